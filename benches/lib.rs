@@ -1,0 +1,1 @@
+//! Helpers shared by the criterion benchmarks: generated scenarios written to temporary folders.

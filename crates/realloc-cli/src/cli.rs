@@ -1,0 +1,99 @@
+//! The command line: every command, option and its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Advise a province on moving planned public-investment capital from slow-disbursing projects to
+/// fast, key or near-complete ones, within each capital source.
+///
+/// A scenario is a folder with `scenario.toml`, `projects.csv` and optionally `disbursements.csv`
+/// (amounts in million VND). Start with `realloc validate`, then `realloc propose`.
+#[derive(Debug, Parser)]
+#[command(name = "realloc", version, about, long_about, propagate_version = true, max_term_width = 100)]
+#[command(
+    after_help = "Examples:\n  realloc validate scenarios/lang-son-2025-q3\n  realloc propose scenarios/lang-son-2025-q3 --format json -o proposal.json\n  realloc generate --rows 50000 --seed 7 -o /tmp/national\n\nExit status: 0 success, 2 bad input or usage, 1 any other failure."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a scenario and summarise it: rows, pools, plan, disbursed and rate by capital source.
+    ///
+    /// Every problem found is listed with its file, line and column; the exit status is then 2.
+    Validate(ValidateArgs),
+    /// Propose moves of planned capital within each capital source and write the proposal.
+    Propose(ProposeArgs),
+    /// Write a deterministic synthetic scenario folder of any size, for demos, tests and benchmarks.
+    Generate(GenerateArgs),
+}
+
+/// Output format of `validate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// A table for people.
+    Text,
+    /// JSON for tools.
+    Json,
+}
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario folder (holding `scenario.toml`).
+    pub scenario: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+/// Output format of `propose`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProposeFormat {
+    /// The JSON contract of DOMAIN.md section 5.
+    Json,
+}
+
+/// Arguments of `propose`.
+#[derive(Debug, Args)]
+pub struct ProposeArgs {
+    /// Scenario folder (holding `scenario.toml`).
+    pub scenario: PathBuf,
+    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ProposeFormat::Json)]
+    pub format: ProposeFormat,
+    /// Output file; standard output when absent.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the optimised model in CPLEX LP format, for audit in any LP/MIP solver.
+    #[arg(long, value_name = "FILE")]
+    pub export_lp: Option<PathBuf>,
+}
+
+/// Arguments of `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of project rows.
+    #[arg(long, default_value_t = 400)]
+    pub rows: usize,
+    /// Random seed: the same seed gives the same files, byte for byte.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Plan year.
+    #[arg(long, default_value_t = 2025)]
+    pub fiscal_year: i32,
+    /// Date the figures describe (YYYY-MM-DD); 30 September of the plan year by default.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Output folder; created if missing, refused if it already holds a scenario.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+}

@@ -1,0 +1,50 @@
+//! The command-line front end of realloc: clap definitions, reading and writing files, choosing a
+//! renderer, exit codes. Everything real lives in the `realloc` library.
+//!
+//! **Invariant:** only this crate touches the process exit code; it writes output files atomically
+//! and never over an input.
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::Parser;
+
+mod cli;
+mod cmd;
+mod output;
+
+pub use cli::Cli;
+pub use output::BadInput;
+
+/// Exit status of a successful run.
+pub const EXIT_OK: i32 = 0;
+/// Exit status of any failure other than bad input or usage.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit status of bad input or bad usage.
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// Runs the command line `args` (program name first), writing reports to `out` and messages to `err`;
+/// returns the exit status. Never panics on any input.
+pub fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+            let text = if e.use_stderr() { e.render().to_string() } else { e.render().to_string() };
+            let sink: &mut dyn Write = if e.use_stderr() { err } else { out };
+            let _ = sink.write_all(text.as_bytes());
+            return code;
+        }
+    };
+    match cmd::dispatch(cli, out, err) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            let code = if e.downcast_ref::<BadInput>().is_some() { EXIT_BAD_INPUT } else { EXIT_FAILURE };
+            let _ = write!(err, "error: {e:#}");
+            if !format!("{e:#}").ends_with('\n') {
+                let _ = writeln!(err);
+            }
+            code
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! The domain vocabulary: capital sources, project groups and statuses, obstacle codes, the project row
+//! and the [`Portfolio`] keyed by project id and capital source.
+//!
+//! **Invariant:** these types know nothing of CSV, TOML, the solver or the terminal.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::Money;
+
+/// Defines a fieldless enum with its file code, its Vietnamese label, `ALL`, `code()`, `FromStr`,
+/// `Display` and serde as the code, so that every code table lives in one place.
+macro_rules! code_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $what:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal, $label:literal; )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in the order of the domain brief.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The code used in scenario files and JSON.
+            pub const fn code(self) -> &'static str {
+                match self { $($name::$variant => $code,)+ }
+            }
+
+            /// The Vietnamese name used in documents.
+            pub const fn label_vi(self) -> &'static str {
+                match self { $($name::$variant => $label,)+ }
+            }
+
+            /// Position in [`Self::ALL`], for dense per-value tables.
+            pub const fn index(self) -> usize {
+                self as usize
+            }
+
+            /// The codes accepted, comma-separated, for error messages.
+            pub fn expected() -> String {
+                Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownCode;
+            fn from_str(s: &str) -> Result<Self, UnknownCode> {
+                match s {
+                    $($code => Ok($name::$variant),)+
+                    _ => Err(UnknownCode { what: $what, found: s.to_owned(), expected: Self::expected() }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+/// A code that is not in its table.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} `{found}`, expected one of: {expected}")]
+pub struct UnknownCode {
+    /// What kind of code was expected ("capital source", "status", ...).
+    pub what: &'static str,
+    /// The text found.
+    pub found: String,
+    /// The codes accepted.
+    pub expected: String,
+}
+
+code_enum! {
+    /// A capital source (nguồn vốn). Each source is its own pool: capital never moves between sources.
+    Source, "capital source" {
+        /// Central budget, domestic (ngân sách trung ương).
+        Nstw = "NSTW", "Ngân sách trung ương";
+        /// Central budget, foreign loans (vốn nước ngoài ODA).
+        NstwOda = "NSTW_ODA", "Ngân sách trung ương (vốn nước ngoài)";
+        /// National target programme: new rural areas.
+        CtmtqgNtm = "CTMTQG_NTM", "CTMTQG xây dựng nông thôn mới";
+        /// National target programme: sustainable poverty reduction.
+        CtmtqgGnbv = "CTMTQG_GNBV", "CTMTQG giảm nghèo bền vững";
+        /// National target programme: ethnic minority and mountainous areas.
+        CtmtqgDtts = "CTMTQG_DTTS", "CTMTQG vùng đồng bào dân tộc thiểu số và miền núi";
+        /// Local budget (ngân sách địa phương).
+        Nsdp = "NSDP", "Ngân sách địa phương";
+        /// Local budget, land-use revenue (tiền sử dụng đất).
+        NsdpTsdd = "NSDP_TSDD", "Ngân sách địa phương (tiền sử dụng đất)";
+        /// Local budget, lottery revenue (xổ số kiến thiết).
+        Xskt = "XSKT", "Xổ số kiến thiết";
+    }
+}
+
+impl Source {
+    /// True for central capital (NSTW, ODA and the national target programmes), which the Government
+    /// can recall when it is not disbursed in time.
+    pub const fn is_central(self) -> bool {
+        matches!(
+            self,
+            Source::Nstw | Source::NstwOda | Source::CtmtqgNtm | Source::CtmtqgGnbv | Source::CtmtqgDtts
+        )
+    }
+
+    /// True for the national target programmes.
+    pub const fn is_target_programme(self) -> bool {
+        matches!(self, Source::CtmtqgNtm | Source::CtmtqgGnbv | Source::CtmtqgDtts)
+    }
+}
+
+code_enum! {
+    /// The project group of the Law on Public Investment (nhóm dự án).
+    ProjectGroup, "project group" {
+        /// Group A.
+        A = "A", "Nhóm A";
+        /// Group B.
+        B = "B", "Nhóm B";
+        /// Group C.
+        C = "C", "Nhóm C";
+    }
+}
+
+impl ProjectGroup {
+    /// The capital-allocation time limit in years (Law 58/2024 Art. 57): A 6, B 4, C 3.
+    pub const fn allocation_limit_years(self) -> u32 {
+        match self {
+            ProjectGroup::A => 6,
+            ProjectGroup::B => 4,
+            ProjectGroup::C => 3,
+        }
+    }
+}
+
+code_enum! {
+    /// Where a project stands.
+    Status, "status" {
+        /// New project, starting this year (khởi công mới).
+        New = "new", "Khởi công mới";
+        /// Ongoing (chuyển tiếp).
+        Ongoing = "ongoing", "Chuyển tiếp";
+        /// Completed and handed over, not fully funded (hoàn thành, bàn giao chưa bố trí đủ vốn).
+        Completed = "completed", "Hoàn thành chưa bố trí đủ vốn";
+        /// Planning and investment preparation (chuẩn bị đầu tư).
+        Prep = "prep", "Chuẩn bị đầu tư";
+    }
+}
+
+code_enum! {
+    /// An obstacle code (vướng mắc) of `projects.csv`.
+    Obstacle, "obstacle code" {
+        /// Site clearance and compensation (giải phóng mặt bằng).
+        Land = "land", "Giải phóng mặt bằng";
+        /// Investment procedures and project adjustment (thủ tục đầu tư, điều chỉnh dự án).
+        Procedure = "procedure", "Thủ tục đầu tư, điều chỉnh dự án";
+        /// Contractor capacity (năng lực nhà thầu).
+        Contractor = "contractor", "Năng lực nhà thầu";
+        /// Material prices and shortages (giá, thiếu vật liệu).
+        Materials = "materials", "Giá và thiếu vật liệu";
+        /// Settlement (thanh quyết toán).
+        Settlement = "settlement", "Thanh quyết toán";
+        /// ODA loan agreement (hiệp định vay).
+        OdaAgreement = "oda_agreement", "Hiệp định vay ODA";
+        /// Missing counterpart funds (vốn đối ứng).
+        Counterpart = "counterpart", "Thiếu vốn đối ứng";
+    }
+}
+
+/// A set of obstacle codes, stored as bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Obstacles(u8);
+
+impl Obstacles {
+    /// No obstacle.
+    pub const NONE: Obstacles = Obstacles(0);
+
+    /// Adds an obstacle.
+    pub fn insert(&mut self, o: Obstacle) {
+        self.0 |= 1 << o.index();
+    }
+
+    /// True when the set holds `o`.
+    pub const fn contains(self, o: Obstacle) -> bool {
+        self.0 & (1 << o as usize) != 0
+    }
+
+    /// True when there is no obstacle.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Number of obstacles.
+    pub const fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// The obstacles, in the order of [`Obstacle::ALL`].
+    pub fn iter(self) -> impl Iterator<Item = Obstacle> {
+        Obstacle::ALL.iter().copied().filter(move |o| self.contains(*o))
+    }
+
+    /// The codes joined with ';' as in `projects.csv`.
+    pub fn to_codes(self) -> String {
+        self.iter().map(Obstacle::code).collect::<Vec<_>>().join(";")
+    }
+}
+
+impl FromIterator<Obstacle> for Obstacles {
+    fn from_iter<I: IntoIterator<Item = Obstacle>>(iter: I) -> Self {
+        let mut set = Obstacles::NONE;
+        for o in iter {
+            set.insert(o);
+        }
+        set
+    }
+}
+
+impl Serialize for Obstacles {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// One row of `projects.csv`: a project's figures for one capital source.
+///
+/// Amounts are exact [`Money`]; percentages are 0–100. The loader guarantees the row invariants
+/// listed on each field; code that builds rows by hand should keep them too.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Project {
+    /// Project code; with `source`, the row's key.
+    pub id: String,
+    /// Project name (Vietnamese).
+    pub name: String,
+    /// Investor (chủ đầu tư).
+    pub investor: String,
+    /// Commune or ward, or "Toàn tỉnh".
+    pub locality: String,
+    /// Sector (lĩnh vực).
+    pub sector: String,
+    /// Capital source: the row's pool.
+    pub source: Source,
+    /// Project group A, B or C.
+    pub group: ProjectGroup,
+    /// Status.
+    pub status: Status,
+    /// Key project (dự án trọng điểm).
+    pub key_project: bool,
+    /// Total investment (tổng mức đầu tư).
+    pub total_investment: Money,
+    /// Capital allocated in earlier years; `allocated_before + plan <= total_investment`.
+    pub allocated_before: Money,
+    /// This year's plan for this source.
+    pub plan: Money,
+    /// Disbursed to date; `disbursed <= plan`.
+    pub disbursed: Money,
+    /// Completed work not yet paid (khối lượng hoàn thành chưa thanh toán).
+    pub unpaid_volume: Money,
+    /// Share of the site handed over, 0–100, `None` when not applicable.
+    pub site_clearance_pct: Option<f64>,
+    /// Physical progress, 0–100.
+    pub physical_progress_pct: f64,
+    /// First year of implementation.
+    pub start_year: i32,
+    /// Last year of implementation; `start_year <= end_year`.
+    pub end_year: i32,
+    /// Obstacles reported.
+    pub obstacles: Obstacles,
+    /// When true the allocation must not change.
+    pub locked: bool,
+}
+
+impl Project {
+    /// The row's key.
+    pub fn key(&self) -> ProjectKey {
+        ProjectKey { id: self.id.clone(), source: self.source }
+    }
+
+    /// Disbursed over plan, 0 when the plan is zero.
+    pub fn disbursement_rate(&self) -> f64 {
+        self.disbursed.ratio(self.plan)
+    }
+
+    /// Plan not yet disbursed.
+    pub fn undisbursed(&self) -> Money {
+        self.plan - self.disbursed
+    }
+
+    /// Capital the project still needs beyond this year's plan:
+    /// `total_investment - allocated_before - plan`.
+    pub fn headroom(&self) -> Money {
+        self.total_investment - self.allocated_before - self.plan
+    }
+}
+
+/// The key of a row: project id and capital source.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ProjectKey {
+    /// Project code.
+    pub id: String,
+    /// Capital source.
+    pub source: Source,
+}
+
+impl fmt::Display for ProjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.id, self.source)
+    }
+}
+
+/// A row whose key is already in the portfolio.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("duplicate project `{key}`: already at row {first_row}")]
+pub struct DuplicateKey {
+    /// The repeated key.
+    pub key: ProjectKey,
+    /// Index of the row that holds it.
+    pub first_row: usize,
+}
+
+/// The projects of a scenario in file order, with at most one row per `id` + `source`.
+#[derive(Clone, Debug, Default)]
+pub struct Portfolio {
+    rows: Vec<Project>,
+    /// One id → row index map per source, so that lookups by `&str` need no allocation.
+    index: Vec<HashMap<String, usize>>,
+}
+
+impl Portfolio {
+    /// An empty portfolio.
+    pub fn new() -> Portfolio {
+        Portfolio { rows: Vec::new(), index: vec![HashMap::new(); Source::ALL.len()] }
+    }
+
+    /// An empty portfolio with room for `n` rows.
+    pub fn with_capacity(n: usize) -> Portfolio {
+        let mut p = Portfolio::new();
+        p.rows.reserve(n);
+        p
+    }
+
+    /// Adds a row and returns its index, or refuses a key already present.
+    pub fn insert(&mut self, project: Project) -> Result<usize, DuplicateKey> {
+        let row = self.rows.len();
+        let map = &mut self.index[project.source.index()];
+        if let Some(&first_row) = map.get(&project.id) {
+            return Err(DuplicateKey { key: project.key(), first_row });
+        }
+        map.insert(project.id.clone(), row);
+        self.rows.push(project);
+        Ok(row)
+    }
+
+    /// Builds a portfolio from rows, refusing the first duplicate key.
+    pub fn from_rows(rows: impl IntoIterator<Item = Project>) -> Result<Portfolio, DuplicateKey> {
+        let mut p = Portfolio::new();
+        for r in rows {
+            p.insert(r)?;
+        }
+        Ok(p)
+    }
+
+    /// The rows in file order.
+    pub fn rows(&self) -> &[Project] {
+        &self.rows
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Index of the row with this key.
+    pub fn position(&self, id: &str, source: Source) -> Option<usize> {
+        self.index[source.index()].get(id).copied()
+    }
+
+    /// The row with this key.
+    pub fn get(&self, id: &str, source: Source) -> Option<&Project> {
+        self.position(id, source).map(|i| &self.rows[i])
+    }
+
+    /// The rows of one id, whatever their source.
+    pub fn rows_of(&self, id: &str) -> impl Iterator<Item = &Project> {
+        Source::ALL.iter().filter_map(move |s| self.get(id, *s))
+    }
+
+    /// The sources present, in the order of [`Source::ALL`].
+    pub fn sources(&self) -> Vec<Source> {
+        Source::ALL.iter().copied().filter(|s| !self.index[s.index()].is_empty()).collect()
+    }
+}

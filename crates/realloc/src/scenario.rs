@@ -1,0 +1,93 @@
+//! A scenario: the description in `scenario.toml`, the portfolio and the optional monthly history.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::domain::Portfolio;
+use crate::money::Money;
+
+/// What `scenario.toml` says.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScenarioMeta {
+    /// Scenario name, shown on every document.
+    pub name: String,
+    /// Province.
+    pub province: String,
+    /// Plan year.
+    pub fiscal_year: i32,
+    /// The date the figures describe.
+    pub as_of: NaiveDate,
+    /// Last disbursement date for this plan year (31 January of the next year by Decree 254/2025).
+    pub deadline: NaiveDate,
+    /// Projects file, relative to the scenario folder.
+    pub projects: String,
+    /// Monthly history file, relative to the scenario folder, when there is one.
+    pub disbursements: Option<String>,
+    /// Rules file, relative to the scenario folder, when the scenario names one.
+    pub rules: Option<String>,
+}
+
+impl ScenarioMeta {
+    /// Months of the plan year elapsed at `as_of`, 0–12, counting a partial month by its days
+    /// (30 September gives 9, 15 September 8.5).
+    pub fn months_elapsed(&self) -> f64 {
+        (month_index(self.as_of) - f64::from(self.fiscal_year) * 12.0).clamp(0.0, 12.0)
+    }
+
+    /// Months from `as_of` to the deadline, 0 or more (30 September to 31 January gives 4).
+    pub fn months_left(&self) -> f64 {
+        (month_index(self.deadline) - month_index(self.as_of)).max(0.0)
+    }
+}
+
+/// Months since year 0 at the end of day `d`, a partial month counted by its share of days.
+fn month_index(d: NaiveDate) -> f64 {
+    f64::from(d.year()) * 12.0
+        + f64::from(d.month0())
+        + f64::from(d.day()) / f64::from(days_in_month(d.year(), d.month()))
+}
+
+/// Number of days in a month.
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    match (NaiveDate::from_ymd_opt(ny, nm, 1), NaiveDate::from_ymd_opt(year, month, 1)) {
+        (Some(next), Some(this)) => (next - this).num_days() as u32,
+        _ => 30,
+    }
+}
+
+/// Monthly disbursement of each row over the plan year, January to December.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// `months[row][m]`: what row `row` of the portfolio disbursed in month `m + 1` of the plan year.
+    pub months: Vec<[Money; 12]>,
+}
+
+impl History {
+    /// Cumulative disbursement of a row at the end of month `month` (1–12).
+    pub fn cumulative(&self, row: usize, month: u32) -> Money {
+        self.months.get(row).map_or(Money::ZERO, |m| m.iter().take(month as usize).sum())
+    }
+}
+
+/// The SHA-256 digest of one input file, for the run manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputDigest {
+    /// File name as named in `scenario.toml`.
+    pub file: String,
+    /// Lowercase hex SHA-256 of the bytes read.
+    pub sha256: String,
+}
+
+/// A loaded and validated scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// What `scenario.toml` says.
+    pub meta: ScenarioMeta,
+    /// The projects.
+    pub portfolio: Portfolio,
+    /// Monthly history, when `disbursements.csv` was given.
+    pub history: Option<History>,
+    /// Digests of the files read, in the order read.
+    pub inputs: Vec<InputDigest>,
+}

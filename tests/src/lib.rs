@@ -1,0 +1,1 @@
+//! Helpers shared by the data-driven and end-to-end tests.
