@@ -4,6 +4,7 @@ use std::io::Write;
 
 use crate::cli::{Cli, Command};
 
+mod common;
 mod generate;
 mod propose;
 mod validate;
