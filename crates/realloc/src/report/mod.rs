@@ -147,6 +147,33 @@ pub struct ConstraintLine {
     pub binding: bool,
 }
 
+/// One difficulty group with its figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupLine {
+    /// Group id from the rules.
+    pub id: String,
+    /// Vietnamese name.
+    pub label_vi: String,
+    /// English name.
+    pub label_en: String,
+    /// Remedy, Vietnamese.
+    pub remedy_vi: String,
+    /// Remedy, English.
+    pub remedy_en: String,
+    /// Rows in the group (a row may sit in several groups).
+    pub rows: usize,
+    /// Plan of those rows.
+    pub plan_vnd: i64,
+    /// Disbursed by those rows.
+    pub disbursed_vnd: i64,
+    /// Disbursed over plan.
+    pub rate: f64,
+    /// Releasable from those rows.
+    pub releasable_vnd: i64,
+    /// Proposed to be taken from those rows.
+    pub released_vnd: i64,
+}
+
 /// The whole proposal document. The first seven fields are the contract of DOMAIN.md section 5, in its
 /// order; the rest are additions.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -173,6 +200,8 @@ pub struct ProposalDocument {
     pub deadline: NaiveDate,
     /// Figures by capital source.
     pub pools: Vec<PoolSummary>,
+    /// Difficulty groups with their figures, in the rules' order.
+    pub groups: Vec<GroupLine>,
 }
 
 /// The rule set's identity for the manifest.
@@ -295,7 +324,34 @@ impl ProposalDocument {
             inputs_sha256: scenario.inputs.iter().map(|d| (d.file.clone(), d.sha256.clone())).collect(),
             solver: proposal.solver.clone(),
         };
+        let groups = assessment
+            .groups
+            .iter()
+            .map(|g| {
+                let members: Vec<(&Project, &ProjectLine)> = rows
+                    .iter()
+                    .zip(&projects)
+                    .filter(|(_, l)| l.groups.iter().any(|id| *id == g.id))
+                    .collect();
+                let plan: Money = members.iter().map(|(p, _)| p.plan).sum();
+                let disbursed: Money = members.iter().map(|(p, _)| p.disbursed).sum();
+                GroupLine {
+                    id: g.id.clone(),
+                    label_vi: g.label_vi.clone(),
+                    label_en: g.label_en.clone(),
+                    remedy_vi: g.remedy_vi.clone(),
+                    remedy_en: g.remedy_en.clone(),
+                    rows: members.len(),
+                    plan_vnd: plan.dong(),
+                    disbursed_vnd: disbursed.dong(),
+                    rate: disbursed.ratio(plan),
+                    releasable_vnd: members.iter().map(|(_, l)| l.releasable_vnd).sum(),
+                    released_vnd: members.iter().map(|(_, l)| (-l.change_vnd).max(0)).sum(),
+                }
+            })
+            .collect();
         ProposalDocument {
+            groups,
             scenario: scenario.meta.name.clone(),
             province: scenario.meta.province.clone(),
             fiscal_year: scenario.meta.fiscal_year,
