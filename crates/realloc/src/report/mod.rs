@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{Project, Source};
 use crate::model::{Assessment, RowAssessment};
@@ -16,7 +16,7 @@ use crate::optimize::Proposal;
 use crate::scenario::Scenario;
 
 /// Where a proposal came from: versions and digests, so that a reader can reproduce it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Version of realloc.
     pub tool_version: String,
@@ -31,7 +31,7 @@ pub struct Manifest {
 }
 
 /// The headline figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Σ value_in·a − Σ value_out·r, amounts in million VND.
     pub objective: f64,
@@ -62,7 +62,7 @@ pub struct Summary {
 }
 
 /// Figures of one capital source.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PoolSummary {
     /// The source.
     pub source: Source,
@@ -87,12 +87,18 @@ pub struct PoolSummary {
 }
 
 /// One row of the portfolio with the rules' verdict and the proposed change.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProjectLine {
     /// Project code.
     pub id: String,
     /// Capital source.
     pub source: Source,
+    /// Project name.
+    pub name: String,
+    /// Investor.
+    pub investor: String,
+    /// Commune or ward.
+    pub locality: String,
     /// Difficulty groups.
     pub groups: Vec<String>,
     /// Priority tier, 1 highest.
@@ -124,7 +130,7 @@ pub struct ProjectLine {
 }
 
 /// One transfer, by project id (the source is the same on both sides).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferLine {
     /// Donor project id.
     pub from: String,
@@ -137,7 +143,7 @@ pub struct TransferLine {
 }
 
 /// A side constraint after solving.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConstraintLine {
     /// Name from the rules.
     pub name: String,
@@ -148,7 +154,7 @@ pub struct ConstraintLine {
 }
 
 /// One difficulty group with its figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupLine {
     /// Group id from the rules.
     pub id: String,
@@ -176,7 +182,7 @@ pub struct GroupLine {
 
 /// The whole proposal document. The first seven fields are the contract of DOMAIN.md section 5, in its
 /// order; the rest are additions.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProposalDocument {
     /// Scenario name.
     pub scenario: String,
@@ -380,6 +386,9 @@ fn project_line(p: &Project, a: &RowAssessment, change: Money) -> ProjectLine {
     ProjectLine {
         id: p.id.clone(),
         source: p.source,
+        name: p.name.clone(),
+        investor: p.investor.clone(),
+        locality: p.locality.clone(),
         groups: a.groups.clone(),
         priority: a.priority,
         pace: a.pace.clone(),
