@@ -24,3 +24,4 @@ pub mod money;
 pub mod optimize;
 pub mod rules;
 pub mod scenario;
+pub mod write;
