@@ -201,6 +201,8 @@ struct Draft {
     sector: Sector,
     status: Status,
     key_project: bool,
+    /// The ODA programme (index in [`names::ODA_PROGRAMMES`]) the project belongs to, if any.
+    oda: Option<usize>,
     /// Source and unscaled plan (million VND) of each row; the first is the main row.
     rows: Vec<(Source, f64)>,
 }
@@ -307,7 +309,16 @@ fn draft(rng: &mut ChaCha8Rng, group: ProjectGroup, two: bool) -> Draft {
         ProjectGroup::B => status != Status::Prep && rng.random_bool(0.05),
         ProjectGroup::C => false,
     };
-    Draft { group, sector, status, key_project, rows }
+    // Most group A and B projects on ODA loans are the province's part of a donor programme.
+    let mut sector = sector;
+    let oda = if source == Source::NstwOda && group != ProjectGroup::C && rng.random_bool(0.7) {
+        let i = rng.random_range(0..names::ODA_PROGRAMMES.len());
+        sector = names::ODA_PROGRAMMES[i].1;
+        Some(i)
+    } else {
+        None
+    };
+    Draft { group, sector, status, key_project, oda, rows }
 }
 
 /// The plan of every row, in draft order, scaled per source so that each present source holds its
@@ -350,16 +361,23 @@ impl RowGen<'_> {
         let fy = self.meta.fiscal_year;
         // Ids: 7-digit codes like the treasury's, increasing with gaps, unique per project.
         let id = format!("{}", self.id_base + pi as u64 * 3 + rng.random_range(0..3_u64));
-        let main_source = d.rows[0].0;
-        let oda = main_source == Source::NstwOda && d.group != ProjectGroup::C && rng.random_bool(0.7);
-        let wide = match d.group {
-            ProjectGroup::A => rng.random_bool(0.5),
-            ProjectGroup::B => rng.random_bool(0.3),
-            ProjectGroup::C => rng.random_bool(0.03),
+        let wide = d.oda.is_some()
+            || match d.group {
+                ProjectGroup::A => rng.random_bool(0.5),
+                ProjectGroup::B => rng.random_bool(0.3),
+                ProjectGroup::C => false,
+            };
+        let mut place: Place =
+            if wide { names::province_wide(&self.meta.province) } else { names::commune(rng) };
+        let (name, names_place) = match d.oda {
+            Some(i) => (names::ODA_PROGRAMMES[i].0.to_owned(), false),
+            None => names::project_name(rng, d.sector, d.group, &place),
         };
-        let place: Place = if wide { names::province_wide(&self.meta.province) } else { names::commune(rng) };
-        let name = names::project_name(rng, d.sector, &place, oda);
-        let investor = if d.group == ProjectGroup::C && !wide && rng.random_bool(0.6) {
+        // A province-level work ("... tỉnh ...") is province-wide whatever commune was drawn.
+        if !names_place && name.contains("tỉnh") {
+            place = names::province_wide(&self.meta.province);
+        }
+        let investor = if d.group == ProjectGroup::C && !wide && names_place && rng.random_bool(0.6) {
             place.committee.clone()
         } else {
             names::pick(rng, d.sector.investors()).to_owned()
@@ -376,8 +394,8 @@ impl RowGen<'_> {
             Status::Prep => rng.random_range(0.005..0.03),
         };
         let (lo, hi) = match d.group {
-            ProjectGroup::A => (a_from * 1.02, a_from * 2.2),
-            ProjectGroup::B => (b_from * 1.05, a_from * 0.8),
+            ProjectGroup::A => (a_from * rng.random_range(1.02..1.5), a_from * 2.2),
+            ProjectGroup::B => (b_from * rng.random_range(1.05..1.8), a_from * 0.8),
             ProjectGroup::C => (1_000.0, b_from * 0.95),
         };
         let ti_m = (plan_m / share).clamp(lo, hi).max(plan_m / 0.95);
@@ -452,7 +470,7 @@ impl RowGen<'_> {
                 _ => round_thousand(ti.million_f64() * done).min(room),
             };
 
-            let pace = pick_pace(rng, d.status, source);
+            let pace = pick_pace(rng, d.status, source, d.key_project);
             let mult = match pace {
                 Pace::Fast => rng.random_range(1.35..2.1),
                 Pace::Normal => rng.random_range(0.75..1.25),
@@ -535,10 +553,11 @@ impl RowGen<'_> {
     }
 }
 
-/// The pace of a row: completed projects mostly pay fast unless settlement blocks them; new projects
-/// and ODA rows are slower.
-fn pick_pace(rng: &mut ChaCha8Rng, status: Status, source: Source) -> Pace {
+/// The pace of a row: key projects are pushed and rarely stall; completed projects mostly pay fast
+/// unless settlement blocks them; new projects and ODA rows are slower.
+fn pick_pace(rng: &mut ChaCha8Rng, status: Status, source: Source, key: bool) -> Pace {
     let w: [u32; 4] = match status {
+        _ if key => [30, 50, 15, 5],
         Status::Completed => [50, 20, 22, 8],
         Status::New => [10, 35, 30, 25],
         Status::Ongoing => [25, 40, 22, 13],

@@ -7,6 +7,8 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use crate::domain::ProjectGroup;
+
 /// Wards (phường) after the 2025 merger.
 pub const WARDS: &[&str] = &["Tam Thanh", "Lương Văn Tri", "Đông Kinh", "Kỳ Lừa"];
 
@@ -115,14 +117,27 @@ const ROADS: &[&str] = &[
 /// Rivers and streams.
 const RIVERS: &[&str] = &["sông Kỳ Cùng", "sông Thương", "sông Bắc Giang", "sông Hóa", "suối Ba Sơn"];
 
-/// ODA programmes (foreign loans), used for NSTW_ODA projects.
-const ODA_PROGRAMMES: &[&str] = &[
-    "Dự án Hạ tầng cơ bản phát triển toàn diện các tỉnh Đông Bắc: Hà Giang, Cao Bằng, Bắc Kạn, Lạng Sơn – Tiểu dự án tỉnh Lạng Sơn",
-    "Dự án Phát triển cơ sở hạ tầng thích ứng với biến đổi khí hậu cho đồng bào dân tộc thiểu số (CRIEM), tỉnh Lạng Sơn",
-    "Dự án Sửa chữa và nâng cao an toàn đập (WB8), tỉnh Lạng Sơn",
-    "Dự án Đầu tư xây dựng và phát triển hệ thống cung ứng dịch vụ y tế tuyến cơ sở, tỉnh Lạng Sơn",
-    "Dự án Đổi mới sáng tạo \"Giáo dục phổ thông\" vùng khó khăn (vốn vay WB), tỉnh Lạng Sơn",
-    "Dự án Kết nối giao thông khu vực miền núi phía Bắc, đoạn qua tỉnh Lạng Sơn",
+/// ODA programmes (foreign loans) with their sector, used for NSTW_ODA projects.
+pub const ODA_PROGRAMMES: &[(&str, Sector)] = &[
+    (
+        "Dự án Hạ tầng cơ bản phát triển toàn diện các tỉnh Đông Bắc: Hà Giang, Cao Bằng, Bắc Kạn, Lạng Sơn – Tiểu dự án tỉnh Lạng Sơn",
+        Sector::Transport,
+    ),
+    (
+        "Dự án Phát triển cơ sở hạ tầng thích ứng với biến đổi khí hậu cho đồng bào dân tộc thiểu số (CRIEM), tỉnh Lạng Sơn",
+        Sector::Agriculture,
+    ),
+    ("Dự án Sửa chữa và nâng cao an toàn đập (WB8), tỉnh Lạng Sơn", Sector::Agriculture),
+    (
+        "Dự án Đầu tư xây dựng và phát triển hệ thống cung ứng dịch vụ y tế tuyến cơ sở, tỉnh Lạng Sơn",
+        Sector::Health,
+    ),
+    (
+        "Dự án \"Đổi mới sáng tạo giáo dục phổ thông\" vùng khó khăn (vốn vay WB), tỉnh Lạng Sơn",
+        Sector::Education,
+    ),
+    ("Dự án Kết nối giao thông khu vực miền núi phía Bắc, đoạn qua tỉnh Lạng Sơn", Sector::Transport),
+    ("Dự án Cấp nước sạch và vệ sinh nông thôn dựa trên kết quả, tỉnh Lạng Sơn", Sector::Water),
 ];
 
 /// The sectors (lĩnh vực) of generated projects.
@@ -233,7 +248,6 @@ impl Sector {
             Sector::Education => &[
                 "Sở Giáo dục và Đào tạo",
                 "Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và công nghiệp tỉnh",
-                "Trường Cao đẳng Lạng Sơn",
             ],
             Sector::Health => {
                 &["Sở Y tế", "Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và công nghiệp tỉnh"]
@@ -299,12 +313,16 @@ pub fn pick<'a>(rng: &mut ChaCha8Rng, table: &[&'a str]) -> &'a str {
     table.get(rng.random_range(0..table.len().max(1))).copied().unwrap_or("")
 }
 
-/// A real-looking project name for a sector and a place; `oda` picks an ODA programme name.
-pub fn project_name(rng: &mut ChaCha8Rng, sector: Sector, place: &Place, oda: bool) -> String {
+/// A real-looking project name for a sector, a group and a place, and whether it names the place (so
+/// that the place's People's Committee can be its investor). Group A projects get the province's
+/// large works, group B district-scale works, group C commune-scale works.
+pub fn project_name(
+    rng: &mut ChaCha8Rng,
+    sector: Sector,
+    group: ProjectGroup,
+    place: &Place,
+) -> (String, bool) {
     let p = &place.phrase;
-    if oda {
-        return pick(rng, ODA_PROGRAMMES).to_owned();
-    }
     let v = pick(rng, VILLAGES);
     let v2 = pick(rng, VILLAGES);
     let road = pick(rng, ROADS);
@@ -314,91 +332,144 @@ pub fn project_name(rng: &mut ChaCha8Rng, sector: Sector, place: &Place, oda: bo
     let len = rng.random_range(2..25_u32);
     let rooms = rng.random_range(2..7_u32) * 2;
     let stage = rng.random_range(1..4_u32);
-    let variant = rng.random_range(0..6_u32);
-    match (sector, variant) {
-        (Sector::Transport, 0) => format!("Đường giao thông liên xã {v} – {v2}, {p}"),
-        (Sector::Transport, 1) => format!(
-            "Cải tạo, nâng cấp đường {road} đoạn Km{km}+{m:03} – Km{}+{:03}",
-            km + len,
-            (m + 500) % 1000
+    let variant = rng.random_range(0..4_u32);
+    let named = |s: String| (s, true);
+    let plain = |s: &str| (s.to_owned(), false);
+    match (group, sector, variant) {
+        (ProjectGroup::A, Sector::Transport, 0) => {
+            plain("Đường cao tốc Đồng Đăng – Trà Lĩnh (phần vốn ngân sách nhà nước), đoạn qua tỉnh Lạng Sơn")
+        }
+        (ProjectGroup::A, Sector::Transport, 1) => {
+            plain("Đường cao tốc Hữu Nghị – Chi Lăng: giải phóng mặt bằng, tái định cư và phần vốn nhà nước")
+        }
+        (ProjectGroup::A, Sector::Transport, _) => (
+            format!(
+                "Cải tạo, nâng cấp {road} đoạn Km{km}+{m:03} – Km{}+000, kết nối các tỉnh Đông Bắc",
+                km + 40 + len
+            ),
+            false,
         ),
-        (Sector::Transport, 2) => format!("Cầu {v} trên tuyến {road}, {p}"),
-        (Sector::Transport, 3) => format!("Đường giao thông nông thôn thôn {v}, {p}"),
-        (Sector::Transport, 4) => format!("Xử lý điểm đen, sạt lở trên tuyến {road}, giai đoạn {stage}"),
-        (Sector::Transport, _) => format!("Đường kết nối trung tâm {p} với {road}"),
-        (Sector::Education, 0) => format!("Trường THCS {}", place_name(p)),
-        (Sector::Education, 1) => format!("Trường Tiểu học {} (điểm trường {v})", place_name(p)),
-        (Sector::Education, 2) => {
-            format!("Trường Mầm non {}, hạng mục: nhà lớp học {rooms} phòng", place_name(p))
+        (ProjectGroup::A, Sector::BorderZone, _) => {
+            plain("Hạ tầng Khu kinh tế cửa khẩu Đồng Đăng – Lạng Sơn, giai đoạn 2021–2025 và 2026–2030")
         }
-        (Sector::Education, 3) => {
-            format!("Nhà lớp học 2 tầng {rooms} phòng Trường PTDTBT THCS {}", place_name(p))
+        (ProjectGroup::A, Sector::Agriculture | Sector::Water, _) => {
+            plain("Hồ chứa nước Bản Lải, giai đoạn 2 (hệ thống kênh, cấp nước)")
         }
-        (Sector::Education, 4) => format!("Trường THPT {}: nhà đa năng, ký túc xá", place_name(p)),
-        (Sector::Education, _) => format!("Cải tạo, nâng cấp Trường Tiểu học và THCS {}", place_name(p)),
-        (Sector::Health, 0) | (Sector::Health, 1) => format!("Trạm Y tế {p}"),
-        (Sector::Health, 2) => format!("Cải tạo, nâng cấp Trung tâm Y tế khu vực {}", place_name(p)),
-        (Sector::Health, 3) => {
-            "Bệnh viện Đa khoa tỉnh Lạng Sơn: khối điều trị nội trú, hạng mục phụ trợ".to_owned()
+        (ProjectGroup::A, Sector::Health, _) => plain("Bệnh viện Đa khoa tỉnh Lạng Sơn, quy mô 700 giường"),
+        (ProjectGroup::A, _, _) => {
+            plain("Hạ tầng khu đô thị mới Mai Pha – Kỳ Lừa và trục cảnh quan sông Kỳ Cùng")
         }
-        (Sector::Health, 4) => "Bệnh viện Phục hồi chức năng tỉnh, giai đoạn 2".to_owned(),
-        (Sector::Health, _) => format!("Mua sắm trang thiết bị y tế cho trạm y tế {p}"),
-        (Sector::Agriculture, 0) => format!("Hồ chứa nước {v}, {p}"),
-        (Sector::Agriculture, 1) => format!("Kênh mương nội đồng thôn {v}, {p}"),
-        (Sector::Agriculture, 2) => format!("Kè chống sạt lở bờ {river} đoạn qua {p}"),
-        (Sector::Agriculture, 3) => format!("Đập dâng {v} và hệ thống kênh tưới, {p}"),
-        (Sector::Agriculture, 4) => format!("Sửa chữa, nâng cấp hồ {v} (hạng mục \"Tràn xả lũ\")"),
-        (Sector::Agriculture, _) => format!("Hạ tầng vùng sản xuất hồi, quế tập trung {p}"),
-        (Sector::Culture, 0) | (Sector::Culture, 1) => format!("Nhà văn hóa thôn {v}, {p}"),
-        (Sector::Culture, 2) => format!("Tu bổ, tôn tạo di tích lịch sử {v}, {p}"),
-        (Sector::Culture, 3) => "Hạ tầng khu du lịch quốc gia Mẫu Sơn, giai đoạn 2".to_owned(),
-        (Sector::Culture, 4) => format!("Sân vận động, nhà thi đấu đa năng {p}"),
-        (Sector::Culture, _) => format!("Bảo tồn làng văn hóa truyền thống \"{v}\", {p}"),
-        (Sector::Defence, 0) | (Sector::Defence, 1) => format!("Trụ sở làm việc Công an {p}"),
-        (Sector::Defence, 2) => {
-            format!("Đường tuần tra biên giới đoạn mốc {}–{}", km + 1000, km + 1000 + len)
+
+        (ProjectGroup::B, Sector::Transport, 0) => (
+            format!(
+                "Cải tạo, nâng cấp đường {road} đoạn Km{km}+{m:03} – Km{}+{:03}",
+                km + len,
+                (m + 500) % 1000
+            ),
+            false,
+        ),
+        (ProjectGroup::B, Sector::Transport, 1) => named(format!("Đường kết nối trung tâm {p} với {road}")),
+        (ProjectGroup::B, Sector::Transport, 2) => {
+            named(format!("Cầu {v} qua {river} trên tuyến {road}, {p}"))
         }
-        (Sector::Defence, 3) => {
-            "Doanh trại Ban Chỉ huy phòng thủ khu vực, Bộ Chỉ huy quân sự tỉnh".to_owned()
+        (ProjectGroup::B, Sector::Transport, _) => {
+            (format!("Xử lý điểm đen, sạt lở trên tuyến {road}, giai đoạn {stage}"), false)
         }
-        (Sector::Defence, 4) => format!("Nhà làm việc Đồn Biên phòng {}", place_name(p)),
-        (Sector::Defence, _) => format!("Thao trường huấn luyện tổng hợp {p}"),
-        (Sector::Water, 0) | (Sector::Water, 1) => {
-            format!("Hệ thống cấp nước sinh hoạt tập trung thôn {v}, {p}")
+        (ProjectGroup::B, Sector::Education, 0 | 1) => {
+            named(format!("Trường THPT {}: nhà học bộ môn, nhà đa năng, ký túc xá", place_name(p)))
         }
-        (Sector::Water, 2) => format!("Bãi xử lý rác thải sinh hoạt {p}"),
-        (Sector::Water, 3) => format!("Hệ thống thu gom, xử lý nước thải {p}, giai đoạn {stage}"),
-        (Sector::Water, _) => format!("Công trình nước sạch liên thôn {v} – {v2}"),
-        (Sector::Urban, 0) => format!("Hạ tầng kỹ thuật khu dân cư {v}, {p}"),
-        (Sector::Urban, 1) => format!("Chỉnh trang đô thị, vỉa hè, chiếu sáng {p}"),
-        (Sector::Urban, 2) => format!("Công viên, quảng trường trung tâm {p}"),
-        (Sector::Urban, 3) => format!("Kè, đường dạo ven {river} đoạn qua {p}"),
-        (Sector::Urban, _) => format!("Hạ tầng khu tái định cư {p}, giai đoạn {stage}"),
-        (Sector::StateOffice, 0) | (Sector::StateOffice, 1) => {
-            format!("Trụ sở làm việc Đảng ủy, HĐND, UBND {p}")
+        (ProjectGroup::B, Sector::Education, _) => {
+            plain("Trường Cao đẳng Lạng Sơn: cơ sở thực hành, nhà xưởng, ký túc xá")
         }
-        (Sector::StateOffice, 2) => {
-            "Cải tạo, sửa chữa trụ sở các sở, ngành tỉnh (khu hành chính tập trung)".to_owned()
+        (ProjectGroup::B, Sector::Health, 0 | 1) => {
+            named(format!("Cải tạo, nâng cấp Trung tâm Y tế khu vực {}", place_name(p)))
         }
-        (Sector::StateOffice, _) => format!("Trung tâm Phục vụ hành chính công {p}"),
-        (Sector::Digital, 0) => "Xây dựng chính quyền số tỉnh Lạng Sơn, giai đoạn 2024–2026".to_owned(),
-        (Sector::Digital, 1) => "Trung tâm dữ liệu tỉnh và nền tảng tích hợp, chia sẻ dữ liệu".to_owned(),
-        (Sector::Digital, 2) => {
-            "Hệ thống camera giám sát an ninh, giao thông \"Lạng Sơn an toàn\"".to_owned()
+        (ProjectGroup::B, Sector::Health, _) => {
+            plain("Bệnh viện Phục hồi chức năng tỉnh, giai đoạn 2 (khối kỹ thuật, thiết bị)")
         }
-        (Sector::Digital, _) => format!("Số hóa hồ sơ địa chính, xây dựng cơ sở dữ liệu đất đai {p}"),
-        (Sector::BorderZone, 0) => "Hạ tầng khu kiểm soát hàng hóa cửa khẩu Hữu Nghị, giai đoạn 2".to_owned(),
-        (Sector::BorderZone, 1) => "Đường vành đai biên giới khu vực cửa khẩu Tân Thanh – Cốc Nam".to_owned(),
-        (Sector::BorderZone, 2) => {
-            "Hạ tầng khu trung chuyển hàng hóa Khu kinh tế cửa khẩu Đồng Đăng – Lạng Sơn".to_owned()
+        (ProjectGroup::B, Sector::Agriculture, 0) => named(format!("Hồ chứa nước {v}, {p}")),
+        (ProjectGroup::B, Sector::Agriculture, 1) => {
+            named(format!("Kè chống sạt lở bờ {river} đoạn qua {p}"))
         }
-        (Sector::BorderZone, 3) => format!("Bãi kiểm hóa tập trung, {p}"),
-        (Sector::BorderZone, _) => {
-            "Đường cao tốc Hữu Nghị – Chi Lăng: giải phóng mặt bằng, tái định cư".to_owned()
+        (ProjectGroup::B, Sector::Agriculture, _) => {
+            (format!("Sửa chữa, nâng cấp hồ {v} (hạng mục \"Tràn xả lũ\")"), false)
         }
-        (Sector::Social, 0) | (Sector::Social, 1) => format!("Nghĩa trang liệt sĩ {p}: tu bổ, nâng cấp"),
-        (Sector::Social, 2) => "Trung tâm Bảo trợ xã hội tỉnh, hạng mục nhà nuôi dưỡng".to_owned(),
-        (Sector::Social, _) => format!("Nhà bia ghi tên liệt sĩ {p} (hạng mục \"Cổng, tường rào\")"),
+        (ProjectGroup::B, Sector::Culture, 0 | 1) => {
+            plain("Hạ tầng khu du lịch quốc gia Mẫu Sơn, giai đoạn 2")
+        }
+        (ProjectGroup::B, Sector::Culture, _) => named(format!("Sân vận động, nhà thi đấu đa năng {p}")),
+        (ProjectGroup::B, Sector::Defence, 0 | 1) => {
+            (format!("Đường tuần tra biên giới đoạn mốc {}–{}", km + 1000, km + 1000 + len), false)
+        }
+        (ProjectGroup::B, Sector::Defence, _) => {
+            plain("Doanh trại Ban Chỉ huy phòng thủ khu vực, Bộ Chỉ huy quân sự tỉnh")
+        }
+        (ProjectGroup::B, Sector::Water, _) => {
+            named(format!("Hệ thống thu gom, xử lý nước thải {p}, giai đoạn {stage}"))
+        }
+        (ProjectGroup::B, Sector::Urban, 0 | 1) => {
+            named(format!("Hạ tầng khu tái định cư {p}, giai đoạn {stage}"))
+        }
+        (ProjectGroup::B, Sector::Urban, _) => named(format!("Kè, đường dạo ven {river} đoạn qua {p}")),
+        (ProjectGroup::B, Sector::StateOffice, _) => {
+            plain("Cải tạo, sửa chữa trụ sở các sở, ngành tỉnh (khu hành chính tập trung)")
+        }
+        (ProjectGroup::B, Sector::Digital, 0 | 1) => {
+            plain("Xây dựng chính quyền số tỉnh Lạng Sơn, giai đoạn 2024–2026")
+        }
+        (ProjectGroup::B, Sector::Digital, _) => {
+            plain("Hệ thống camera giám sát an ninh, giao thông \"Lạng Sơn an toàn\"")
+        }
+        (ProjectGroup::B, Sector::BorderZone, 0 | 1) => {
+            plain("Hạ tầng khu kiểm soát hàng hóa cửa khẩu Hữu Nghị, giai đoạn 2")
+        }
+        (ProjectGroup::B, Sector::BorderZone, _) => {
+            plain("Đường vành đai biên giới khu vực cửa khẩu Tân Thanh – Cốc Nam")
+        }
+        (ProjectGroup::B, Sector::Social, _) => {
+            plain("Trung tâm Bảo trợ xã hội tỉnh, hạng mục nhà nuôi dưỡng, phục hồi chức năng")
+        }
+
+        (_, Sector::Transport, 0) => named(format!("Đường giao thông liên xã {v} – {v2}, {p}")),
+        (_, Sector::Transport, 1) => named(format!("Đường giao thông nông thôn thôn {v}, {p}")),
+        (_, Sector::Transport, 2) => named(format!("Cầu treo dân sinh {v}, {p}")),
+        (_, Sector::Transport, _) => named(format!("Cải tạo, nâng cấp đường nội thôn {v} – {v2}, {p}")),
+        (_, Sector::Education, 0) => named(format!("Trường THCS {}", place_name(p))),
+        (_, Sector::Education, 1) => named(format!("Trường Tiểu học {} (điểm trường {v})", place_name(p))),
+        (_, Sector::Education, 2) => {
+            named(format!("Trường Mầm non {}, hạng mục: nhà lớp học {rooms} phòng", place_name(p)))
+        }
+        (_, Sector::Education, _) => {
+            named(format!("Nhà lớp học 2 tầng {rooms} phòng Trường PTDTBT THCS {}", place_name(p)))
+        }
+        (_, Sector::Health, 0 | 1) => named(format!("Trạm Y tế {p}")),
+        (_, Sector::Health, _) => named(format!("Cải tạo, mua sắm trang thiết bị Trạm Y tế {p}")),
+        (_, Sector::Agriculture, 0) => named(format!("Kênh mương nội đồng thôn {v}, {p}")),
+        (_, Sector::Agriculture, 1) => named(format!("Đập dâng {v} và hệ thống kênh tưới, {p}")),
+        (_, Sector::Agriculture, 2) => {
+            named(format!("Sửa chữa, nâng cấp hồ {v} (hạng mục \"Tràn xả lũ\"), {p}"))
+        }
+        (_, Sector::Agriculture, _) => named(format!("Hạ tầng vùng sản xuất hồi, quế tập trung {p}")),
+        (_, Sector::Culture, 0 | 1) => named(format!("Nhà văn hóa thôn {v}, {p}")),
+        (_, Sector::Culture, 2) => named(format!("Tu bổ, tôn tạo di tích lịch sử {v}, {p}")),
+        (_, Sector::Culture, _) => named(format!("Bảo tồn làng văn hóa truyền thống \"{v}\", {p}")),
+        (_, Sector::Defence, 0 | 1) => named(format!("Trụ sở làm việc Công an {p}")),
+        (_, Sector::Defence, _) => named(format!("Nhà làm việc Ban Chỉ huy quân sự {p}")),
+        (_, Sector::Water, 0 | 1) => named(format!("Hệ thống cấp nước sinh hoạt tập trung thôn {v}, {p}")),
+        (_, Sector::Water, 2) => named(format!("Bãi xử lý rác thải sinh hoạt {p}")),
+        (_, Sector::Water, _) => named(format!("Công trình nước sạch liên thôn {v} – {v2}, {p}")),
+        (_, Sector::Urban, 0 | 1) => named(format!("Hạ tầng kỹ thuật khu dân cư {v}, {p}")),
+        (_, Sector::Urban, _) => named(format!("Chỉnh trang vỉa hè, chiếu sáng đô thị {p}")),
+        (_, Sector::StateOffice, 0 | 1) => named(format!("Trụ sở làm việc Đảng ủy, HĐND, UBND {p}")),
+        (_, Sector::StateOffice, _) => named(format!("Trung tâm Phục vụ hành chính công {p}")),
+        (_, Sector::Digital, _) => {
+            named(format!("Số hóa hồ sơ địa chính, xây dựng cơ sở dữ liệu đất đai {p}"))
+        }
+        (_, Sector::BorderZone, _) => named(format!("Bãi kiểm hóa tập trung, {p}")),
+        (_, Sector::Social, 0 | 1) => named(format!("Nghĩa trang liệt sĩ {p}: tu bổ, nâng cấp")),
+        (_, Sector::Social, _) => {
+            named(format!("Nhà bia ghi tên liệt sĩ {p} (hạng mục \"Cổng, tường rào\")"))
+        }
     }
 }
 
