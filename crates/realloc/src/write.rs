@@ -3,8 +3,9 @@
 //!
 //! Columns follow the order of DOMAIN.md; fields are quoted as RFC 4180 asks (only when they hold a
 //! comma, a quote, a line break or surrounding spaces); amounts are exact million VND from
-//! [`Money::to_million_string`](crate::money::Money::to_million_string); booleans are `true`/`false`; obstacles are joined with ';'; lines end
-//! with `\n`. Months with no disbursement are not written to `disbursements.csv`.
+//! [`Money::to_million_string`](crate::money::Money::to_million_string); booleans are
+//! `true`/`false`; obstacles are joined with ';'; lines end with `\n`. Months with no disbursement are
+//! not written to `disbursements.csv`.
 
 use std::fmt::Write as _;
 
