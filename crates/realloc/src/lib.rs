@@ -25,3 +25,4 @@ pub mod optimize;
 pub mod report;
 pub mod rules;
 pub mod scenario;
+pub mod write;
