@@ -1,10 +1,13 @@
 //! `disbursements.csv`: the monthly history `id,source,month,amount`, checked against the projects
 //! and the date of the figures, and summed into a [`History`].
 
+use std::borrow::Cow;
+
 use chrono::Datelike;
 
-use super::projects::{ProjectsTable, csv_reader, map_header};
-use super::text::{self, CsvFields, Fields};
+use super::projects::{ProjectsTable, map_header};
+use super::records::Records;
+use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
 use crate::domain::Source;
 use crate::money::Money;
@@ -37,8 +40,7 @@ pub struct HistoryBuilder<'p> {
     fiscal_year: i32,
     /// Months 1..=last_month of the plan year are counted.
     last_month: u32,
-    pos: [usize; 4],
-    width: usize,
+    header: HistoryHeader,
     months: Vec<[Money; 12]>,
     /// `first_line[row][m]`: the line of the first history row for that row and month, 0 for none.
     first_line: Vec<[u32; 12]>,
@@ -62,6 +64,15 @@ impl<'p> HistoryBuilder<'p> {
         diags: &mut Diagnostics,
     ) -> Option<HistoryBuilder<'p>> {
         let pos = map_header(header, &HISTORY_COLUMNS, line, file, diags)?;
+        Some(Self::with_header(HistoryHeader { pos, width: header.count() }, file, projects, meta))
+    }
+
+    fn with_header(
+        header: HistoryHeader,
+        file: &str,
+        projects: &'p ProjectsTable,
+        meta: &ScenarioMeta,
+    ) -> Self {
         let n = projects.portfolio.len();
         let last_month = if meta.as_of.year() > meta.fiscal_year {
             12
@@ -70,79 +81,51 @@ impl<'p> HistoryBuilder<'p> {
         } else {
             meta.as_of.month()
         };
-        Some(HistoryBuilder {
+        HistoryBuilder {
             file: file.to_owned(),
             projects,
             fiscal_year: meta.fiscal_year,
             last_month,
-            pos,
-            width: header.count(),
+            header,
             months: vec![[Money::ZERO; 12]; n],
             first_line: vec![[0; 12]; n],
             tainted: vec![false; n],
             last: None,
             outside: 0,
             first_outside: None,
-        })
+        }
     }
 
     /// Checks one history row starting at `line`.
     pub fn push(&mut self, rec: &dyn Fields, line: usize, diags: &mut Diagnostics) {
-        let file = self.file.as_str();
-        let pos = self.pos;
+        let get = |c: usize| Cow::Borrowed(text::trim(rec.field(self.header.pos[c])));
+        let raw = scan_row(&self.header, rec.count(), get, line, &self.file, diags);
+        self.apply(&raw, diags);
+    }
+
+    /// Matches a scanned row with the projects and counts it.
+    fn apply(&mut self, raw: &RawRow<'_>, diags: &mut Diagnostics) {
         let projects = self.projects;
-        let get = |c: usize| text::trim(rec.field(pos[c]));
-        let at = |c: usize| Location::Field { line, column: HISTORY_COLUMNS[c].to_owned() };
-        let id = get(0);
-        if rec.count() != self.width {
-            diags.error(
-                file,
-                Location::Line { line },
-                format!("expected {} fields as in the header, found {}", self.width, rec.count()),
-            );
+        let line = raw.line;
+        let id: &str = &raw.id;
+        let Some(source) = raw.source else {
             taint_id(&mut self.tainted, projects, id);
             return;
-        }
-        let source = text::code(get(1), Source::ALL, Source::code);
-        let month = parse_month(get(2));
-        let amount = text::amount(get(3));
-        let mut row = None;
+        };
         if id.is_empty() {
-            diags.error(file, at(0), "expected a project code, found an empty field");
+            return;
         }
-        match source {
-            Err(msg) => {
-                diags.error(file, at(1), msg);
-                taint_id(&mut self.tainted, projects, id);
+        let Some(row) = lookup(&mut self.last, projects, id, source) else {
+            if !projects.rejected_ids.contains(id) {
+                diags.error(
+                    &self.file,
+                    Location::Field { line, column: HISTORY_COLUMNS[0].to_owned() },
+                    format!("no project `{}` with source {source} in {}", text::quote(id), projects.file),
+                );
             }
-            Ok(source) if !id.is_empty() => {
-                row = lookup(&mut self.last, projects, id, source);
-                if row.is_none() && !projects.rejected_ids.contains(id) {
-                    diags.error(
-                        file,
-                        at(0),
-                        format!("no project `{}` with source {source} in {}", text::quote(id), projects.file),
-                    );
-                }
-            }
-            Ok(_) => {}
-        }
-        let month = match month {
-            Ok(m) => Some(m),
-            Err(msg) => {
-                diags.error(file, at(2), msg);
-                None
-            }
+            return;
         };
-        let amount = match amount {
-            Ok(a) => Some(a),
-            Err(msg) => {
-                diags.error(file, at(3), msg);
-                None
-            }
-        };
-        let Some(row) = row else { return };
-        let (Some((year, m)), Some(amount)) = (month, amount) else {
+        let (Some((year, m)), Some(amount)) = (raw.month, raw.amount) else {
             self.tainted[row] = true;
             return;
         };
@@ -151,12 +134,11 @@ impl<'p> HistoryBuilder<'p> {
             let first = self.first_line[row][mi];
             if first != 0 {
                 diags.error(
-                    file,
+                    &self.file,
                     Location::Line { line },
                     format!(
-                        "duplicate month {year}-{m:02} for `{}` ({}): already on line {first}",
-                        text::quote(id),
-                        projects.portfolio.rows()[row].source
+                        "duplicate month {year}-{m:02} for `{}` ({source}): already on line {first}",
+                        text::quote(id)
                     ),
                 );
                 self.tainted[row] = true;
@@ -282,6 +264,119 @@ fn parse_month(s: &str) -> Result<(i32, u32), String> {
     if (1..=12).contains(&month) { Ok((year, month)) } else { Err(bad()) }
 }
 
+/// Where the columns of a history table are.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HistoryHeader {
+    pos: [usize; 4],
+    width: usize,
+}
+
+/// One history row with its fields checked, not yet matched with the projects.
+#[derive(Debug)]
+pub(crate) struct RawRow<'a> {
+    line: usize,
+    id: Cow<'a, str>,
+    /// `None` when the row is unusable as a whole (wrong width, bad source): its project is not
+    /// summed.
+    source: Option<Source>,
+    month: Option<(i32, u32)>,
+    amount: Option<Money>,
+}
+
+/// Checks the fields of one row; `get(c)` is the trimmed text of column `c` of [`HISTORY_COLUMNS`].
+fn scan_row<'a>(
+    header: &HistoryHeader,
+    width: usize,
+    get: impl Fn(usize) -> Cow<'a, str>,
+    line: usize,
+    file: &str,
+    diags: &mut Diagnostics,
+) -> RawRow<'a> {
+    let at = |c: usize| Location::Field { line, column: HISTORY_COLUMNS[c].to_owned() };
+    let id = get(0);
+    if width != header.width {
+        diags.error(
+            file,
+            Location::Line { line },
+            format!("expected {} fields as in the header, found {width}", header.width),
+        );
+        return RawRow { line, id, source: None, month: None, amount: None };
+    }
+    if id.is_empty() {
+        diags.error(file, at(0), "expected a project code, found an empty field");
+    }
+    let source =
+        text::code(&get(1), Source::ALL, Source::code).map_err(|msg| diags.error(file, at(1), msg)).ok();
+    let month = parse_month(&get(2)).map_err(|msg| diags.error(file, at(2), msg)).ok();
+    let amount = text::amount(&get(3)).map_err(|msg| diags.error(file, at(3), msg)).ok();
+    RawRow { line, id, source, month, amount }
+}
+
+/// A history file split and field-checked, before the projects are known.
+#[derive(Debug)]
+pub(crate) struct Scanned<'a> {
+    header: Option<HistoryHeader>,
+    rows: Vec<RawRow<'a>>,
+    diags: Diagnostics,
+}
+
+/// First pass over `disbursements.csv`: needs no projects, so it runs beside the projects parser.
+pub(crate) fn scan_disbursements<'a>(text: &'a str, file: &str) -> Scanned<'a> {
+    let mut diags = Diagnostics::new();
+    let mut records = Records::new(text);
+    let mut fields = Vec::with_capacity(HISTORY_COLUMNS.len());
+    let mut header = None;
+    let mut rows = Vec::new();
+    while let Some(rec) = records.next_record(&mut fields) {
+        let line = match rec {
+            Ok(line) => line,
+            Err(e) => {
+                diags.error(file, Location::Line { line: e.line }, e.message);
+                return Scanned { header: None, rows, diags };
+            }
+        };
+        match &header {
+            None => {
+                let Some(pos) = map_header(&fields, &HISTORY_COLUMNS, line, file, &mut diags) else {
+                    return Scanned { header: None, rows, diags };
+                };
+                header = Some(HistoryHeader { pos, width: fields.len() });
+                rows.reserve(text.len() / 24);
+            }
+            Some(h) => {
+                let get = |c: usize| match fields.get(h.pos[c]) {
+                    Some(Cow::Borrowed(s)) => Cow::Borrowed(text::trim(s)),
+                    Some(Cow::Owned(s)) => Cow::Owned(text::trim(s).to_owned()),
+                    None => Cow::Borrowed(""),
+                };
+                rows.push(scan_row(h, fields.len(), get, line, file, &mut diags));
+            }
+        }
+    }
+    if header.is_some() && rows.is_empty() {
+        diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no history rows");
+        header = None;
+    }
+    Scanned { header, rows, diags }
+}
+
+/// Second pass: matches the scanned rows with the projects and sums them.
+pub(crate) fn finish_disbursements(
+    scanned: Scanned<'_>,
+    file: &str,
+    projects: &ProjectsTable,
+    meta: &ScenarioMeta,
+) -> (Option<History>, Diagnostics) {
+    let Scanned { header, rows, mut diags } = scanned;
+    let Some(header) = header else { return (None, diags) };
+    let mut builder = HistoryBuilder::with_header(header, file, projects, meta);
+    for raw in &rows {
+        builder.apply(raw, &mut diags);
+    }
+    let history = builder.finish(&mut diags);
+    (Some(history), diags)
+}
+
 /// Parses `disbursements.csv` from its bytes against the projects already read; `file` is the name
 /// shown in messages. Errors about a row's sum name the projects file and line.
 pub fn parse_disbursements(
@@ -290,58 +385,23 @@ pub fn parse_disbursements(
     projects: &ProjectsTable,
     meta: &ScenarioMeta,
 ) -> (Option<History>, Diagnostics) {
-    parse_disbursements_table(bytes, file, projects, meta)
+    let mut diags = Diagnostics::new();
+    let Some(text) = decode_history(bytes, file, &mut diags) else {
+        return (None, diags);
+    };
+    let (h, d) = finish_disbursements(scan_disbursements(text, file), file, projects, meta);
+    diags.extend(d);
+    (h, diags)
 }
 
-pub(crate) fn parse_disbursements_table(
-    bytes: &[u8],
-    file: &str,
-    projects: &ProjectsTable,
-    meta: &ScenarioMeta,
-) -> (Option<History>, Diagnostics) {
-    let mut diags = Diagnostics::new();
-    let Some(text) = text::decode(
+/// The text of a history file, checked for UTF-8 and emptiness.
+pub(crate) fn decode_history<'b>(bytes: &'b [u8], file: &str, diags: &mut Diagnostics) -> Option<&'b str> {
+    text::decode(
         bytes,
         file,
         "the header id,source,month,amount then one row per project, source and month",
-        &mut diags,
-    ) else {
-        return (None, diags);
-    };
-    let mut reader = csv_reader(text.as_bytes());
-    let mut record = csv::ByteRecord::new();
-    let mut builder: Option<HistoryBuilder<'_>> = None;
-    let mut rows = 0usize;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                diags.error(file, Location::Line { line }, format!("cannot read the CSV: {e}"));
-                return (None, diags);
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        match &mut builder {
-            None => {
-                builder = HistoryBuilder::new(&CsvFields(&record), line, file, projects, meta, &mut diags);
-                if builder.is_none() {
-                    return (None, diags);
-                }
-            }
-            Some(b) => {
-                rows += 1;
-                b.push(&CsvFields(&record), line, &mut diags);
-            }
-        }
-    }
-    if rows == 0 {
-        diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no history rows");
-        return (None, diags);
-    }
-    let history = builder.map(|b| b.finish(&mut diags));
-    (history, diags)
+        diags,
+    )
 }
 
 #[cfg(test)]

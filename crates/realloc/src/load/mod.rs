@@ -18,6 +18,7 @@ use crate::scenario::{InputDigest, Scenario};
 
 mod history;
 mod projects;
+mod records;
 mod scenario_toml;
 mod text;
 
@@ -91,33 +92,37 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
         }
     }
 
-    // Hashing runs beside parsing: on a national scenario both take a few milliseconds per megabyte.
+    // The history is split and field-checked on a second thread while the projects are parsed;
+    // each thread also hashes its file. Only matching the history with the projects waits for both.
     let (table, history, digests) = std::thread::scope(|s| {
-        let hasher = s.spawn(|| {
-            let mut v = vec![digest(&meta.projects, &projects_bytes)];
-            if let Some((name, _, bytes)) = &hist_bytes {
-                v.push(digest(name, bytes));
-            }
-            v
+        let scanner = hist_bytes.as_ref().map(|(name, shown, bytes)| {
+            s.spawn(move || {
+                let mut d = Diagnostics::new();
+                let scanned = history::decode_history(bytes, shown, &mut d)
+                    .map(|text| history::scan_disbursements(text, shown));
+                (scanned, d, digest(name, bytes))
+            })
         });
         let (table, d) = parse_projects_table(&projects_bytes, &projects_shown);
         diags.extend(d);
-        let history = match &hist_bytes {
-            Some((_, shown, bytes)) => {
-                let (h, d) = history::parse_disbursements_table(bytes, shown, &table, &meta);
+        let mut digests = vec![digest(&meta.projects, &projects_bytes)];
+        let mut history = None;
+        if let (Some(handle), Some((name, shown, bytes))) = (scanner, &hist_bytes) {
+            // The scanning thread only reads slices and cannot panic; if it somehow did, scan here.
+            let (scanned, d, dig) = handle.join().unwrap_or_else(|_| {
+                let mut d = Diagnostics::new();
+                let scanned = history::decode_history(bytes, shown, &mut d)
+                    .map(|text| history::scan_disbursements(text, shown));
+                (scanned, d, digest(name, bytes))
+            });
+            diags.extend(d);
+            digests.push(dig);
+            if let Some(scanned) = scanned {
+                let (h, d) = history::finish_disbursements(scanned, shown, &table, &meta);
                 diags.extend(d);
-                h
+                history = h;
             }
-            None => None,
-        };
-        // The hashing thread cannot panic (it only hashes slices); hash again here if it somehow did.
-        let digests = hasher.join().unwrap_or_else(|_| {
-            let mut v = vec![digest(&meta.projects, &projects_bytes)];
-            if let Some((name, _, bytes)) = &hist_bytes {
-                v.push(digest(name, bytes));
-            }
-            v
-        });
+        }
         (table, history, digests)
     });
     inputs.extend(digests);

@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::text::{self, CsvFields, Fields};
+use super::records::Records;
+use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
 use crate::domain::{Obstacle, Obstacles, Portfolio, Project, ProjectGroup, Source, Status};
 
@@ -340,31 +341,28 @@ pub fn parse_projects_table(bytes: &[u8], file: &str) -> (ProjectsTable, Diagnos
     ) else {
         return (empty(), diags);
     };
-    let mut reader = csv_reader(text.as_bytes());
-    let mut record = csv::ByteRecord::new();
+    let mut records = Records::new(text);
+    let mut fields = Vec::with_capacity(PROJECT_COLUMNS.len());
     let mut builder: Option<ProjectsBuilder> = None;
     let mut rows = 0usize;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
+    while let Some(rec) = records.next_record(&mut fields) {
+        let line = match rec {
+            Ok(line) => line,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                diags.error(file, Location::Line { line }, format!("cannot read the CSV: {e}"));
+                diags.error(file, Location::Line { line: e.line }, e.message);
                 break;
             }
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        };
         match &mut builder {
             None => {
-                builder = ProjectsBuilder::new(&CsvFields(&record), line, file, &mut diags);
+                builder = ProjectsBuilder::new(&fields, line, file, &mut diags);
                 if builder.is_none() {
                     return (empty(), diags);
                 }
             }
             Some(b) => {
                 rows += 1;
-                b.push(&CsvFields(&record), line, &mut diags);
+                b.push(&fields, line, &mut diags);
             }
         }
     }
@@ -372,10 +370,4 @@ pub fn parse_projects_table(bytes: &[u8], file: &str) -> (ProjectsTable, Diagnos
         diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no project rows");
     }
     (builder.map_or_else(empty, ProjectsBuilder::finish), diags)
-}
-
-/// A CSV reader for the scenario files: comma-separated, RFC 4180 quotes, any line ending, rows of
-/// any length (checked against the header by the builders, to name the line).
-pub(crate) fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes)
 }

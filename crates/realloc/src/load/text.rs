@@ -15,7 +15,7 @@ pub trait Fields {
     fn field(&self, i: usize) -> &str;
 }
 
-impl Fields for [&str] {
+impl Fields for Vec<&str> {
     fn count(&self) -> usize {
         self.len()
     }
@@ -30,20 +30,6 @@ impl Fields for Vec<String> {
     }
     fn field(&self, i: usize) -> &str {
         self.get(i).map_or("", String::as_str)
-    }
-}
-
-/// A CSV record of a file already checked to be UTF-8 as a whole.
-pub(crate) struct CsvFields<'r>(pub &'r csv::ByteRecord);
-
-impl Fields for CsvFields<'_> {
-    fn count(&self) -> usize {
-        self.0.len()
-    }
-    fn field(&self, i: usize) -> &str {
-        // The whole file is valid UTF-8 and the csv crate splits and unquotes only at ASCII bytes, so
-        // every field is valid UTF-8 too: the fallback cannot be taken.
-        self.0.get(i).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
     }
 }
 
@@ -114,10 +100,44 @@ pub(crate) fn quote(s: &str) -> String {
 
 /// Parses an amount in million VND; the error says what was expected and what was found.
 pub(crate) fn amount(s: &str) -> Result<Money, String> {
+    // Fast path for the common `digits[.ddd]` form; anything else goes through the full parser,
+    // which gives the same value or says what is wrong.
+    if let Some(m) = plain_amount(s) {
+        return Ok(m);
+    }
     Money::parse_million(s).map_err(|e| match e {
         AmountError::Empty => e.to_string(),
         _ => format!("{e}, found `{}`", quote(s)),
     })
+}
+
+/// `digits` or `digits.d{1,3}` with at most 10 integer digits, up to [`Money::MAX_INPUT`].
+fn plain_amount(s: &str) -> Option<Money> {
+    let b = s.as_bytes();
+    let (int, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(i) => (&b[..i], &b[i + 1..]),
+        None => (b, &b""[..]),
+    };
+    if int.is_empty() || int.len() > 10 || frac.len() > 3 || (frac.is_empty() && int.len() != b.len()) {
+        return None;
+    }
+    let mut million: i64 = 0;
+    for &d in int {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        million = million * 10 + i64::from(d - b'0');
+    }
+    let mut thousands: i64 = 0;
+    for i in 0..3 {
+        let d = frac.get(i).copied().unwrap_or(b'0');
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        thousands = thousands * 10 + i64::from(d - b'0');
+    }
+    let dong = million * 1_000_000 + thousands * 1_000;
+    (dong <= Money::MAX_INPUT.dong()).then(|| Money::from_dong(dong))
 }
 
 /// Parses `true` or `false` in any case.
@@ -153,9 +173,8 @@ pub(crate) fn percentage(s: &str) -> Result<f64, String> {
     if s.is_empty() {
         return Err(format!("{EXPECTED}, found an empty field"));
     }
-    let lower = s.to_ascii_lowercase();
-    let body = lower.strip_prefix('-').unwrap_or(&lower);
-    if matches!(body, "nan" | "inf" | "infinity") {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    if ["nan", "inf", "infinity"].iter().any(|w| body.eq_ignore_ascii_case(w)) {
         return Err(format!("{EXPECTED}, found `{}`", quote(s)));
     }
     if body.contains(',') {
@@ -164,7 +183,9 @@ pub(crate) fn percentage(s: &str) -> Result<f64, String> {
             quote(s)
         ));
     }
-    if body.contains('e') && body.bytes().all(|b| b.is_ascii_digit() || b"e.+-".contains(&b)) {
+    if body.bytes().any(|b| b == b'e' || b == b'E')
+        && body.bytes().all(|b| b.is_ascii_digit() || b"eE.+-".contains(&b))
+    {
         return Err(format!("scientific notation is not accepted; {EXPECTED}, found `{}`", quote(s)));
     }
     let (int, frac) = body.split_once('.').unwrap_or((body, "0"));
@@ -201,6 +222,10 @@ pub(crate) fn year(s: &str) -> Result<i32, String> {
 
 /// Trims the blanks Excel or a hand edit may leave around a field.
 pub(crate) fn trim(s: &str) -> &str {
+    let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | 0xC2));
+    if !blank(s.as_bytes().first()) && !blank(s.as_bytes().last()) && !s.ends_with('\u{a0}') {
+        return s;
+    }
     s.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\u{a0}')
 }
 
@@ -227,6 +252,26 @@ mod tests {
         assert!(percentage("62,5").unwrap_err().contains("decimal comma"));
         assert!(percentage("1e2").unwrap_err().contains("scientific"));
         assert!(percentage("120").unwrap_err().contains("outside 0–100"));
+    }
+
+    #[test]
+    fn the_fast_amount_path_agrees_with_the_full_parser() {
+        for s in [
+            "0",
+            "7209.438",
+            "12.5",
+            "1.",
+            ".5",
+            "1000000000",
+            "1000000000.001",
+            "9999999999",
+            "12a",
+            "1.2345",
+            "007",
+            "1.0",
+        ] {
+            assert_eq!(amount(s).ok(), Money::parse_million(s).ok(), "{s}");
+        }
     }
 
     #[test]
