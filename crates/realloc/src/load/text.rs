@@ -53,7 +53,9 @@ pub(crate) fn decode<'b>(
             diags.error(
                 file,
                 Location::Position { line, column },
-                format!("the file is not UTF-8 (byte 0x{byte:02X}); save it as \"CSV UTF-8\" or UTF-8 text"),
+                format!(
+                    "the file is not UTF-8 (byte 0x{byte:02X}); save it as UTF-8 (in Excel: \"CSV UTF-8\")"
+                ),
             );
             return None;
         }
