@@ -114,8 +114,7 @@ impl Money {
             b'-' => (true, &s[1..]),
             _ => (false, s),
         };
-        let lower = body.to_ascii_lowercase();
-        if matches!(lower.as_str(), "nan" | "inf" | "infinity" | "+inf" | "+infinity") {
+        if ["nan", "inf", "infinity", "+inf", "+infinity"].iter().any(|w| body.eq_ignore_ascii_case(w)) {
             return Err(AmountError::NotFinite);
         }
         let b = body.as_bytes();
