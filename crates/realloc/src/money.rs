@@ -138,9 +138,8 @@ impl Money {
             // "12,5" and "1.234,5" use a decimal comma; "1,234" and "1,234.5" a thousands comma.
             let last_comma = b.iter().rposition(|&c| c == b',').unwrap_or(0);
             let after = b.len() - last_comma - 1;
-            return Err(if dots > 0 && b.iter().position(|&c| c == b'.') < Some(last_comma) {
-                AmountError::DecimalComma
-            } else if dots == 0 && commas == 1 && after != 3 {
+            let dot_before_comma = dots > 0 && b.iter().position(|&c| c == b'.') < Some(last_comma);
+            return Err(if dot_before_comma || (dots == 0 && commas == 1 && after != 3) {
                 AmountError::DecimalComma
             } else {
                 AmountError::ThousandsSeparator

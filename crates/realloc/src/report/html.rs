@@ -27,9 +27,11 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 tfoot td { font-weight: bold; background: #f4f6f8; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 figure { margin: 12px 0 18px; page-break-inside: avoid; break-inside: avoid; }
+figure svg { display: block; max-width: 860px; margin: 0 auto; }
 figcaption { font-size: 11pt; font-weight: bold; text-align: center; margin-bottom: 4px;
   font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
 p.closing { margin-top: 28px; font-style: italic; }
+td.wide { min-width: 16em; }
 td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break: break-all; }
 @page { size: A4 landscape; margin: 14mm 12mm; }
 @media print {
@@ -42,11 +44,14 @@ td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break
 "#;
 
 fn table(out: &mut String, t: &Table, hash_cols: bool) {
+    let wide = &t.wide;
     let cell = |out: &mut String, tag: &str, i: usize, c: &str, numeric: &[bool]| {
         let class = if numeric.get(i).copied().unwrap_or(false) {
             " class=\"num\""
         } else if hash_cols && i == 1 {
             " class=\"hash\""
+        } else if wide.contains(&i) {
+            " class=\"wide\""
         } else {
             ""
         };

@@ -27,6 +27,8 @@ pub struct Table {
     pub foot: Option<Vec<String>>,
     /// Right-aligned (numeric) columns.
     pub numeric: Vec<bool>,
+    /// Columns that hold long names and deserve width (project names).
+    pub wide: Vec<usize>,
 }
 
 /// One block of the document.
@@ -203,6 +205,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
             .map(str::to_owned)
             .to_vec(),
             numeric: vec![true, false, false, false, false, true, true, true, false, true, false],
+            wide: vec![1],
             ..Table::default()
         };
         for (i, p) in donors.iter().enumerate() {
@@ -241,6 +244,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
                 .map(str::to_owned)
                 .to_vec(),
             numeric: vec![true, false, false, false, false, false, true, true, false],
+            wide: vec![1],
             ..Table::default()
         };
         for (i, p) in recipients.iter().enumerate() {
