@@ -180,7 +180,7 @@ impl<'a> Comparison<'a> {
                 p.map_or_else(|| l.absent.to_owned(), |p| pct(p.forecast_rate_after))
             };
             t.rows.push(vec![
-                format!("{} ({})", text::source(src, lang), src.code()),
+                format!("{} – {}", text::source(src, lang), src.code()),
                 mv(pa),
                 mv(pb),
                 rt(pa),

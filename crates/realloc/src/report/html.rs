@@ -39,6 +39,7 @@ td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break
   table { font-size: 8.5pt; }
   thead { display: table-header-group; }
   tr, figure { page-break-inside: avoid; break-inside: avoid; }
+  figure svg { max-width: 620px; }
   h2 { page-break-after: avoid; break-after: avoid; }
 }
 "#;

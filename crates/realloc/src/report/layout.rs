@@ -128,7 +128,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
     };
     for p in &doc.pools {
         t.rows.push(vec![
-            format!("{} ({})", text::source(p.source, lang), p.source.code()),
+            format!("{} – {}", text::source(p.source, lang), p.source.code()),
             p.rows.to_string(),
             m(p.plan_vnd),
             m(p.disbursed_vnd),
@@ -345,7 +345,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
             |id| doc.project(id, p.source).map_or_else(|| id.to_owned(), project_cell),
         );
         t.rows.push(vec![
-            format!("{} ({})", text::source(p.source, lang), p.source.code()),
+            format!("{} – {}", text::source(p.source, lang), p.source.code()),
             fmt::float(p.shadow_price, 3, lang),
             best,
             p.notes.join(" "),
