@@ -99,6 +99,9 @@ fn headers_follow_the_language_and_names_keep_their_diacritics() {
 fn sheets_have_frozen_headers_filters_number_formats_and_charts() {
     let doc = fixture_document();
     let (bytes, _) = workbook(&doc, Lang::Vi);
+    // Kept for a person to open.
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("proposal-vi.xlsx");
+    std::fs::write(&keep, &bytes).expect("keep the workbook");
     for i in 1..=5 {
         let xml = part(&bytes, &format!("xl/worksheets/sheet{i}.xml"));
         assert!(

@@ -71,6 +71,25 @@ fn data_sheet(name: &str, cols: &[(&str, f64)], rows: usize, f: &Formats) -> Res
     Ok(ws)
 }
 
+/// Sets the height of data row `row` so that its wrapped texts show whole (spreadsheet programs do
+/// not always fit rows written by a library): about one line per column width of characters.
+fn fit_row(
+    ws: &mut Worksheet,
+    row: u32,
+    cols: &[(&str, f64)],
+    texts: &[(usize, &str)],
+) -> Result<(), XlsxError> {
+    let lines = texts
+        .iter()
+        .map(|(c, t)| {
+            let width = cols.get(*c).map_or(10.0, |(_, w)| *w).max(1.0);
+            (t.chars().count() as f64 / (width * 1.1)).ceil().max(1.0)
+        })
+        .fold(1.0, f64::max);
+    ws.set_row_height(row, 14.0 * lines + 2.0)?;
+    Ok(())
+}
+
 fn fill(colour: u32) -> ChartFormat {
     ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(colour))).clone()
 }
@@ -103,8 +122,7 @@ fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Resul
     let mut r = 1;
     let mut text_row = |ws: &mut Worksheet, k: &str, v: &str| -> Result<(), XlsxError> {
         ws.write_string_with_format(r, 0, k, &f.text)?;
-        ws.write_string_with_format(r, 1, v, &f.text)?;
-        ws.write_string_with_format(r, 2, "", &f.text)?;
+        ws.merge_range(r, 1, r, 2, v, &f.text)?;
         r += 1;
         Ok(())
     };
@@ -183,8 +201,10 @@ fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Resul
     for (c, name) in [l.constraint, l.kind, l.binding, l.objective_loss, l.moved_forgone].iter().enumerate() {
         ws.write_string_with_format(r, c as u16, *name, &f.head)?;
     }
+    ws.set_row_height(r, 45)?;
     for c in &doc.constraints {
         r += 1;
+        ws.set_row_height(r, 30)?;
         ws.write_string_with_format(r, 0, &c.name, &f.text)?;
         ws.write_string_with_format(r, 1, text::constraint_kind(&c.kind, lang), &f.text)?;
         ws.write_string_with_format(r, 2, if c.binding { l.binding_yes } else { l.binding_no }, &f.text)?;
@@ -238,7 +258,7 @@ fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Resul
         chart.y_axis().set_num_format("0%").set_min(0).set_max(1);
         chart.legend().set_position(ChartLegendPosition::Bottom);
         chart.set_width(640).set_height(320);
-        ws.insert_chart(0, 4, &chart)?;
+        ws.insert_chart(r + 2, 0, &chart)?;
     }
     Ok(ws)
 }
@@ -269,6 +289,7 @@ fn groups(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result
         ws.write_number_with_format(r, 5, m(g.releasable_vnd), &f.amount)?;
         ws.write_number_with_format(r, 6, m(g.released_vnd), &f.amount)?;
         ws.write_string_with_format(r, 7, remedy, &f.text)?;
+        fit_row(&mut ws, r, &cols, &[(0, label), (7, remedy)])?;
     }
     if !list.is_empty() {
         let last = list.len() as u32;
@@ -286,7 +307,9 @@ fn groups(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result
                 .set_values((SHEETS[1], 1, col, last, col))
                 .set_format(&mut fill(colour));
         }
-        chart.x_axis().set_reverse();
+        // In a bar chart the vertical axis holds the categories: list the groups top-down.
+        chart.y_axis().set_reverse();
+        chart.x_axis().set_num_format("#,##0");
         chart.legend().set_position(ChartLegendPosition::Bottom);
         chart.set_width(720).set_height(80 + 60 * last.min(12));
         ws.insert_chart(last + 3, 0, &chart)?;
@@ -329,9 +352,16 @@ fn donors(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result
         ws.write_number_with_format(r, 4, m(p.plan_vnd), &f.amount)?;
         ws.write_number_with_format(r, 5, m(p.disbursed_vnd), &f.amount)?;
         ws.write_number_with_format(r, 6, fmt_rate(p.disbursed_vnd, p.plan_vnd), &f.rate)?;
-        ws.write_string_with_format(r, 7, groups, &f.text)?;
+        ws.write_string_with_format(r, 7, &groups, &f.text)?;
         ws.write_number_with_format(r, 8, m(-p.change_vnd), &f.amount)?;
         ws.write_string_with_format(r, 9, &p.reason, &f.text)?;
+        let project = project_cell(p);
+        fit_row(
+            &mut ws,
+            r,
+            &cols,
+            &[(0, &project), (1, &p.investor), (2, &p.locality), (7, &groups), (9, &p.reason)],
+        )?;
     }
     Ok(ws)
 }
@@ -362,6 +392,14 @@ fn recipients(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Re
         ws.write_number_with_format(r, 6, m(p.change_vnd), &f.amount)?;
         ws.write_number_with_format(r, 7, m(p.new_plan_vnd), &f.amount)?;
         ws.write_string_with_format(r, 8, &p.reason, &f.text)?;
+        let project = project_cell(p);
+        let tier = text::priority(p.priority, lang);
+        fit_row(
+            &mut ws,
+            r,
+            &cols,
+            &[(0, &project), (1, &p.investor), (2, &p.locality), (4, &tier), (8, &p.reason)],
+        )?;
     }
     Ok(ws)
 }
@@ -373,8 +411,10 @@ fn transfers(doc: &ProposalDocument, l: &Labels, f: &Formats) -> Result<Workshee
     for (i, t) in doc.transfers.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string_with_format(r, 0, t.source.code(), &f.text)?;
-        ws.write_string_with_format(r, 1, name(&t.from, t.source), &f.text)?;
-        ws.write_string_with_format(r, 2, name(&t.to, t.source), &f.text)?;
+        let (from, to) = (name(&t.from, t.source), name(&t.to, t.source));
+        ws.write_string_with_format(r, 1, &from, &f.text)?;
+        ws.write_string_with_format(r, 2, &to, &f.text)?;
+        fit_row(&mut ws, r, &cols, &[(1, &from), (2, &to)])?;
         ws.write_number_with_format(r, 3, fmt::million_f64(t.amount_vnd), &f.amount)?;
     }
     Ok(ws)
