@@ -154,3 +154,52 @@ fn empty_document_renders_in_every_format() {
     }
     assert!(doc.to_markdown(Lang::Vi).contains("Không có lượt điều chuyển nào."));
 }
+
+/// A proposal read from a JSON file can hold any numbers: rendering and comparing never panic.
+#[test]
+fn extreme_numbers_render_without_panic() {
+    let mut doc = fixture_document();
+    for (i, p) in doc.projects.iter_mut().enumerate() {
+        let v = if i % 2 == 0 { i64::MAX } else { i64::MIN };
+        p.plan_vnd = v;
+        p.disbursed_vnd = v.saturating_neg();
+        p.change_vnd = v;
+        p.new_plan_vnd = v;
+        p.value_in = f64::NAN;
+        p.priority = 200;
+    }
+    for g in &mut doc.groups {
+        g.rate = f64::INFINITY;
+        g.plan_vnd = i64::MIN;
+    }
+    for p in &mut doc.pools {
+        p.forecast_rate_after = f64::NAN;
+        p.forecast_rate_before = -5.0;
+        p.shadow_price = f64::NEG_INFINITY;
+        p.moved_vnd = i64::MAX;
+    }
+    for t in &mut doc.transfers {
+        t.amount_vnd = i64::MAX;
+    }
+    doc.summary.moved_vnd = i64::MIN;
+    doc.summary.objective = f64::NAN;
+    doc.localities[0].released_vnd = i64::MAX;
+    let formats = [
+        DocumentFormat::Json,
+        DocumentFormat::Markdown,
+        DocumentFormat::Html,
+        DocumentFormat::Xlsx,
+        DocumentFormat::Csv,
+    ];
+    for lang in [Lang::Vi, Lang::En] {
+        for format in formats {
+            let bytes = doc.render(format, lang).unwrap_or_else(|e| panic!("{format:?} {lang:?}: {e}"));
+            assert!(!bytes.is_empty());
+        }
+        let other = fixture_document();
+        let md = realloc::report::compare::Comparison::new(&doc, &other).to_markdown(lang);
+        assert!(md.contains("DA-001"));
+        let md = realloc::report::compare::Comparison::new(&other, &doc).to_markdown(lang);
+        assert!(md.contains("DA-001"));
+    }
+}

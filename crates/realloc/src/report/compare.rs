@@ -31,7 +31,7 @@ pub struct RowDiff {
 impl RowDiff {
     /// B − A, a missing row counting as zero.
     pub fn difference_vnd(&self) -> i64 {
-        self.change_b_vnd.unwrap_or(0) - self.change_a_vnd.unwrap_or(0)
+        self.change_b_vnd.unwrap_or(0).saturating_sub(self.change_a_vnd.unwrap_or(0))
     }
 }
 
@@ -128,7 +128,7 @@ impl<'a> Comparison<'a> {
             (l.moved, sa.moved_vnd, sb.moved_vnd),
             (l.central_at_risk, sa.central_at_risk_vnd_after, sb.central_at_risk_vnd_after),
         ] {
-            t.rows.push(vec![label.into(), m(x), m(y), ms(y - x)]);
+            t.rows.push(vec![label.into(), m(x), m(y), ms(y.saturating_sub(x))]);
         }
         for (label, x, y) in [
             (l.forecast_before, sa.forecast_rate_before, sb.forecast_rate_before),
@@ -141,7 +141,7 @@ impl<'a> Comparison<'a> {
             (l.recipients_n, sa.recipients, sb.recipients),
             (l.transfers_n, sa.transfers, sb.transfers),
         ] {
-            let d = y as i64 - x as i64;
+            let d = (y as i64).saturating_sub(x as i64);
             t.rows.push(vec![
                 capitalise(label),
                 x.to_string(),

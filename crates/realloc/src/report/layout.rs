@@ -139,7 +139,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
     }
     t.foot = Some(vec![
         l.total.to_owned(),
-        doc.pools.iter().map(|p| p.rows).sum::<usize>().to_string(),
+        doc.pools.iter().fold(0usize, |a, p| a.saturating_add(p.rows)).to_string(),
         m(s.plan_vnd),
         m(s.disbursed_vnd),
         m(s.moved_vnd),
@@ -219,16 +219,16 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
                 m(p.disbursed_vnd),
                 pct(fmt_rate(p.disbursed_vnd, p.plan_vnd)),
                 group_names(doc, p, lang),
-                m(-p.change_vnd),
+                m(p.change_vnd.saturating_neg()),
                 p.reason.clone(),
             ]);
         }
-        let total: i64 = donors.iter().map(|p| -p.change_vnd).sum();
+        let cut = total(donors.iter().map(|p| p.change_vnd.saturating_neg()));
         let mut foot = vec![String::new(); 11];
         foot[1] = l.total.to_owned();
-        foot[5] = m(donors.iter().map(|p| p.plan_vnd).sum());
-        foot[6] = m(donors.iter().map(|p| p.disbursed_vnd).sum());
-        foot[9] = m(total);
+        foot[5] = m(total(donors.iter().map(|p| p.plan_vnd)));
+        foot[6] = m(total(donors.iter().map(|p| p.disbursed_vnd)));
+        foot[9] = m(cut);
         t.foot = Some(foot);
         b.push(Block::Table(t));
     }
@@ -262,8 +262,8 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
         }
         let mut foot = vec![String::new(); 9];
         foot[1] = l.total.to_owned();
-        foot[6] = m(recipients.iter().map(|p| p.plan_vnd).sum());
-        foot[7] = m(recipients.iter().map(|p| p.change_vnd).sum());
+        foot[6] = m(total(recipients.iter().map(|p| p.plan_vnd)));
+        foot[7] = m(total(recipients.iter().map(|p| p.change_vnd)));
         t.foot = Some(foot);
         b.push(Block::Table(t));
     }
@@ -296,7 +296,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
             l.total.to_owned(),
             String::new(),
             String::new(),
-            m(doc.transfers.iter().map(|t| t.amount_vnd).sum()),
+            m(total(doc.transfers.iter().map(|t| t.amount_vnd))),
         ]);
         b.push(Block::Table(t));
     }
@@ -382,4 +382,9 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
 /// Disbursed over plan from đồng, 0 for a zero plan.
 pub fn fmt_rate(disbursed: i64, plan: i64) -> f64 {
     if plan == 0 { 0.0 } else { disbursed as f64 / plan as f64 }
+}
+
+/// The sum of amounts, saturating instead of overflowing (a JSON proposal can hold any number).
+pub fn total(amounts: impl Iterator<Item = i64>) -> i64 {
+    amounts.fold(0, i64::saturating_add)
 }

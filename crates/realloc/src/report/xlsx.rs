@@ -353,7 +353,7 @@ fn donors(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result
         ws.write_number_with_format(r, 5, m(p.disbursed_vnd), &f.amount)?;
         ws.write_number_with_format(r, 6, fmt_rate(p.disbursed_vnd, p.plan_vnd), &f.rate)?;
         ws.write_string_with_format(r, 7, &groups, &f.text)?;
-        ws.write_number_with_format(r, 8, m(-p.change_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 8, m(p.change_vnd.saturating_neg()), &f.amount)?;
         ws.write_string_with_format(r, 9, &p.reason, &f.text)?;
         let project = project_cell(p);
         fit_row(
