@@ -203,3 +203,20 @@ fn extreme_numbers_render_without_panic() {
         assert!(md.contains("DA-001"));
     }
 }
+
+/// `tests/data/documents/proposal.json` is the fixture as a JSON proposal, for `realloc compare`
+/// demos and for tools; it must stay the document the code builds.
+#[test]
+fn stored_sample_proposal_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/documents/proposal.json");
+    let json = fixture_document().to_json();
+    if std::env::var_os("REALLOC_UPDATE_FIXTURES").is_some() {
+        std::fs::write(&path, &json).expect("write the sample");
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        stored == json,
+        "{} is stale; regenerate with REALLOC_UPDATE_FIXTURES=1 cargo test -p realloc-tests --test documents",
+        path.display()
+    );
+}

@@ -123,10 +123,11 @@ impl<'a> Comparison<'a> {
         };
         t.rows.push(vec![l.scenario.into(), a.scenario.clone(), b.scenario.clone(), String::new()]);
         t.rows.push(vec![l.as_of.into(), fmt::date(a.as_of, lang), fmt::date(b.as_of, lang), String::new()]);
+        let at_risk_after = format!("{} ({})", l.central_at_risk, l.after.to_lowercase());
         for (label, x, y) in [
             (l.plan, sa.plan_vnd, sb.plan_vnd),
             (l.moved, sa.moved_vnd, sb.moved_vnd),
-            (l.central_at_risk, sa.central_at_risk_vnd_after, sb.central_at_risk_vnd_after),
+            (at_risk_after.as_str(), sa.central_at_risk_vnd_after, sb.central_at_risk_vnd_after),
         ] {
             t.rows.push(vec![label.into(), m(x), m(y), ms(y.saturating_sub(x))]);
         }

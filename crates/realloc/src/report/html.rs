@@ -9,7 +9,7 @@ use super::text::{Lang, labels};
 const STYLE: &str = r#"
 :root { color-scheme: light; }
 body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif; font-size: 13pt;
-  color: #111; background: #fff; margin: 0 auto; max-width: 1100px; padding: 24px 32px 48px; line-height: 1.4; }
+  color: #111; background: #fff; margin: 0 auto; max-width: 1280px; padding: 24px 32px 48px; line-height: 1.4; }
 header.doc { text-align: center; margin-bottom: 18px; }
 header.doc .kind { font-size: 20pt; font-weight: bold; letter-spacing: 1px; margin: 0; }
 header.doc .subject { font-weight: bold; font-style: italic; margin: 4px 0 14px; }
@@ -31,7 +31,7 @@ figure svg { display: block; max-width: 860px; margin: 0 auto; }
 figcaption { font-size: 11pt; font-weight: bold; text-align: center; margin-bottom: 4px;
   font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
 p.closing { margin-top: 28px; font-style: italic; }
-td.wide { min-width: 16em; }
+td.wide { min-width: 14em; }
 td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break: break-all; }
 @page { size: A4 landscape; margin: 14mm 12mm; }
 @media print {

@@ -205,7 +205,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
             .map(str::to_owned)
             .to_vec(),
             numeric: vec![true, false, false, false, false, true, true, true, false, true, false],
-            wide: vec![1],
+            wide: vec![1, 10],
             ..Table::default()
         };
         for (i, p) in donors.iter().enumerate() {
@@ -244,7 +244,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
                 .map(str::to_owned)
                 .to_vec(),
             numeric: vec![true, false, false, false, false, false, true, true, false],
-            wide: vec![1],
+            wide: vec![1, 8],
             ..Table::default()
         };
         for (i, p) in recipients.iter().enumerate() {

@@ -137,7 +137,7 @@ pub fn groups(doc: &ProposalDocument, lang: Lang) -> String {
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
             left - 8.0,
             y0 + 22.0,
-            xml(&clip(label, 38))
+            xml(&clip(label, 32))
         ));
         for (k, (v, colour)) in
             [(g.plan_vnd, PLAN), (g.disbursed_vnd, DISBURSED), (g.released_vnd, CUT)].into_iter().enumerate()
