@@ -74,3 +74,7 @@ pub fn unescape_bytes(s: &str) -> Vec<u8> {
     }
     out
 }
+
+mod fixture;
+
+pub use fixture::{fixture_document, fixture_parts, mil};

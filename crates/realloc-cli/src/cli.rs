@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "realloc", version, about, long_about, propagate_version = true, max_term_width = 100)]
 #[command(
-    after_help = "Examples:\n  realloc validate scenarios/lang-son-2025-q3\n  realloc propose scenarios/lang-son-2025-q3 --format json -o proposal.json\n  realloc generate --rows 50000 --seed 7 -o /tmp/national\n\nExit status: 0 success, 2 bad input or usage, 1 any other failure."
+    after_help = "Examples:\n  realloc validate scenarios/lang-son-2025-q3\n  realloc propose scenarios/lang-son-2025-q3 --format json -o proposal.json\n  realloc propose scenarios/lang-son-2025-q3 -o to-trinh.html --lang vi\n  realloc compare proposal.json scenarios/lang-son-2025-q3-alt\n  realloc generate --rows 50000 --seed 7 -o /tmp/national\n\nExit status: 0 success, 2 bad input or usage, 1 any other failure."
 )]
 pub struct Cli {
     /// What to do.
@@ -31,6 +31,11 @@ pub enum Command {
     Propose(ProposeArgs),
     /// Write a deterministic synthetic scenario folder of any size, for demos, tests and benchmarks.
     Generate(GenerateArgs),
+    /// Compare two proposals side by side: summaries, pools and the rows whose change differs.
+    ///
+    /// Each side is a scenario folder (run through the same pipeline as `propose`) or a JSON proposal
+    /// written by `propose --format json`.
+    Compare(CompareArgs),
 }
 
 /// Output format of `validate`.
@@ -57,6 +62,75 @@ pub struct ValidateArgs {
 pub enum ProposeFormat {
     /// The JSON contract of DOMAIN.md section 5.
     Json,
+    /// A Markdown document (tờ trình), for review or conversion to Word.
+    Md,
+    /// One self-contained, print-friendly HTML file with SVG charts.
+    Html,
+    /// An Excel workbook: Summary, Groups, Donors, Recipients, Transfers, with charts.
+    Xlsx,
+    /// Every row with its change, CSV (amounts in million VND, '.' decimals).
+    Csv,
+}
+
+impl ProposeFormat {
+    /// The format a file name's extension asks for (`.json`, `.md`, `.html`, `.xlsx`, `.csv`).
+    pub fn from_extension(path: &std::path::Path) -> Option<ProposeFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "json" => ProposeFormat::Json,
+            "md" | "markdown" => ProposeFormat::Md,
+            "html" | "htm" => ProposeFormat::Html,
+            "xlsx" => ProposeFormat::Xlsx,
+            "csv" => ProposeFormat::Csv,
+            _ => return None,
+        })
+    }
+}
+
+/// Language of the documents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum DocLang {
+    /// Vietnamese (the default): 1.234.567,8 and 30/09/2025.
+    #[default]
+    Vi,
+    /// English: 1,234,567.8 and 30 September 2025.
+    En,
+}
+
+impl From<DocLang> for realloc::report::Lang {
+    fn from(l: DocLang) -> Self {
+        match l {
+            DocLang::Vi => realloc::report::Lang::Vi,
+            DocLang::En => realloc::report::Lang::En,
+        }
+    }
+}
+
+/// Output format of `compare`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Markdown tables for people.
+    Md,
+    /// JSON for tools.
+    Json,
+}
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Side A: a scenario folder or a JSON proposal.
+    pub a: PathBuf,
+    /// Side B: a scenario folder or a JSON proposal.
+    pub b: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Md)]
+    pub format: CompareFormat,
+    /// Language of the Markdown.
+    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
+    pub lang: DocLang,
+    /// Output file; standard output when absent.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Arguments of `propose`.
@@ -67,10 +141,13 @@ pub struct ProposeArgs {
     /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ProposeFormat::Json)]
-    pub format: ProposeFormat,
-    /// Output file; standard output when absent.
+    /// Output format; by default the output file's extension decides, else JSON.
+    #[arg(long, value_enum)]
+    pub format: Option<ProposeFormat>,
+    /// Language of the documents (md, html, xlsx); JSON and CSV do not depend on it.
+    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
+    pub lang: DocLang,
+    /// Output file; standard output when absent (required for xlsx).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Also write the optimised model in CPLEX LP format, for audit in any LP/MIP solver.

@@ -1,10 +1,14 @@
-//! What several commands share: loading a scenario with its diagnostics mapped to exit status 2, and
-//! choosing the rules.
+//! What several commands share: loading a scenario with its diagnostics mapped to exit status 2,
+//! choosing the rules, and the whole pipeline from a scenario folder to a proposal document.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use realloc::load::{Loaded, load_scenario};
+use realloc::optimize;
+use realloc::report::{ProposalDocument, RulesIdentity, constraint_costs};
+use realloc::rules::Rules;
 
 use crate::output::bad_input;
 
@@ -28,4 +32,37 @@ pub fn load(dir: &Path, err: &mut dyn Write) -> anyhow::Result<Loaded> {
             )))
         }
     }
+}
+
+/// A scenario run through the whole pipeline, with the files it read.
+pub struct Proposed {
+    /// The proposal document.
+    pub document: ProposalDocument,
+    /// Every file read (the scenario's inputs and the rules file), so that no output lands on one.
+    pub inputs: Vec<PathBuf>,
+}
+
+/// The pipeline shared by `propose` and `compare`: load → rules → assess → optimise → price the
+/// binding side constraints → build the document.
+pub fn propose_scenario(
+    dir: &Path,
+    rules_file: Option<&Path>,
+    err: &mut dyn Write,
+) -> anyhow::Result<Proposed> {
+    let loaded = load(dir, err)?;
+    let scenario = &loaded.scenario;
+    let rules = Rules::builtin();
+    let identity = RulesIdentity { name: rules.name.clone(), sha256: String::new() };
+    let assessment = rules.assess(scenario);
+    let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
+        .with_context(|| format!("cannot optimise scenario `{}`", dir.display()))?;
+    let mut document = ProposalDocument::build(scenario, &identity, &assessment, &proposal);
+    let costs = constraint_costs(&scenario.portfolio, &assessment.model, &proposal);
+    for (line, cost) in document.constraints.iter_mut().zip(costs) {
+        line.cost = cost;
+    }
+    let mut inputs = vec![dir.join("scenario.toml"), dir.join(&scenario.meta.projects)];
+    inputs.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
+    inputs.extend(rules_file.map(Path::to_path_buf));
+    Ok(Proposed { document, inputs })
 }

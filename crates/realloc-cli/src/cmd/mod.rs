@@ -5,6 +5,7 @@ use std::io::Write;
 use crate::cli::{Cli, Command};
 
 mod common;
+mod compare;
 mod generate;
 mod propose;
 mod validate;
@@ -15,5 +16,6 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
         Command::Validate(args) => validate::run(&args, out, err),
         Command::Propose(args) => propose::run(&args, out, err),
         Command::Generate(args) => generate::run(&args, out, err),
+        Command::Compare(args) => compare::run(&args, out, err),
     }
 }

@@ -1,43 +1,39 @@
-//! `realloc propose`: load, classify, optimise, write the proposal (and the LP model on request).
+//! `realloc propose`: load, classify, optimise, write the proposal in the format and language asked
+//! (and the LP model on request).
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use anyhow::Context;
-use realloc::optimize;
-use realloc::report::{ProposalDocument, RulesIdentity};
-use realloc::rules::Rules;
+use realloc::report::DocumentFormat;
 
 use crate::cli::{ProposeArgs, ProposeFormat};
 use crate::cmd::common;
-use crate::output::write_atomic;
+use crate::output::{bad_input, write_atomic};
 
 /// Runs `realloc propose`.
 pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let loaded = common::load(&args.scenario, err)?;
-    let scenario = &loaded.scenario;
-    let rules = Rules::builtin();
-    let identity = RulesIdentity { name: rules.name.clone(), sha256: String::new() };
-    let assessment = rules.assess(scenario);
-    let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
-        .with_context(|| format!("cannot optimise scenario `{}`", args.scenario.display()))?;
-    let document = ProposalDocument::build(scenario, &identity, &assessment, &proposal);
-    let bytes = match args.format {
-        ProposeFormat::Json => document.to_json().into_bytes(),
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(ProposeFormat::from_extension))
+        .unwrap_or(ProposeFormat::Json);
+    if format == ProposeFormat::Xlsx && args.output.is_none() {
+        return Err(bad_input("an Excel workbook needs an output file: add `-o FILE.xlsx`"));
+    }
+    let proposed = common::propose_scenario(&args.scenario, args.rules.as_deref(), err)?;
+    let format = match format {
+        ProposeFormat::Json => DocumentFormat::Json,
+        ProposeFormat::Md => DocumentFormat::Markdown,
+        ProposeFormat::Html => DocumentFormat::Html,
+        ProposeFormat::Xlsx => DocumentFormat::Xlsx,
+        ProposeFormat::Csv => DocumentFormat::Csv,
     };
-    let inputs = input_paths(args, scenario);
+    let bytes = proposed
+        .document
+        .render(format, args.lang.into())
+        .with_context(|| format!("cannot render the proposal of `{}`", args.scenario.display()))?;
     match &args.output {
-        Some(path) => write_atomic(path, &bytes, &inputs)?,
+        Some(path) => write_atomic(path, &bytes, &proposed.inputs)?,
         None => out.write_all(&bytes).context("cannot write to standard output")?,
     }
     Ok(())
-}
-
-/// Every file this run read, so that no output lands on one of them.
-fn input_paths(args: &ProposeArgs, scenario: &realloc::scenario::Scenario) -> Vec<PathBuf> {
-    let dir = &args.scenario;
-    let mut paths = vec![dir.join("scenario.toml"), dir.join(&scenario.meta.projects)];
-    paths.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
-    paths.extend(args.rules.iter().cloned());
-    paths
 }

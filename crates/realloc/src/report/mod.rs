@@ -4,16 +4,28 @@
 //! The JSON rendering is the contract of DOMAIN.md section 5: amounts in whole đồng (`_vnd`), the
 //! objective in million VND, rates as fractions. Fields beyond the contract are additions, never changes.
 
+pub mod compare;
+mod csv;
+pub mod fmt;
+mod html;
+mod layout;
+mod markdown;
+mod svg;
+pub mod text;
+mod xlsx;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Project, Source};
-use crate::model::{Assessment, RowAssessment};
+use crate::domain::{Portfolio, Project, Source};
+use crate::model::{Assessment, Model, RowAssessment};
 use crate::money::Money;
-use crate::optimize::Proposal;
+use crate::optimize::{self, Proposal};
 use crate::scenario::Scenario;
+
+pub use text::Lang;
 
 /// Where a proposal came from: versions and digests, so that a reader can reproduce it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,7 +155,7 @@ pub struct TransferLine {
 }
 
 /// A side constraint after solving.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConstraintLine {
     /// Name from the rules.
     pub name: String,
@@ -151,6 +163,29 @@ pub struct ConstraintLine {
     pub kind: String,
     /// True when it limits the proposal.
     pub binding: bool,
+    /// What the constraint costs, when it was priced (see [`constraint_costs`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<ConstraintCost>,
+}
+
+/// What one side constraint costs: the proposal solved again without it, compared with the proposal.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConstraintCost {
+    /// Objective gained by dropping the constraint (million VND-weighted value, ≥ 0 up to solver noise).
+    pub objective_loss: f64,
+    /// Capital that would move without the constraint, minus what moves with it.
+    pub moved_forgone_vnd: i64,
+}
+
+/// Capital cut from and added to the rows of one commune or ward, all pools together.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalityLine {
+    /// Commune or ward.
+    pub locality: String,
+    /// Taken from its rows.
+    pub released_vnd: i64,
+    /// Added to its rows.
+    pub added_vnd: i64,
 }
 
 /// One difficulty group with its figures.
@@ -208,6 +243,38 @@ pub struct ProposalDocument {
     pub pools: Vec<PoolSummary>,
     /// Difficulty groups with their figures, in the rules' order.
     pub groups: Vec<GroupLine>,
+    /// Moves by commune or ward, localities that give or receive only, largest total move first
+    /// (ties by name).
+    #[serde(default)]
+    pub localities: Vec<LocalityLine>,
+}
+
+/// A document format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DocumentFormat {
+    /// The JSON contract (language-independent).
+    Json,
+    /// Markdown.
+    Markdown,
+    /// One self-contained HTML file with SVG charts.
+    Html,
+    /// An Excel workbook.
+    Xlsx,
+    /// Every row with its change, CSV (language-independent).
+    Csv,
+}
+
+/// A document could not be rendered.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// The spreadsheet writer failed.
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// The CSV writer failed.
+    #[error("cannot write the csv table: {0}")]
+    Csv(#[from] ::csv::Error),
 }
 
 /// The rule set's identity for the manifest.
@@ -321,7 +388,12 @@ impl ProposalDocument {
         let constraints = proposal
             .constraints
             .iter()
-            .map(|c| ConstraintLine { name: c.name.clone(), kind: c.kind.clone(), binding: c.binding })
+            .map(|c| ConstraintLine {
+                name: c.name.clone(),
+                kind: c.kind.clone(),
+                binding: c.binding,
+                cost: None,
+            })
             .collect();
         let manifest = Manifest {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -334,11 +406,8 @@ impl ProposalDocument {
             .groups
             .iter()
             .map(|g| {
-                let members: Vec<(&Project, &ProjectLine)> = rows
-                    .iter()
-                    .zip(&projects)
-                    .filter(|(_, l)| l.groups.iter().any(|id| *id == g.id))
-                    .collect();
+                let members: Vec<(&Project, &ProjectLine)> =
+                    rows.iter().zip(&projects).filter(|(_, l)| l.groups.contains(&g.id)).collect();
                 let plan: Money = members.iter().map(|(p, _)| p.plan).sum();
                 let disbursed: Money = members.iter().map(|(p, _)| p.disbursed).sum();
                 GroupLine {
@@ -356,6 +425,7 @@ impl ProposalDocument {
                 }
             })
             .collect();
+        let localities = locality_lines(&projects);
         ProposalDocument {
             groups,
             scenario: scenario.meta.name.clone(),
@@ -367,9 +437,57 @@ impl ProposalDocument {
             summary,
             pools,
             projects,
+            localities,
             transfers,
             constraints,
         }
+    }
+
+    /// Renders the document in `format` and `lang`; JSON and CSV do not depend on the language.
+    pub fn render(&self, format: DocumentFormat, lang: Lang) -> Result<Vec<u8>, RenderError> {
+        Ok(match format {
+            DocumentFormat::Json => self.to_json().into_bytes(),
+            DocumentFormat::Markdown => self.to_markdown(lang).into_bytes(),
+            DocumentFormat::Html => self.to_html(lang).into_bytes(),
+            DocumentFormat::Xlsx => self.to_xlsx(lang)?,
+            DocumentFormat::Csv => self.to_csv()?,
+        })
+    }
+
+    /// The Markdown document.
+    pub fn to_markdown(&self, lang: Lang) -> String {
+        markdown::render(self, lang)
+    }
+
+    /// The self-contained HTML document with SVG charts.
+    pub fn to_html(&self, lang: Lang) -> String {
+        html::render(self, lang)
+    }
+
+    /// The Excel workbook: sheets Summary, Groups, Donors, Recipients, Transfers (named in `lang`).
+    pub fn to_xlsx(&self, lang: Lang) -> Result<Vec<u8>, RenderError> {
+        xlsx::render(self, lang)
+    }
+
+    /// Every row with its change as CSV: machine-readable column codes, amounts in million VND with a
+    /// '.' decimal point, exact (the convention of `projects.csv`).
+    pub fn to_csv(&self) -> Result<Vec<u8>, RenderError> {
+        csv::render(self)
+    }
+
+    /// The row of project `id` in pool `source`.
+    pub fn project(&self, id: &str, source: Source) -> Option<&ProjectLine> {
+        self.projects.iter().find(|p| p.id == id && p.source == source)
+    }
+
+    /// Rows that give capital, in portfolio order.
+    pub fn donors(&self) -> impl Iterator<Item = &ProjectLine> {
+        self.projects.iter().filter(|p| p.change_vnd < 0)
+    }
+
+    /// Rows that receive capital, in portfolio order.
+    pub fn recipients(&self) -> impl Iterator<Item = &ProjectLine> {
+        self.projects.iter().filter(|p| p.change_vnd > 0)
     }
 
     /// The JSON contract of DOMAIN.md section 5, pretty-printed, ending with a newline.
@@ -380,6 +498,56 @@ impl ProposalDocument {
         s.push('\n');
         s
     }
+}
+
+/// Moves by locality, largest total move first, ties by name.
+fn locality_lines(projects: &[ProjectLine]) -> Vec<LocalityLine> {
+    let mut by: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for p in projects.iter().filter(|p| p.change_vnd != 0) {
+        let e = by.entry(p.locality.as_str()).or_default();
+        if p.change_vnd < 0 {
+            e.0 -= p.change_vnd;
+        } else {
+            e.1 += p.change_vnd;
+        }
+    }
+    let mut lines: Vec<LocalityLine> = by
+        .into_iter()
+        .map(|(l, (r, a))| LocalityLine { locality: l.to_owned(), released_vnd: r, added_vnd: a })
+        .collect();
+    lines.sort_by(|x, y| {
+        (y.released_vnd + y.added_vnd).cmp(&(x.released_vnd + x.added_vnd)).then(x.locality.cmp(&y.locality))
+    });
+    lines
+}
+
+/// Prices every binding side constraint by solving the model again without it: what the objective
+/// and the amount moved would gain. Non-binding constraints cost nothing by definition and get
+/// `None`, as do constraints whose re-solve fails. One solve per binding constraint.
+pub fn constraint_costs(
+    portfolio: &Portfolio,
+    model: &Model,
+    proposal: &Proposal,
+) -> Vec<Option<ConstraintCost>> {
+    let moved: Money = proposal.pools.iter().map(|p| p.moved).sum();
+    proposal
+        .constraints
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if !c.binding || i >= model.constraints.len() {
+                return None;
+            }
+            let mut relaxed = model.clone();
+            relaxed.constraints.remove(i);
+            let without = optimize::propose(portfolio, &relaxed).ok()?;
+            let moved_without: Money = without.pools.iter().map(|p| p.moved).sum();
+            Some(ConstraintCost {
+                objective_loss: without.objective - proposal.objective,
+                moved_forgone_vnd: (moved_without - moved).dong(),
+            })
+        })
+        .collect()
 }
 
 fn project_line(p: &Project, a: &RowAssessment, change: Money) -> ProjectLine {

@@ -1,0 +1,390 @@
+//! The document laid out once as blocks (headings, paragraphs, key figures, tables, charts) in one
+//! language, so that Markdown and HTML show the same content in the same order.
+
+use super::fmt;
+use super::text::{self, Lang, labels};
+use super::{ProjectLine, ProposalDocument};
+
+/// Which chart goes where (HTML draws it; Markdown leaves it out).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chart {
+    /// Forecast rate before and after, by source.
+    Rates,
+    /// Plan, disbursed and cut by difficulty group.
+    Groups,
+    /// Cut and added by locality.
+    Localities,
+}
+
+/// A table: header, body rows, an optional total row; `numeric[i]` right-aligns column `i`.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// Column names.
+    pub head: Vec<String>,
+    /// Body rows.
+    pub rows: Vec<Vec<String>>,
+    /// Total row.
+    pub foot: Option<Vec<String>>,
+    /// Right-aligned (numeric) columns.
+    pub numeric: Vec<bool>,
+    /// Columns that hold long names and deserve width (project names).
+    pub wide: Vec<usize>,
+}
+
+/// One block of the document.
+#[derive(Clone, Debug)]
+pub enum Block {
+    /// The document kind and subject (`TỜ TRÌNH` / subject line).
+    Title {
+        /// `TỜ TRÌNH`.
+        kind: String,
+        /// Subject line.
+        subject: String,
+    },
+    /// A section heading.
+    Heading(String),
+    /// A paragraph.
+    Para(String),
+    /// A small print note (unit, method).
+    Note(String),
+    /// Label–value pairs, the value emphasised.
+    Facts(Vec<(String, String)>),
+    /// A table.
+    Table(Table),
+    /// A chart.
+    Chart(Chart),
+}
+
+fn project_cell(p: &ProjectLine) -> String {
+    if p.name.is_empty() { p.id.clone() } else { format!("{} – {}", p.id, p.name) }
+}
+
+fn group_names(doc: &ProposalDocument, p: &ProjectLine, lang: Lang) -> String {
+    p.groups
+        .iter()
+        .map(|id| match doc.groups.iter().find(|g| g.id == *id) {
+            Some(g) => {
+                if lang == Lang::Vi {
+                    g.label_vi.clone()
+                } else {
+                    g.label_en.clone()
+                }
+            }
+            None => id.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Lays out the whole document.
+pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
+    let l = labels(lang);
+    let s = &doc.summary;
+    let m = |v: i64| fmt::million(v, lang);
+    let pct = |v: f64| fmt::percent(v, lang);
+    let mut b = Vec::new();
+
+    b.push(Block::Title { kind: l.doc_kind.to_owned(), subject: text::subject(lang, doc.fiscal_year) });
+    b.push(Block::Para(format!("{}: {}", l.to, text::addressee(lang, &doc.province))));
+    b.push(Block::Facts(vec![
+        (l.scenario.to_owned(), doc.scenario.clone()),
+        (l.as_of.to_owned(), fmt::date(doc.as_of, lang)),
+        (l.deadline.to_owned(), fmt::date(doc.deadline, lang)),
+    ]));
+    b.push(Block::Note(l.unit.to_owned()));
+
+    // I. Summary.
+    b.push(Block::Heading(l.sec_summary.to_owned()));
+    b.push(Block::Facts(vec![
+        (l.moved.to_owned(), m(s.moved_vnd)),
+        (
+            l.counts.to_owned(),
+            format!(
+                "{} {}, {} {}, {} {}",
+                s.donors, l.donors_n, s.recipients, l.recipients_n, s.transfers, l.transfers_n
+            ),
+        ),
+        (
+            l.rate_overall.to_owned(),
+            format!(
+                "{} → {} ({})",
+                pct(s.forecast_rate_before),
+                pct(s.forecast_rate_after),
+                fmt::points(s.forecast_rate_before, s.forecast_rate_after, lang)
+            ),
+        ),
+        (
+            l.central_at_risk.to_owned(),
+            format!("{} → {}", m(s.central_at_risk_vnd_before), m(s.central_at_risk_vnd_after)),
+        ),
+        (l.objective.to_owned(), fmt::float(s.objective, 3, lang)),
+    ]));
+    let mut t = Table {
+        head: [l.source, l.rows, l.plan, l.disbursed, l.moved_short, l.forecast_before, l.forecast_after]
+            .map(str::to_owned)
+            .to_vec(),
+        numeric: vec![false, true, true, true, true, true, true],
+        ..Table::default()
+    };
+    for p in &doc.pools {
+        t.rows.push(vec![
+            format!("{} – {}", text::source(p.source, lang), p.source.code()),
+            p.rows.to_string(),
+            m(p.plan_vnd),
+            m(p.disbursed_vnd),
+            m(p.moved_vnd),
+            pct(p.forecast_rate_before),
+            pct(p.forecast_rate_after),
+        ]);
+    }
+    t.foot = Some(vec![
+        l.total.to_owned(),
+        doc.pools.iter().fold(0usize, |a, p| a.saturating_add(p.rows)).to_string(),
+        m(s.plan_vnd),
+        m(s.disbursed_vnd),
+        m(s.moved_vnd),
+        pct(s.forecast_rate_before),
+        pct(s.forecast_rate_after),
+    ]);
+    b.push(Block::Para(l.by_source.to_owned() + ":"));
+    b.push(Block::Table(t));
+    b.push(Block::Chart(Chart::Rates));
+
+    // II. Groups.
+    b.push(Block::Heading(l.sec_groups.to_owned()));
+    let groups: Vec<_> = doc.groups.iter().filter(|g| g.rows > 0).collect();
+    if groups.is_empty() {
+        b.push(Block::Para(l.no_groups.to_owned()));
+    } else {
+        let mut t = Table {
+            head: [l.no, l.group, l.rows, l.plan, l.disbursed, l.rate, l.releasable, l.released, l.remedy]
+                .map(str::to_owned)
+                .to_vec(),
+            numeric: vec![true, false, true, true, true, true, true, true, false],
+            ..Table::default()
+        };
+        for (i, g) in groups.iter().enumerate() {
+            let (label, remedy) =
+                if lang == Lang::Vi { (&g.label_vi, &g.remedy_vi) } else { (&g.label_en, &g.remedy_en) };
+            t.rows.push(vec![
+                (i + 1).to_string(),
+                label.clone(),
+                g.rows.to_string(),
+                m(g.plan_vnd),
+                m(g.disbursed_vnd),
+                pct(g.rate),
+                m(g.releasable_vnd),
+                m(g.released_vnd),
+                remedy.clone(),
+            ]);
+        }
+        b.push(Block::Table(t));
+        b.push(Block::Chart(Chart::Groups));
+    }
+
+    // III. Donors.
+    b.push(Block::Heading(l.sec_donors.to_owned()));
+    let donors: Vec<_> = doc.donors().collect();
+    if donors.is_empty() {
+        b.push(Block::Para(l.no_donors.to_owned()));
+    } else {
+        let mut t = Table {
+            head: [
+                l.no,
+                l.project,
+                l.investor,
+                l.locality,
+                l.source,
+                l.plan,
+                l.disbursed,
+                l.rate,
+                l.groups,
+                l.cut,
+                l.reason,
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            numeric: vec![true, false, false, false, false, true, true, true, false, true, false],
+            wide: vec![1, 10],
+            ..Table::default()
+        };
+        for (i, p) in donors.iter().enumerate() {
+            t.rows.push(vec![
+                (i + 1).to_string(),
+                project_cell(p),
+                p.investor.clone(),
+                p.locality.clone(),
+                p.source.code().to_owned(),
+                m(p.plan_vnd),
+                m(p.disbursed_vnd),
+                pct(fmt_rate(p.disbursed_vnd, p.plan_vnd)),
+                group_names(doc, p, lang),
+                m(p.change_vnd.saturating_neg()),
+                p.reason.clone(),
+            ]);
+        }
+        let cut = total(donors.iter().map(|p| p.change_vnd.saturating_neg()));
+        let mut foot = vec![String::new(); 11];
+        foot[1] = l.total.to_owned();
+        foot[5] = m(total(donors.iter().map(|p| p.plan_vnd)));
+        foot[6] = m(total(donors.iter().map(|p| p.disbursed_vnd)));
+        foot[9] = m(cut);
+        t.foot = Some(foot);
+        b.push(Block::Table(t));
+    }
+
+    // IV. Recipients.
+    b.push(Block::Heading(l.sec_recipients.to_owned()));
+    let recipients: Vec<_> = doc.recipients().collect();
+    if recipients.is_empty() {
+        b.push(Block::Para(l.no_recipients.to_owned()));
+    } else {
+        let mut t = Table {
+            head: [l.no, l.project, l.investor, l.locality, l.source, l.priority, l.plan, l.added, l.reason]
+                .map(str::to_owned)
+                .to_vec(),
+            numeric: vec![true, false, false, false, false, false, true, true, false],
+            wide: vec![1, 8],
+            ..Table::default()
+        };
+        for (i, p) in recipients.iter().enumerate() {
+            t.rows.push(vec![
+                (i + 1).to_string(),
+                project_cell(p),
+                p.investor.clone(),
+                p.locality.clone(),
+                p.source.code().to_owned(),
+                text::priority(p.priority, lang),
+                m(p.plan_vnd),
+                m(p.change_vnd),
+                p.reason.clone(),
+            ]);
+        }
+        let mut foot = vec![String::new(); 9];
+        foot[1] = l.total.to_owned();
+        foot[6] = m(total(recipients.iter().map(|p| p.plan_vnd)));
+        foot[7] = m(total(recipients.iter().map(|p| p.change_vnd)));
+        t.foot = Some(foot);
+        b.push(Block::Table(t));
+    }
+    if !doc.localities.is_empty() {
+        b.push(Block::Chart(Chart::Localities));
+    }
+
+    // V. Transfers.
+    b.push(Block::Heading(l.sec_transfers.to_owned()));
+    if doc.transfers.is_empty() {
+        b.push(Block::Para(l.no_transfers.to_owned()));
+    } else {
+        let mut t = Table {
+            head: [l.no, l.source, l.from, l.to_project, l.amount].map(str::to_owned).to_vec(),
+            numeric: vec![true, false, false, false, true],
+            ..Table::default()
+        };
+        let name = |id: &str, src| doc.project(id, src).map_or_else(|| id.to_owned(), project_cell);
+        for (i, tr) in doc.transfers.iter().enumerate() {
+            t.rows.push(vec![
+                (i + 1).to_string(),
+                tr.source.code().to_owned(),
+                name(&tr.from, tr.source),
+                name(&tr.to, tr.source),
+                m(tr.amount_vnd),
+            ]);
+        }
+        t.foot = Some(vec![
+            String::new(),
+            l.total.to_owned(),
+            String::new(),
+            String::new(),
+            m(total(doc.transfers.iter().map(|t| t.amount_vnd))),
+        ]);
+        b.push(Block::Table(t));
+    }
+
+    // VI. Constraints.
+    b.push(Block::Heading(l.sec_constraints.to_owned()));
+    if doc.constraints.is_empty() {
+        b.push(Block::Para(l.no_constraints.to_owned()));
+    } else {
+        let mut t = Table {
+            head: [l.no, l.constraint, l.kind, l.binding, l.objective_loss, l.moved_forgone]
+                .map(str::to_owned)
+                .to_vec(),
+            numeric: vec![true, false, false, false, true, true],
+            ..Table::default()
+        };
+        for (i, c) in doc.constraints.iter().enumerate() {
+            let (loss, forgone) = match (&c.cost, c.binding) {
+                (Some(cost), _) => (fmt::float(cost.objective_loss, 3, lang), m(cost.moved_forgone_vnd)),
+                (None, false) => (fmt::float(0.0, 3, lang), m(0)),
+                (None, true) => (l.not_priced.to_owned(), l.not_priced.to_owned()),
+            };
+            t.rows.push(vec![
+                (i + 1).to_string(),
+                c.name.clone(),
+                text::constraint_kind(&c.kind, lang),
+                (if c.binding { l.binding_yes } else { l.binding_no }).to_owned(),
+                loss,
+                forgone,
+            ]);
+        }
+        b.push(Block::Table(t));
+        b.push(Block::Note(l.constraints_note.to_owned()));
+    }
+
+    // VII. Sensitivity.
+    b.push(Block::Heading(l.sec_sensitivity.to_owned()));
+    let mut t = Table {
+        head: [l.source, l.shadow_price, l.best_unfunded, l.notes].map(str::to_owned).to_vec(),
+        numeric: vec![false, true, false, false],
+        ..Table::default()
+    };
+    for p in &doc.pools {
+        let best = p.best_unfunded.as_deref().map_or_else(
+            || l.none.to_owned(),
+            |id| doc.project(id, p.source).map_or_else(|| id.to_owned(), project_cell),
+        );
+        t.rows.push(vec![
+            format!("{} – {}", text::source(p.source, lang), p.source.code()),
+            fmt::float(p.shadow_price, 3, lang),
+            best,
+            p.notes.join(" "),
+        ]);
+    }
+    b.push(Block::Table(t));
+    b.push(Block::Note(l.shadow_note.to_owned()));
+
+    // VIII. Manifest.
+    b.push(Block::Heading(l.sec_manifest.to_owned()));
+    let mf = &doc.manifest;
+    let dash = |s: &str| if s.is_empty() { "–".to_owned() } else { s.to_owned() };
+    b.push(Block::Facts(vec![
+        (l.tool_version.to_owned(), dash(&mf.tool_version)),
+        (l.rules.to_owned(), dash(&mf.rules)),
+        (l.rules_sha256.to_owned(), dash(&mf.rules_sha256)),
+        (l.solver.to_owned(), dash(&mf.solver)),
+    ]));
+    if !mf.inputs_sha256.is_empty() {
+        let mut t = Table {
+            head: vec![l.input_file.to_owned(), l.sha256.to_owned()],
+            numeric: vec![false, false],
+            ..Table::default()
+        };
+        for (f, h) in &mf.inputs_sha256 {
+            t.rows.push(vec![f.clone(), h.clone()]);
+        }
+        b.push(Block::Table(t));
+    }
+    b.push(Block::Para(l.closing.to_owned()));
+    b
+}
+
+/// Disbursed over plan from đồng, 0 for a zero plan.
+pub fn fmt_rate(disbursed: i64, plan: i64) -> f64 {
+    if plan == 0 { 0.0 } else { disbursed as f64 / plan as f64 }
+}
+
+/// The sum of amounts, saturating instead of overflowing (a JSON proposal can hold any number).
+pub fn total(amounts: impl Iterator<Item = i64>) -> i64 {
+    amounts.fold(0, i64::saturating_add)
+}

@@ -1,0 +1,421 @@
+//! The proposal as an Excel workbook: sheets Summary, Groups, Donors, Recipients and Transfers with
+//! amounts in million VND as numbers (format `#,##0.000`, shown in the reader's locale), frozen
+//! header rows, filters and native Excel charts. Headers follow the document language; the sheet
+//! names stay fixed so that tools can find them.
+
+use rust_xlsxwriter::{
+    Chart, ChartFormat, ChartLegendPosition, ChartSolidFill, ChartType, Color, Format, FormatAlign,
+    FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use super::layout::fmt_rate;
+use super::text::{self, Labels, Lang, labels};
+use super::{ProjectLine, ProposalDocument, RenderError, fmt};
+
+/// The sheet names, in workbook order.
+pub const SHEETS: [&str; 5] = ["Summary", "Groups", "Donors", "Recipients", "Transfers"];
+
+struct Formats {
+    title: Format,
+    head: Format,
+    text: Format,
+    amount: Format,
+    rate: Format,
+    int: Format,
+    value: Format,
+    bold: Format,
+    bold_amount: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let cell = Format::new().set_border(FormatBorder::Thin).set_font_size(10);
+        Formats {
+            title: Format::new().set_bold().set_font_size(13),
+            head: cell
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(0xE8EDF3)),
+            text: cell.clone().set_text_wrap().set_align(FormatAlign::Top),
+            amount: cell.clone().set_num_format("#,##0.000").set_align(FormatAlign::Top),
+            rate: cell.clone().set_num_format("0.0%").set_align(FormatAlign::Top),
+            int: cell.clone().set_num_format("0").set_align(FormatAlign::Top),
+            value: cell.clone().set_num_format("#,##0.000").set_align(FormatAlign::Top),
+            bold: cell.clone().set_bold(),
+            bold_amount: cell.set_bold().set_num_format("#,##0.000"),
+        }
+    }
+}
+
+fn header(ws: &mut Worksheet, row: u32, cols: &[(&str, f64)], f: &Formats) -> Result<(), XlsxError> {
+    for (c, (name, width)) in cols.iter().enumerate() {
+        let c = c as u16;
+        ws.write_string_with_format(row, c, *name, &f.head)?;
+        ws.set_column_width(c, *width)?;
+    }
+    ws.set_row_height(row, 32)?;
+    Ok(())
+}
+
+/// A data sheet: header row frozen, autofilter over the data.
+fn data_sheet(name: &str, cols: &[(&str, f64)], rows: usize, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let mut ws = Worksheet::new();
+    ws.set_name(name)?;
+    ws.set_landscape();
+    header(&mut ws, 0, cols, f)?;
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, rows as u32, (cols.len() - 1) as u16)?;
+    Ok(ws)
+}
+
+/// Sets the height of data row `row` so that its wrapped texts show whole (spreadsheet programs do
+/// not always fit rows written by a library): about one line per column width of characters.
+fn fit_row(
+    ws: &mut Worksheet,
+    row: u32,
+    cols: &[(&str, f64)],
+    texts: &[(usize, &str)],
+) -> Result<(), XlsxError> {
+    let lines = texts
+        .iter()
+        .map(|(c, t)| {
+            let width = cols.get(*c).map_or(10.0, |(_, w)| *w).max(1.0);
+            (t.chars().count() as f64 / (width * 1.1)).ceil().max(1.0)
+        })
+        .fold(1.0, f64::max);
+    ws.set_row_height(row, 14.0 * lines + 2.0)?;
+    Ok(())
+}
+
+fn fill(colour: u32) -> ChartFormat {
+    ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(colour))).clone()
+}
+
+fn project_cell(p: &ProjectLine) -> String {
+    if p.name.is_empty() { p.id.clone() } else { format!("{} – {}", p.id, p.name) }
+}
+
+/// Renders the workbook.
+pub fn render(doc: &ProposalDocument, lang: Lang) -> Result<Vec<u8>, RenderError> {
+    let l = labels(lang);
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    wb.push_worksheet(summary(doc, lang, l, &f)?);
+    wb.push_worksheet(groups(doc, lang, l, &f)?);
+    wb.push_worksheet(donors(doc, lang, l, &f)?);
+    wb.push_worksheet(recipients(doc, lang, l, &f)?);
+    wb.push_worksheet(transfers(doc, l, &f)?);
+    Ok(wb.save_to_buffer()?)
+}
+
+fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let s = &doc.summary;
+    let m = fmt::million_f64;
+    let mut ws = Worksheet::new();
+    ws.set_name(SHEETS[0])?;
+    ws.set_landscape();
+    header(&mut ws, 0, &[(l.item, 46.0), (l.before, 18.0), (l.after, 18.0)], f)?;
+    ws.set_freeze_panes(1, 0)?;
+    let mut r = 1;
+    let mut text_row = |ws: &mut Worksheet, k: &str, v: &str| -> Result<(), XlsxError> {
+        ws.write_string_with_format(r, 0, k, &f.text)?;
+        ws.merge_range(r, 1, r, 2, v, &f.text)?;
+        r += 1;
+        Ok(())
+    };
+    text_row(&mut ws, l.scenario, &doc.scenario)?;
+    text_row(&mut ws, l.province, &doc.province)?;
+    text_row(&mut ws, l.as_of, &fmt::date(doc.as_of, lang))?;
+    text_row(&mut ws, l.deadline, &fmt::date(doc.deadline, lang))?;
+    text_row(&mut ws, l.unit, "")?;
+    ws.write_string_with_format(r, 0, l.plan, &f.text)?;
+    ws.write_number_with_format(r, 1, m(s.plan_vnd), &f.amount)?;
+    ws.write_number_with_format(r, 2, m(s.plan_vnd), &f.amount)?;
+    r += 1;
+    ws.write_string_with_format(r, 0, l.moved, &f.bold)?;
+    ws.write_string_with_format(r, 1, "", &f.text)?;
+    ws.write_number_with_format(r, 2, m(s.moved_vnd), &f.bold_amount)?;
+    r += 1;
+    ws.write_string_with_format(r, 0, l.rate_overall, &f.text)?;
+    ws.write_number_with_format(r, 1, s.forecast_rate_before, &f.rate)?;
+    ws.write_number_with_format(r, 2, s.forecast_rate_after, &f.rate)?;
+    r += 1;
+    ws.write_string_with_format(r, 0, l.central_at_risk, &f.text)?;
+    ws.write_number_with_format(r, 1, m(s.central_at_risk_vnd_before), &f.amount)?;
+    ws.write_number_with_format(r, 2, m(s.central_at_risk_vnd_after), &f.amount)?;
+    r += 1;
+    for (k, v) in [(l.donors_n, s.donors), (l.recipients_n, s.recipients), (l.transfers_n, s.transfers)] {
+        ws.write_string_with_format(r, 0, format!("{}: {k}", l.counts), &f.text)?;
+        ws.write_string_with_format(r, 1, "", &f.text)?;
+        ws.write_number_with_format(r, 2, v as f64, &f.int)?;
+        r += 1;
+    }
+    ws.write_string_with_format(r, 0, l.objective, &f.text)?;
+    ws.write_string_with_format(r, 1, "", &f.text)?;
+    ws.write_number_with_format(r, 2, s.objective, &f.value)?;
+    r += 2;
+
+    // Pools, with sensitivity.
+    ws.write_string_with_format(r, 0, l.by_source, &f.title)?;
+    r += 1;
+    let pool_head = r;
+    let cols = [
+        l.source,
+        l.rows,
+        l.plan,
+        l.disbursed,
+        l.moved_short,
+        l.forecast_before,
+        l.forecast_after,
+        l.shadow_price,
+        l.best_unfunded,
+    ];
+    for (c, name) in cols.iter().enumerate() {
+        ws.write_string_with_format(r, c as u16, *name, &f.head)?;
+    }
+    for c in 3..9u16 {
+        ws.set_column_width(c, 18)?;
+    }
+    ws.set_row_height(r, 45)?;
+    for p in &doc.pools {
+        r += 1;
+        ws.write_string_with_format(r, 0, p.source.code(), &f.text)?;
+        ws.write_number_with_format(r, 1, p.rows as f64, &f.int)?;
+        ws.write_number_with_format(r, 2, m(p.plan_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 3, m(p.disbursed_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 4, m(p.moved_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 5, p.forecast_rate_before, &f.rate)?;
+        ws.write_number_with_format(r, 6, p.forecast_rate_after, &f.rate)?;
+        ws.write_number_with_format(r, 7, p.shadow_price, &f.value)?;
+        ws.write_string_with_format(r, 8, p.best_unfunded.as_deref().unwrap_or(""), &f.text)?;
+    }
+    let pool_last = r;
+
+    // Constraints.
+    r += 2;
+    ws.write_string_with_format(r, 0, l.sec_constraints, &f.title)?;
+    r += 1;
+    for (c, name) in [l.constraint, l.kind, l.binding, l.objective_loss, l.moved_forgone].iter().enumerate() {
+        ws.write_string_with_format(r, c as u16, *name, &f.head)?;
+    }
+    ws.set_row_height(r, 45)?;
+    for c in &doc.constraints {
+        r += 1;
+        ws.set_row_height(r, 30)?;
+        ws.write_string_with_format(r, 0, &c.name, &f.text)?;
+        ws.write_string_with_format(r, 1, text::constraint_kind(&c.kind, lang), &f.text)?;
+        ws.write_string_with_format(r, 2, if c.binding { l.binding_yes } else { l.binding_no }, &f.text)?;
+        match (&c.cost, c.binding) {
+            (Some(cost), _) => {
+                ws.write_number_with_format(r, 3, cost.objective_loss, &f.value)?;
+                ws.write_number_with_format(r, 4, m(cost.moved_forgone_vnd), &f.amount)?;
+            }
+            (None, false) => {
+                ws.write_number_with_format(r, 3, 0.0, &f.value)?;
+                ws.write_number_with_format(r, 4, 0.0, &f.amount)?;
+            }
+            (None, true) => {
+                ws.write_string_with_format(r, 3, l.not_priced, &f.text)?;
+                ws.write_string_with_format(r, 4, l.not_priced, &f.text)?;
+            }
+        }
+    }
+
+    // Manifest.
+    r += 2;
+    ws.write_string_with_format(r, 0, l.sec_manifest, &f.title)?;
+    let mf = &doc.manifest;
+    for (k, v) in [
+        (l.tool_version, &mf.tool_version),
+        (l.rules, &mf.rules),
+        (l.rules_sha256, &mf.rules_sha256),
+        (l.solver, &mf.solver),
+    ] {
+        r += 1;
+        ws.write_string_with_format(r, 0, k, &f.text)?;
+        ws.write_string(r, 1, v)?;
+    }
+    for (file, hash) in &mf.inputs_sha256 {
+        r += 1;
+        ws.write_string_with_format(r, 0, format!("{}: {file}", l.input_file), &f.text)?;
+        ws.write_string(r, 1, hash)?;
+    }
+
+    if pool_last > pool_head {
+        let mut chart = Chart::new(ChartType::Column);
+        chart.title().set_name(l.chart_rates);
+        for (col, name, colour) in [(5u16, l.before, 0x9AA5B1), (6u16, l.after, 0x1F5FA8)] {
+            chart
+                .add_series()
+                .set_name(name)
+                .set_categories((SHEETS[0], pool_head + 1, 0, pool_last, 0))
+                .set_values((SHEETS[0], pool_head + 1, col, pool_last, col))
+                .set_format(&mut fill(colour));
+        }
+        chart.y_axis().set_num_format("0%").set_min(0).set_max(1);
+        chart.legend().set_position(ChartLegendPosition::Bottom);
+        chart.set_width(640).set_height(320);
+        ws.insert_chart(r + 2, 0, &chart)?;
+    }
+    Ok(ws)
+}
+
+fn groups(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let m = fmt::million_f64;
+    let list: Vec<_> = doc.groups.iter().filter(|g| g.rows > 0).collect();
+    let cols = [
+        (l.group, 34.0),
+        (l.rows, 10.0),
+        (l.plan, 16.0),
+        (l.disbursed, 16.0),
+        (l.rate, 12.0),
+        (l.releasable, 16.0),
+        (l.released, 16.0),
+        (l.remedy, 60.0),
+    ];
+    let mut ws = data_sheet(SHEETS[1], &cols, list.len(), f)?;
+    for (i, g) in list.iter().enumerate() {
+        let r = i as u32 + 1;
+        let (label, remedy) =
+            if lang == Lang::Vi { (&g.label_vi, &g.remedy_vi) } else { (&g.label_en, &g.remedy_en) };
+        ws.write_string_with_format(r, 0, label, &f.text)?;
+        ws.write_number_with_format(r, 1, g.rows as f64, &f.int)?;
+        ws.write_number_with_format(r, 2, m(g.plan_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 3, m(g.disbursed_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 4, g.rate, &f.rate)?;
+        ws.write_number_with_format(r, 5, m(g.releasable_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 6, m(g.released_vnd), &f.amount)?;
+        ws.write_string_with_format(r, 7, remedy, &f.text)?;
+        fit_row(&mut ws, r, &cols, &[(0, label), (7, remedy)])?;
+    }
+    if !list.is_empty() {
+        let last = list.len() as u32;
+        let mut chart = Chart::new(ChartType::Bar);
+        chart.title().set_name(l.chart_groups);
+        for (col, name, colour) in [
+            (2u16, l.legend_plan, 0xC9D6E3),
+            (3, l.legend_disbursed, 0x4A7FB5),
+            (6, l.legend_released, 0xC0392B),
+        ] {
+            chart
+                .add_series()
+                .set_name(name)
+                .set_categories((SHEETS[1], 1, 0, last, 0))
+                .set_values((SHEETS[1], 1, col, last, col))
+                .set_format(&mut fill(colour));
+        }
+        // In a bar chart the vertical axis holds the categories: list the groups top-down.
+        chart.y_axis().set_reverse();
+        chart.x_axis().set_num_format("#,##0");
+        chart.legend().set_position(ChartLegendPosition::Bottom);
+        chart.set_width(720).set_height(80 + 60 * last.min(12));
+        ws.insert_chart(last + 3, 0, &chart)?;
+    }
+    Ok(ws)
+}
+
+fn donors(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let m = fmt::million_f64;
+    let list: Vec<_> = doc.donors().collect();
+    let cols = [
+        (l.project, 44.0),
+        (l.investor, 26.0),
+        (l.locality, 16.0),
+        (l.source, 12.0),
+        (l.plan, 15.0),
+        (l.disbursed, 15.0),
+        (l.rate, 10.0),
+        (l.groups, 24.0),
+        (l.cut, 15.0),
+        (l.reason, 50.0),
+    ];
+    let mut ws = data_sheet(SHEETS[2], &cols, list.len(), f)?;
+    for (i, p) in list.iter().enumerate() {
+        let r = i as u32 + 1;
+        let groups = p
+            .groups
+            .iter()
+            .map(|id| match doc.groups.iter().find(|g| g.id == *id) {
+                Some(g) if lang == Lang::Vi => g.label_vi.clone(),
+                Some(g) => g.label_en.clone(),
+                None => id.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        ws.write_string_with_format(r, 0, project_cell(p), &f.text)?;
+        ws.write_string_with_format(r, 1, &p.investor, &f.text)?;
+        ws.write_string_with_format(r, 2, &p.locality, &f.text)?;
+        ws.write_string_with_format(r, 3, p.source.code(), &f.text)?;
+        ws.write_number_with_format(r, 4, m(p.plan_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 5, m(p.disbursed_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 6, fmt_rate(p.disbursed_vnd, p.plan_vnd), &f.rate)?;
+        ws.write_string_with_format(r, 7, &groups, &f.text)?;
+        ws.write_number_with_format(r, 8, m(p.change_vnd.saturating_neg()), &f.amount)?;
+        ws.write_string_with_format(r, 9, &p.reason, &f.text)?;
+        let project = project_cell(p);
+        fit_row(
+            &mut ws,
+            r,
+            &cols,
+            &[(0, &project), (1, &p.investor), (2, &p.locality), (7, &groups), (9, &p.reason)],
+        )?;
+    }
+    Ok(ws)
+}
+
+fn recipients(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let m = fmt::million_f64;
+    let list: Vec<_> = doc.recipients().collect();
+    let cols = [
+        (l.project, 44.0),
+        (l.investor, 26.0),
+        (l.locality, 16.0),
+        (l.source, 12.0),
+        (l.priority, 34.0),
+        (l.plan, 15.0),
+        (l.added, 15.0),
+        (l.new_plan, 15.0),
+        (l.reason, 50.0),
+    ];
+    let mut ws = data_sheet(SHEETS[3], &cols, list.len(), f)?;
+    for (i, p) in list.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(r, 0, project_cell(p), &f.text)?;
+        ws.write_string_with_format(r, 1, &p.investor, &f.text)?;
+        ws.write_string_with_format(r, 2, &p.locality, &f.text)?;
+        ws.write_string_with_format(r, 3, p.source.code(), &f.text)?;
+        ws.write_string_with_format(r, 4, text::priority(p.priority, lang), &f.text)?;
+        ws.write_number_with_format(r, 5, m(p.plan_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 6, m(p.change_vnd), &f.amount)?;
+        ws.write_number_with_format(r, 7, m(p.new_plan_vnd), &f.amount)?;
+        ws.write_string_with_format(r, 8, &p.reason, &f.text)?;
+        let project = project_cell(p);
+        let tier = text::priority(p.priority, lang);
+        fit_row(
+            &mut ws,
+            r,
+            &cols,
+            &[(0, &project), (1, &p.investor), (2, &p.locality), (4, &tier), (8, &p.reason)],
+        )?;
+    }
+    Ok(ws)
+}
+
+fn transfers(doc: &ProposalDocument, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let cols = [(l.source, 12.0), (l.from, 50.0), (l.to_project, 50.0), (l.amount, 16.0)];
+    let mut ws = data_sheet(SHEETS[4], &cols, doc.transfers.len(), f)?;
+    let name = |id: &str, src| doc.project(id, src).map_or_else(|| id.to_owned(), project_cell);
+    for (i, t) in doc.transfers.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(r, 0, t.source.code(), &f.text)?;
+        let (from, to) = (name(&t.from, t.source), name(&t.to, t.source));
+        ws.write_string_with_format(r, 1, &from, &f.text)?;
+        ws.write_string_with_format(r, 2, &to, &f.text)?;
+        fit_row(&mut ws, r, &cols, &[(1, &from), (2, &to)])?;
+        ws.write_number_with_format(r, 3, fmt::million_f64(t.amount_vnd), &f.amount)?;
+    }
+    Ok(ws)
+}

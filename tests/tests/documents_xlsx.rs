@@ -1,0 +1,121 @@
+//! The Excel workbook read back with calamine: every sheet present, the transfer amounts adding up
+//! to the JSON's moved amount, headers in the document language, frozen header rows, filters and
+//! native charts in the package.
+
+use std::io::{Cursor, Read};
+
+use calamine::{Data, DataType, Range, Reader, Xlsx, open_workbook_from_rs};
+use realloc::report::{Lang, ProposalDocument};
+use realloc_tests::fixture_document;
+
+const SHEETS: [&str; 5] = ["Summary", "Groups", "Donors", "Recipients", "Transfers"];
+
+fn workbook(doc: &ProposalDocument, lang: Lang) -> (Vec<u8>, Xlsx<Cursor<Vec<u8>>>) {
+    let bytes = doc.to_xlsx(lang).expect("the workbook renders");
+    let wb = open_workbook_from_rs(Cursor::new(bytes.clone())).expect("calamine opens the workbook");
+    (bytes, wb)
+}
+
+fn sheet(wb: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Range<Data> {
+    wb.worksheet_range(name).unwrap_or_else(|e| panic!("sheet `{name}`: {e}"))
+}
+
+/// The text of one XML part of the package.
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("xlsx is a zip");
+    let mut f = zip.by_name(name).unwrap_or_else(|e| panic!("part `{name}`: {e}"));
+    let mut s = String::new();
+    f.read_to_string(&mut s).expect("utf-8 xml");
+    s
+}
+
+#[test]
+fn every_sheet_is_present_in_order() {
+    for lang in [Lang::Vi, Lang::En] {
+        let (_, wb) = workbook(&fixture_document(), lang);
+        assert_eq!(wb.sheet_names(), SHEETS);
+    }
+}
+
+#[test]
+fn transfer_amounts_add_up_to_the_json_moved_amount() {
+    let doc = fixture_document();
+    let json: serde_json::Value = serde_json::from_str(&doc.to_json()).expect("json");
+    let moved_vnd = json["summary"]["moved_vnd"].as_i64().expect("moved_vnd");
+    let (_, mut wb) = workbook(&doc, Lang::Vi);
+    let range = sheet(&mut wb, "Transfers");
+    let amount_col = 3;
+    let mut total_vnd = 0i64;
+    let mut rows = 0;
+    for row in range.rows().skip(1) {
+        match &row[amount_col] {
+            Data::Float(million) => total_vnd += (million * 1e6).round() as i64,
+            other => panic!("transfer amount is not a number: {other:?}"),
+        }
+        rows += 1;
+    }
+    assert_eq!(rows, doc.transfers.len());
+    assert_eq!(total_vnd, moved_vnd);
+    assert_eq!(total_vnd, 74_700_000_000);
+}
+
+#[test]
+fn donors_and_recipients_sheets_balance() {
+    let doc = fixture_document();
+    let (_, mut wb) = workbook(&doc, Lang::En);
+    let sum = |r: &Range<Data>, col: usize| -> i64 {
+        r.rows().skip(1).map(|row| row[col].as_f64().map_or(0, |m| (m * 1e6).round() as i64)).sum()
+    };
+    let donors = sheet(&mut wb, "Donors");
+    let recipients = sheet(&mut wb, "Recipients");
+    assert_eq!(donors.rows().count() - 1, doc.summary.donors);
+    assert_eq!(recipients.rows().count() - 1, doc.summary.recipients);
+    assert_eq!(donors.get_value((0, 8)), Some(&Data::String("Amount cut".into())));
+    assert_eq!(recipients.get_value((0, 6)), Some(&Data::String("Amount added".into())));
+    assert_eq!(sum(&donors, 8), doc.summary.moved_vnd);
+    assert_eq!(sum(&recipients, 6), doc.summary.moved_vnd);
+}
+
+#[test]
+fn headers_follow_the_language_and_names_keep_their_diacritics() {
+    let doc = fixture_document();
+    let (_, mut wb) = workbook(&doc, Lang::Vi);
+    let donors = sheet(&mut wb, "Donors");
+    assert_eq!(donors.get_value((0, 0)), Some(&Data::String("Dự án".into())));
+    assert_eq!(donors.get_value((0, 8)), Some(&Data::String("Số vốn điều giảm".into())));
+    let recipients = sheet(&mut wb, "Recipients");
+    assert_eq!(
+        recipients.get_value((2, 0)),
+        Some(&Data::String("DA-004 – Trường THPT \"Chuyên Chu Văn An\", nhà đa năng".into()))
+    );
+    let groups = sheet(&mut wb, "Groups");
+    assert_eq!(groups.get_value((1, 0)), Some(&Data::String("Vướng mắc giải phóng mặt bằng".into())));
+    let summary = sheet(&mut wb, "Summary");
+    let scenario = summary.get_value((1, 1));
+    assert_eq!(scenario, Some(&Data::String(doc.scenario.clone())));
+}
+
+#[test]
+fn sheets_have_frozen_headers_filters_number_formats_and_charts() {
+    let doc = fixture_document();
+    let (bytes, _) = workbook(&doc, Lang::Vi);
+    // Kept for a person to open.
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("proposal-vi.xlsx");
+    std::fs::write(&keep, &bytes).expect("keep the workbook");
+    for i in 1..=5 {
+        let xml = part(&bytes, &format!("xl/worksheets/sheet{i}.xml"));
+        assert!(
+            xml.contains("state=\"frozen\"") && xml.contains("ySplit=\"1\""),
+            "sheet{i} frozen header row"
+        );
+        if i > 1 {
+            assert!(xml.contains("<autoFilter "), "sheet{i} has a filter");
+        }
+    }
+    let styles = part(&bytes, "xl/styles.xml");
+    assert!(styles.contains("formatCode=\"#,##0.000\"") && styles.contains("formatCode=\"0.0%\""));
+    let chart1 = part(&bytes, "xl/charts/chart1.xml");
+    let chart2 = part(&bytes, "xl/charts/chart2.xml");
+    assert!(chart1.contains("<c:barChart>") && chart1.contains("Summary"));
+    assert!(chart2.contains("<c:barChart>") && chart2.contains("Groups"));
+}
