@@ -4,7 +4,12 @@ use std::io::Write;
 
 use crate::cli::{Cli, Command};
 
+mod backtest;
+mod check;
+mod classify;
+mod explain;
 mod generate;
+mod rules_input;
 mod propose;
 mod validate;
 
@@ -14,5 +19,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
         Command::Validate(args) => validate::run(&args, out, err),
         Command::Propose(args) => propose::run(&args, out, err),
         Command::Generate(args) => generate::run(&args, out, err),
+        Command::Classify(args) => classify::run(&args, out, err),
+        Command::Explain(args) => explain::run(&args, out, err),
+        Command::Backtest(args) => backtest::run(&args, out, err),
+        Command::Check(args) => check::run(&args, out, err),
     }
 }
