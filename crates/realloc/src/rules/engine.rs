@@ -11,7 +11,7 @@ use super::expr::{CodeKind, Compiled, Ty};
 use super::{Part, ROW_FIELDS, Rule, Rules, SCENARIO_FIELDS, Template, curve_at, months_since};
 
 /// A stage of the evaluation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// A `[[metrics]]` value.
