@@ -187,7 +187,7 @@ impl Rules {
         Self::fill_row(p, fiscal_year, s);
 
         for r in &self.metrics {
-            let v = r.when.expr.eval(s);
+            let v = r.when.code.eval(s);
             s[usize::from(r.slot)] = v;
             if let Some(t) = trace.as_deref_mut() {
                 t.push(self.step(Stage::Metric, r, Outcome::Computed, v, s));
@@ -196,7 +196,7 @@ impl Rules {
 
         let mut groups = Vec::new();
         for r in &self.groups {
-            let hit = r.when.expr.eval(s) != 0.0;
+            let hit = r.when.code.eval(s) != 0.0;
             s[usize::from(r.slot)] = f(hit);
             if hit {
                 groups.push(r.info.id.clone());
@@ -221,7 +221,7 @@ impl Rules {
         let mut bounds = RowBounds::default();
         let mut forecast = p.disbursed;
         for (i, fm) in self.model.iter().enumerate() {
-            let raw = fm.expr.expr.eval(s);
+            let raw = fm.expr.code.eval(s);
             let value = match i {
                 0 => {
                     forecast = to_money(raw).clamp(p.disbursed, plan.max(p.disbursed));
@@ -284,11 +284,11 @@ impl Rules {
         trace: Option<&mut Vec<Step>>,
     ) -> Option<usize> {
         match trace {
-            None => rules.iter().position(|r| r.when.expr.eval(s) != 0.0),
+            None => rules.iter().position(|r| r.when.code.eval(s) != 0.0),
             Some(t) => {
                 let mut chosen = None;
                 for (i, r) in rules.iter().enumerate() {
-                    let hit = r.when.expr.eval(s) != 0.0;
+                    let hit = r.when.code.eval(s) != 0.0;
                     let o = match (hit, chosen) {
                         (false, _) => Outcome::NotMatched,
                         (true, None) => {
@@ -352,48 +352,44 @@ impl Rules {
     }
 
     /// The analyst's reason for a donor or a recipient, empty for neither.
-    fn reason(
-        &self,
-        groups: &[String],
-        pace: usize,
-        tier: Option<usize>,
-        b: &RowBounds,
-        s: &[f64],
-    ) -> String {
+    fn reason(&self, groups: &[String], pace: usize, tier: Option<usize>, b: &RowBounds, s: &[f64]) -> String {
+        let mut out = String::new();
         if b.releasable > Money::ZERO {
             let first_group = groups.first().and_then(|id| self.groups.iter().find(|g| &g.info.id == id));
-            let why = match first_group {
-                Some(g) => self.render(g, s),
-                None => self.paces.get(pace).map(|r| self.render(r, s)).unwrap_or_default(),
-            };
-            format!("{why}: dự kiến không giải ngân hết {} triệu đồng", fmt_vi(m(b.releasable)))
+            if let Some(r) = first_group.or_else(|| self.paces.get(pace)) {
+                self.render(r, s, &mut out);
+            }
+            out.push_str(": dự kiến không giải ngân hết ");
+            push_vi(&mut out, m(b.releasable));
+            out.push_str(" triệu đồng");
         } else if b.absorbable > Money::ZERO {
-            let why = tier.and_then(|i| self.tiers.get(i)).map(|r| self.render(r, s)).unwrap_or_default();
-            format!("{why}: có thể giải ngân thêm {} triệu đồng", fmt_vi(m(b.absorbable)))
-        } else {
-            String::new()
+            if let Some(r) = tier.and_then(|i| self.tiers.get(i)) {
+                self.render(r, s, &mut out);
+            }
+            out.push_str(": có thể giải ngân thêm ");
+            push_vi(&mut out, m(b.absorbable));
+            out.push_str(" triệu đồng");
         }
+        out
     }
 
-    fn render(&self, r: &Rule, s: &[f64]) -> String {
+    fn render(&self, r: &Rule, s: &[f64], out: &mut String) {
         match &r.reason {
-            Some(t) => self.render_template(t, s),
-            None => r.info.label.clone(),
+            Some(t) => self.render_template(t, s, out),
+            None => out.push_str(&r.info.label),
         }
     }
 
-    fn render_template(&self, t: &Template, s: &[f64]) -> String {
-        let mut out = String::new();
+    fn render_template(&self, t: &Template, s: &[f64], out: &mut String) {
         for part in &t.parts {
             match part {
                 Part::Text(x) => out.push_str(x),
                 Part::Slot(i) => match self.scope.slots[usize::from(*i)].ty {
-                    Ty::Num => out.push_str(&fmt_vi(s.get(usize::from(*i)).copied().unwrap_or(0.0))),
+                    Ty::Num => push_vi(out, s.get(usize::from(*i)).copied().unwrap_or(0.0)),
                     _ => out.push_str(&self.fmt_slot(*i, s)),
                 },
             }
         }
-        out
     }
 }
 
@@ -427,30 +423,48 @@ pub(crate) fn fmt_num(v: f64) -> String {
 /// A number the Vietnamese way: '.' between thousands, ',' before decimals; amounts of 100 or more are
 /// rounded to whole units, smaller ones to one decimal ("12.400", "30", "2,5").
 pub fn fmt_vi(v: f64) -> String {
+    let mut s = String::new();
+    push_vi(&mut s, v);
+    s
+}
+
+/// Appends [`fmt_vi`] of `v` to `out`.
+fn push_vi(out: &mut String, v: f64) {
     if !v.is_finite() {
-        return "?".into();
+        out.push('?');
+        return;
     }
-    let neg = v < 0.0;
     let a = v.abs();
     let (int, dec) = if a >= 100.0 {
-        (a.round() as u64, None)
+        (a.round() as u64, 0)
     } else {
         let tenths = (a * 10.0).round() as u64;
-        (tenths / 10, Some(tenths % 10).filter(|d| *d != 0))
+        (tenths / 10, tenths % 10)
     };
-    let digits = int.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+    if v < 0.0 && (int > 0 || dec > 0) {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    let mut x = int;
+    loop {
+        digits[n] = b'0' + (x % 10) as u8;
+        n += 1;
+        x /= 10;
+        if x == 0 {
+            break;
+        }
+    }
+    for i in (0..n).rev() {
+        out.push(char::from(digits[i]));
+        if i > 0 && i % 3 == 0 {
             out.push('.');
         }
-        out.push(c);
     }
-    if let Some(d) = dec {
+    if dec > 0 {
         out.push(',');
-        out.push_str(&d.to_string());
+        out.push(char::from(b'0' + dec as u8));
     }
-    if neg && out != "0" { format!("-{out}") } else { out }
 }
 
 #[cfg(test)]

@@ -169,6 +169,219 @@ impl Expr {
     }
 }
 
+/// Deepest evaluation stack a compiled expression may need.
+pub(crate) const STACK: usize = 32;
+
+/// One instruction of the stack machine.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Op {
+    Const(f64),
+    Slot(u16),
+    Has(u16, u8),
+    Neg,
+    Not,
+    Abs,
+    Arith(Arith),
+    Cmp(Cmp),
+    Ratio,
+    Clamp,
+    Min(u16),
+    Max(u16),
+    /// If the top is false, keep it and jump; otherwise drop it.
+    AndJump(u32),
+    /// If the top is true, keep it and jump; otherwise drop it.
+    OrJump(u32),
+    /// Pop; jump when it is false.
+    JumpIfFalse(u32),
+    Jump(u32),
+}
+
+/// Stack-machine code of an expression, in postfix order with jumps for `&&`, `||` and `if`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct Code(Vec<Op>);
+
+impl Code {
+    /// Compiles a tree; `None` when it would need more than [`STACK`] stack slots.
+    fn new(e: &Expr) -> Option<Code> {
+        let mut ops = Vec::new();
+        let depth = emit(e, &mut ops);
+        (depth <= STACK).then_some(Code(ops))
+    }
+
+    /// Evaluates over the slots of one row.
+    #[inline]
+    pub(crate) fn eval(&self, s: &[f64]) -> f64 {
+        let ops = &self.0[..];
+        let mut st = [0.0f64; STACK];
+        let mut sp = 0usize; // number of values on the stack
+        let mut pc = 0usize;
+        while let Some(op) = ops.get(pc) {
+            pc += 1;
+            match *op {
+                Op::Const(v) => {
+                    st[sp] = v;
+                    sp += 1;
+                }
+                Op::Slot(i) => {
+                    st[sp] = s.get(usize::from(i)).copied().unwrap_or(0.0);
+                    sp += 1;
+                }
+                Op::Has(bits, o) => {
+                    let b = s.get(usize::from(bits)).copied().unwrap_or(0.0) as u32;
+                    st[sp] = b2f(b & (1 << o) != 0);
+                    sp += 1;
+                }
+                Op::Neg => st[sp - 1] = -st[sp - 1],
+                Op::Not => st[sp - 1] = b2f(st[sp - 1] == 0.0),
+                Op::Abs => st[sp - 1] = st[sp - 1].abs(),
+                Op::Arith(k) => {
+                    sp -= 1;
+                    let (x, y) = (st[sp - 1], st[sp]);
+                    st[sp - 1] = match k {
+                        Arith::Add => x + y,
+                        Arith::Sub => x - y,
+                        Arith::Mul => x * y,
+                        Arith::Div => x / y,
+                        Arith::Rem => x % y,
+                        Arith::Pow => x.powf(y),
+                    };
+                }
+                Op::Cmp(k) => {
+                    sp -= 1;
+                    let (x, y) = (st[sp - 1], st[sp]);
+                    st[sp - 1] = b2f(match k {
+                        Cmp::Eq => x == y,
+                        Cmp::Ne => x != y,
+                        Cmp::Lt => x < y,
+                        Cmp::Le => x <= y,
+                        Cmp::Gt => x > y,
+                        Cmp::Ge => x >= y,
+                    });
+                }
+                Op::Ratio => {
+                    sp -= 1;
+                    let (x, y) = (st[sp - 1], st[sp]);
+                    st[sp - 1] = if y == 0.0 { 0.0 } else { x / y };
+                }
+                Op::Clamp => {
+                    sp -= 2;
+                    st[sp - 1] = st[sp - 1].max(st[sp]).min(st[sp + 1]);
+                }
+                Op::Min(n) | Op::Max(n) => {
+                    let n = usize::from(n);
+                    let first = sp - n;
+                    let mut acc = st[first];
+                    for &v in &st[first + 1..sp] {
+                        acc = if matches!(op, Op::Min(_)) { acc.min(v) } else { acc.max(v) };
+                    }
+                    sp = first + 1;
+                    st[first] = acc;
+                }
+                Op::AndJump(t) => {
+                    if st[sp - 1] == 0.0 {
+                        pc = t as usize;
+                    } else {
+                        sp -= 1;
+                    }
+                }
+                Op::OrJump(t) => {
+                    if st[sp - 1] != 0.0 {
+                        st[sp - 1] = 1.0;
+                        pc = t as usize;
+                    } else {
+                        sp -= 1;
+                    }
+                }
+                Op::JumpIfFalse(t) => {
+                    sp -= 1;
+                    if st[sp] == 0.0 {
+                        pc = t as usize;
+                    }
+                }
+                Op::Jump(t) => pc = t as usize,
+            }
+        }
+        st[0]
+    }
+}
+
+/// Appends the code of `e`; returns the stack depth it needs.
+fn emit(e: &Expr, ops: &mut Vec<Op>) -> usize {
+    let patch = |ops: &mut Vec<Op>, at: usize| {
+        let to = ops.len() as u32;
+        match &mut ops[at] {
+            Op::AndJump(t) | Op::OrJump(t) | Op::JumpIfFalse(t) | Op::Jump(t) => *t = to,
+            _ => {}
+        }
+    };
+    match e {
+        Expr::Const(v) => {
+            ops.push(Op::Const(*v));
+            1
+        }
+        Expr::Slot(i) => {
+            ops.push(Op::Slot(*i));
+            1
+        }
+        Expr::HasObstacle { bits, obstacle } => {
+            ops.push(Op::Has(*bits, *obstacle));
+            1
+        }
+        Expr::Neg(a) | Expr::Not(a) | Expr::Abs(a) => {
+            let d = emit(a, ops);
+            ops.push(match e {
+                Expr::Neg(_) => Op::Neg,
+                Expr::Not(_) => Op::Not,
+                _ => Op::Abs,
+            });
+            d
+        }
+        Expr::Arith(k, a, b) => bin(ops, a, b, Op::Arith(*k)),
+        Expr::Cmp(k, a, b) => bin(ops, a, b, Op::Cmp(*k)),
+        Expr::Ratio(a, b) => bin(ops, a, b, Op::Ratio),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            let da = emit(a, ops);
+            let at = ops.len();
+            ops.push(if matches!(e, Expr::And(..)) { Op::AndJump(0) } else { Op::OrJump(0) });
+            let db = emit(b, ops);
+            patch(ops, at);
+            da.max(db)
+        }
+        Expr::If(c, a, b) => {
+            let dc = emit(c, ops);
+            let jf = ops.len();
+            ops.push(Op::JumpIfFalse(0));
+            let da = emit(a, ops);
+            let j = ops.len();
+            ops.push(Op::Jump(0));
+            patch(ops, jf);
+            let db = emit(b, ops);
+            patch(ops, j);
+            dc.max(da).max(db)
+        }
+        Expr::Clamp(x, lo, hi) => {
+            let d = emit(x, ops).max(1 + emit(lo, ops)).max(2 + emit(hi, ops));
+            ops.push(Op::Clamp);
+            d
+        }
+        Expr::Min(v) | Expr::Max(v) => {
+            let mut d = 0;
+            for (i, x) in v.iter().enumerate() {
+                d = d.max(i + emit(x, ops));
+            }
+            let n = u16::try_from(v.len()).unwrap_or(u16::MAX);
+            ops.push(if matches!(e, Expr::Min(_)) { Op::Min(n) } else { Op::Max(n) });
+            d
+        }
+    }
+}
+
+fn bin(ops: &mut Vec<Op>, a: &Expr, b: &Expr, op: Op) -> usize {
+    let d = emit(a, ops).max(1 + emit(b, ops));
+    ops.push(op);
+    d
+}
+
 fn b2f(b: bool) -> f64 {
     if b { 1.0 } else { 0.0 }
 }
@@ -219,6 +432,8 @@ impl Scope {
 pub(crate) struct Compiled {
     pub(crate) text: String,
     pub(crate) expr: Expr,
+    /// The same expression as stack-machine code, which evaluates faster than the tree.
+    pub(crate) code: Code,
     pub(crate) ty: Ty,
     /// Slots read, in order of first appearance, without repeats.
     pub(crate) reads: Vec<u16>,
@@ -240,7 +455,8 @@ pub(crate) fn compile(text: &str, scope: &Scope) -> Result<Compiled, String> {
         Typed::Val(e, _) => e,
         Typed::Str(_) => Expr::Const(0.0),
     };
-    Ok(Compiled { text: text.to_owned(), expr, ty, reads: c.reads, obstacles: c.obstacles })
+    let code = Code::new(&expr).ok_or_else(|| format!("`{text}` is nested too deeply (more than {STACK} levels)"))?;
+    Ok(Compiled { text: text.to_owned(), expr, code, ty, reads: c.reads, obstacles: c.obstacles })
 }
 
 fn lower_first(s: &str) -> String {
@@ -537,7 +753,11 @@ mod tests {
     #[track_caller]
     fn eval(text: &str, slots: &[f64]) -> f64 {
         match compile(text, &scope()) {
-            Ok(c) => c.expr.eval(slots),
+            Ok(c) => {
+            let v = c.expr.eval(slots);
+            assert_eq!(v.to_bits(), c.code.eval(slots).to_bits(), "{text}: tree and code disagree");
+            v
+        }
             Err(e) => panic!("{text}: {e}"),
         }
     }
@@ -562,6 +782,9 @@ mod tests {
         assert_eq!(eval("ratio(plan, 0) + clamp(plan, 0, 10) + abs(-2)", &s), 12.0);
         assert_eq!(eval("pace == \"slow\"", &s), 1.0);
         assert_eq!(eval("2 ^ 3 + 7 % 4", &s), 11.0);
+        assert_eq!(eval("if(locked || plan > 150, 1, if(!locked && plan < 50, 2, 3)) + max(1, plan, 2)", &s), 103.0);
+        assert_eq!(eval("(locked && plan > 1) || (plan > 1 && !locked)", &s), 1.0);
+        assert_eq!(eval("clamp(plan * 2, 10 + 1, min(plan, 150))", &s), 100.0);
     }
 
     #[test]
