@@ -15,7 +15,8 @@ fn classify(c: &mut Criterion) {
 
     let generated = generate_scenario(&GenerateOptions::new(50_000, 7));
     if generated.portfolio.len() == 50_000 {
-        group.bench_function("generated_50000", |b| b.iter(|| rules.assess(std::hint::black_box(&generated))));
+        group
+            .bench_function("generated_50000", |b| b.iter(|| rules.assess(std::hint::black_box(&generated))));
     } else {
         eprintln!(
             "classify/generated_50000 not run: generate_scenario returned {} rows (the generator is not merged yet)",

@@ -84,7 +84,8 @@ fn every_rule_of_the_default_rules_decides_at_least_one_case() {
                 RuleKind::Tier => Stage::Tier,
                 RuleKind::Metric => return None,
             };
-            (!decided.contains(&(stage, r.id.clone()))).then(|| format!("{:?} `{}` (line {})", r.kind, r.id, r.line))
+            (!decided.contains(&(stage, r.id.clone())))
+                .then(|| format!("{:?} `{}` (line {})", r.kind, r.id, r.line))
         })
         .collect();
     assert!(missing.is_empty(), "rules that match no case: {}", missing.join(", "));
@@ -97,7 +98,10 @@ fn site_clearance_donor_reason_in_analyst_words() {
     let Some(case) = case else { panic!("case land_30pct_stalled missing") };
     let s = scenario(&case.as_of, vec![case.project]);
     let a = &rules.assess(&s).rows[0];
-    assert_eq!(a.reason, "Vướng GPMB, mới bàn giao 30% mặt bằng: dự kiến không giải ngân hết 7.863 triệu đồng");
+    assert_eq!(
+        a.reason,
+        "Vướng GPMB, mới bàn giao 30% mặt bằng: dự kiến không giải ngân hết 7.863 triệu đồng"
+    );
 }
 
 #[test]
@@ -140,8 +144,7 @@ fn model_carries_settings_and_side_constraints_from_the_rules() {
     assert_eq!(a.model.rows.len(), 1);
     assert_eq!(a.model.settings.min_unit, million("1"));
     assert_eq!(a.model.settings.min_transfer, million("50"));
-    let kinds: Vec<String> =
-        a.model.constraints.iter().map(|c| format!("{:?}", c.kind)).collect();
+    let kinds: Vec<String> = a.model.constraints.iter().map(|c| format!("{:?}", c.kind)).collect();
     assert!(kinds.iter().any(|k| k.starts_with("LocalityLossShare { max_share: 0.3")), "{kinds:?}");
     assert!(kinds.iter().any(|k| k.starts_with("InvestorLossShare { max_share: 0.3")), "{kinds:?}");
 }
@@ -166,7 +169,11 @@ fn parameters_take_the_value_in_force_on_as_of() {
     p.start_year = 2023;
     let old = rules.assess(&scenario("2024-09-30", vec![p.clone()]));
     let new = rules.assess(&scenario("2025-09-30", vec![p]));
-    assert_eq!(old.rows[0].bounds.absorbable, Money::ZERO, "2024: 60% handed over is below the 70% then in force");
+    assert_eq!(
+        old.rows[0].bounds.absorbable,
+        Money::ZERO,
+        "2024: 60% handed over is below the 70% then in force"
+    );
     assert!(new.rows[0].bounds.absorbable > Money::ZERO, "2025: 60% is above the 50% in force");
 }
 
@@ -176,25 +183,31 @@ fn arb_row() -> impl Strategy<Value = realloc::domain::Project> {
         (0i64..50_000, 0i64..50_000, 0i64..50_000, 0u32..=1000, 0i64..5_000),
         (proptest::option::of(0.0f64..=100.0), 0.0f64..=100.0, 2015i32..=2025, 0i32..6),
     )
-        .prop_map(|((src, grp, st, key, locked, obs), (before, plan, extra, disb_permille, unpaid), (site, progress, start, len))| {
-            let mut p = project("P");
-            p.source = Source::ALL[src];
-            p.group = realloc::domain::ProjectGroup::ALL[grp];
-            p.status = Status::ALL[st];
-            p.key_project = key;
-            p.locked = locked;
-            p.allocated_before = Money::from_dong(before * 1_000_000);
-            p.plan = Money::from_dong(plan * 1_000_000);
-            p.total_investment = Money::from_dong((before + plan + extra) * 1_000_000);
-            p.disbursed = Money::from_dong(plan * 1_000_000 / 1000 * i64::from(disb_permille));
-            p.unpaid_volume = Money::from_dong(unpaid * 1_000_000);
-            p.site_clearance_pct = site;
-            p.physical_progress_pct = progress;
-            p.start_year = start;
-            p.end_year = start + len;
-            p.obstacles = Obstacle::ALL.iter().copied().filter(|o| obs & (1 << o.index()) != 0).collect();
-            p
-        })
+        .prop_map(
+            |(
+                (src, grp, st, key, locked, obs),
+                (before, plan, extra, disb_permille, unpaid),
+                (site, progress, start, len),
+            )| {
+                let mut p = project("P");
+                p.source = Source::ALL[src];
+                p.group = realloc::domain::ProjectGroup::ALL[grp];
+                p.status = Status::ALL[st];
+                p.key_project = key;
+                p.locked = locked;
+                p.allocated_before = Money::from_dong(before * 1_000_000);
+                p.plan = Money::from_dong(plan * 1_000_000);
+                p.total_investment = Money::from_dong((before + plan + extra) * 1_000_000);
+                p.disbursed = Money::from_dong(plan * 1_000_000 / 1000 * i64::from(disb_permille));
+                p.unpaid_volume = Money::from_dong(unpaid * 1_000_000);
+                p.site_clearance_pct = site;
+                p.physical_progress_pct = progress;
+                p.start_year = start;
+                p.end_year = start + len;
+                p.obstacles = Obstacle::ALL.iter().copied().filter(|o| obs & (1 << o.index()) != 0).collect();
+                p
+            },
+        )
 }
 
 proptest! {

@@ -43,12 +43,17 @@ fn classify_groups_rows_with_remedies_in_every_format() {
 
     let (code, md, err) = run(&["classify", &dir]);
     assert_eq!(code, 0, "{err}");
-    assert!(md.contains("| Vướng mắc giải phóng mặt bằng, bồi thường, tái định cư | 1 | 10.000 | 1.000 | 10% |"), "{md}");
+    assert!(
+        md.contains("| Vướng mắc giải phóng mặt bằng, bồi thường, tái định cư | 1 | 10.000 | 1.000 | 10% |"),
+        "{md}"
+    );
     assert!(md.contains("## Theo chủ đầu tư"), "{md}");
 
     let (code, csv, err) = run(&["classify", &dir, "--format", "csv"]);
     assert_eq!(code, 0, "{err}");
-    assert!(csv.starts_with("section,id,label,count,plan,disbursed,rate,releasable,absorbable,above_average,remedy\n"));
+    assert!(csv.starts_with(
+        "section,id,label,count,plan,disbursed,rate,releasable,absorbable,above_average,remedy\n"
+    ));
     assert!(csv.contains("\ngroup,site_clearance,"), "{csv}");
     assert!(csv.contains("\nlocality,,Xã Hữu Lũng,2,11000,1600,"), "{csv}");
 }
@@ -58,8 +63,7 @@ fn classify_writes_a_file_with_output_and_refuses_to_overwrite_an_input() {
     let dir = scenario_dir();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let target = tmp.path().join("nhom.md");
-    let (code, out, err) =
-        run(&["classify", &dir.to_string_lossy(), "-o", &target.to_string_lossy()]);
+    let (code, out, err) = run(&["classify", &dir.to_string_lossy(), "-o", &target.to_string_lossy()]);
     assert_eq!(code, 0, "{err}");
     assert!(out.is_empty());
     assert!(std::fs::read_to_string(&target).unwrap_or_default().starts_with("# Phân nhóm"));
@@ -81,14 +85,20 @@ fn explain_shows_every_rule_and_the_values_it_saw() {
     assert!(out.contains("MATCH  stalled"), "{out}");
     assert!(out.contains("shadow new_project"), "{out}");
     assert!(
-        out.contains("reason      Vướng GPMB, mới bàn giao 30% mặt bằng: dự kiến không giải ngân hết 7.863 triệu đồng"),
+        out.contains(
+            "reason      Vướng GPMB, mới bàn giao 30% mặt bằng: dự kiến không giải ngân hết 7.863 triệu đồng"
+        ),
         "{out}"
     );
     let (code, out, err) = run(&["explain", &dir, "HT-02", "--source", "NSTW", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let v = json(&out);
     assert_eq!(v["result"]["priority"], 4);
-    assert!(v["steps"].as_array().is_some_and(|s| s.iter().any(|x| x["id"] == "completed_unfunded" && x["outcome"] == "matched")));
+    assert!(
+        v["steps"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x["id"] == "completed_unfunded" && x["outcome"] == "matched"))
+    );
 
     let (code, _, err) = run(&["explain", &dir, "NOPE"]);
     assert_eq!(code, 2);
@@ -147,7 +157,8 @@ fn the_scenario_rules_key_is_used_unless_rules_is_given() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(json(&out)["rules"], "minimal");
     let default = workspace_root().join("rules/default.toml");
-    let (code, out, err) = run(&["classify", &dir, "--format", "json", "--rules", &default.to_string_lossy()]);
+    let (code, out, err) =
+        run(&["classify", &dir, "--format", "json", "--rules", &default.to_string_lossy()]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(json(&out)["rules"], "default");
 

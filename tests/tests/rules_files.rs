@@ -72,7 +72,8 @@ fn lint_finds_what_each_case_expects() {
 
 #[test]
 fn the_minimal_rules_lint_clean_and_the_default_warns_only_about_unreachable_tiers() {
-    let text = std::fs::read_to_string(workspace_root().join("tests/data/rules/minimal.toml")).unwrap_or_default();
+    let text =
+        std::fs::read_to_string(workspace_root().join("tests/data/rules/minimal.toml")).unwrap_or_default();
     let d = Rules::check(&text, "minimal.toml");
     assert_eq!(d.iter().count(), 0, "{d}");
     let d = Rules::check(DEFAULT_RULES, "default.toml");
@@ -89,7 +90,10 @@ fn the_shipped_rules_file_is_the_built_in_one() {
     let text = std::fs::read_to_string(workspace_root().join("rules/default.toml")).unwrap_or_default();
     assert_eq!(text, DEFAULT_RULES);
     assert_eq!(Rules::builtin().sha256().len(), 64);
-    assert_ne!(Rules::builtin().sha256(), Rules::parse(&format!("{text}\n"), "x").map(|r| r.sha256().to_owned()).unwrap_or_default());
+    assert_ne!(
+        Rules::builtin().sha256(),
+        Rules::parse(&format!("{text}\n"), "x").map(|r| r.sha256().to_owned()).unwrap_or_default()
+    );
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {

@@ -23,7 +23,8 @@ pub fn run(args: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
         .transpose()?;
     let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_ref())?;
     let at = at.unwrap_or_else(|| Rules::default_backtest_date(scenario.meta.as_of));
-    let b = rules.backtest(&scenario, at).map_err(|e| bad_input(format!("{}: {e}", args.scenario.display())))?;
+    let b =
+        rules.backtest(&scenario, at).map_err(|e| bad_input(format!("{}: {e}", args.scenario.display())))?;
     let text = match args.format {
         SummaryFormat::Json => serde_json::to_string_pretty(&b)? + "\n",
         SummaryFormat::Text => text(&b),

@@ -11,10 +11,13 @@ use crate::output::bad_input;
 /// Runs `realloc check`: prints every error and warning with `file:line`; exit 2 when there is an error.
 pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let name = args.rules.display().to_string();
-    let bytes =
-        std::fs::read(&args.rules).map_err(|e| bad_input(format!("{name}: cannot read the rules file: {e}")))?;
+    let bytes = std::fs::read(&args.rules)
+        .map_err(|e| bad_input(format!("{name}: cannot read the rules file: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        bad_input(format!("{name}: the rules file is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+        bad_input(format!(
+            "{name}: the rules file is not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
     })?;
     let diags = Rules::check(&text, &name);
     let rules = Rules::parse(&text, &name).ok();
@@ -57,7 +60,11 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         let _ = err;
         let listed: Vec<String> =
             diags.iter().filter(|d| d.severity == Severity::Error).map(ToString::to_string).collect();
-        return Err(bad_input(format!("{name}: {} problem(s) in the rules\n{}", diags.error_count(), listed.join("\n"))));
+        return Err(bad_input(format!(
+            "{name}: {} problem(s) in the rules\n{}",
+            diags.error_count(),
+            listed.join("\n")
+        )));
     }
     Ok(())
 }

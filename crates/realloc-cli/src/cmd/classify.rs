@@ -23,7 +23,8 @@ pub fn run(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
     };
     match &args.output {
         Some(path) => {
-            let mut inputs = vec![args.scenario.join("scenario.toml"), args.scenario.join(&scenario.meta.projects)];
+            let mut inputs =
+                vec![args.scenario.join("scenario.toml"), args.scenario.join(&scenario.meta.projects)];
             inputs.extend(scenario.meta.disbursements.iter().map(|d| args.scenario.join(d)));
             inputs.extend(args.rules.iter().cloned());
             write_atomic(path, text.as_bytes(), &inputs)
@@ -60,13 +61,19 @@ fn markdown(r: &GroupingReport) -> String {
         million(r.total.releasable_vnd)
     );
     let _ = writeln!(s, "## Theo nhóm vướng mắc\n");
-    let _ = writeln!(s, "| Nhóm | Số dự án | Kế hoạch (tr.đ) | Đã giải ngân (tr.đ) | Tỷ lệ | Có thể điều chuyển (tr.đ) | Giải pháp |");
+    let _ = writeln!(
+        s,
+        "| Nhóm | Số dự án | Kế hoạch (tr.đ) | Đã giải ngân (tr.đ) | Tỷ lệ | Có thể điều chuyển (tr.đ) | Giải pháp |"
+    );
     let _ = writeln!(s, "| --- | ---: | ---: | ---: | ---: | ---: | --- |");
     for g in &r.groups {
         group_row(&mut s, g, true);
     }
     let _ = writeln!(s, "\nMột dự án có thể thuộc nhiều nhóm.\n\n## Theo tiến độ giải ngân\n");
-    let _ = writeln!(s, "| Tiến độ | Số dự án | Kế hoạch (tr.đ) | Đã giải ngân (tr.đ) | Tỷ lệ | Có thể điều chuyển (tr.đ) |");
+    let _ = writeln!(
+        s,
+        "| Tiến độ | Số dự án | Kế hoạch (tr.đ) | Đã giải ngân (tr.đ) | Tỷ lệ | Có thể điều chuyển (tr.đ) |"
+    );
     let _ = writeln!(s, "| --- | ---: | ---: | ---: | ---: | ---: |");
     for g in &r.pace {
         group_row(&mut s, g, false);
@@ -79,7 +86,11 @@ fn markdown(r: &GroupingReport) -> String {
             units.len(),
             pct(r.total.rate)
         );
-        let _ = writeln!(s, "| {} | Số dự án | Kế hoạch (tr.đ) | Đã giải ngân (tr.đ) | Tỷ lệ | So với bình quân | Có thể điều chuyển (tr.đ) | Có thể nhận thêm (tr.đ) |", capital(title));
+        let _ = writeln!(
+            s,
+            "| {} | Số dự án | Kế hoạch (tr.đ) | Đã giải ngân (tr.đ) | Tỷ lệ | So với bình quân | Có thể điều chuyển (tr.đ) | Có thể nhận thêm (tr.đ) |",
+            capital(title)
+        );
         let _ = writeln!(s, "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         for u in units.iter() {
             unit_row(&mut s, u);

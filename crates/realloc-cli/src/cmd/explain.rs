@@ -27,7 +27,9 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         None => {
             let rows: Vec<_> = p.rows_of(&args.id).collect();
             match rows.as_slice() {
-                [] => return Err(bad_input(format!("no project `{}` in {}", args.id, scenario.meta.projects))),
+                [] => {
+                    return Err(bad_input(format!("no project `{}` in {}", args.id, scenario.meta.projects)));
+                }
                 [one] => p.position(&one.id, one.source).unwrap_or(0),
                 many => {
                     let sources: Vec<&str> = many.iter().map(|r| r.source.code()).collect();
@@ -93,7 +95,11 @@ fn text(e: &Explanation, file: &str) -> String {
         "neither"
     };
     let _ = writeln!(s, "\nresult:");
-    let _ = writeln!(s, "  groups      {}", if r.groups.is_empty() { "-".to_owned() } else { r.groups.join(", ") });
+    let _ = writeln!(
+        s,
+        "  groups      {}",
+        if r.groups.is_empty() { "-".to_owned() } else { r.groups.join(", ") }
+    );
     let _ = writeln!(s, "  pace        {}", r.pace);
     let _ = writeln!(s, "  priority    {}", r.priority);
     let _ = writeln!(s, "  forecast    {} million VND", r.forecast);

@@ -9,8 +9,8 @@ mod check;
 mod classify;
 mod explain;
 mod generate;
-mod rules_input;
 mod propose;
+mod rules_input;
 mod validate;
 
 /// Runs a parsed command line.

@@ -13,9 +13,13 @@ use crate::output::bad_input;
 /// the line.
 pub fn read_rules(path: &Path) -> anyhow::Result<Rules> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| bad_input(format!("{name}: cannot read the rules file: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| bad_input(format!("{name}: cannot read the rules file: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        bad_input(format!("{name}: the rules file is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+        bad_input(format!(
+            "{name}: the rules file is not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
     })?;
     Rules::parse(&text, &name).map_err(|e| bad_input(e.to_string()))
 }

@@ -352,7 +352,14 @@ impl Rules {
     }
 
     /// The analyst's reason for a donor or a recipient, empty for neither.
-    fn reason(&self, groups: &[String], pace: usize, tier: Option<usize>, b: &RowBounds, s: &[f64]) -> String {
+    fn reason(
+        &self,
+        groups: &[String],
+        pace: usize,
+        tier: Option<usize>,
+        b: &RowBounds,
+        s: &[f64],
+    ) -> String {
         let mut out = String::new();
         if b.releasable > Money::ZERO {
             let first_group = groups.first().and_then(|id| self.groups.iter().find(|g| &g.info.id == id));

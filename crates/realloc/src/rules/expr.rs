@@ -455,7 +455,8 @@ pub(crate) fn compile(text: &str, scope: &Scope) -> Result<Compiled, String> {
         Typed::Val(e, _) => e,
         Typed::Str(_) => Expr::Const(0.0),
     };
-    let code = Code::new(&expr).ok_or_else(|| format!("`{text}` is nested too deeply (more than {STACK} levels)"))?;
+    let code = Code::new(&expr)
+        .ok_or_else(|| format!("`{text}` is nested too deeply (more than {STACK} levels)"))?;
     Ok(Compiled { text: text.to_owned(), expr, code, ty, reads: c.reads, obstacles: c.obstacles })
 }
 
@@ -754,10 +755,10 @@ mod tests {
     fn eval(text: &str, slots: &[f64]) -> f64 {
         match compile(text, &scope()) {
             Ok(c) => {
-            let v = c.expr.eval(slots);
-            assert_eq!(v.to_bits(), c.code.eval(slots).to_bits(), "{text}: tree and code disagree");
-            v
-        }
+                let v = c.expr.eval(slots);
+                assert_eq!(v.to_bits(), c.code.eval(slots).to_bits(), "{text}: tree and code disagree");
+                v
+            }
             Err(e) => panic!("{text}: {e}"),
         }
     }
@@ -782,7 +783,10 @@ mod tests {
         assert_eq!(eval("ratio(plan, 0) + clamp(plan, 0, 10) + abs(-2)", &s), 12.0);
         assert_eq!(eval("pace == \"slow\"", &s), 1.0);
         assert_eq!(eval("2 ^ 3 + 7 % 4", &s), 11.0);
-        assert_eq!(eval("if(locked || plan > 150, 1, if(!locked && plan < 50, 2, 3)) + max(1, plan, 2)", &s), 103.0);
+        assert_eq!(
+            eval("if(locked || plan > 150, 1, if(!locked && plan < 50, 2, 3)) + max(1, plan, 2)", &s),
+            103.0
+        );
         assert_eq!(eval("(locked && plan > 1) || (plan > 1 && !locked)", &s), 1.0);
         assert_eq!(eval("clamp(plan * 2, 10 + 1, min(plan, 150))", &s), 100.0);
     }
