@@ -174,6 +174,18 @@ pub struct GenerateArgs {
     /// Date the figures describe (YYYY-MM-DD); 30 September of the plan year by default.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Last disbursement date (YYYY-MM-DD); 31 January after the plan year by default.
+    #[arg(long, value_name = "DATE")]
+    pub deadline: Option<String>,
+    /// Scenario name written in `scenario.toml`.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Province written in `scenario.toml` and used in province-wide project names.
+    #[arg(long)]
+    pub province: Option<String>,
+    /// Total plan in million VND (such as 6300000); 6,300 bn VND per 400 rows by default.
+    #[arg(long, value_name = "MILLION_VND")]
+    pub total_plan: Option<String>,
     /// Output folder; created if missing, refused if it already holds a scenario.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,

@@ -30,7 +30,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
-            let text = if e.use_stderr() { e.render().to_string() } else { e.render().to_string() };
+            let text = e.render().to_string();
             let sink: &mut dyn Write = if e.use_stderr() { err } else { out };
             let _ = sink.write_all(text.as_bytes());
             return code;

@@ -102,6 +102,8 @@ pub struct Diagnostics {
     items: Vec<Diagnostic>,
     /// Errors found beyond [`Diagnostics::LIMIT`] and not kept.
     dropped: usize,
+    /// Warnings found beyond [`Diagnostics::LIMIT`] and not kept: they must not count as errors.
+    dropped_warnings: usize,
 }
 
 impl Diagnostics {
@@ -117,8 +119,10 @@ impl Diagnostics {
     pub fn push(&mut self, d: Diagnostic) {
         if self.items.len() < Self::LIMIT {
             self.items.push(d);
-        } else {
+        } else if d.severity == Severity::Error {
             self.dropped += 1;
+        } else {
+            self.dropped_warnings += 1;
         }
     }
 
@@ -147,9 +151,19 @@ impl Diagnostics {
         self.dropped + self.items.iter().filter(|d| d.severity == Severity::Error).count()
     }
 
-    /// Diagnostics found beyond the limit and not kept.
+    /// Errors found beyond the limit and not kept.
     pub fn dropped(&self) -> usize {
         self.dropped
+    }
+
+    /// Number of warnings, counting those not kept.
+    pub fn warning_count(&self) -> usize {
+        self.dropped_warnings + self.items.iter().filter(|d| d.severity == Severity::Warning).count()
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty() && self.dropped == 0 && self.dropped_warnings == 0
     }
 
     /// The diagnostics kept, in the order found.
@@ -163,6 +177,7 @@ impl Diagnostics {
             self.push(d);
         }
         self.dropped += other.dropped;
+        self.dropped_warnings += other.dropped_warnings;
     }
 }
 
@@ -172,8 +187,9 @@ impl fmt::Display for Diagnostics {
         for d in &self.items {
             writeln!(f, "{d}")?;
         }
-        if self.dropped > 0 {
-            writeln!(f, "... and {} more problems not shown", self.dropped)?;
+        let more = self.dropped + self.dropped_warnings;
+        if more > 0 {
+            writeln!(f, "... and {more} more problems not shown")?;
         }
         Ok(())
     }

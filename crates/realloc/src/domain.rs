@@ -341,11 +341,19 @@ pub struct DuplicateKey {
 }
 
 /// The projects of a scenario in file order, with at most one row per `id` + `source`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Portfolio {
     rows: Vec<Project>,
     /// One id → row index map per source, so that lookups by `&str` need no allocation.
     index: Vec<HashMap<String, usize>>,
+}
+
+impl Default for Portfolio {
+    /// An empty portfolio, the same as [`Portfolio::new`] (a derived default would lack the
+    /// per-source index and panic on the first insert).
+    fn default() -> Portfolio {
+        Portfolio::new()
+    }
 }
 
 impl Portfolio {

@@ -22,5 +22,7 @@ pub mod load;
 pub mod model;
 pub mod money;
 pub mod optimize;
+pub mod report;
 pub mod rules;
 pub mod scenario;
+pub mod write;

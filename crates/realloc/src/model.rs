@@ -106,11 +106,28 @@ pub struct RowAssessment {
     pub reason: String,
 }
 
+/// A difficulty (obstacle) group as the rules define it, for reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GroupInfo {
+    /// Rule id, as found in [`RowAssessment::groups`].
+    pub id: String,
+    /// Vietnamese name of the group.
+    pub label_vi: String,
+    /// English name of the group.
+    pub label_en: String,
+    /// The remedy a review meeting (giao ban) records for the group, in Vietnamese.
+    pub remedy_vi: String,
+    /// The remedy in English.
+    pub remedy_en: String,
+}
+
 /// The rules' verdict on a whole portfolio.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Assessment {
     /// One assessment per portfolio row, in portfolio order.
     pub rows: Vec<RowAssessment>,
+    /// The difficulty groups the rules define, in their order.
+    pub groups: Vec<GroupInfo>,
     /// The model to optimise (its rows are the `bounds` of `rows`).
     pub model: Model,
 }

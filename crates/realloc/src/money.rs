@@ -114,8 +114,7 @@ impl Money {
             b'-' => (true, &s[1..]),
             _ => (false, s),
         };
-        let lower = body.to_ascii_lowercase();
-        if matches!(lower.as_str(), "nan" | "inf" | "infinity" | "+inf" | "+infinity") {
+        if ["nan", "inf", "infinity", "+inf", "+infinity"].iter().any(|w| body.eq_ignore_ascii_case(w)) {
             return Err(AmountError::NotFinite);
         }
         let b = body.as_bytes();
@@ -138,9 +137,9 @@ impl Money {
             // "12,5" and "1.234,5" use a decimal comma; "1,234" and "1,234.5" a thousands comma.
             let last_comma = b.iter().rposition(|&c| c == b',').unwrap_or(0);
             let after = b.len() - last_comma - 1;
-            return Err(if dots > 0 && b.iter().position(|&c| c == b'.') < Some(last_comma) {
-                AmountError::DecimalComma
-            } else if dots == 0 && commas == 1 && after != 3 {
+            let dot_before_comma = dots > 0 && b.iter().position(|&c| c == b'.') < Some(last_comma);
+            let lone_comma = dots == 0 && commas == 1 && after != 3;
+            return Err(if dot_before_comma || lone_comma {
                 AmountError::DecimalComma
             } else {
                 AmountError::ThousandsSeparator

@@ -12,8 +12,7 @@ use crate::output::write_atomic;
 
 /// Runs `realloc classify`.
 pub fn run(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let _ = err;
-    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_ref())?;
+    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_ref(), err)?;
     let assessment = rules.assess(&scenario);
     let report = GroupingReport::build(&scenario, &rules, &assessment);
     let text = match args.format {

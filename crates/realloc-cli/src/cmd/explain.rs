@@ -12,13 +12,12 @@ use crate::output::bad_input;
 
 /// Runs `realloc explain`.
 pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let _ = err;
     let source = args
         .source
         .as_deref()
         .map(|s| s.parse::<Source>().map_err(|e| bad_input(format!("--source: {e}"))))
         .transpose()?;
-    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_ref())?;
+    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_ref(), err)?;
     let p = &scenario.portfolio;
     let row = match source {
         Some(s) => p.position(&args.id, s).ok_or_else(|| {

@@ -7,6 +7,7 @@ use crate::cli::{Cli, Command};
 mod backtest;
 mod check;
 mod classify;
+mod common;
 mod explain;
 mod generate;
 mod propose;

@@ -1,11 +1,43 @@
-//! `realloc propose`.
+//! `realloc propose`: load, classify, optimise, write the proposal (and the LP model on request).
 
 use std::io::Write;
+use std::path::PathBuf;
 
-use crate::cli::ProposeArgs;
+use anyhow::Context;
+use realloc::optimize;
+use realloc::report::{ProposalDocument, RulesIdentity};
+use realloc::rules::Rules;
+
+use crate::cli::{ProposeArgs, ProposeFormat};
+use crate::cmd::common;
+use crate::output::write_atomic;
 
 /// Runs `realloc propose`.
 pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let _ = (args, out, err);
-    Err(crate::output::bad_input("not implemented yet"))
+    let loaded = common::load(&args.scenario, err)?;
+    let scenario = &loaded.scenario;
+    let rules = Rules::builtin();
+    let identity = RulesIdentity { name: rules.name.clone(), sha256: String::new() };
+    let assessment = rules.assess(scenario);
+    let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
+        .with_context(|| format!("cannot optimise scenario `{}`", args.scenario.display()))?;
+    let document = ProposalDocument::build(scenario, &identity, &assessment, &proposal);
+    let bytes = match args.format {
+        ProposeFormat::Json => document.to_json().into_bytes(),
+    };
+    let inputs = input_paths(args, scenario);
+    match &args.output {
+        Some(path) => write_atomic(path, &bytes, &inputs)?,
+        None => out.write_all(&bytes).context("cannot write to standard output")?,
+    }
+    Ok(())
+}
+
+/// Every file this run read, so that no output lands on one of them.
+fn input_paths(args: &ProposeArgs, scenario: &realloc::scenario::Scenario) -> Vec<PathBuf> {
+    let dir = &args.scenario;
+    let mut paths = vec![dir.join("scenario.toml"), dir.join(&scenario.meta.projects)];
+    paths.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
+    paths.extend(args.rules.iter().cloned());
+    paths
 }

@@ -1,9 +1,9 @@
 //! Shared by the classifying commands: load the scenario and resolve the rules file
 //! (`--rules FILE` > the scenario's `rules` key, relative to its folder > the built-in rules).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use realloc::load::load_scenario;
 use realloc::rules::Rules;
 use realloc::scenario::Scenario;
 
@@ -26,16 +26,13 @@ pub fn read_rules(path: &Path) -> anyhow::Result<Rules> {
 
 /// The scenario and the rules that apply to it. An explicit `--rules` file is read first, so a broken
 /// rules file is refused before the scenario is read.
-pub fn load_with_rules(dir: &Path, rules: Option<&PathBuf>) -> anyhow::Result<(Scenario, Rules)> {
+pub fn load_with_rules(
+    dir: &Path,
+    rules: Option<&PathBuf>,
+    err: &mut dyn Write,
+) -> anyhow::Result<(Scenario, Rules)> {
     let explicit = rules.map(|p| read_rules(p)).transpose()?;
-    let loaded = load_scenario(dir).map_err(|e| {
-        let mut text = format!("{e}\n{}", e.diagnostics);
-        if e.diagnostics.iter().next().is_none() {
-            text = format!("{}: {e}", dir.display());
-        }
-        bad_input(text)
-    })?;
-    let scenario = loaded.scenario;
+    let scenario = super::common::load(dir, err)?.scenario;
     let rules = match (explicit, &scenario.meta.rules) {
         (Some(r), _) => r,
         (None, Some(rel)) => read_rules(&dir.join(rel))?,

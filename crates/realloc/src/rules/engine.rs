@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::domain::{Obstacle, Project, ProjectGroup, Source, Status};
-use crate::model::{Assessment, Model, RowAssessment, RowBounds};
+use crate::model::{Assessment, GroupInfo, Model, RowAssessment, RowBounds};
 use crate::money::{DONG_PER_MILLION, Money};
 use crate::scenario::{Scenario, ScenarioMeta};
 
@@ -120,7 +120,18 @@ impl Rules {
             settings: self.settings,
             constraints: self.constraints.clone(),
         };
-        Assessment { rows, model }
+        let groups = self
+            .groups
+            .iter()
+            .map(|g| GroupInfo {
+                id: g.info.id.clone(),
+                label_vi: g.info.label.clone(),
+                label_en: g.info.label_en.clone(),
+                remedy_vi: g.info.remedy.clone(),
+                remedy_en: g.info.remedy_en.clone(),
+            })
+            .collect();
+        Assessment { rows, groups, model }
     }
 
     /// Every rule that matched or did not for row `row` of the portfolio, with the values it saw;
@@ -410,7 +421,7 @@ fn finite(x: f64) -> f64 {
 
 /// Million VND from a formula to whole đồng, rounded down; 0 for negative or non-finite values.
 pub(crate) fn to_money(x: f64) -> Money {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return Money::ZERO;
     }
     let d = (x * DONG_PER_MILLION as f64).floor();

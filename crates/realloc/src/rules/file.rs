@@ -96,8 +96,12 @@ pub(crate) struct RawMetric {
 pub(crate) struct RawGroup {
     pub(crate) id: Spanned<String>,
     pub(crate) label: String,
+    #[serde(default)]
+    pub(crate) label_en: String,
     pub(crate) when: Spanned<String>,
     pub(crate) remedy: String,
+    #[serde(default)]
+    pub(crate) remedy_en: String,
     #[serde(default)]
     pub(crate) reason: Option<Spanned<String>>,
     pub(crate) cite: String,

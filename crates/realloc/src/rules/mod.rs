@@ -96,8 +96,12 @@ pub struct RuleInfo {
     pub id: String,
     /// Label shown in documents (Vietnamese).
     pub label: String,
+    /// Label in English (groups only; may be empty).
+    pub label_en: String,
     /// Remedy a review meeting would record (groups only).
     pub remedy: String,
+    /// Remedy in English (groups only; may be empty).
+    pub remedy_en: String,
     /// Legal or practical source.
     pub cite: String,
     /// Priority tier (tier rules only).
@@ -294,7 +298,7 @@ pub(crate) fn months_since(fiscal_year: i32, date: NaiveDate) -> f64 {
 
 /// The curve at `t` months, linear between month ends, 0 at the start of the year, flat after month 13.
 pub(crate) fn curve_at(curve: &[f64; 13], t: f64) -> f64 {
-    if !(t > 0.0) {
+    if t.is_nan() || t <= 0.0 {
         return 0.0;
     }
     if t >= 13.0 {
@@ -607,7 +611,9 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
             kind: RuleKind::Metric,
             id,
             label: m.description.clone().unwrap_or_default(),
+            label_en: String::new(),
             remedy: String::new(),
+            remedy_en: String::new(),
             cite: m.cite.clone().unwrap_or_default(),
             tier: None,
             line,
@@ -634,7 +640,9 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
                 kind: RuleKind::Group,
                 id,
                 label: g.label.clone(),
+                label_en: g.label_en.clone(),
                 remedy: g.remedy.clone(),
+                remedy_en: g.remedy_en.clone(),
                 cite: g.cite.clone(),
                 tier: None,
                 line,
@@ -667,7 +675,9 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
                 kind: RuleKind::Pace,
                 id,
                 label: p.label.clone(),
+                label_en: String::new(),
                 remedy: String::new(),
+                remedy_en: String::new(),
                 cite: p.cite.clone(),
                 tier: None,
                 line,
@@ -706,7 +716,9 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
                 kind: RuleKind::Tier,
                 id,
                 label: t.label.clone(),
+                label_en: String::new(),
                 remedy: String::new(),
+                remedy_en: String::new(),
                 cite: t.cite.clone(),
                 tier: Some(tier),
                 line,

@@ -1,0 +1,55 @@
+//! End-to-end tests of the real `realloc` binary: exit statuses and where messages go.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn realloc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_realloc"))
+}
+
+fn small() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/valid/small")
+}
+
+#[test]
+fn help_exits_0() {
+    let out = realloc().arg("--help").output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("validate"));
+}
+
+#[test]
+fn validate_on_the_valid_fixture_exits_0() {
+    let out = realloc().arg("validate").arg(small()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("TOTAL          12  265000.000  82900.875  31.3%"), "{stdout}");
+}
+
+#[test]
+fn validate_on_a_bad_scenario_exits_2_with_file_and_line() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for name in ["scenario.toml", "projects.csv", "disbursements.csv"] {
+        std::fs::copy(small().join(name), tmp.path().join(name)).expect("copy");
+    }
+    let projects = tmp.path().join("projects.csv");
+    let text =
+        std::fs::read_to_string(&projects).expect("read").replace(",15000,13500,0,", ",15000,\"13,5\",0,");
+    std::fs::write(&projects, text).expect("write");
+    let out = realloc().arg("validate").arg(tmp.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = format!("{}:3: column `disbursed`: a decimal comma is not accepted", projects.display());
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert!(stderr.contains("1 error(s)"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn validate_on_a_missing_folder_exits_2() {
+    let out = realloc().args(["validate", "/nonexistent/scenario"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/nonexistent/scenario/scenario.toml: file not found")
+    );
+}

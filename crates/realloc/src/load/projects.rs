@@ -1,0 +1,373 @@
+//! `projects.csv`: one row per project and capital source, every field checked, every problem
+//! located by line and column name.
+
+use std::collections::HashSet;
+
+use super::records::Records;
+use super::text::{self, Fields};
+use crate::diag::{Diagnostics, Location};
+use crate::domain::{Obstacle, Obstacles, Portfolio, Project, ProjectGroup, Source, Status};
+
+/// The columns of `projects.csv`, in the order of DOMAIN.md; any order is accepted in a file.
+pub const PROJECT_COLUMNS: [&str; 20] = [
+    "id",
+    "name",
+    "investor",
+    "locality",
+    "sector",
+    "source",
+    "group",
+    "status",
+    "key_project",
+    "total_investment",
+    "allocated_before",
+    "plan",
+    "disbursed",
+    "unpaid_volume",
+    "site_clearance_pct",
+    "physical_progress_pct",
+    "start_year",
+    "end_year",
+    "obstacles",
+    "locked",
+];
+
+/// Column indexes into [`PROJECT_COLUMNS`].
+mod col {
+    pub const ID: usize = 0;
+    pub const NAME: usize = 1;
+    pub const INVESTOR: usize = 2;
+    pub const LOCALITY: usize = 3;
+    pub const SECTOR: usize = 4;
+    pub const SOURCE: usize = 5;
+    pub const GROUP: usize = 6;
+    pub const STATUS: usize = 7;
+    pub const KEY_PROJECT: usize = 8;
+    pub const TOTAL_INVESTMENT: usize = 9;
+    pub const ALLOCATED_BEFORE: usize = 10;
+    pub const PLAN: usize = 11;
+    pub const DISBURSED: usize = 12;
+    pub const UNPAID_VOLUME: usize = 13;
+    pub const SITE_CLEARANCE_PCT: usize = 14;
+    pub const PHYSICAL_PROGRESS_PCT: usize = 15;
+    pub const START_YEAR: usize = 16;
+    pub const END_YEAR: usize = 17;
+    pub const OBSTACLES: usize = 18;
+    pub const LOCKED: usize = 19;
+}
+
+/// The projects read from a table, with where each row came from.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectsTable {
+    /// The file name shown in messages.
+    pub file: String,
+    /// The rows that passed every check, in file order.
+    pub portfolio: Portfolio,
+    /// `lines[i]`: the line (or sheet row) where portfolio row `i` starts, 1-based.
+    pub lines: Vec<usize>,
+    /// Ids of rows refused for a bad field: other files naming them are not blamed again.
+    pub rejected_ids: HashSet<String>,
+}
+
+/// Maps a header to columns, then checks and collects rows one at a time. The CSV parser drives it;
+/// an Excel import can drive it with the cells of a sheet.
+#[derive(Debug)]
+pub struct ProjectsBuilder {
+    /// Position of each of [`PROJECT_COLUMNS`] in the rows.
+    pos: [usize; PROJECT_COLUMNS.len()],
+    /// Number of fields in the header.
+    width: usize,
+    table: ProjectsTable,
+}
+
+/// Maps header fields to the positions of `columns` (names trimmed, any case); unknown names are
+/// warnings, missing or repeated ones errors. `None` when a column is missing or repeated.
+pub(crate) fn map_header<const N: usize>(
+    header: &dyn Fields,
+    columns: &[&str; N],
+    line: usize,
+    file: &str,
+    diags: &mut Diagnostics,
+) -> Option<[usize; N]> {
+    let mut pos = [usize::MAX; N];
+    let mut ok = true;
+    for i in 0..header.count() {
+        let name = text::trim(header.field(i));
+        match columns.iter().position(|c| c.eq_ignore_ascii_case(name)) {
+            Some(c) if pos[c] != usize::MAX => {
+                ok = false;
+                diags.error(
+                    file,
+                    Location::Field { line, column: columns[c].to_owned() },
+                    format!(
+                        "column `{}` appears twice in the header (fields {} and {})",
+                        columns[c],
+                        pos[c] + 1,
+                        i + 1
+                    ),
+                );
+            }
+            Some(c) => pos[c] = i,
+            None => diags.warning(
+                file,
+                Location::Field { line, column: text::quote(name) },
+                format!("unknown column `{}` ignored", text::quote(name)),
+            ),
+        }
+    }
+    for (c, p) in pos.iter().enumerate() {
+        if *p == usize::MAX {
+            ok = false;
+            diags.error(
+                file,
+                Location::Field { line, column: columns[c].to_owned() },
+                format!("missing column `{}`; the header must name: {}", columns[c], columns.join(", ")),
+            );
+        }
+    }
+    ok.then_some(pos)
+}
+
+impl ProjectsBuilder {
+    /// Starts a table from its header row, found at `line` of `file`; `None` (with the errors) when a
+    /// column is missing or repeated.
+    pub fn new(
+        header: &dyn Fields,
+        line: usize,
+        file: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<ProjectsBuilder> {
+        let pos = map_header(header, &PROJECT_COLUMNS, line, file, diags)?;
+        Some(ProjectsBuilder {
+            pos,
+            width: header.count(),
+            table: ProjectsTable { file: file.to_owned(), ..ProjectsTable::default() },
+        })
+    }
+
+    /// Checks one row starting at `line` and keeps it when every field and row check passes.
+    pub fn push(&mut self, row: &dyn Fields, line: usize, diags: &mut Diagnostics) {
+        let file = self.table.file.as_str();
+        if row.count() != self.width {
+            diags.error(
+                file,
+                Location::Line { line },
+                format!("expected {} fields as in the header, found {}", self.width, row.count()),
+            );
+            let id = text::trim(row.field(self.pos[col::ID]));
+            if !id.is_empty() {
+                self.table.rejected_ids.insert(id.to_owned());
+            }
+            return;
+        }
+        let mut ok = true;
+        let pos = self.pos;
+        let get = |c: usize| text::trim(row.field(pos[c]));
+        let mut fail = |c: usize, msg: String, diags: &mut Diagnostics| {
+            ok = false;
+            diags.error(file, Location::Field { line, column: PROJECT_COLUMNS[c].to_owned() }, msg);
+        };
+        macro_rules! field {
+            ($c:expr, $parse:expr) => {
+                match $parse(get($c)) {
+                    Ok(v) => Some(v),
+                    Err(msg) => {
+                        fail($c, msg, diags);
+                        None
+                    }
+                }
+            };
+        }
+        let id = get(col::ID);
+        if id.is_empty() {
+            fail(col::ID, "expected a project code, found an empty field".into(), diags);
+        }
+        let source = field!(col::SOURCE, |s| text::code(s, Source::ALL, Source::code));
+        let group = field!(col::GROUP, |s| text::code(s, ProjectGroup::ALL, ProjectGroup::code));
+        let status = field!(col::STATUS, |s| text::code(s, Status::ALL, Status::code));
+        let key_project = field!(col::KEY_PROJECT, text::boolean);
+        let total_investment = field!(col::TOTAL_INVESTMENT, text::amount);
+        let allocated_before = field!(col::ALLOCATED_BEFORE, text::amount);
+        let plan = field!(col::PLAN, text::amount);
+        let disbursed = field!(col::DISBURSED, text::amount);
+        let unpaid_volume = field!(col::UNPAID_VOLUME, text::amount);
+        let site_clearance_pct = field!(col::SITE_CLEARANCE_PCT, |s: &str| if s.is_empty() {
+            Ok(None)
+        } else {
+            text::percentage(s).map(Some)
+        });
+        let physical_progress_pct = field!(col::PHYSICAL_PROGRESS_PCT, text::percentage);
+        let start_year = field!(col::START_YEAR, text::year);
+        let end_year = field!(col::END_YEAR, text::year);
+        let obstacles = field!(col::OBSTACLES, obstacle_codes);
+        let locked = field!(col::LOCKED, text::boolean);
+
+        if let (Some(d), Some(p)) = (disbursed, plan) {
+            if d > p {
+                fail(
+                    col::DISBURSED,
+                    format!(
+                        "disbursed {d} million VND is above the plan {p} million VND: a project cannot disburse more than its capital for the year"
+                    ),
+                    diags,
+                );
+            }
+        }
+        if let (Some(t), Some(a), Some(p)) = (total_investment, allocated_before, plan) {
+            if a + p > t {
+                fail(
+                    col::PLAN,
+                    format!(
+                        "allocated_before {a} + plan {p} = {} million VND is above total_investment {t} million VND",
+                        a + p
+                    ),
+                    diags,
+                );
+            }
+        }
+        if let (Some(s), Some(e)) = (start_year, end_year) {
+            if s > e {
+                fail(col::END_YEAR, format!("end_year {e} is before start_year {s}"), diags);
+            }
+        }
+        let parsed = (
+            source,
+            group,
+            status,
+            key_project,
+            (total_investment, allocated_before, plan, disbursed, unpaid_volume),
+            (site_clearance_pct, physical_progress_pct, start_year, end_year, obstacles, locked),
+        );
+        let project = match parsed {
+            (
+                Some(source),
+                Some(group),
+                Some(status),
+                Some(key_project),
+                (
+                    Some(total_investment),
+                    Some(allocated_before),
+                    Some(plan),
+                    Some(disbursed),
+                    Some(unpaid_volume),
+                ),
+                (
+                    Some(site_clearance_pct),
+                    Some(physical_progress_pct),
+                    Some(start_year),
+                    Some(end_year),
+                    Some(obstacles),
+                    Some(locked),
+                ),
+            ) if ok => Project {
+                id: id.to_owned(),
+                name: get(col::NAME).to_owned(),
+                investor: get(col::INVESTOR).to_owned(),
+                locality: get(col::LOCALITY).to_owned(),
+                sector: get(col::SECTOR).to_owned(),
+                source,
+                group,
+                status,
+                key_project,
+                total_investment,
+                allocated_before,
+                plan,
+                disbursed,
+                unpaid_volume,
+                site_clearance_pct,
+                physical_progress_pct,
+                start_year,
+                end_year,
+                obstacles,
+                locked,
+            },
+            _ => {
+                if !id.is_empty() {
+                    self.table.rejected_ids.insert(id.to_owned());
+                }
+                return;
+            }
+        };
+        match self.table.portfolio.insert(project) {
+            Ok(_) => self.table.lines.push(line),
+            Err(dup) => {
+                let first = self.table.lines.get(dup.first_row).copied().unwrap_or(0);
+                diags.error(
+                    file,
+                    Location::Line { line },
+                    format!(
+                        "duplicate project `{}` with source {}: already on line {first}",
+                        dup.key.id, dup.key.source
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The rows kept.
+    pub fn finish(self) -> ProjectsTable {
+        self.table
+    }
+}
+
+/// Obstacle codes separated by ';', trimmed, empty segments ignored.
+fn obstacle_codes(s: &str) -> Result<Obstacles, String> {
+    let mut set = Obstacles::NONE;
+    for part in s.split(';') {
+        let part = text::trim(part);
+        if !part.is_empty() {
+            set.insert(text::code(part, Obstacle::ALL, Obstacle::code)?);
+        }
+    }
+    Ok(set)
+}
+
+/// Parses `projects.csv` from its bytes; `file` is the name shown in messages. The portfolio holds
+/// the rows that passed every check; any error in the diagnostics means the file must not be used.
+pub fn parse_projects(bytes: &[u8], file: &str) -> (Portfolio, Diagnostics) {
+    let (table, diags) = parse_projects_table(bytes, file);
+    (table.portfolio, diags)
+}
+
+/// As [`parse_projects`], keeping the line of each row (for messages about other files).
+pub fn parse_projects_table(bytes: &[u8], file: &str) -> (ProjectsTable, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let empty = || ProjectsTable { file: file.to_owned(), ..ProjectsTable::default() };
+    let Some(text) = text::decode(
+        bytes,
+        file,
+        "a header line naming the columns, then one row per project and source",
+        &mut diags,
+    ) else {
+        return (empty(), diags);
+    };
+    let mut records = Records::new(text);
+    let mut fields = Vec::with_capacity(PROJECT_COLUMNS.len());
+    let mut builder: Option<ProjectsBuilder> = None;
+    let mut rows = 0usize;
+    while let Some(rec) = records.next_record(&mut fields) {
+        let line = match rec {
+            Ok(line) => line,
+            Err(e) => {
+                diags.error(file, Location::Line { line: e.line }, e.message);
+                break;
+            }
+        };
+        match &mut builder {
+            None => {
+                builder = ProjectsBuilder::new(&fields, line, file, &mut diags);
+                if builder.is_none() {
+                    return (empty(), diags);
+                }
+            }
+            Some(b) => {
+                rows += 1;
+                b.push(&fields, line, &mut diags);
+            }
+        }
+    }
+    if rows == 0 {
+        diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no project rows");
+    }
+    (builder.map_or_else(empty, ProjectsBuilder::finish), diags)
+}

@@ -1,0 +1,303 @@
+//! Text-level helpers shared by the parsers: UTF-8 and BOM handling, positions, and the strict field
+//! parsers (booleans, percentages, years, codes, amounts) whose errors say what was expected.
+
+use std::str::FromStr;
+
+use crate::diag::{Diagnostics, Location};
+use crate::domain::UnknownCode;
+use crate::money::{AmountError, Money};
+
+/// The fields of one table row, whatever their origin (a CSV record, a spreadsheet row).
+pub trait Fields {
+    /// Number of fields.
+    fn count(&self) -> usize;
+    /// Field `i` (0-based) as text; empty when there is no such field.
+    fn field(&self, i: usize) -> &str;
+}
+
+impl Fields for Vec<&str> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn field(&self, i: usize) -> &str {
+        self.get(i).copied().unwrap_or("")
+    }
+}
+
+impl Fields for Vec<String> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn field(&self, i: usize) -> &str {
+        self.get(i).map_or("", String::as_str)
+    }
+}
+
+/// The text of a file: checks UTF-8 once, drops a UTF-8 BOM, and refuses an empty file.
+/// `what` describes what the file should hold, for the empty-file message.
+pub(crate) fn decode<'b>(
+    bytes: &'b [u8],
+    file: &str,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'b str> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = &body[..e.valid_up_to()];
+            // The prefix up to `valid_up_to` is valid UTF-8 by definition.
+            let prefix = std::str::from_utf8(good).unwrap_or("");
+            let (line, column) = line_column(prefix, prefix.len());
+            let byte = body.get(e.valid_up_to()).copied().unwrap_or(0);
+            diags.error(
+                file,
+                Location::Position { line, column },
+                format!(
+                    "the file is not UTF-8 (byte 0x{byte:02X}); save it as UTF-8 (in Excel: \"CSV UTF-8\")"
+                ),
+            );
+            return None;
+        }
+    };
+    if text.trim().is_empty() {
+        diags.error(file, Location::File, format!("the file is empty; expected {what}"));
+        return None;
+    }
+    Some(text)
+}
+
+/// The 1-based line and character column of byte `offset` of `text`.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// `s` with its first character in lowercase, for messages built from other libraries' errors.
+pub(crate) fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `s` cut to at most 40 characters, for quoting user text in messages.
+pub(crate) fn quote(s: &str) -> String {
+    if s.chars().count() <= 40 {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(40).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Parses an amount in million VND; the error says what was expected and what was found.
+pub(crate) fn amount(s: &str) -> Result<Money, String> {
+    // Fast path for the common `digits[.ddd]` form; anything else goes through the full parser,
+    // which gives the same value or says what is wrong.
+    if let Some(m) = plain_amount(s) {
+        return Ok(m);
+    }
+    Money::parse_million(s).map_err(|e| match e {
+        AmountError::Empty => e.to_string(),
+        _ => format!("{e}, found `{}`", quote(s)),
+    })
+}
+
+/// `digits` or `digits.d{1,3}` with at most 10 integer digits, up to [`Money::MAX_INPUT`].
+fn plain_amount(s: &str) -> Option<Money> {
+    let b = s.as_bytes();
+    let (int, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(i) => (&b[..i], &b[i + 1..]),
+        None => (b, &b""[..]),
+    };
+    if int.is_empty() || int.len() > 10 || frac.len() > 3 || (frac.is_empty() && int.len() != b.len()) {
+        return None;
+    }
+    let mut million: i64 = 0;
+    for &d in int {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        million = million * 10 + i64::from(d - b'0');
+    }
+    let mut thousands: i64 = 0;
+    for i in 0..3 {
+        let d = frac.get(i).copied().unwrap_or(b'0');
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        thousands = thousands * 10 + i64::from(d - b'0');
+    }
+    let dong = million * 1_000_000 + thousands * 1_000;
+    (dong <= Money::MAX_INPUT.dong()).then(|| Money::from_dong(dong))
+}
+
+/// Parses `true` or `false` in any case.
+pub(crate) fn boolean(s: &str) -> Result<bool, String> {
+    if s.eq_ignore_ascii_case("true") {
+        Ok(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Ok(false)
+    } else {
+        Err(format!("expected true or false, found `{}`", quote(s)))
+    }
+}
+
+/// Parses a code of a code table in any case (`nstw` is NSTW).
+pub(crate) fn code<T: FromStr<Err = UnknownCode> + Copy>(
+    s: &str,
+    all: &[T],
+    code_of: fn(T) -> &'static str,
+) -> Result<T, String> {
+    if let Some(v) = all.iter().copied().find(|v| code_of(*v).eq_ignore_ascii_case(s)) {
+        return Ok(v);
+    }
+    match s.parse::<T>() {
+        Ok(v) => Ok(v),
+        Err(e) if s.is_empty() => Err(format!("expected one of: {}, found an empty field", e.expected)),
+        Err(e) => Err(UnknownCode { found: quote(s), ..e }.to_string()),
+    }
+}
+
+/// Parses a percentage from 0 to 100 with '.' for decimals.
+pub(crate) fn percentage(s: &str) -> Result<f64, String> {
+    const EXPECTED: &str = "expected a percentage from 0 to 100 with '.' for decimals, such as 62.5";
+    if s.is_empty() {
+        return Err(format!("{EXPECTED}, found an empty field"));
+    }
+    let body = s.strip_prefix('-').unwrap_or(s);
+    if ["nan", "inf", "infinity"].iter().any(|w| body.eq_ignore_ascii_case(w)) {
+        return Err(format!("{EXPECTED}, found `{}`", quote(s)));
+    }
+    if body.contains(',') {
+        return Err(format!(
+            "a decimal comma or thousands separator is not accepted; {EXPECTED}, found `{}`",
+            quote(s)
+        ));
+    }
+    if body.bytes().any(|b| b == b'e' || b == b'E')
+        && body.bytes().all(|b| b.is_ascii_digit() || b"eE.+-".contains(&b))
+    {
+        return Err(format!("scientific notation is not accepted; {EXPECTED}, found `{}`", quote(s)));
+    }
+    let (int, frac) = body.split_once('.').unwrap_or((body, "0"));
+    if int.is_empty()
+        || frac.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(format!("{EXPECTED}, found `{}`", quote(s)));
+    }
+    let value: f64 = body.parse().map_err(|_| format!("{EXPECTED}, found `{}`", quote(s)))?;
+    if s.starts_with('-') || value > 100.0 {
+        return Err(format!("percentage outside 0–100, found `{}`", quote(s)));
+    }
+    Ok(value)
+}
+
+/// The years accepted for a project's implementation period and a plan year.
+pub(crate) const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Parses a year such as 2025.
+pub(crate) fn year(s: &str) -> Result<i32, String> {
+    let bad = || format!("expected a year such as 2025, found `{}`", quote(s));
+    if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(if s.is_empty() {
+            "expected a year such as 2025, found an empty field".into()
+        } else {
+            bad()
+        });
+    }
+    let y: i32 = s.parse().map_err(|_| bad())?;
+    if YEARS.contains(&y) { Ok(y) } else { Err(bad()) }
+}
+
+/// Trims the blanks Excel or a hand edit may leave around a field.
+pub(crate) fn trim(s: &str) -> &str {
+    let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | 0xC2));
+    if !blank(s.as_bytes().first()) && !blank(s.as_bytes().last()) && !s.ends_with('\u{a0}') {
+        return s;
+    }
+    s.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\u{a0}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Source;
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        assert_eq!(line_column("ab\ncđ\u{1ea1}x", 9), (2, 4));
+        assert_eq!(line_column("", 0), (1, 1));
+        assert_eq!(line_column("đ", 1), (1, 1));
+    }
+
+    #[test]
+    fn percentages_are_strict() {
+        assert_eq!(percentage("62.5"), Ok(62.5));
+        assert_eq!(percentage("100"), Ok(100.0));
+        assert_eq!(percentage("0"), Ok(0.0));
+        for bad in ["62,5", "1e2", "NaN", "-1", "100.01", "", ".5", "5.", "abc", "inf"] {
+            assert!(percentage(bad).is_err(), "{bad}");
+        }
+        assert!(percentage("62,5").unwrap_err().contains("decimal comma"));
+        assert!(percentage("1e2").unwrap_err().contains("scientific"));
+        assert!(percentage("120").unwrap_err().contains("outside 0–100"));
+    }
+
+    #[test]
+    fn the_fast_amount_path_agrees_with_the_full_parser() {
+        for s in [
+            "0",
+            "7209.438",
+            "12.5",
+            "1.",
+            ".5",
+            "1000000000",
+            "1000000000.001",
+            "9999999999",
+            "12a",
+            "1.2345",
+            "007",
+            "1.0",
+        ] {
+            assert_eq!(amount(s).ok(), Money::parse_million(s).ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn booleans_codes_and_years() {
+        assert_eq!(boolean("TRUE"), Ok(true));
+        assert_eq!(boolean("False"), Ok(false));
+        assert!(boolean("yes").is_err());
+        assert_eq!(code("nstw", Source::ALL, Source::code), Ok(Source::Nstw));
+        assert!(
+            code("NSTX", Source::ALL, Source::code).unwrap_err().contains("unknown capital source `NSTX`")
+        );
+        assert_eq!(year("2025"), Ok(2025));
+        assert!(year("2025.0").is_err());
+        assert!(year("99999").is_err());
+    }
+
+    #[test]
+    fn decode_reports_the_first_bad_byte_and_empty_files() {
+        let mut d = Diagnostics::new();
+        assert_eq!(decode(b"\xEF\xBB\xBFid\n", "f.csv", "rows", &mut d), Some("id\n"));
+        assert!(decode(b"id\nab\xFFc", "f.csv", "rows", &mut d).is_none());
+        assert!(decode(b" \r\n", "f.csv", "rows", &mut d).is_none());
+        let text = d.to_string();
+        assert!(text.contains("f.csv:2:3: the file is not UTF-8 (byte 0xFF)"), "{text}");
+        assert!(text.contains("f.csv: the file is empty"), "{text}");
+    }
+}

@@ -1,0 +1,407 @@
+//! The proposal as a document: one model of everything a reader needs (summary, rows, transfers,
+//! constraints, pools, manifest), built once and rendered by each format.
+//!
+//! The JSON rendering is the contract of DOMAIN.md section 5: amounts in whole đồng (`_vnd`), the
+//! objective in million VND, rates as fractions. Fields beyond the contract are additions, never changes.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Project, Source};
+use crate::model::{Assessment, RowAssessment};
+use crate::money::Money;
+use crate::optimize::Proposal;
+use crate::scenario::Scenario;
+
+/// Where a proposal came from: versions and digests, so that a reader can reproduce it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Version of realloc.
+    pub tool_version: String,
+    /// Name of the rule set.
+    pub rules: String,
+    /// SHA-256 of the rules text.
+    pub rules_sha256: String,
+    /// SHA-256 of each input file, by the name given in `scenario.toml`.
+    pub inputs_sha256: BTreeMap<String, String>,
+    /// Solver that produced the proposal.
+    pub solver: String,
+}
+
+/// The headline figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Σ value_in·a − Σ value_out·r, amounts in million VND.
+    pub objective: f64,
+    /// Capital moved, all pools (Σ released).
+    pub moved_vnd: i64,
+    /// Forecast disbursement by the deadline over plan, before the proposal.
+    pub forecast_rate_before: f64,
+    /// The same after the proposal.
+    pub forecast_rate_after: f64,
+    /// Total plan (unchanged by the proposal: money only moves).
+    pub plan_vnd: i64,
+    /// Disbursed to date.
+    pub disbursed_vnd: i64,
+    /// Forecast disbursement by the deadline before the proposal.
+    pub forecast_vnd_before: i64,
+    /// The same after the proposal.
+    pub forecast_vnd_after: i64,
+    /// Central capital forecast not to be disbursed (at risk of recall), before.
+    pub central_at_risk_vnd_before: i64,
+    /// The same after.
+    pub central_at_risk_vnd_after: i64,
+    /// Number of transfers.
+    pub transfers: usize,
+    /// Rows that give capital.
+    pub donors: usize,
+    /// Rows that receive capital.
+    pub recipients: usize,
+}
+
+/// Figures of one capital source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PoolSummary {
+    /// The source.
+    pub source: Source,
+    /// Rows in the pool.
+    pub rows: usize,
+    /// Plan.
+    pub plan_vnd: i64,
+    /// Disbursed to date.
+    pub disbursed_vnd: i64,
+    /// Capital moved within the pool.
+    pub moved_vnd: i64,
+    /// Forecast rate before the proposal.
+    pub forecast_rate_before: f64,
+    /// Forecast rate after the proposal.
+    pub forecast_rate_after: f64,
+    /// Value of one more million VND released into the pool (shadow price of its balance row).
+    pub shadow_price: f64,
+    /// The best recipient left (partly) unfunded.
+    pub best_unfunded: Option<String>,
+    /// Why the pool moved what it moved, in the analyst's words.
+    pub notes: Vec<String>,
+}
+
+/// One row of the portfolio with the rules' verdict and the proposed change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectLine {
+    /// Project code.
+    pub id: String,
+    /// Capital source.
+    pub source: Source,
+    /// Project name.
+    pub name: String,
+    /// Investor.
+    pub investor: String,
+    /// Commune or ward.
+    pub locality: String,
+    /// Difficulty groups.
+    pub groups: Vec<String>,
+    /// Priority tier, 1 highest.
+    pub priority: u8,
+    /// Pace class.
+    pub pace: String,
+    /// Forecast disbursement by the deadline, before the proposal.
+    pub forecast_vnd: i64,
+    /// Most that may be taken away.
+    pub releasable_vnd: i64,
+    /// Most that may be added.
+    pub absorbable_vnd: i64,
+    /// Worth of one million VND added.
+    pub value_in: f64,
+    /// Worth of one million VND taken.
+    pub value_out: f64,
+    /// Proposed change (added − released).
+    pub change_vnd: i64,
+    /// Plan before the proposal.
+    pub plan_vnd: i64,
+    /// Plan after the proposal.
+    pub new_plan_vnd: i64,
+    /// Disbursed to date.
+    pub disbursed_vnd: i64,
+    /// Forecast disbursement after the proposal.
+    pub forecast_after_vnd: i64,
+    /// Why the row may give or receive, in the analyst's words.
+    pub reason: String,
+}
+
+/// One transfer, by project id (the source is the same on both sides).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferLine {
+    /// Donor project id.
+    pub from: String,
+    /// Recipient project id.
+    pub to: String,
+    /// The pool.
+    pub source: Source,
+    /// Amount moved.
+    pub amount_vnd: i64,
+}
+
+/// A side constraint after solving.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstraintLine {
+    /// Name from the rules.
+    pub name: String,
+    /// Kind.
+    pub kind: String,
+    /// True when it limits the proposal.
+    pub binding: bool,
+}
+
+/// One difficulty group with its figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupLine {
+    /// Group id from the rules.
+    pub id: String,
+    /// Vietnamese name.
+    pub label_vi: String,
+    /// English name.
+    pub label_en: String,
+    /// Remedy, Vietnamese.
+    pub remedy_vi: String,
+    /// Remedy, English.
+    pub remedy_en: String,
+    /// Rows in the group (a row may sit in several groups).
+    pub rows: usize,
+    /// Plan of those rows.
+    pub plan_vnd: i64,
+    /// Disbursed by those rows.
+    pub disbursed_vnd: i64,
+    /// Disbursed over plan.
+    pub rate: f64,
+    /// Releasable from those rows.
+    pub releasable_vnd: i64,
+    /// Proposed to be taken from those rows.
+    pub released_vnd: i64,
+}
+
+/// The whole proposal document. The first seven fields are the contract of DOMAIN.md section 5, in its
+/// order; the rest are additions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProposalDocument {
+    /// Scenario name.
+    pub scenario: String,
+    /// Date the figures describe.
+    pub as_of: NaiveDate,
+    /// Versions and digests.
+    pub manifest: Manifest,
+    /// Headline figures.
+    pub summary: Summary,
+    /// Every row, in portfolio order.
+    pub projects: Vec<ProjectLine>,
+    /// Transfers.
+    pub transfers: Vec<TransferLine>,
+    /// Side constraints.
+    pub constraints: Vec<ConstraintLine>,
+    /// Province.
+    pub province: String,
+    /// Plan year.
+    pub fiscal_year: i32,
+    /// Last disbursement date.
+    pub deadline: NaiveDate,
+    /// Figures by capital source.
+    pub pools: Vec<PoolSummary>,
+    /// Difficulty groups with their figures, in the rules' order.
+    pub groups: Vec<GroupLine>,
+}
+
+/// The rule set's identity for the manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RulesIdentity {
+    /// Name of the rule set.
+    pub name: String,
+    /// SHA-256 of its text.
+    pub sha256: String,
+}
+
+/// Forecast disbursement of a row after a change: capital taken beyond the part not expected to be spent
+/// lowers the forecast; capital added is expected to be spent (absorbable is bounded by what the row can
+/// still disburse by the deadline).
+pub fn forecast_after(project: &Project, forecast: Money, change: Money) -> Money {
+    if change >= Money::ZERO {
+        forecast + change
+    } else {
+        let released = -change;
+        let idle = (project.plan - forecast).max_zero();
+        forecast - (released - idle).max_zero()
+    }
+}
+
+impl ProposalDocument {
+    /// Builds the document from a scenario, the rules' assessment and the optimiser's proposal.
+    pub fn build(
+        scenario: &Scenario,
+        rules: &RulesIdentity,
+        assessment: &Assessment,
+        proposal: &Proposal,
+    ) -> ProposalDocument {
+        let rows = scenario.portfolio.rows();
+        let projects: Vec<ProjectLine> = rows
+            .iter()
+            .zip(&assessment.rows)
+            .zip(&proposal.changes)
+            .map(|((p, a), &change)| project_line(p, a, change))
+            .collect();
+
+        let mut pools = Vec::new();
+        for &source in Source::ALL {
+            let lines: Vec<(&Project, &ProjectLine)> =
+                rows.iter().zip(&projects).filter(|(p, _)| p.source == source).collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let plan: Money = lines.iter().map(|(p, _)| p.plan).sum();
+            let before: i64 = lines.iter().map(|(_, l)| l.forecast_vnd).sum();
+            let after: i64 = lines.iter().map(|(_, l)| l.forecast_after_vnd).sum();
+            let outcome = proposal.pools.iter().find(|o| o.source == source);
+            pools.push(PoolSummary {
+                source,
+                rows: lines.len(),
+                plan_vnd: plan.dong(),
+                disbursed_vnd: lines.iter().map(|(p, _)| p.disbursed).sum::<Money>().dong(),
+                moved_vnd: lines.iter().map(|(_, l)| (-l.change_vnd).max(0)).sum(),
+                forecast_rate_before: Money::from_dong(before).ratio(plan),
+                forecast_rate_after: Money::from_dong(after).ratio(plan),
+                shadow_price: outcome.map_or(0.0, |o| o.shadow_price),
+                best_unfunded: outcome
+                    .and_then(|o| o.best_unfunded)
+                    .and_then(|i| rows.get(i))
+                    .map(|p| p.id.clone()),
+                notes: outcome.map(|o| o.notes.clone()).unwrap_or_default(),
+            });
+        }
+
+        let plan: Money = rows.iter().map(|p| p.plan).sum();
+        let before: i64 = projects.iter().map(|l| l.forecast_vnd).sum();
+        let after: i64 = projects.iter().map(|l| l.forecast_after_vnd).sum();
+        let at_risk = |use_after: bool| -> i64 {
+            rows.iter()
+                .zip(&projects)
+                .filter(|(p, _)| p.source.is_central())
+                .map(|(_, l)| {
+                    if use_after {
+                        (l.new_plan_vnd - l.forecast_after_vnd).max(0)
+                    } else {
+                        (l.plan_vnd - l.forecast_vnd).max(0)
+                    }
+                })
+                .sum()
+        };
+        let summary = Summary {
+            objective: proposal.objective,
+            moved_vnd: projects.iter().map(|l| (-l.change_vnd).max(0)).sum(),
+            forecast_rate_before: Money::from_dong(before).ratio(plan),
+            forecast_rate_after: Money::from_dong(after).ratio(plan),
+            plan_vnd: plan.dong(),
+            disbursed_vnd: rows.iter().map(|p| p.disbursed).sum::<Money>().dong(),
+            forecast_vnd_before: before,
+            forecast_vnd_after: after,
+            central_at_risk_vnd_before: at_risk(false),
+            central_at_risk_vnd_after: at_risk(true),
+            transfers: proposal.transfers.len(),
+            donors: projects.iter().filter(|l| l.change_vnd < 0).count(),
+            recipients: projects.iter().filter(|l| l.change_vnd > 0).count(),
+        };
+
+        let transfers = proposal
+            .transfers
+            .iter()
+            .map(|t| TransferLine {
+                from: rows.get(t.from).map(|p| p.id.clone()).unwrap_or_default(),
+                to: rows.get(t.to).map(|p| p.id.clone()).unwrap_or_default(),
+                source: t.source,
+                amount_vnd: t.amount.dong(),
+            })
+            .collect();
+        let constraints = proposal
+            .constraints
+            .iter()
+            .map(|c| ConstraintLine { name: c.name.clone(), kind: c.kind.clone(), binding: c.binding })
+            .collect();
+        let manifest = Manifest {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            rules: rules.name.clone(),
+            rules_sha256: rules.sha256.clone(),
+            inputs_sha256: scenario.inputs.iter().map(|d| (d.file.clone(), d.sha256.clone())).collect(),
+            solver: proposal.solver.clone(),
+        };
+        let groups = assessment
+            .groups
+            .iter()
+            .map(|g| {
+                let members: Vec<(&Project, &ProjectLine)> = rows
+                    .iter()
+                    .zip(&projects)
+                    .filter(|(_, l)| l.groups.contains(&g.id))
+                    .collect();
+                let plan: Money = members.iter().map(|(p, _)| p.plan).sum();
+                let disbursed: Money = members.iter().map(|(p, _)| p.disbursed).sum();
+                GroupLine {
+                    id: g.id.clone(),
+                    label_vi: g.label_vi.clone(),
+                    label_en: g.label_en.clone(),
+                    remedy_vi: g.remedy_vi.clone(),
+                    remedy_en: g.remedy_en.clone(),
+                    rows: members.len(),
+                    plan_vnd: plan.dong(),
+                    disbursed_vnd: disbursed.dong(),
+                    rate: disbursed.ratio(plan),
+                    releasable_vnd: members.iter().map(|(_, l)| l.releasable_vnd).sum(),
+                    released_vnd: members.iter().map(|(_, l)| (-l.change_vnd).max(0)).sum(),
+                }
+            })
+            .collect();
+        ProposalDocument {
+            groups,
+            scenario: scenario.meta.name.clone(),
+            province: scenario.meta.province.clone(),
+            fiscal_year: scenario.meta.fiscal_year,
+            as_of: scenario.meta.as_of,
+            deadline: scenario.meta.deadline,
+            manifest,
+            summary,
+            pools,
+            projects,
+            transfers,
+            constraints,
+        }
+    }
+
+    /// The JSON contract of DOMAIN.md section 5, pretty-printed, ending with a newline.
+    pub fn to_json(&self) -> String {
+        // Serialising plain structs of strings, integers and finite floats cannot fail; NaN would be
+        // written as null by serde_json rather than fail.
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+fn project_line(p: &Project, a: &RowAssessment, change: Money) -> ProjectLine {
+    ProjectLine {
+        id: p.id.clone(),
+        source: p.source,
+        name: p.name.clone(),
+        investor: p.investor.clone(),
+        locality: p.locality.clone(),
+        groups: a.groups.clone(),
+        priority: a.priority,
+        pace: a.pace.clone(),
+        forecast_vnd: a.forecast.dong(),
+        releasable_vnd: a.bounds.releasable.dong(),
+        absorbable_vnd: a.bounds.absorbable.dong(),
+        value_in: a.bounds.value_in,
+        value_out: a.bounds.value_out,
+        change_vnd: change.dong(),
+        plan_vnd: p.plan.dong(),
+        new_plan_vnd: (p.plan + change).dong(),
+        disbursed_vnd: p.disbursed.dong(),
+        forecast_after_vnd: forecast_after(p, a.forecast, change).dong(),
+        reason: a.reason.clone(),
+    }
+}
