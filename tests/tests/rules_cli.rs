@@ -168,3 +168,29 @@ fn the_scenario_rules_key_is_used_unless_rules_is_given() {
     assert_eq!(code, 2);
     assert!(err.contains("minimal.toml:"), "{err}");
 }
+
+#[test]
+fn propose_json_carries_each_rows_classification_and_the_rules_identity() {
+    let dir = scenario_dir().to_string_lossy().into_owned();
+    let (code, out, err) = run(&["propose", &dir, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    assert_eq!(v["manifest"]["rules"], "default");
+    assert_eq!(v["manifest"]["rules_sha256"], realloc::rules::Rules::builtin().sha256());
+    let projects = v["projects"].as_array().cloned().unwrap_or_default();
+    let gt = projects.iter().find(|p| p["id"] == "GT-01").cloned().unwrap_or_default();
+    assert_eq!(gt["groups"], serde_json::json!(["site_clearance"]));
+    assert_eq!(gt["priority"], 8);
+    assert_eq!(gt["forecast_vnd"], 1_687_500_000_i64);
+    assert_eq!(gt["releasable_vnd"], 7_862_500_000_i64);
+    assert_eq!(gt["absorbable_vnd"], 0);
+    assert!(gt["value_in"].as_f64().is_some_and(|x| x > 0.0) && gt["value_out"].as_f64().is_some());
+    let ht = projects.iter().find(|p| p["id"] == "HT-02").cloned().unwrap_or_default();
+    assert_eq!(ht["priority"], 4);
+    assert!(ht["absorbable_vnd"].as_i64().is_some_and(|x| x > 0), "{ht}");
+
+    let minimal = workspace_root().join("tests/data/rules/minimal.toml");
+    let (code, out, err) = run(&["propose", &dir, "--rules", &minimal.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["manifest"]["rules"], "minimal");
+}

@@ -6,18 +6,16 @@ use std::path::PathBuf;
 use anyhow::Context;
 use realloc::optimize;
 use realloc::report::{ProposalDocument, RulesIdentity};
-use realloc::rules::Rules;
 
 use crate::cli::{ProposeArgs, ProposeFormat};
-use crate::cmd::common;
+use crate::cmd::rules_input::load_with_rules;
 use crate::output::write_atomic;
 
 /// Runs `realloc propose`.
 pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let loaded = common::load(&args.scenario, err)?;
-    let scenario = &loaded.scenario;
-    let rules = Rules::builtin();
-    let identity = RulesIdentity { name: rules.name.clone(), sha256: String::new() };
+    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_ref(), err)?;
+    let scenario = &scenario;
+    let identity = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
     let assessment = rules.assess(scenario);
     let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
         .with_context(|| format!("cannot optimise scenario `{}`", args.scenario.display()))?;
@@ -39,5 +37,6 @@ fn input_paths(args: &ProposeArgs, scenario: &realloc::scenario::Scenario) -> Ve
     let mut paths = vec![dir.join("scenario.toml"), dir.join(&scenario.meta.projects)];
     paths.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
     paths.extend(args.rules.iter().cloned());
+    paths.extend(scenario.meta.rules.iter().map(|r| dir.join(r)));
     paths
 }

@@ -334,11 +334,8 @@ impl ProposalDocument {
             .groups
             .iter()
             .map(|g| {
-                let members: Vec<(&Project, &ProjectLine)> = rows
-                    .iter()
-                    .zip(&projects)
-                    .filter(|(_, l)| l.groups.contains(&g.id))
-                    .collect();
+                let members: Vec<(&Project, &ProjectLine)> =
+                    rows.iter().zip(&projects).filter(|(_, l)| l.groups.contains(&g.id)).collect();
                 let plan: Money = members.iter().map(|(p, _)| p.plan).sum();
                 let disbursed: Money = members.iter().map(|(p, _)| p.disbursed).sum();
                 GroupLine {
