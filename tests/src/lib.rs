@@ -1,5 +1,143 @@
 //! Helpers shared by the data-driven and end-to-end tests.
 
+use chrono::NaiveDate;
+use realloc::domain::{Obstacles, Portfolio, Project, ProjectGroup, Source, Status};
+use realloc::money::Money;
+use realloc::scenario::{Scenario, ScenarioMeta};
+
+/// The workspace root, for reading `rules/` and `tests/data/`.
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(|p| p.to_path_buf()).unwrap_or_default()
+}
+
+/// A date from `YYYY-MM-DD`; panics on a malformed literal (tests only).
+pub fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_else(|e| panic!("bad date `{s}`: {e}"))
+}
+
+/// Million VND from text; panics on a malformed literal (tests only).
+pub fn million(s: &str) -> Money {
+    Money::parse_million(s).unwrap_or_else(|e| panic!("bad amount `{s}`: {e}"))
+}
+
+/// An ongoing group-B NSTW project with a plan of 1000 million VND, nothing disbursed, plenty of
+/// headroom and no obstacle: tests change what they need.
+pub fn project(id: &str) -> Project {
+    Project {
+        id: id.to_owned(),
+        name: format!("Dự án {id}"),
+        investor: "Ban QLDA tỉnh".to_owned(),
+        locality: "Phường Lương Văn Tri".to_owned(),
+        sector: "Giao thông".to_owned(),
+        source: Source::Nstw,
+        group: ProjectGroup::B,
+        status: Status::Ongoing,
+        key_project: false,
+        total_investment: million("20000"),
+        allocated_before: million("5000"),
+        plan: million("1000"),
+        disbursed: Money::ZERO,
+        unpaid_volume: Money::ZERO,
+        site_clearance_pct: None,
+        physical_progress_pct: 30.0,
+        start_year: 2024,
+        end_year: 2027,
+        obstacles: Obstacles::NONE,
+        locked: false,
+    }
+}
+
+/// A scenario of plan year `as_of.year()` with deadline 31 January of the next year.
+pub fn scenario(as_of: &str, rows: Vec<Project>) -> Scenario {
+    let as_of = date(as_of);
+    let fy = chrono::Datelike::year(&as_of);
+    Scenario {
+        meta: ScenarioMeta {
+            name: "test".to_owned(),
+            province: "Lạng Sơn".to_owned(),
+            fiscal_year: fy,
+            as_of,
+            deadline: date(&format!("{}-01-31", fy + 1)),
+            projects: "projects.csv".to_owned(),
+            disbursements: None,
+            rules: None,
+        },
+        portfolio: Portfolio::from_rows(rows).unwrap_or_else(|e| panic!("{e}")),
+        history: None,
+        inputs: Vec::new(),
+    }
+}
+
+/// One case of `tests/data/rules/cases.csv`: a row, the date, and what the rules must conclude.
+#[derive(Clone, Debug)]
+pub struct RuleCase {
+    /// Case name.
+    pub name: String,
+    /// Line in the file.
+    pub line: usize,
+    /// Date of the figures.
+    pub as_of: String,
+    /// The row.
+    pub project: Project,
+    /// Expected obstacle groups, in rules order.
+    pub groups: Vec<String>,
+    /// Expected pace class.
+    pub pace: String,
+    /// Expected priority tier.
+    pub tier: u8,
+    /// Expected role: donor, recipient or none.
+    pub role: String,
+}
+
+/// Reads the rule cases: one case a row.
+pub fn read_rule_cases(path: &std::path::Path) -> Vec<RuleCase> {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = reader.headers().unwrap_or_else(|e| panic!("{e}")).clone();
+    let mut cases = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let get = |col: &str| -> String {
+            let idx = headers.iter().position(|h| h == col).unwrap_or_else(|| panic!("no column `{col}`"));
+            rec.get(idx).unwrap_or("").trim().to_owned()
+        };
+        let name = get("case");
+        let ctx = |what: &str| format!("case `{name}` (line {}): bad {what}", i + 2);
+        let mut p = project(&name);
+        p.source = get("source").parse().unwrap_or_else(|_| panic!("{}", ctx("source")));
+        p.group = get("group").parse().unwrap_or_else(|_| panic!("{}", ctx("group")));
+        p.status = get("status").parse().unwrap_or_else(|_| panic!("{}", ctx("status")));
+        p.key_project = get("key_project") == "true";
+        p.locked = get("locked") == "true";
+        p.total_investment = million(&get("total_investment"));
+        p.allocated_before = million(&get("allocated_before"));
+        p.plan = million(&get("plan"));
+        p.disbursed = million(&get("disbursed"));
+        p.unpaid_volume = million(&get("unpaid_volume"));
+        let site = get("site_clearance_pct");
+        p.site_clearance_pct = if site.is_empty() { None } else { Some(site.parse().unwrap_or(-1.0)) };
+        p.physical_progress_pct = get("physical_progress_pct").parse().unwrap_or(-1.0);
+        p.start_year = get("start_year").parse().unwrap_or(0);
+        p.end_year = get("end_year").parse().unwrap_or(0);
+        p.obstacles = get("obstacles")
+            .split(';')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().unwrap_or_else(|_| panic!("{}", ctx("obstacle"))))
+            .collect();
+        let groups = get("expect_groups").split(';').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        cases.push(RuleCase {
+            line: i + 2,
+            as_of: get("as_of"),
+            groups,
+            pace: get("expect_pace"),
+            tier: get("expect_tier").parse().unwrap_or(0),
+            role: get("expect_role"),
+            project: p,
+            name,
+        });
+    }
+    cases
+}
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 

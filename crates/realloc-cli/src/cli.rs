@@ -36,6 +36,87 @@ pub enum Command {
     /// Each side is a scenario folder (run through the same pipeline as `propose`) or a JSON proposal
     /// written by `propose --format json`.
     Compare(CompareArgs),
+    /// Group the projects for a review meeting: per obstacle group, pace class, investor and locality
+    /// the count, plan, disbursed, rate and releasable capital, with each group's remedy.
+    Classify(ClassifyArgs),
+    /// Show every rule that matched or did not for one project row, with the values it saw.
+    Explain(ExplainArgs),
+    /// Replay the year-end forecast from an earlier date with the monthly history and report its error
+    /// (mean absolute error, bias) by pace class.
+    Backtest(BacktestArgs),
+    /// Load and lint a rules file: errors (exit 2) and warnings, each with `file:line`.
+    Check(CheckArgs),
+}
+
+/// Output format of `classify`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ClassifyFormat {
+    /// Markdown tables for the review meeting.
+    Md,
+    /// JSON for tools.
+    Json,
+    /// One CSV table with a `section` column.
+    Csv,
+}
+
+/// Arguments of `classify`.
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// Scenario folder (holding `scenario.toml`).
+    pub scenario: PathBuf,
+    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ClassifyFormat::Md)]
+    pub format: ClassifyFormat,
+    /// Output file; standard output when absent.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Scenario folder (holding `scenario.toml`).
+    pub scenario: PathBuf,
+    /// Project id.
+    pub id: String,
+    /// Capital source of the row, needed when the project has several.
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Option<String>,
+    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+/// Arguments of `backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Scenario folder (holding `scenario.toml` and a monthly history).
+    pub scenario: PathBuf,
+    /// Replay date (YYYY-MM-DD); the end of the month three months before `as_of` by default.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Rules file (TOML).
+    pub rules: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
 }
 
 /// Output format of `validate`.

@@ -8,8 +8,8 @@ use anyhow::Context;
 use realloc::load::{Loaded, load_scenario};
 use realloc::optimize;
 use realloc::report::{ProposalDocument, RulesIdentity, constraint_costs};
-use realloc::rules::Rules;
 
+use crate::cmd::rules_input::load_with_rules;
 use crate::output::bad_input;
 
 /// Loads the scenario folder; every problem found becomes one bad-input error listing them all.
@@ -49,10 +49,10 @@ pub fn propose_scenario(
     rules_file: Option<&Path>,
     err: &mut dyn Write,
 ) -> anyhow::Result<Proposed> {
-    let loaded = load(dir, err)?;
-    let scenario = &loaded.scenario;
-    let rules = Rules::builtin();
-    let identity = RulesIdentity { name: rules.name.clone(), sha256: String::new() };
+    let rules_file = rules_file.map(Path::to_path_buf);
+    let (scenario, rules) = load_with_rules(dir, rules_file.as_ref(), err)?;
+    let scenario = &scenario;
+    let identity = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
     let assessment = rules.assess(scenario);
     let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
         .with_context(|| format!("cannot optimise scenario `{}`", dir.display()))?;
@@ -63,6 +63,7 @@ pub fn propose_scenario(
     }
     let mut inputs = vec![dir.join("scenario.toml"), dir.join(&scenario.meta.projects)];
     inputs.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
-    inputs.extend(rules_file.map(Path::to_path_buf));
+    inputs.extend(rules_file);
+    inputs.extend(scenario.meta.rules.iter().map(|r| dir.join(r)));
     Ok(Proposed { document, inputs })
 }

@@ -4,10 +4,15 @@ use std::io::Write;
 
 use crate::cli::{Cli, Command};
 
+mod backtest;
+mod check;
+mod classify;
 mod common;
 mod compare;
+mod explain;
 mod generate;
 mod propose;
+mod rules_input;
 mod validate;
 
 /// Runs a parsed command line.
@@ -17,5 +22,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
         Command::Propose(args) => propose::run(&args, out, err),
         Command::Generate(args) => generate::run(&args, out, err),
         Command::Compare(args) => compare::run(&args, out, err),
+        Command::Classify(args) => classify::run(&args, out, err),
+        Command::Explain(args) => explain::run(&args, out, err),
+        Command::Backtest(args) => backtest::run(&args, out, err),
+        Command::Check(args) => check::run(&args, out, err),
     }
 }

@@ -1,0 +1,510 @@
+//! Evaluating the rules on rows: the assessment of a whole scenario and the explanation of one row.
+
+use serde::Serialize;
+
+use crate::domain::{Obstacle, Project, ProjectGroup, Source, Status};
+use crate::model::{Assessment, GroupInfo, Model, RowAssessment, RowBounds};
+use crate::money::{DONG_PER_MILLION, Money};
+use crate::scenario::{Scenario, ScenarioMeta};
+
+use super::expr::{CodeKind, Compiled, Ty};
+use super::{Part, ROW_FIELDS, Rule, Rules, SCENARIO_FIELDS, Template, curve_at, months_since};
+
+/// A stage of the evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// A `[[metrics]]` value.
+    Metric,
+    /// An obstacle group (collect).
+    Group,
+    /// A pace class (first match).
+    Pace,
+    /// A priority tier rule (first match).
+    Tier,
+    /// A `[model]` formula.
+    Model,
+}
+
+/// What a rule did for the row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The condition held and the rule applies.
+    Matched,
+    /// The condition held but an earlier rule of a first-match list was chosen.
+    Shadowed,
+    /// The condition did not hold.
+    NotMatched,
+    /// A metric or formula was computed (see the value).
+    Computed,
+}
+
+/// A name and the value the rule saw, as text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Seen {
+    /// Field, parameter or metric name.
+    pub name: String,
+    /// Its value for the row (numbers in million VND for amounts).
+    pub value: String,
+}
+
+/// One rule evaluated for the row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Step {
+    /// Stage.
+    pub stage: Stage,
+    /// Rule id (or formula name).
+    pub id: String,
+    /// Line in the rules file.
+    pub line: usize,
+    /// The condition or formula.
+    pub expr: String,
+    /// What it did.
+    pub outcome: Outcome,
+    /// The value computed (formulas and metrics) or `true`/`false` (conditions); for the model formulas
+    /// the value after clamping to the legal bounds.
+    pub value: String,
+    /// The names read and their values.
+    pub seen: Vec<Seen>,
+}
+
+/// Every rule that matched or did not for one row, with the values it saw.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    /// Portfolio row index.
+    pub row: usize,
+    /// Project id.
+    pub id: String,
+    /// Capital source.
+    pub source: Source,
+    /// Project name.
+    pub name: String,
+    /// Row fields and scenario values as the rules see them.
+    pub inputs: Vec<Seen>,
+    /// Rules in evaluation order.
+    pub steps: Vec<Step>,
+    /// The conclusion.
+    pub result: RowAssessment,
+}
+
+/// Money as million VND for the expressions.
+fn m(x: Money) -> f64 {
+    x.million_f64()
+}
+
+impl Rules {
+    /// A slot buffer with the scenario values and the parameters in force on `as_of`.
+    pub(crate) fn prepare(&self, meta: &ScenarioMeta) -> Vec<f64> {
+        let mut s = vec![0.0; self.scope.len()];
+        let base = ROW_FIELDS.len();
+        s[base] = f64::from(meta.fiscal_year);
+        s[base + 1] = meta.months_elapsed();
+        s[base + 2] = meta.months_left();
+        s[base + 3] = curve_at(&self.curve, months_since(meta.fiscal_year, meta.as_of));
+        s[base + 4] = curve_at(&self.curve, months_since(meta.fiscal_year, meta.deadline));
+        for p in &self.params {
+            s[usize::from(p.slot)] = p.at(meta.as_of);
+        }
+        s
+    }
+
+    /// Classifies every row of the scenario and derives the optimisation model.
+    pub fn assess(&self, scenario: &Scenario) -> Assessment {
+        let mut slots = self.prepare(&scenario.meta);
+        let fy = scenario.meta.fiscal_year;
+        let rows: Vec<RowAssessment> =
+            scenario.portfolio.rows().iter().map(|p| self.run_row(p, fy, &mut slots, None)).collect();
+        let model = Model {
+            rows: rows.iter().map(|r| r.bounds).collect(),
+            settings: self.settings,
+            constraints: self.constraints.clone(),
+        };
+        let groups = self
+            .groups
+            .iter()
+            .map(|g| GroupInfo {
+                id: g.info.id.clone(),
+                label_vi: g.info.label.clone(),
+                label_en: g.info.label_en.clone(),
+                remedy_vi: g.info.remedy.clone(),
+                remedy_en: g.info.remedy_en.clone(),
+            })
+            .collect();
+        Assessment { rows, groups, model }
+    }
+
+    /// Every rule that matched or did not for row `row` of the portfolio, with the values it saw;
+    /// `None` when there is no such row.
+    pub fn explain(&self, scenario: &Scenario, row: usize) -> Option<Explanation> {
+        let p = scenario.portfolio.rows().get(row)?;
+        let mut slots = self.prepare(&scenario.meta);
+        let mut steps = Vec::new();
+        let result = self.run_row(p, scenario.meta.fiscal_year, &mut slots, Some(&mut steps));
+        let inputs = (0..ROW_FIELDS.len() + SCENARIO_FIELDS.len())
+            .chain(self.params.iter().map(|p| usize::from(p.slot)))
+            .map(|i| self.seen(i as u16, &slots))
+            .collect();
+        Some(Explanation {
+            row,
+            id: p.id.clone(),
+            source: p.source,
+            name: p.name.clone(),
+            inputs,
+            steps,
+            result,
+        })
+    }
+
+    /// Writes the row fields into the slots.
+    fn fill_row(p: &Project, fiscal_year: i32, s: &mut [f64]) {
+        let obstacle_bits: u32 = p.obstacles.iter().map(|o| 1u32 << o.index()).sum();
+        let row = [
+            m(p.plan),
+            m(p.disbursed),
+            m(p.undisbursed()),
+            m(p.total_investment),
+            m(p.allocated_before),
+            m(p.unpaid_volume),
+            m(p.headroom()),
+            p.site_clearance_pct.unwrap_or(100.0),
+            f(p.site_clearance_pct.is_some()),
+            p.physical_progress_pct,
+            f64::from(p.start_year),
+            f64::from(p.end_year),
+            f(p.key_project),
+            f(p.locked),
+            p.source.index() as f64,
+            p.group.index() as f64,
+            p.status.index() as f64,
+            f(p.source.is_central()),
+            f(p.source.is_target_programme()),
+            f64::from(obstacle_bits),
+            p.obstacles.len() as f64,
+            p.disbursement_rate(),
+            f64::from(fiscal_year - p.start_year + 1),
+        ];
+        s[..row.len()].copy_from_slice(&row);
+    }
+
+    /// Runs every stage for one row; records each step when `trace` is given.
+    pub(crate) fn run_row(
+        &self,
+        p: &Project,
+        fiscal_year: i32,
+        s: &mut [f64],
+        mut trace: Option<&mut Vec<Step>>,
+    ) -> RowAssessment {
+        Self::fill_row(p, fiscal_year, s);
+
+        for r in &self.metrics {
+            let v = r.when.code.eval(s);
+            s[usize::from(r.slot)] = v;
+            if let Some(t) = trace.as_deref_mut() {
+                t.push(self.step(Stage::Metric, r, Outcome::Computed, v, s));
+            }
+        }
+
+        let mut groups = Vec::new();
+        for r in &self.groups {
+            let hit = r.when.code.eval(s) != 0.0;
+            s[usize::from(r.slot)] = f(hit);
+            if hit {
+                groups.push(r.info.id.clone());
+            }
+            if let Some(t) = trace.as_deref_mut() {
+                let o = if hit { Outcome::Matched } else { Outcome::NotMatched };
+                t.push(self.step(Stage::Group, r, o, f(hit), s));
+            }
+        }
+        s[usize::from(self.group_count)] = groups.len() as f64;
+
+        let pace = self.first_match(&self.paces, Stage::Pace, s, trace.as_deref_mut());
+        let pace = pace.unwrap_or(self.paces.len().saturating_sub(1));
+        s[usize::from(self.pace_slot)] = pace as f64;
+
+        let tier = self.first_match(&self.tiers, Stage::Tier, s, trace.as_deref_mut());
+        let tier_value = tier.and_then(|i| self.tiers[i].info.tier).unwrap_or(13);
+        s[usize::from(self.tier_slot)] = f64::from(tier_value);
+
+        // The model, each formula clamped to its legal bounds before the next one reads it.
+        let plan = p.plan;
+        let mut bounds = RowBounds::default();
+        let mut forecast = p.disbursed;
+        for (i, fm) in self.model.iter().enumerate() {
+            let raw = fm.expr.code.eval(s);
+            let value = match i {
+                0 => {
+                    forecast = to_money(raw).clamp(p.disbursed, plan.max(p.disbursed));
+                    m(forecast)
+                }
+                1 => {
+                    let cap = if p.locked { Money::ZERO } else { p.undisbursed().max_zero() };
+                    bounds.releasable = to_money(raw).min(cap);
+                    m(bounds.releasable)
+                }
+                2 => {
+                    let cap = if p.locked || bounds.releasable > Money::ZERO {
+                        Money::ZERO
+                    } else {
+                        p.headroom().max_zero()
+                    };
+                    bounds.absorbable = to_money(raw).min(cap);
+                    m(bounds.absorbable)
+                }
+                3 => {
+                    bounds.value_in = finite(raw);
+                    bounds.value_in
+                }
+                _ => {
+                    bounds.value_out = finite(raw);
+                    bounds.value_out
+                }
+            };
+            s[usize::from(fm.slot)] = value;
+            if let Some(t) = trace.as_deref_mut() {
+                t.push(Step {
+                    stage: Stage::Model,
+                    id: fm.id.to_owned(),
+                    line: fm.line,
+                    expr: fm.expr.text.clone(),
+                    outcome: Outcome::Computed,
+                    value: fmt_num(value),
+                    seen: self.seen_of(&fm.expr, s),
+                });
+            }
+        }
+
+        let reason = self.reason(&groups, pace, tier, &bounds, s);
+        RowAssessment {
+            groups,
+            pace: self.paces.get(pace).map(|r| r.info.id.clone()).unwrap_or_default(),
+            priority: tier_value,
+            forecast,
+            bounds,
+            reason,
+        }
+    }
+
+    /// Index of the first rule whose condition holds.
+    fn first_match(
+        &self,
+        rules: &[Rule],
+        stage: Stage,
+        s: &[f64],
+        trace: Option<&mut Vec<Step>>,
+    ) -> Option<usize> {
+        match trace {
+            None => rules.iter().position(|r| r.when.code.eval(s) != 0.0),
+            Some(t) => {
+                let mut chosen = None;
+                for (i, r) in rules.iter().enumerate() {
+                    let hit = r.when.code.eval(s) != 0.0;
+                    let o = match (hit, chosen) {
+                        (false, _) => Outcome::NotMatched,
+                        (true, None) => {
+                            chosen = Some(i);
+                            Outcome::Matched
+                        }
+                        (true, Some(_)) => Outcome::Shadowed,
+                    };
+                    t.push(self.step(stage, r, o, f(hit), s));
+                }
+                chosen
+            }
+        }
+    }
+
+    fn step(&self, stage: Stage, r: &Rule, outcome: Outcome, v: f64, s: &[f64]) -> Step {
+        let value = match (stage, r.when.ty) {
+            (Stage::Metric, Ty::Num) => fmt_num(v),
+            _ => (v != 0.0).to_string(),
+        };
+        Step {
+            stage,
+            id: r.info.id.clone(),
+            line: r.info.line,
+            expr: r.when.text.clone(),
+            outcome,
+            value,
+            seen: self.seen_of(&r.when, s),
+        }
+    }
+
+    fn seen_of(&self, c: &Compiled, s: &[f64]) -> Vec<Seen> {
+        c.reads.iter().map(|&i| self.seen(i, s)).collect()
+    }
+
+    /// A slot's name and value as text.
+    fn seen(&self, slot: u16, s: &[f64]) -> Seen {
+        let def = &self.scope.slots[usize::from(slot)];
+        Seen { name: def.name.clone(), value: self.fmt_slot(slot, s) }
+    }
+
+    fn fmt_slot(&self, slot: u16, s: &[f64]) -> String {
+        let v = s.get(usize::from(slot)).copied().unwrap_or(0.0);
+        let idx = v as usize;
+        match self.scope.slots[usize::from(slot)].ty {
+            Ty::Num => fmt_num(v),
+            Ty::Bool => (v != 0.0).to_string(),
+            Ty::Code(CodeKind::Source) => Source::ALL.get(idx).map(|c| c.code()).unwrap_or("?").to_owned(),
+            Ty::Code(CodeKind::Group) => {
+                ProjectGroup::ALL.get(idx).map(|c| c.code()).unwrap_or("?").to_owned()
+            }
+            Ty::Code(CodeKind::Status) => Status::ALL.get(idx).map(|c| c.code()).unwrap_or("?").to_owned(),
+            Ty::Code(CodeKind::Pace) => self.scope.paces.get(idx).cloned().unwrap_or_default(),
+            Ty::Bits => {
+                let bits = v as u32;
+                let codes: Vec<&str> =
+                    Obstacle::ALL.iter().filter(|o| bits & (1 << o.index()) != 0).map(|o| o.code()).collect();
+                codes.join(";")
+            }
+        }
+    }
+
+    /// The analyst's reason for a donor or a recipient, empty for neither.
+    fn reason(
+        &self,
+        groups: &[String],
+        pace: usize,
+        tier: Option<usize>,
+        b: &RowBounds,
+        s: &[f64],
+    ) -> String {
+        let mut out = String::new();
+        if b.releasable > Money::ZERO {
+            let first_group = groups.first().and_then(|id| self.groups.iter().find(|g| &g.info.id == id));
+            if let Some(r) = first_group.or_else(|| self.paces.get(pace)) {
+                self.render(r, s, &mut out);
+            }
+            out.push_str(": dự kiến không giải ngân hết ");
+            push_vi(&mut out, m(b.releasable));
+            out.push_str(" triệu đồng");
+        } else if b.absorbable > Money::ZERO {
+            if let Some(r) = tier.and_then(|i| self.tiers.get(i)) {
+                self.render(r, s, &mut out);
+            }
+            out.push_str(": có thể giải ngân thêm ");
+            push_vi(&mut out, m(b.absorbable));
+            out.push_str(" triệu đồng");
+        }
+        out
+    }
+
+    fn render(&self, r: &Rule, s: &[f64], out: &mut String) {
+        match &r.reason {
+            Some(t) => self.render_template(t, s, out),
+            None => out.push_str(&r.info.label),
+        }
+    }
+
+    fn render_template(&self, t: &Template, s: &[f64], out: &mut String) {
+        for part in &t.parts {
+            match part {
+                Part::Text(x) => out.push_str(x),
+                Part::Slot(i) => match self.scope.slots[usize::from(*i)].ty {
+                    Ty::Num => push_vi(out, s.get(usize::from(*i)).copied().unwrap_or(0.0)),
+                    _ => out.push_str(&self.fmt_slot(*i, s)),
+                },
+            }
+        }
+    }
+}
+
+fn f(b: bool) -> f64 {
+    if b { 1.0 } else { 0.0 }
+}
+
+fn finite(x: f64) -> f64 {
+    if x.is_finite() { x } else { 0.0 }
+}
+
+/// Million VND from a formula to whole đồng, rounded down; 0 for negative or non-finite values.
+pub(crate) fn to_money(x: f64) -> Money {
+    if x.is_nan() || x <= 0.0 {
+        return Money::ZERO;
+    }
+    let d = (x * DONG_PER_MILLION as f64).floor();
+    if d >= Money::MAX_INPUT.dong() as f64 { Money::MAX_INPUT } else { Money::from_dong(d as i64) }
+}
+
+/// A number for `explain`: up to 6 decimals, no trailing zeros.
+pub(crate) fn fmt_num(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".to_owned() } else { s.to_owned() }
+}
+
+/// A number the Vietnamese way: '.' between thousands, ',' before decimals; amounts of 100 or more are
+/// rounded to whole units, smaller ones to one decimal ("12.400", "30", "2,5").
+pub fn fmt_vi(v: f64) -> String {
+    let mut s = String::new();
+    push_vi(&mut s, v);
+    s
+}
+
+/// Appends [`fmt_vi`] of `v` to `out`.
+fn push_vi(out: &mut String, v: f64) {
+    if !v.is_finite() {
+        out.push('?');
+        return;
+    }
+    let a = v.abs();
+    let (int, dec) = if a >= 100.0 {
+        (a.round() as u64, 0)
+    } else {
+        let tenths = (a * 10.0).round() as u64;
+        (tenths / 10, tenths % 10)
+    };
+    if v < 0.0 && (int > 0 || dec > 0) {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    let mut x = int;
+    loop {
+        digits[n] = b'0' + (x % 10) as u8;
+        n += 1;
+        x /= 10;
+        if x == 0 {
+            break;
+        }
+    }
+    for i in (0..n).rev() {
+        out.push(char::from(digits[i]));
+        if i > 0 && i % 3 == 0 {
+            out.push('.');
+        }
+    }
+    if dec > 0 {
+        out.push(',');
+        out.push(char::from(b'0' + dec as u8));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_numbers() {
+        assert_eq!(fmt_vi(12_400.0), "12.400");
+        assert_eq!(fmt_vi(1_234_567.4), "1.234.567");
+        assert_eq!(fmt_vi(30.0), "30");
+        assert_eq!(fmt_vi(2.5), "2,5");
+        assert_eq!(fmt_vi(-0.01), "0");
+        assert_eq!(fmt_num(0.1 + 0.2), "0.3");
+        assert_eq!(fmt_num(-0.0000001), "0");
+    }
+
+    #[test]
+    fn money_from_formulas_never_exceeds_or_goes_negative() {
+        assert_eq!(to_money(-3.0), Money::ZERO);
+        assert_eq!(to_money(f64::NAN), Money::ZERO);
+        assert_eq!(to_money(f64::INFINITY), Money::MAX_INPUT);
+        assert_eq!(to_money(1.2345678), Money::from_dong(1_234_567));
+    }
+}

@@ -1,0 +1,817 @@
+//! Rule conditions and formulas: parsed once by evalexpr, then compiled to a small typed IR whose names
+//! are resolved to slot indices, so that evaluating a row never looks a name up in a string-keyed map.
+//!
+//! Types are checked at compile time: numbers, booleans and codes (capital source, project group,
+//! status, pace class). A string literal may only be compared with a code (and is checked against the
+//! code table then) or name an obstacle in `has_obstacle("land")`.
+
+use std::collections::HashMap;
+
+use evalexpr::{DefaultNumericTypes, Node, Operator, Value};
+
+use crate::domain::{Obstacle, ProjectGroup, Source, Status};
+
+/// The type of a slot or an expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ty {
+    /// A number (million VND, percent, years, ratio...).
+    Num,
+    /// A boolean, stored as 0 or 1.
+    Bool,
+    /// A code of a table, stored as its index.
+    Code(CodeKind),
+    /// The obstacle bit set: only `has_obstacle` reads it.
+    Bits,
+}
+
+/// The code tables an expression may compare with a string literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CodeKind {
+    /// Capital source.
+    Source,
+    /// Project group A/B/C.
+    Group,
+    /// Status.
+    Status,
+    /// A pace class id of the rules.
+    Pace,
+}
+
+impl Ty {
+    fn describe(self) -> &'static str {
+        match self {
+            Ty::Num => "a number",
+            Ty::Bool => "a boolean",
+            Ty::Code(CodeKind::Source) => "a capital source",
+            Ty::Code(CodeKind::Group) => "a project group",
+            Ty::Code(CodeKind::Status) => "a status",
+            Ty::Code(CodeKind::Pace) => "a pace class",
+            Ty::Bits => "the obstacle set",
+        }
+    }
+}
+
+/// Arithmetic operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Pow,
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A compiled expression. Booleans evaluate to 0.0 or 1.0, codes to their index.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Expr {
+    Const(f64),
+    Slot(u16),
+    HasObstacle { bits: u16, obstacle: u8 },
+    Neg(Box<Expr>),
+    Not(Box<Expr>),
+    Arith(Arith, Box<Expr>, Box<Expr>),
+    Cmp(Cmp, Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    Min(Vec<Expr>),
+    Max(Vec<Expr>),
+    Abs(Box<Expr>),
+    Ratio(Box<Expr>, Box<Expr>),
+    Clamp(Box<Expr>, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    /// Evaluates over the slots of one row.
+    pub(crate) fn eval(&self, s: &[f64]) -> f64 {
+        match self {
+            Expr::Const(v) => *v,
+            Expr::Slot(i) => s.get(usize::from(*i)).copied().unwrap_or(0.0),
+            Expr::HasObstacle { bits, obstacle } => {
+                let b = s.get(usize::from(*bits)).copied().unwrap_or(0.0) as u32;
+                f64::from(u8::from(b & (1 << obstacle) != 0))
+            }
+            Expr::Neg(a) => -a.eval(s),
+            Expr::Not(a) => b2f(a.eval(s) == 0.0),
+            Expr::Arith(op, a, b) => {
+                let (x, y) = (a.eval(s), b.eval(s));
+                match op {
+                    Arith::Add => x + y,
+                    Arith::Sub => x - y,
+                    Arith::Mul => x * y,
+                    Arith::Div => x / y,
+                    Arith::Rem => x % y,
+                    Arith::Pow => x.powf(y),
+                }
+            }
+            Expr::Cmp(op, a, b) => {
+                let (x, y) = (a.eval(s), b.eval(s));
+                b2f(match op {
+                    Cmp::Eq => x == y,
+                    Cmp::Ne => x != y,
+                    Cmp::Lt => x < y,
+                    Cmp::Le => x <= y,
+                    Cmp::Gt => x > y,
+                    Cmp::Ge => x >= y,
+                })
+            }
+            Expr::And(a, b) => b2f(a.eval(s) != 0.0 && b.eval(s) != 0.0),
+            Expr::Or(a, b) => b2f(a.eval(s) != 0.0 || b.eval(s) != 0.0),
+            Expr::If(c, a, b) => {
+                if c.eval(s) != 0.0 {
+                    a.eval(s)
+                } else {
+                    b.eval(s)
+                }
+            }
+            Expr::Min(v) => v.iter().map(|e| e.eval(s)).fold(f64::INFINITY, f64::min),
+            Expr::Max(v) => v.iter().map(|e| e.eval(s)).fold(f64::NEG_INFINITY, f64::max),
+            Expr::Abs(a) => a.eval(s).abs(),
+            Expr::Ratio(a, b) => {
+                let d = b.eval(s);
+                if d == 0.0 { 0.0 } else { a.eval(s) / d }
+            }
+            Expr::Clamp(x, lo, hi) => x.eval(s).max(lo.eval(s)).min(hi.eval(s)),
+        }
+    }
+
+    /// True when the expression reads no slot.
+    fn is_const(&self) -> bool {
+        match self {
+            Expr::Const(_) => true,
+            Expr::Slot(_) | Expr::HasObstacle { .. } => false,
+            Expr::Neg(a) | Expr::Not(a) | Expr::Abs(a) => a.is_const(),
+            Expr::Arith(_, a, b)
+            | Expr::Cmp(_, a, b)
+            | Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Ratio(a, b) => a.is_const() && b.is_const(),
+            Expr::If(a, b, c) | Expr::Clamp(a, b, c) => a.is_const() && b.is_const() && c.is_const(),
+            Expr::Min(v) | Expr::Max(v) => v.iter().all(Expr::is_const),
+        }
+    }
+
+    /// The constant value, when the expression reads no slot.
+    pub(crate) fn constant(&self) -> Option<f64> {
+        if let Expr::Const(v) = self { Some(*v) } else { None }
+    }
+}
+
+/// Deepest evaluation stack a compiled expression may need.
+pub(crate) const STACK: usize = 32;
+
+/// One instruction of the stack machine.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Op {
+    Const(f64),
+    Slot(u16),
+    Has(u16, u8),
+    Neg,
+    Not,
+    Abs,
+    Arith(Arith),
+    Cmp(Cmp),
+    Ratio,
+    Clamp,
+    Min(u16),
+    Max(u16),
+    /// If the top is false, keep it and jump; otherwise drop it.
+    AndJump(u32),
+    /// If the top is true, keep it and jump; otherwise drop it.
+    OrJump(u32),
+    /// Pop; jump when it is false.
+    JumpIfFalse(u32),
+    Jump(u32),
+}
+
+/// Stack-machine code of an expression, in postfix order with jumps for `&&`, `||` and `if`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct Code(Vec<Op>);
+
+impl Code {
+    /// Compiles a tree; `None` when it would need more than [`STACK`] stack slots.
+    fn new(e: &Expr) -> Option<Code> {
+        let mut ops = Vec::new();
+        let depth = emit(e, &mut ops);
+        (depth <= STACK).then_some(Code(ops))
+    }
+
+    /// Evaluates over the slots of one row.
+    #[inline]
+    pub(crate) fn eval(&self, s: &[f64]) -> f64 {
+        let ops = &self.0[..];
+        let mut st = [0.0f64; STACK];
+        let mut sp = 0usize; // number of values on the stack
+        let mut pc = 0usize;
+        while let Some(op) = ops.get(pc) {
+            pc += 1;
+            match *op {
+                Op::Const(v) => {
+                    st[sp] = v;
+                    sp += 1;
+                }
+                Op::Slot(i) => {
+                    st[sp] = s.get(usize::from(i)).copied().unwrap_or(0.0);
+                    sp += 1;
+                }
+                Op::Has(bits, o) => {
+                    let b = s.get(usize::from(bits)).copied().unwrap_or(0.0) as u32;
+                    st[sp] = b2f(b & (1 << o) != 0);
+                    sp += 1;
+                }
+                Op::Neg => st[sp - 1] = -st[sp - 1],
+                Op::Not => st[sp - 1] = b2f(st[sp - 1] == 0.0),
+                Op::Abs => st[sp - 1] = st[sp - 1].abs(),
+                Op::Arith(k) => {
+                    sp -= 1;
+                    let (x, y) = (st[sp - 1], st[sp]);
+                    st[sp - 1] = match k {
+                        Arith::Add => x + y,
+                        Arith::Sub => x - y,
+                        Arith::Mul => x * y,
+                        Arith::Div => x / y,
+                        Arith::Rem => x % y,
+                        Arith::Pow => x.powf(y),
+                    };
+                }
+                Op::Cmp(k) => {
+                    sp -= 1;
+                    let (x, y) = (st[sp - 1], st[sp]);
+                    st[sp - 1] = b2f(match k {
+                        Cmp::Eq => x == y,
+                        Cmp::Ne => x != y,
+                        Cmp::Lt => x < y,
+                        Cmp::Le => x <= y,
+                        Cmp::Gt => x > y,
+                        Cmp::Ge => x >= y,
+                    });
+                }
+                Op::Ratio => {
+                    sp -= 1;
+                    let (x, y) = (st[sp - 1], st[sp]);
+                    st[sp - 1] = if y == 0.0 { 0.0 } else { x / y };
+                }
+                Op::Clamp => {
+                    sp -= 2;
+                    st[sp - 1] = st[sp - 1].max(st[sp]).min(st[sp + 1]);
+                }
+                Op::Min(n) | Op::Max(n) => {
+                    let n = usize::from(n);
+                    let first = sp - n;
+                    let mut acc = st[first];
+                    for &v in &st[first + 1..sp] {
+                        acc = if matches!(op, Op::Min(_)) { acc.min(v) } else { acc.max(v) };
+                    }
+                    sp = first + 1;
+                    st[first] = acc;
+                }
+                Op::AndJump(t) => {
+                    if st[sp - 1] == 0.0 {
+                        pc = t as usize;
+                    } else {
+                        sp -= 1;
+                    }
+                }
+                Op::OrJump(t) => {
+                    if st[sp - 1] != 0.0 {
+                        st[sp - 1] = 1.0;
+                        pc = t as usize;
+                    } else {
+                        sp -= 1;
+                    }
+                }
+                Op::JumpIfFalse(t) => {
+                    sp -= 1;
+                    if st[sp] == 0.0 {
+                        pc = t as usize;
+                    }
+                }
+                Op::Jump(t) => pc = t as usize,
+            }
+        }
+        st[0]
+    }
+}
+
+/// Appends the code of `e`; returns the stack depth it needs.
+fn emit(e: &Expr, ops: &mut Vec<Op>) -> usize {
+    let patch = |ops: &mut Vec<Op>, at: usize| {
+        let to = ops.len() as u32;
+        match &mut ops[at] {
+            Op::AndJump(t) | Op::OrJump(t) | Op::JumpIfFalse(t) | Op::Jump(t) => *t = to,
+            _ => {}
+        }
+    };
+    match e {
+        Expr::Const(v) => {
+            ops.push(Op::Const(*v));
+            1
+        }
+        Expr::Slot(i) => {
+            ops.push(Op::Slot(*i));
+            1
+        }
+        Expr::HasObstacle { bits, obstacle } => {
+            ops.push(Op::Has(*bits, *obstacle));
+            1
+        }
+        Expr::Neg(a) | Expr::Not(a) | Expr::Abs(a) => {
+            let d = emit(a, ops);
+            ops.push(match e {
+                Expr::Neg(_) => Op::Neg,
+                Expr::Not(_) => Op::Not,
+                _ => Op::Abs,
+            });
+            d
+        }
+        Expr::Arith(k, a, b) => bin(ops, a, b, Op::Arith(*k)),
+        Expr::Cmp(k, a, b) => bin(ops, a, b, Op::Cmp(*k)),
+        Expr::Ratio(a, b) => bin(ops, a, b, Op::Ratio),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            let da = emit(a, ops);
+            let at = ops.len();
+            ops.push(if matches!(e, Expr::And(..)) { Op::AndJump(0) } else { Op::OrJump(0) });
+            let db = emit(b, ops);
+            patch(ops, at);
+            da.max(db)
+        }
+        Expr::If(c, a, b) => {
+            let dc = emit(c, ops);
+            let jf = ops.len();
+            ops.push(Op::JumpIfFalse(0));
+            let da = emit(a, ops);
+            let j = ops.len();
+            ops.push(Op::Jump(0));
+            patch(ops, jf);
+            let db = emit(b, ops);
+            patch(ops, j);
+            dc.max(da).max(db)
+        }
+        Expr::Clamp(x, lo, hi) => {
+            let d = emit(x, ops).max(1 + emit(lo, ops)).max(2 + emit(hi, ops));
+            ops.push(Op::Clamp);
+            d
+        }
+        Expr::Min(v) | Expr::Max(v) => {
+            let mut d = 0;
+            for (i, x) in v.iter().enumerate() {
+                d = d.max(i + emit(x, ops));
+            }
+            let n = u16::try_from(v.len()).unwrap_or(u16::MAX);
+            ops.push(if matches!(e, Expr::Min(_)) { Op::Min(n) } else { Op::Max(n) });
+            d
+        }
+    }
+}
+
+fn bin(ops: &mut Vec<Op>, a: &Expr, b: &Expr, op: Op) -> usize {
+    let d = emit(a, ops).max(1 + emit(b, ops));
+    ops.push(op);
+    d
+}
+
+fn b2f(b: bool) -> f64 {
+    if b { 1.0 } else { 0.0 }
+}
+
+/// A named slot of the row buffer.
+#[derive(Clone, Debug)]
+pub(crate) struct SlotDef {
+    /// Name used in expressions.
+    pub(crate) name: String,
+    /// Type.
+    pub(crate) ty: Ty,
+}
+
+/// The names an expression may use, in the order they are computed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scope {
+    pub(crate) slots: Vec<SlotDef>,
+    by_name: HashMap<String, u16>,
+    /// Pace class ids, for `pace == "slow"`.
+    pub(crate) paces: Vec<String>,
+}
+
+impl Scope {
+    /// Adds a slot; `None` when the name is taken (or the table is full).
+    pub(crate) fn add(&mut self, name: &str, ty: Ty) -> Option<u16> {
+        if self.by_name.contains_key(name) {
+            return None;
+        }
+        let i = u16::try_from(self.slots.len()).ok()?;
+        self.slots.push(SlotDef { name: name.to_owned(), ty });
+        self.by_name.insert(name.to_owned(), i);
+        Some(i)
+    }
+
+    /// The slot of a name.
+    pub(crate) fn get(&self, name: &str) -> Option<u16> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Number of slots.
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+/// An expression compiled, with its text and the names it reads (for `explain`).
+#[derive(Clone, Debug)]
+pub(crate) struct Compiled {
+    pub(crate) text: String,
+    pub(crate) expr: Expr,
+    /// The same expression as stack-machine code, which evaluates faster than the tree.
+    pub(crate) code: Code,
+    pub(crate) ty: Ty,
+    /// Slots read, in order of first appearance, without repeats.
+    pub(crate) reads: Vec<u16>,
+    /// Obstacle codes tested with `has_obstacle`.
+    pub(crate) obstacles: Vec<Obstacle>,
+}
+
+/// Compiles `text` in `scope`; the error is a sentence without location.
+pub(crate) fn compile(text: &str, scope: &Scope) -> Result<Compiled, String> {
+    let node = evalexpr::build_operator_tree::<DefaultNumericTypes>(text)
+        .map_err(|e| format!("cannot parse `{text}`: {}", lower_first(&e.to_string())))?;
+    let mut c = Compiler { scope, reads: Vec::new(), obstacles: Vec::new() };
+    let t = c.node(&node)?;
+    let ty = match t {
+        Typed::Val(_, ty) => ty,
+        Typed::Str(s) => return Err(format!("the expression is only the string \"{s}\"")),
+    };
+    let expr = match t {
+        Typed::Val(e, _) => e,
+        Typed::Str(_) => Expr::Const(0.0),
+    };
+    let code = Code::new(&expr)
+        .ok_or_else(|| format!("`{text}` is nested too deeply (more than {STACK} levels)"))?;
+    Ok(Compiled { text: text.to_owned(), expr, code, ty, reads: c.reads, obstacles: c.obstacles })
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect::<String>().trim_end_matches('.').to_owned(),
+        None => String::new(),
+    }
+}
+
+/// A compiled sub-expression or a string literal waiting for its comparison.
+enum Typed {
+    Val(Expr, Ty),
+    Str(String),
+}
+
+struct Compiler<'a> {
+    scope: &'a Scope,
+    reads: Vec<u16>,
+    obstacles: Vec<Obstacle>,
+}
+
+type N = Node<DefaultNumericTypes>;
+
+impl Compiler<'_> {
+    fn node(&mut self, n: &N) -> Result<Typed, String> {
+        let kids = n.children();
+        let arity = |want: usize| -> Result<(), String> {
+            if kids.len() == want {
+                Ok(())
+            } else {
+                Err(format!("operator `{}` needs {want} operand(s), found {}", n.operator(), kids.len()))
+            }
+        };
+        let t = match n.operator() {
+            Operator::RootNode => match kids {
+                [one] => return self.node(one),
+                [] => return Err("empty expression".into()),
+                _ => return Err("several expressions where one was expected".into()),
+            },
+            Operator::Const { value } => match value {
+                Value::Int(i) => Typed::Val(Expr::Const(*i as f64), Ty::Num),
+                Value::Float(f) => Typed::Val(Expr::Const(*f), Ty::Num),
+                Value::Boolean(b) => Typed::Val(Expr::Const(b2f(*b)), Ty::Bool),
+                Value::String(s) => Typed::Str(s.clone()),
+                Value::Tuple(_) | Value::Empty => {
+                    return Err("tuples and empty values are not allowed".into());
+                }
+            },
+            Operator::VariableIdentifierRead { identifier } => {
+                let Some(slot) = self.scope.get(identifier) else {
+                    return Err(format!(
+                        "unknown name `{identifier}` (not a row field, parameter or metric computed before this rule)"
+                    ));
+                };
+                let ty = self.scope.slots[usize::from(slot)].ty;
+                if ty == Ty::Bits {
+                    return Err(format!("`{identifier}` can only be read with has_obstacle(\"code\")"));
+                }
+                if !self.reads.contains(&slot) {
+                    self.reads.push(slot);
+                }
+                Typed::Val(Expr::Slot(slot), ty)
+            }
+            Operator::Neg => {
+                arity(1)?;
+                let a = self.num(&kids[0], "-")?;
+                Typed::Val(Expr::Neg(Box::new(a)), Ty::Num)
+            }
+            Operator::Not => {
+                arity(1)?;
+                let a = self.boolean(&kids[0], "!")?;
+                Typed::Val(Expr::Not(Box::new(a)), Ty::Bool)
+            }
+            op @ (Operator::Add
+            | Operator::Sub
+            | Operator::Mul
+            | Operator::Div
+            | Operator::Mod
+            | Operator::Exp) => {
+                arity(2)?;
+                let sym = op.to_string();
+                let a = self.num(&kids[0], &sym)?;
+                let b = self.num(&kids[1], &sym)?;
+                let k = match op {
+                    Operator::Add => Arith::Add,
+                    Operator::Sub => Arith::Sub,
+                    Operator::Mul => Arith::Mul,
+                    Operator::Div => Arith::Div,
+                    Operator::Mod => Arith::Rem,
+                    _ => Arith::Pow,
+                };
+                Typed::Val(Expr::Arith(k, Box::new(a), Box::new(b)), Ty::Num)
+            }
+            op @ (Operator::Lt | Operator::Leq | Operator::Gt | Operator::Geq) => {
+                arity(2)?;
+                let sym = op.to_string();
+                let a = self.num(&kids[0], &sym)?;
+                let b = self.num(&kids[1], &sym)?;
+                let k = match op {
+                    Operator::Lt => Cmp::Lt,
+                    Operator::Leq => Cmp::Le,
+                    Operator::Gt => Cmp::Gt,
+                    _ => Cmp::Ge,
+                };
+                Typed::Val(Expr::Cmp(k, Box::new(a), Box::new(b)), Ty::Bool)
+            }
+            op @ (Operator::Eq | Operator::Neq) => {
+                arity(2)?;
+                let k = if matches!(op, Operator::Eq) { Cmp::Eq } else { Cmp::Ne };
+                let a = self.node(&kids[0])?;
+                let b = self.node(&kids[1])?;
+                let (a, b) = match (a, b) {
+                    (Typed::Val(a, ta), Typed::Val(b, tb)) => {
+                        if ta != tb {
+                            return Err(format!("`{op}` compares {} with {}", ta.describe(), tb.describe()));
+                        }
+                        (a, b)
+                    }
+                    (Typed::Val(a, ta), Typed::Str(s)) | (Typed::Str(s), Typed::Val(a, ta)) => {
+                        (a, Expr::Const(self.code(ta, &s)?))
+                    }
+                    (Typed::Str(x), Typed::Str(y)) => {
+                        return Err(format!("`{op}` compares two strings (\"{x}\" and \"{y}\")"));
+                    }
+                };
+                Typed::Val(Expr::Cmp(k, Box::new(a), Box::new(b)), Ty::Bool)
+            }
+            op @ (Operator::And | Operator::Or) => {
+                arity(2)?;
+                let sym = op.to_string();
+                let a = Box::new(self.boolean(&kids[0], &sym)?);
+                let b = Box::new(self.boolean(&kids[1], &sym)?);
+                let e = if matches!(op, Operator::And) { Expr::And(a, b) } else { Expr::Or(a, b) };
+                Typed::Val(e, Ty::Bool)
+            }
+            Operator::FunctionIdentifier { identifier } => self.call(identifier, n)?,
+            Operator::Tuple => return Err("a tuple (a, b) is only allowed as function arguments".into()),
+            Operator::Chain => return Err("`;` chains are not allowed: write one expression".into()),
+            Operator::VariableIdentifierWrite { identifier } => {
+                return Err(format!("assignment to `{identifier}` is not allowed: rules only read"));
+            }
+            other => return Err(format!("operator `{other}` is not allowed: rules only read")),
+        };
+        Ok(fold(t))
+    }
+
+    fn code(&self, ty: Ty, s: &str) -> Result<f64, String> {
+        let idx = match ty {
+            Ty::Code(CodeKind::Source) => s.parse::<Source>().map(Source::index).map_err(|e| e.to_string()),
+            Ty::Code(CodeKind::Group) => {
+                s.parse::<ProjectGroup>().map(ProjectGroup::index).map_err(|e| e.to_string())
+            }
+            Ty::Code(CodeKind::Status) => s.parse::<Status>().map(Status::index).map_err(|e| e.to_string()),
+            Ty::Code(CodeKind::Pace) => self.scope.paces.iter().position(|p| p == s).ok_or_else(|| {
+                format!("unknown pace class `{s}`, expected one of: {}", self.scope.paces.join(", "))
+            }),
+            other => return Err(format!("the string \"{s}\" is compared with {}", other.describe())),
+        }?;
+        Ok(idx as f64)
+    }
+
+    fn num(&mut self, n: &N, op: &str) -> Result<Expr, String> {
+        self.want(n, Ty::Num, op)
+    }
+
+    fn boolean(&mut self, n: &N, op: &str) -> Result<Expr, String> {
+        self.want(n, Ty::Bool, op)
+    }
+
+    fn want(&mut self, n: &N, want: Ty, op: &str) -> Result<Expr, String> {
+        match self.node(n)? {
+            Typed::Val(e, ty) if ty == want => Ok(e),
+            Typed::Val(_, ty) => {
+                Err(format!("`{op}` expects {}, found {} in `{n}`", want.describe(), ty.describe()))
+            }
+            Typed::Str(s) => Err(format!("`{op}` expects {}, found the string \"{s}\"", want.describe())),
+        }
+    }
+
+    fn call(&mut self, name: &str, n: &N) -> Result<Typed, String> {
+        let args = call_args(n);
+        let count = |want: usize| -> Result<(), String> {
+            if args.len() == want {
+                Ok(())
+            } else {
+                Err(format!("`{name}` takes {want} argument(s), found {}", args.len()))
+            }
+        };
+        Ok(match name {
+            "min" | "max" => {
+                if args.len() < 2 {
+                    return Err(format!("`{name}` takes 2 or more arguments, found {}", args.len()));
+                }
+                let v = args.iter().map(|a| self.num(a, name)).collect::<Result<Vec<_>, _>>()?;
+                Typed::Val(if name == "min" { Expr::Min(v) } else { Expr::Max(v) }, Ty::Num)
+            }
+            "abs" => {
+                count(1)?;
+                Typed::Val(Expr::Abs(Box::new(self.num(args[0], name)?)), Ty::Num)
+            }
+            "ratio" => {
+                count(2)?;
+                let a = self.num(args[0], name)?;
+                let b = self.num(args[1], name)?;
+                Typed::Val(Expr::Ratio(Box::new(a), Box::new(b)), Ty::Num)
+            }
+            "clamp" => {
+                count(3)?;
+                let x = self.num(args[0], name)?;
+                let lo = self.num(args[1], name)?;
+                let hi = self.num(args[2], name)?;
+                Typed::Val(Expr::Clamp(Box::new(x), Box::new(lo), Box::new(hi)), Ty::Num)
+            }
+            "if" => {
+                count(3)?;
+                let c = self.boolean(args[0], name)?;
+                let (a, ta) = match self.node(args[1])? {
+                    Typed::Val(e, t) => (e, t),
+                    Typed::Str(s) => return Err(format!("`if` cannot return the string \"{s}\"")),
+                };
+                let b = self
+                    .want(args[2], ta, name)
+                    .map_err(|e| format!("both branches of `if` must agree: {e}"))?;
+                Typed::Val(Expr::If(Box::new(c), Box::new(a), Box::new(b)), ta)
+            }
+            "has_obstacle" => {
+                count(1)?;
+                let Some(bits) = self.scope.get("obstacles") else {
+                    return Err("`has_obstacle` is not available here".into());
+                };
+                let code = match self.node(args[0])? {
+                    Typed::Str(s) => s,
+                    Typed::Val(..) => {
+                        return Err("`has_obstacle` takes an obstacle code such as \"land\"".into());
+                    }
+                };
+                let o = code.parse::<Obstacle>().map_err(|e| e.to_string())?;
+                if !self.obstacles.contains(&o) {
+                    self.obstacles.push(o);
+                }
+                if !self.reads.contains(&bits) {
+                    self.reads.push(bits);
+                }
+                Typed::Val(Expr::HasObstacle { bits, obstacle: o.index() as u8 }, Ty::Bool)
+            }
+            other => {
+                return Err(format!(
+                    "unknown function `{other}`, expected one of: min, max, abs, ratio, clamp, if, has_obstacle"
+                ));
+            }
+        })
+    }
+}
+
+/// The argument nodes of a function call: `f(a, b)` is a root node holding a tuple.
+fn call_args(n: &N) -> Vec<&N> {
+    let Some(mut arg) = n.children().first() else { return Vec::new() };
+    loop {
+        match (arg.operator(), arg.children()) {
+            (Operator::RootNode, [one]) => arg = one,
+            (Operator::RootNode, []) => return Vec::new(),
+            (Operator::Tuple, kids) => return kids.iter().collect(),
+            _ => return vec![arg],
+        }
+    }
+}
+
+/// Replaces an expression that reads no slot by its value.
+fn fold(t: Typed) -> Typed {
+    match t {
+        Typed::Val(e, ty) if !matches!(e, Expr::Const(_)) && e.is_const() => {
+            Typed::Val(Expr::Const(e.eval(&[])), ty)
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> Scope {
+        let mut s = Scope::default();
+        s.add("plan", Ty::Num);
+        s.add("locked", Ty::Bool);
+        s.add("status", Ty::Code(CodeKind::Status));
+        s.add("obstacles", Ty::Bits);
+        s.paces = vec!["fast".into(), "slow".into()];
+        s.add("pace", Ty::Code(CodeKind::Pace));
+        s
+    }
+
+    #[track_caller]
+    fn eval(text: &str, slots: &[f64]) -> f64 {
+        match compile(text, &scope()) {
+            Ok(c) => {
+                let v = c.expr.eval(slots);
+                assert_eq!(v.to_bits(), c.code.eval(slots).to_bits(), "{text}: tree and code disagree");
+                v
+            }
+            Err(e) => panic!("{text}: {e}"),
+        }
+    }
+
+    #[track_caller]
+    fn err(text: &str, want: &str) {
+        match compile(text, &scope()) {
+            Ok(_) => panic!("{text} compiled"),
+            Err(e) => assert!(e.contains(want), "{text}: {e}"),
+        }
+    }
+
+    #[test]
+    fn evaluates_typed_expressions() {
+        // plan, locked, status (completed = 2), obstacles (land|contractor), pace (slow)
+        let s = [100.0, 0.0, 2.0, 0b101 as f64, 1.0];
+        assert_eq!(eval("plan * 2 - 1", &s), 199.0);
+        assert_eq!(eval("status == \"completed\" && !locked", &s), 1.0);
+        assert_eq!(eval("\"new\" == status", &s), 0.0);
+        assert_eq!(eval("has_obstacle(\"land\") && !has_obstacle(\"procedure\")", &s), 1.0);
+        assert_eq!(eval("if(plan > 50, min(plan, 70, 80), 0)", &s), 70.0);
+        assert_eq!(eval("ratio(plan, 0) + clamp(plan, 0, 10) + abs(-2)", &s), 12.0);
+        assert_eq!(eval("pace == \"slow\"", &s), 1.0);
+        assert_eq!(eval("2 ^ 3 + 7 % 4", &s), 11.0);
+        assert_eq!(
+            eval("if(locked || plan > 150, 1, if(!locked && plan < 50, 2, 3)) + max(1, plan, 2)", &s),
+            103.0
+        );
+        assert_eq!(eval("(locked && plan > 1) || (plan > 1 && !locked)", &s), 1.0);
+        assert_eq!(eval("clamp(plan * 2, 10 + 1, min(plan, 150))", &s), 100.0);
+    }
+
+    #[test]
+    fn folds_constants() {
+        assert_eq!(compile("1 + 2 > 2", &scope()).map(|c| c.expr.constant()), Ok(Some(1.0)));
+        assert_eq!(compile("true", &scope()).map(|c| c.ty), Ok(Ty::Bool));
+    }
+
+    #[test]
+    fn refuses_unknown_names_and_type_errors() {
+        err("plann > 0", "unknown name `plann`");
+        err("status == \"finished\"", "unknown status `finished`");
+        err("pace == \"glacial\"", "unknown pace class `glacial`");
+        err("has_obstacle(\"flood\")", "unknown obstacle code `flood`");
+        err("plan && locked", "expects a boolean, found a number");
+        err("plan + locked", "expects a number, found a boolean");
+        err("status == plan", "compares a status with a number");
+        err("plan = 3", "not allowed");
+        err("plan +", "needs 2 operand");
+        err("foo(plan)", "unknown function `foo`");
+        err("if(locked, 1, true)", "both branches");
+        err("min(plan)", "2 or more");
+        err("obstacles", "has_obstacle");
+        err("plan > ", "");
+    }
+}

@@ -1,0 +1,162 @@
+//! The TOML schema of a rules file, as read by serde with spans; `super::load` checks and compiles it.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A whole rules file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRules {
+    pub(crate) name: Spanned<String>,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+    pub(crate) settings: Spanned<RawSettings>,
+    pub(crate) curve: Spanned<RawCurve>,
+    #[serde(default)]
+    pub(crate) params: BTreeMap<String, Spanned<RawParam>>,
+    #[serde(default)]
+    pub(crate) metrics: Vec<Spanned<RawMetric>>,
+    pub(crate) groups: Vec<Spanned<RawGroup>>,
+    pub(crate) pace: Vec<Spanned<RawPace>>,
+    pub(crate) tiers: Vec<Spanned<RawTier>>,
+    pub(crate) model: Spanned<RawModel>,
+    #[serde(default)]
+    pub(crate) constraints: Vec<Spanned<RawConstraint>>,
+}
+
+/// `[settings]`: granularity of moves, in million VND.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSettings {
+    pub(crate) min_unit: Spanned<f64>,
+    pub(crate) min_transfer: Spanned<f64>,
+    #[serde(default)]
+    pub(crate) cite: Option<String>,
+}
+
+/// `[curve]`: expected cumulative disbursement share at the end of each month.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCurve {
+    pub(crate) monthly: Spanned<Vec<f64>>,
+    pub(crate) cite: String,
+}
+
+/// A parameter: a number, or a table with a value (maybe dated) and its source.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawParam {
+    Number(f64),
+    Table(RawParamTable),
+}
+
+/// `[params.NAME]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawParamTable {
+    pub(crate) value: RawParamValue,
+    pub(crate) cite: String,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+}
+
+/// A parameter value: one number, or values with the date each takes effect.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawParamValue {
+    Number(f64),
+    Dated(Vec<RawDated>),
+}
+
+/// `{ from = "2025-07-01", value = 0.3 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDated {
+    pub(crate) from: String,
+    pub(crate) value: f64,
+}
+
+/// `[[metrics]]`: a derived value.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMetric {
+    pub(crate) id: Spanned<String>,
+    pub(crate) expr: Spanned<String>,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+    #[serde(default)]
+    pub(crate) cite: Option<String>,
+}
+
+/// `[[groups]]`: an obstacle (difficulty) group; every group that matches applies.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGroup {
+    pub(crate) id: Spanned<String>,
+    pub(crate) label: String,
+    #[serde(default)]
+    pub(crate) label_en: String,
+    pub(crate) when: Spanned<String>,
+    pub(crate) remedy: String,
+    #[serde(default)]
+    pub(crate) remedy_en: String,
+    #[serde(default)]
+    pub(crate) reason: Option<Spanned<String>>,
+    pub(crate) cite: String,
+}
+
+/// `[[pace]]`: a pace class; the first that matches applies.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPace {
+    pub(crate) id: Spanned<String>,
+    pub(crate) label: String,
+    pub(crate) when: Spanned<String>,
+    #[serde(default)]
+    pub(crate) reason: Option<Spanned<String>>,
+    pub(crate) cite: String,
+}
+
+/// `[[tiers]]`: a priority tier rule; the first that matches applies.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTier {
+    pub(crate) id: Spanned<String>,
+    pub(crate) tier: Spanned<i64>,
+    pub(crate) label: String,
+    pub(crate) when: Spanned<String>,
+    #[serde(default)]
+    pub(crate) reason: Option<Spanned<String>>,
+    pub(crate) cite: String,
+}
+
+/// `[model]`: the forecast and the bounds, in million VND.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawModel {
+    pub(crate) method: String,
+    pub(crate) cite: String,
+    pub(crate) forecast: Spanned<String>,
+    pub(crate) releasable: Spanned<String>,
+    pub(crate) absorbable: Spanned<String>,
+    pub(crate) value_in: Spanned<String>,
+    pub(crate) value_out: Spanned<String>,
+}
+
+/// `[[constraints]]`: a side constraint of the optimiser.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConstraint {
+    pub(crate) name: String,
+    pub(crate) kind: Spanned<String>,
+    #[serde(default)]
+    pub(crate) max_share: Option<f64>,
+    #[serde(default)]
+    pub(crate) source: Option<String>,
+    /// Million VND.
+    #[serde(default)]
+    pub(crate) max: Option<f64>,
+    pub(crate) cite: String,
+}

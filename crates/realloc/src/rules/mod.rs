@@ -1,0 +1,916 @@
+//! The rules engine: obstacle groups, pace classes, priority tiers, the year-end forecast and the
+//! donor/recipient bounds of every row, all read from a TOML rules file (`rules/default.toml` built in).
+//!
+//! A rules file is checked once when it loads: every expression is parsed by evalexpr and compiled to a
+//! typed IR whose names are resolved to slots (see [`expr`]), so unknown names, unknown codes and type
+//! errors are refused with the rule id and `file:line`, and classifying a row evaluates no string-keyed
+//! context. Evaluation order, each stage seeing only what earlier stages computed:
+//! row fields and scenario values → `[params]` (the value in force on `as_of`) → `[[metrics]]` in file
+//! order → `[[groups]]` (every group that matches: `groups.ID`, `groups.count`) → `[[pace]]` (first
+//! match: `pace`) → `[[tiers]]` (first match: `tier`) → `[model]` `forecast`, `releasable`, `absorbable`,
+//! `value_in`, `value_out`, each clamped to the legal bounds of DOMAIN.md section 4 before the next.
+//!
+//! ```
+//! use realloc::rules::Rules;
+//! let rules = Rules::builtin();
+//! assert_eq!(rules.name, "default");
+//! assert!(Rules::parse("name = 1", "broken.toml").is_err());
+//! ```
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostics, Location};
+use crate::domain::Source;
+use crate::model::{Settings, SideConstraint, SideConstraintKind};
+use crate::money::Money;
+
+mod backtest;
+mod engine;
+pub(crate) mod expr;
+mod file;
+mod lint;
+mod report;
+
+pub use backtest::{Backtest, BacktestError, BacktestLine};
+pub use engine::fmt_vi;
+pub use engine::{Explanation, Outcome, Seen, Stage, Step};
+pub use lint::tier_name;
+pub use report::{GroupLine, GroupingReport, UnitLine};
+
+use expr::{CodeKind, Compiled, Scope, Ty};
+use file::{RawParam, RawParamValue, RawRules};
+
+/// The text of the built-in rule set.
+pub const DEFAULT_RULES: &str = include_str!("../../../../rules/default.toml");
+
+/// The file name the built-in rule set is reported under.
+pub const DEFAULT_RULES_FILE: &str = "rules/default.toml";
+
+/// A rules file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RulesError {
+    /// The file is not a valid rule set: every problem found, each with `file:line` and the rule id.
+    #[error("{file}: {} problem(s) in the rules\n{diagnostics}", diagnostics.error_count())]
+    Invalid {
+        /// The rules file as named by the user.
+        file: String,
+        /// The problems.
+        diagnostics: Diagnostics,
+    },
+}
+
+impl RulesError {
+    /// The problems found.
+    pub fn diagnostics(&self) -> &Diagnostics {
+        match self {
+            RulesError::Invalid { diagnostics, .. } => diagnostics,
+        }
+    }
+}
+
+/// What kind of rule a [`RuleInfo`] describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// `[[metrics]]`: a derived value.
+    Metric,
+    /// `[[groups]]`: an obstacle group (collect: all that match).
+    Group,
+    /// `[[pace]]`: a pace class (first match).
+    Pace,
+    /// `[[tiers]]`: a priority tier rule (first match).
+    Tier,
+}
+
+/// A rule as declared, for reports and tests.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleInfo {
+    /// Kind of rule.
+    pub kind: RuleKind,
+    /// Rule id.
+    pub id: String,
+    /// Label shown in documents (Vietnamese).
+    pub label: String,
+    /// Label in English (groups only; may be empty).
+    pub label_en: String,
+    /// Remedy a review meeting would record (groups only).
+    pub remedy: String,
+    /// Remedy in English (groups only; may be empty).
+    pub remedy_en: String,
+    /// Legal or practical source.
+    pub cite: String,
+    /// Priority tier (tier rules only).
+    pub tier: Option<u8>,
+    /// Line of the rule in the rules file.
+    pub line: usize,
+    /// The condition or formula.
+    pub expr: String,
+}
+
+/// A rule with its compiled condition or formula.
+#[derive(Clone, Debug)]
+pub(crate) struct Rule {
+    pub(crate) info: RuleInfo,
+    pub(crate) when: Compiled,
+    pub(crate) slot: u16,
+    pub(crate) reason: Option<Template>,
+}
+
+/// A reason text with `{name}` placeholders resolved to slots.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Template {
+    pub(crate) parts: Vec<Part>,
+}
+
+/// A piece of a [`Template`].
+#[derive(Clone, Debug)]
+pub(crate) enum Part {
+    Text(String),
+    Slot(u16),
+}
+
+/// A parameter with its values by effective date (sorted, the first may have no date).
+#[derive(Clone, Debug)]
+pub(crate) struct Param {
+    pub(crate) name: String,
+    pub(crate) slot: u16,
+    pub(crate) values: Vec<(Option<NaiveDate>, f64)>,
+    pub(crate) line: usize,
+}
+
+impl Param {
+    /// The value in force on `date`: the latest entry that took effect on or before it, or the earliest
+    /// entry when the date is before all of them.
+    pub(crate) fn at(&self, date: NaiveDate) -> f64 {
+        let mut v = self.values.first().map_or(0.0, |x| x.1);
+        for (from, value) in &self.values {
+            if from.is_none_or(|f| f <= date) {
+                v = *value;
+            }
+        }
+        v
+    }
+}
+
+/// One formula of `[model]`.
+#[derive(Clone, Debug)]
+pub(crate) struct Formula {
+    pub(crate) id: &'static str,
+    pub(crate) expr: Compiled,
+    pub(crate) slot: u16,
+    pub(crate) line: usize,
+}
+
+/// A loaded, checked rule set.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    /// Name of the rule set, shown in the manifest.
+    pub name: String,
+    pub(crate) file: String,
+    pub(crate) sha256: String,
+    pub(crate) description: String,
+    pub(crate) scope: Scope,
+    /// Cumulative expected share at the end of month 1..13 of the plan year (13 = January after).
+    pub(crate) curve: [f64; 13],
+    pub(crate) params: Vec<Param>,
+    pub(crate) metrics: Vec<Rule>,
+    pub(crate) groups: Vec<Rule>,
+    pub(crate) group_count: u16,
+    pub(crate) paces: Vec<Rule>,
+    pub(crate) pace_slot: u16,
+    pub(crate) tiers: Vec<Rule>,
+    pub(crate) tier_slot: u16,
+    /// forecast, releasable, absorbable, value_in, value_out.
+    pub(crate) model: Vec<Formula>,
+    pub(crate) settings: Settings,
+    pub(crate) constraints: Vec<SideConstraint>,
+    /// Lines of `[[tiers]]`, `[[pace]]` tables etc. for the linter: (what, line).
+    pub(crate) unused_candidates: Vec<(String, u16, usize)>,
+    /// Sources cited outside the rules proper: settings, curve, parameters, model, constraints.
+    pub(crate) citations: Vec<(String, String)>,
+}
+
+impl Default for Rules {
+    /// The built-in rules.
+    fn default() -> Rules {
+        Rules::builtin()
+    }
+}
+
+impl Rules {
+    /// The built-in default rules (`rules/default.toml`).
+    pub fn builtin() -> Rules {
+        static BUILTIN: OnceLock<Rules> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                // The text is fixed at compile time and the unit test `builtin_rules_parse_clean`
+                // proves it parses, so this cannot fail in a tested build.
+                #[allow(clippy::expect_used)]
+                Rules::parse(DEFAULT_RULES, DEFAULT_RULES_FILE).expect("the built-in rules parse")
+            })
+            .clone()
+    }
+
+    /// Parses and checks a rules file; `file` names it in messages. Every problem is reported with
+    /// `file:line` and, where there is one, the rule id.
+    pub fn parse(text: &str, file: &str) -> Result<Rules, RulesError> {
+        load(text, file)
+    }
+
+    /// Parses a rules file and lints it: the errors of [`Rules::parse`] or, when it loads, the
+    /// warnings of [`Rules::lint`].
+    pub fn check(text: &str, file: &str) -> Diagnostics {
+        match Rules::parse(text, file) {
+            Ok(r) => r.lint(),
+            Err(RulesError::Invalid { diagnostics, .. }) => diagnostics,
+        }
+    }
+
+    /// The file the rules were read from, as named by the caller.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Lowercase hex SHA-256 of the rules text, for the run manifest.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The description given in the file.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Granularity of moves.
+    pub fn settings(&self) -> Settings {
+        self.settings
+    }
+
+    /// Side constraints declared, in order.
+    pub fn constraints(&self) -> &[SideConstraint] {
+        &self.constraints
+    }
+
+    /// Every metric, group, pace and tier rule, in evaluation order.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        self.metrics
+            .iter()
+            .chain(&self.groups)
+            .chain(&self.paces)
+            .chain(&self.tiers)
+            .map(|r| r.info.clone())
+            .collect()
+    }
+
+    /// Where the settings, curve, parameters, model and constraints come from: (what, citation).
+    pub fn citations(&self) -> &[(String, String)] {
+        &self.citations
+    }
+
+    /// The obstacle group with this id.
+    pub fn group(&self, id: &str) -> Option<&RuleInfo> {
+        self.groups.iter().map(|g| &g.info).find(|g| g.id == id)
+    }
+
+    /// The pace class with this id.
+    pub fn pace(&self, id: &str) -> Option<&RuleInfo> {
+        self.paces.iter().map(|g| &g.info).find(|g| g.id == id)
+    }
+
+    /// The expected cumulative disbursement share of the plan at `date` for plan year `fiscal_year`.
+    pub fn expected_rate(&self, fiscal_year: i32, date: NaiveDate) -> f64 {
+        curve_at(&self.curve, months_since(fiscal_year, date))
+    }
+}
+
+/// Months from 1 January of `fiscal_year` to the end of day `date`, a partial month by its days.
+pub(crate) fn months_since(fiscal_year: i32, date: NaiveDate) -> f64 {
+    use chrono::Datelike;
+    f64::from(date.year() - fiscal_year) * 12.0
+        + f64::from(date.month0())
+        + f64::from(date.day()) / f64::from(crate::scenario::days_in_month(date.year(), date.month()))
+}
+
+/// The curve at `t` months, linear between month ends, 0 at the start of the year, flat after month 13.
+pub(crate) fn curve_at(curve: &[f64; 13], t: f64) -> f64 {
+    if t.is_nan() || t <= 0.0 {
+        return 0.0;
+    }
+    if t >= 13.0 {
+        return curve[12];
+    }
+    let m = t.floor() as usize; // 0..=12
+    let lo = if m == 0 { 0.0 } else { curve[m - 1] };
+    let hi = curve[m];
+    lo + (hi - lo) * (t - m as f64)
+}
+
+/// Row fields every expression may read, in slot order; `engine::fill_row` writes them.
+pub(crate) const ROW_FIELDS: &[(&str, Ty)] = &[
+    ("plan", Ty::Num),
+    ("disbursed", Ty::Num),
+    ("undisbursed", Ty::Num),
+    ("total_investment", Ty::Num),
+    ("allocated_before", Ty::Num),
+    ("unpaid_volume", Ty::Num),
+    ("headroom", Ty::Num),
+    ("site_clearance_pct", Ty::Num),
+    ("has_site_clearance", Ty::Bool),
+    ("physical_progress_pct", Ty::Num),
+    ("start_year", Ty::Num),
+    ("end_year", Ty::Num),
+    ("key_project", Ty::Bool),
+    ("locked", Ty::Bool),
+    ("source", Ty::Code(CodeKind::Source)),
+    ("group", Ty::Code(CodeKind::Group)),
+    ("status", Ty::Code(CodeKind::Status)),
+    ("central", Ty::Bool),
+    ("target_programme", Ty::Bool),
+    ("obstacles", Ty::Bits),
+    ("obstacle_count", Ty::Num),
+    ("disbursement_rate", Ty::Num),
+    ("years_allocated", Ty::Num),
+];
+
+/// Scenario values, the same for every row, in slot order after [`ROW_FIELDS`].
+pub(crate) const SCENARIO_FIELDS: &[(&str, Ty)] = &[
+    ("fiscal_year", Ty::Num),
+    ("months_elapsed", Ty::Num),
+    ("months_left", Ty::Num),
+    ("expected_rate", Ty::Num),
+    ("expected_rate_deadline", Ty::Num),
+];
+
+/// The formulas of `[model]`, in evaluation order.
+pub(crate) const MODEL_FORMULAS: [&str; 5] =
+    ["forecast", "releasable", "absorbable", "value_in", "value_out"];
+
+/// Byte offsets of line starts, to turn spans into 1-based lines.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset).max(1)
+    }
+}
+
+/// Collects problems while loading.
+struct Loader<'a> {
+    file: &'a str,
+    lines: Lines,
+    diags: Diagnostics,
+}
+
+impl Loader<'_> {
+    fn err(&mut self, offset: usize, rule: Option<&str>, message: impl Into<String>) {
+        let message = match rule {
+            Some(id) => format!("rule `{id}`: {}", message.into()),
+            None => message.into(),
+        };
+        let line = self.lines.line(offset);
+        self.diags.error(self.file, Location::Line { line }, message);
+    }
+
+    fn id(&mut self, id: &toml::Spanned<String>, what: &str, seen: &mut Vec<String>) -> String {
+        let s = id.get_ref().clone();
+        if s.is_empty() || !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            self.err(
+                id.span().start,
+                Some(&s),
+                format!("{what} id must be lowercase letters, digits and `_`"),
+            );
+        }
+        if seen.contains(&s) {
+            self.err(id.span().start, Some(&s), format!("duplicate {what} id"));
+        }
+        seen.push(s.clone());
+        s
+    }
+
+    fn compile(
+        &mut self,
+        text: &toml::Spanned<String>,
+        scope: &Scope,
+        rule: &str,
+        want: Ty,
+    ) -> Option<Compiled> {
+        match expr::compile(text.get_ref(), scope) {
+            Ok(c) if c.ty == want || (want == Ty::Num && c.ty == Ty::Num) => Some(c),
+            Ok(c) => {
+                let found = match c.ty {
+                    Ty::Num => "a number",
+                    Ty::Bool => "a boolean",
+                    _ => "a code",
+                };
+                let wanted = if want == Ty::Bool { "a condition (true or false)" } else { "a number" };
+                self.err(
+                    text.span().start,
+                    Some(rule),
+                    format!("expected {wanted}, `{}` is {found}", c.text),
+                );
+                None
+            }
+            Err(e) => {
+                self.err(text.span().start, Some(rule), e);
+                None
+            }
+        }
+    }
+
+    fn template(&mut self, text: &toml::Spanned<String>, scope: &Scope, rule: &str) -> Template {
+        let mut parts = Vec::new();
+        let mut rest = text.get_ref().as_str();
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(Part::Text(rest[..open].to_owned()));
+            }
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                self.err(text.span().start, Some(rule), "unclosed `{` in reason");
+                return Template { parts };
+            };
+            let name = after[..close].trim();
+            match scope.get(name) {
+                Some(slot) if scope.slots[usize::from(slot)].ty != Ty::Bits => parts.push(Part::Slot(slot)),
+                _ => self.err(text.span().start, Some(rule), format!("unknown name `{{{name}}}` in reason")),
+            }
+            rest = &after[close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Text(rest.to_owned()));
+        }
+        Template { parts }
+    }
+
+    fn money(&mut self, v: &toml::Spanned<f64>, what: &str) -> Money {
+        let x = *v.get_ref();
+        match Money::parse_million(&format!("{x}")) {
+            Ok(m) if m > Money::ZERO => m,
+            _ => {
+                self.err(
+                    v.span().start,
+                    None,
+                    format!(
+                        "`{what}` must be an amount in million VND above 0 with at most 3 decimals, found {x}"
+                    ),
+                );
+                Money::ZERO
+            }
+        }
+    }
+}
+
+fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
+    let mut ld = Loader { file, lines: Lines::new(text), diags: Diagnostics::new() };
+    let raw: RawRules = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let offset = e.span().map_or(0, |s| s.start);
+            ld.err(offset, None, e.message().trim().to_owned());
+            return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
+        }
+    };
+
+    let mut scope = Scope::default();
+    for (name, ty) in ROW_FIELDS.iter().chain(SCENARIO_FIELDS) {
+        scope.add(name, *ty);
+    }
+
+    // Settings.
+    let settings_span = raw.settings.span().start;
+    let settings = raw.settings.into_inner();
+    let min_unit = ld.money(&settings.min_unit, "min_unit");
+    let min_transfer = ld.money(&settings.min_transfer, "min_transfer");
+    if min_transfer < min_unit {
+        ld.err(
+            settings_span,
+            None,
+            format!("`min_transfer` ({min_transfer}) is below `min_unit` ({min_unit})"),
+        );
+    }
+    let mut citations = vec![("settings".to_owned(), settings.cite.clone().unwrap_or_default())];
+
+    // Curve.
+    let curve_span = raw.curve.span().start;
+    let raw_curve = raw.curve.into_inner();
+    citations.push(("curve".to_owned(), raw_curve.cite.clone()));
+    let monthly = raw_curve.monthly.get_ref();
+    let mut curve = [0.0; 13];
+    if monthly.len() != 13 {
+        ld.err(
+            curve_span,
+            None,
+            format!(
+                "`curve.monthly` needs 13 shares (end of January to December, then January after), found {}",
+                monthly.len()
+            ),
+        );
+    } else {
+        let mut prev = 0.0;
+        for (i, &v) in monthly.iter().enumerate() {
+            if !(0.0..=1.0).contains(&v) || v < prev {
+                ld.err(
+                    raw_curve.monthly.span().start,
+                    None,
+                    format!("`curve.monthly` must rise from 0 to 1, found {v} at month {}", i + 1),
+                );
+                break;
+            }
+            prev = v;
+            curve[i] = v;
+        }
+    }
+
+    // Parameters.
+    let mut params = Vec::new();
+    for (name, p) in &raw.params {
+        let offset = p.span().start;
+        let values = match p.get_ref() {
+            RawParam::Number(v) => vec![(None, *v)],
+            RawParam::Table(t) => {
+                let d = t.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+                citations.push((format!("params.{name}"), format!("{}{d}", t.cite)));
+                match &t.value {
+                    RawParamValue::Number(v) => vec![(None, *v)],
+                    RawParamValue::Dated(list) => {
+                        let mut out = Vec::new();
+                        for d in list {
+                            match NaiveDate::parse_from_str(&d.from, "%Y-%m-%d") {
+                                Ok(date) => out.push((Some(date), d.value)),
+                                Err(_) => ld.err(
+                                    offset,
+                                    Some(name),
+                                    format!("`from` must be a date YYYY-MM-DD, found `{}`", d.from),
+                                ),
+                            }
+                        }
+                        out.sort_by_key(|x| x.0);
+                        if out.windows(2).any(|w| w[0].0 == w[1].0) {
+                            ld.err(offset, Some(name), "two values take effect on the same date");
+                        }
+                        if out.is_empty() {
+                            ld.err(offset, Some(name), "a dated parameter needs at least one value");
+                        }
+                        out
+                    }
+                }
+            }
+        };
+        if values.iter().any(|v| !v.1.is_finite()) {
+            ld.err(offset, Some(name), "the value must be a finite number");
+        }
+        if !valid_name(name) {
+            ld.err(offset, Some(name), "parameter names must be lowercase letters, digits and `_`");
+        }
+        match scope.add(name, Ty::Num) {
+            Some(slot) => {
+                params.push(Param { name: name.clone(), slot, values, line: ld.lines.line(offset) })
+            }
+            None => ld.err(offset, Some(name), "the name is already a row field or scenario value"),
+        }
+    }
+
+    let mut unused_candidates = Vec::new();
+    for p in &params {
+        unused_candidates.push((format!("parameter `{}`", p.name), p.slot, p.line));
+    }
+
+    // Metrics.
+    let mut metrics = Vec::new();
+    let mut ids = Vec::new();
+    for m in &raw.metrics {
+        let line_at = m.span().start;
+        let m = m.get_ref();
+        let id = ld.id(&m.id, "metric", &mut ids);
+        let Some(c) = expr::compile(m.expr.get_ref(), &scope)
+            .map_err(|e| ld.err(m.expr.span().start, Some(&id), e))
+            .ok()
+        else {
+            continue;
+        };
+        if !matches!(c.ty, Ty::Num | Ty::Bool) {
+            ld.err(m.expr.span().start, Some(&id), "a metric must be a number or a condition");
+            continue;
+        }
+        let Some(slot) = scope.add(&id, c.ty) else {
+            ld.err(m.id.span().start, Some(&id), "the name is already a row field, parameter or metric");
+            continue;
+        };
+        let line = ld.lines.line(line_at);
+        unused_candidates.push((format!("metric `{id}`"), slot, line));
+        let info = RuleInfo {
+            kind: RuleKind::Metric,
+            id,
+            label: m.description.clone().unwrap_or_default(),
+            label_en: String::new(),
+            remedy: String::new(),
+            remedy_en: String::new(),
+            cite: m.cite.clone().unwrap_or_default(),
+            tier: None,
+            line,
+            expr: c.text.clone(),
+        };
+        metrics.push(Rule { info, when: c, slot, reason: None });
+    }
+
+    // Groups: every condition is compiled before any `groups.ID` slot exists.
+    let mut ids = Vec::new();
+    let mut pending = Vec::new();
+    for g in &raw.groups {
+        let line = ld.lines.line(g.span().start);
+        let g = g.get_ref();
+        let id = ld.id(&g.id, "group", &mut ids);
+        let when = ld.compile(&g.when, &scope, &id, Ty::Bool);
+        pending.push((id, line, when, g));
+    }
+    let mut groups = Vec::new();
+    for (id, line, when, g) in pending {
+        let slot = scope.add(&format!("groups.{id}"), Ty::Bool);
+        if let (Some(when), Some(slot)) = (when, slot) {
+            let info = RuleInfo {
+                kind: RuleKind::Group,
+                id,
+                label: g.label.clone(),
+                label_en: g.label_en.clone(),
+                remedy: g.remedy.clone(),
+                remedy_en: g.remedy_en.clone(),
+                cite: g.cite.clone(),
+                tier: None,
+                line,
+                expr: when.text.clone(),
+            };
+            groups.push(Rule { info, when, slot, reason: None });
+        }
+    }
+    let group_count = scope.add("groups.count", Ty::Num).unwrap_or(0);
+
+    // Pace classes.
+    let mut ids = Vec::new();
+    let mut paces = Vec::new();
+    let mut pending = Vec::new();
+    for p in &raw.pace {
+        let line = ld.lines.line(p.span().start);
+        let p = p.get_ref();
+        let id = ld.id(&p.id, "pace", &mut ids);
+        let when = ld.compile(&p.when, &scope, &id, Ty::Bool);
+        pending.push((id, line, when, p));
+    }
+    if raw.pace.is_empty() {
+        ld.err(0, None, "the rules need at least one `[[pace]]` class");
+    }
+    scope.paces = ids.clone();
+    let pace_slot = scope.add("pace", Ty::Code(CodeKind::Pace)).unwrap_or(0);
+    for (id, line, when, p) in pending {
+        if let Some(when) = when {
+            let info = RuleInfo {
+                kind: RuleKind::Pace,
+                id,
+                label: p.label.clone(),
+                label_en: String::new(),
+                remedy: String::new(),
+                remedy_en: String::new(),
+                cite: p.cite.clone(),
+                tier: None,
+                line,
+                expr: when.text.clone(),
+            };
+            paces.push(Rule { info, when, slot: pace_slot, reason: None });
+        }
+    }
+
+    // Tiers.
+    let mut ids = Vec::new();
+    let mut tiers = Vec::new();
+    let mut pending = Vec::new();
+    for t in &raw.tiers {
+        let line = ld.lines.line(t.span().start);
+        let t = t.get_ref();
+        let id = ld.id(&t.id, "tier", &mut ids);
+        let tier = *t.tier.get_ref();
+        if !(1..=13).contains(&tier) {
+            ld.err(
+                t.tier.span().start,
+                Some(&id),
+                format!("tier must be 1 to 13 (Law 58/2024 Art. 54(4)), found {tier}"),
+            );
+        }
+        let when = ld.compile(&t.when, &scope, &id, Ty::Bool);
+        pending.push((id, line, when, t, tier.clamp(1, 13) as u8));
+    }
+    if raw.tiers.is_empty() {
+        ld.err(0, None, "the rules need at least one `[[tiers]]` rule");
+    }
+    let tier_slot = scope.add("tier", Ty::Num).unwrap_or(0);
+    for (id, line, when, t, tier) in pending {
+        if let Some(when) = when {
+            let info = RuleInfo {
+                kind: RuleKind::Tier,
+                id,
+                label: t.label.clone(),
+                label_en: String::new(),
+                remedy: String::new(),
+                remedy_en: String::new(),
+                cite: t.cite.clone(),
+                tier: Some(tier),
+                line,
+                expr: when.text.clone(),
+            };
+            tiers.push(Rule { info, when, slot: tier_slot, reason: None });
+        }
+    }
+
+    // Model formulas, each seeing the ones before.
+    let model_raw = raw.model.get_ref();
+    let texts = [
+        &model_raw.forecast,
+        &model_raw.releasable,
+        &model_raw.absorbable,
+        &model_raw.value_in,
+        &model_raw.value_out,
+    ];
+    let mut model = Vec::new();
+    for (id, text) in MODEL_FORMULAS.iter().zip(texts) {
+        let c = ld.compile(text, &scope, id, Ty::Num);
+        let slot = scope.add(id, Ty::Num).unwrap_or(0);
+        if let Some(expr) = c {
+            model.push(Formula { id, expr, slot, line: ld.lines.line(text.span().start) });
+        }
+    }
+    citations.push(("model".to_owned(), format!("{} ({})", model_raw.cite, model_raw.method)));
+
+    // Reasons may name anything computed.
+    attach_reasons(
+        &mut ld,
+        &scope,
+        &mut groups,
+        raw.groups.iter().map(|g| (g.get_ref().id.get_ref(), g.get_ref().reason.as_ref())),
+    );
+    attach_reasons(
+        &mut ld,
+        &scope,
+        &mut paces,
+        raw.pace.iter().map(|g| (g.get_ref().id.get_ref(), g.get_ref().reason.as_ref())),
+    );
+    attach_reasons(
+        &mut ld,
+        &scope,
+        &mut tiers,
+        raw.tiers.iter().map(|g| (g.get_ref().id.get_ref(), g.get_ref().reason.as_ref())),
+    );
+
+    // Side constraints.
+    let mut constraints = Vec::new();
+    for c in &raw.constraints {
+        let offset = c.span().start;
+        let c = c.get_ref();
+        let share = |ld: &mut Loader, s: Option<f64>| -> f64 {
+            match s {
+                Some(v) if v > 0.0 && v <= 1.0 => v,
+                _ => {
+                    ld.err(
+                        offset,
+                        Some(&c.name),
+                        "`max_share` must be a fraction above 0 and at most 1 (0.3 is 30%)",
+                    );
+                    1.0
+                }
+            }
+        };
+        let kind = match c.kind.get_ref().as_str() {
+            "locality_loss_share" => {
+                SideConstraintKind::LocalityLossShare { max_share: share(&mut ld, c.max_share) }
+            }
+            "investor_loss_share" => {
+                SideConstraintKind::InvestorLossShare { max_share: share(&mut ld, c.max_share) }
+            }
+            "pool_move_cap" => {
+                let source = match &c.source {
+                    None => None,
+                    Some(s) => match s.parse::<Source>() {
+                        Ok(s) => Some(s),
+                        Err(e) => {
+                            ld.err(offset, Some(&c.name), e.to_string());
+                            None
+                        }
+                    },
+                };
+                let max = match c.max {
+                    Some(m) => ld.money(&toml::Spanned::new(offset..offset, m), "max"),
+                    None => {
+                        ld.err(offset, Some(&c.name), "`pool_move_cap` needs `max` in million VND");
+                        Money::ZERO
+                    }
+                };
+                SideConstraintKind::PoolMoveCap { source, max }
+            }
+            other => {
+                ld.err(
+                    c.kind.span().start,
+                    Some(&c.name),
+                    format!("unknown constraint kind `{other}`, expected one of: locality_loss_share, investor_loss_share, pool_move_cap"),
+                );
+                continue;
+            }
+        };
+        citations.push((format!("constraints.{}", c.name), c.cite.clone()));
+        constraints.push(SideConstraint { name: c.name.clone(), kind });
+    }
+
+    if ld.diags.has_errors() {
+        return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
+    }
+    let sha256 = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Rules {
+        name: raw.name.into_inner(),
+        file: file.to_owned(),
+        sha256,
+        description: raw.description.unwrap_or_default(),
+        scope,
+        curve,
+        params,
+        metrics,
+        groups,
+        group_count,
+        paces,
+        pace_slot,
+        tiers,
+        tier_slot,
+        model,
+        settings: Settings { min_unit, min_transfer },
+        constraints,
+        unused_candidates,
+        citations,
+    })
+}
+
+fn attach_reasons<'a>(
+    ld: &mut Loader,
+    scope: &Scope,
+    rules: &mut [Rule],
+    raws: impl Iterator<Item = (&'a String, Option<&'a toml::Spanned<String>>)>,
+) {
+    for (id, reason) in raws {
+        let Some(reason) = reason else { continue };
+        let t = ld.template(reason, scope, id);
+        if let Some(rule) = rules.iter_mut().find(|r| &r.info.id == id) {
+            rule.reason = Some(t);
+        }
+    }
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_parse_clean() {
+        let rules = match Rules::parse(DEFAULT_RULES, DEFAULT_RULES_FILE) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(rules.name, "default");
+        assert_eq!(rules.sha256().len(), 64);
+        assert!(rules.groups.len() >= 7);
+        assert_eq!(rules.model.len(), 5);
+    }
+
+    #[test]
+    fn curve_interpolates_between_month_ends() {
+        let mut c = [0.0; 13];
+        for (i, v) in c.iter_mut().enumerate() {
+            *v = (i + 1) as f64 / 13.0;
+        }
+        assert_eq!(curve_at(&c, 0.0), 0.0);
+        assert!((curve_at(&c, 0.5) - 0.5 / 13.0).abs() < 1e-12);
+        assert!((curve_at(&c, 9.0) - 9.0 / 13.0).abs() < 1e-12);
+        assert_eq!(curve_at(&c, 20.0), 1.0);
+        let d = NaiveDate::from_ymd_opt(2025, 9, 30).unwrap_or_default();
+        assert_eq!(months_since(2025, d), 9.0);
+        let d = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap_or_default();
+        assert_eq!(months_since(2025, d), 13.0);
+    }
+
+    #[test]
+    fn lines_are_one_based() {
+        let l = Lines::new("a\nb\n\nc");
+        assert_eq!(l.line(0), 1);
+        assert_eq!(l.line(2), 2);
+        assert_eq!(l.line(4), 3);
+        assert_eq!(l.line(5), 4);
+    }
+}

@@ -1,0 +1,149 @@
+//! Rules files: every bad file under `tests/data/rules/bad/` is refused with the `file:line` and message
+//! its first line expects (`# expect: LINE: text`); every file under `tests/data/rules/lint/` loads and
+//! lints with the warning its first line expects (`# warn: text`); `realloc check` and `--rules` exit 2
+//! on a broken file, naming the file and the line.
+
+use std::path::{Path, PathBuf};
+
+use realloc::rules::{DEFAULT_RULES, Rules};
+use realloc_tests::workspace_root;
+
+fn files(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(workspace_root().join(dir))
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn header(text: &str, tag: &str) -> String {
+    text.lines().next().and_then(|l| l.strip_prefix(tag)).map(|s| s.trim().to_owned()).unwrap_or_default()
+}
+
+fn name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// What is wrong with one bad file's handling, if anything.
+fn check_bad(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let want = header(&text, "# expect:");
+    let file = name(path);
+    if want.is_empty() {
+        return Some(format!("{file}: no `# expect:` line"));
+    }
+    match Rules::parse(&text, &file) {
+        Ok(_) => Some(format!("{file}: loaded, expected `{want}`")),
+        Err(e) => {
+            let shown = e.to_string();
+            let want = format!("{file}:{want}");
+            (!shown.contains(&want)).then(|| format!("{file}: expected `{want}` in:\n{shown}"))
+        }
+    }
+}
+
+#[test]
+fn bad_rules_files_are_refused_with_file_line_and_rule() {
+    let bad = files("tests/data/rules/bad");
+    assert!(bad.len() >= 12, "only {} bad files", bad.len());
+    let failures: Vec<String> = bad.iter().filter_map(|p| check_bad(p)).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn lint_finds_what_each_case_expects() {
+    let cases = files("tests/data/rules/lint");
+    assert!(cases.len() >= 6);
+    let mut failures = Vec::new();
+    for p in &cases {
+        let text = std::fs::read_to_string(p).unwrap_or_default();
+        let want = header(&text, "# warn:");
+        let file = name(p);
+        let d = Rules::check(&text, &file);
+        let shown = d.to_string();
+        if d.has_errors() || want.is_empty() || !shown.contains(&want) {
+            failures.push(format!("{file}: expected warning `{want}` in:\n{shown}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_minimal_rules_lint_clean_and_the_default_warns_only_about_unreachable_tiers() {
+    let text =
+        std::fs::read_to_string(workspace_root().join("tests/data/rules/minimal.toml")).unwrap_or_default();
+    let d = Rules::check(&text, "minimal.toml");
+    assert_eq!(d.iter().count(), 0, "{d}");
+    let d = Rules::check(DEFAULT_RULES, "default.toml");
+    assert!(!d.has_errors(), "{d}");
+    let lines: Vec<String> = d.iter().map(|x| x.message.clone()).collect();
+    assert_eq!(lines.len(), 6, "{d}");
+    for tier in [1, 3, 6, 10, 11, 12] {
+        assert!(lines.iter().any(|l| l.starts_with(&format!("priority tier {tier} "))), "{d}");
+    }
+}
+
+#[test]
+fn the_shipped_rules_file_is_the_built_in_one() {
+    let text = std::fs::read_to_string(workspace_root().join("rules/default.toml")).unwrap_or_default();
+    assert_eq!(text, DEFAULT_RULES);
+    assert_eq!(Rules::builtin().sha256().len(), 64);
+    assert_ne!(
+        Rules::builtin().sha256(),
+        Rules::parse(&format!("{text}\n"), "x").map(|r| r.sha256().to_owned()).unwrap_or_default()
+    );
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let argv = std::iter::once("realloc").chain(args.iter().copied()).map(Into::into);
+    let code = realloc_cli::run(argv, &mut out, &mut err);
+    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
+#[test]
+fn check_command_accepts_the_default_rules_with_warnings() {
+    let path = workspace_root().join("rules/default.toml");
+    let (code, out, err) = run(&["check", &path.to_string_lossy()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("rules `default` ok"), "{out}");
+    assert!(out.contains("default.toml:") && out.contains("priority tier 1 "), "{out}");
+    let (code, out, _) = run(&["check", &path.to_string_lossy(), "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["name"], "default");
+}
+
+#[test]
+fn check_command_exits_2_naming_file_and_line() {
+    let path = workspace_root().join("tests/data/rules/bad/unknown_name.toml");
+    let shown = path.to_string_lossy().into_owned();
+    let (code, _, err) = run(&["check", &shown]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("{shown}:23: rule `slow`: unknown name `disbursed_rate`")), "{err}");
+    let (code, _, err) = run(&["check", "/nonexistent/rules.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/rules.toml: cannot read the rules file"), "{err}");
+}
+
+#[test]
+fn a_broken_rules_file_is_refused_by_every_classifying_command() {
+    let path = workspace_root().join("tests/data/rules/bad/type_error.toml");
+    let shown = path.to_string_lossy().into_owned();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let scenario = dir.path().to_string_lossy().into_owned();
+    for cmd in [
+        vec!["classify", &scenario, "--rules", &shown],
+        vec!["explain", &scenario, "P1", "--rules", &shown],
+        vec!["backtest", &scenario, "--rules", &shown],
+    ] {
+        let (code, out, err) = run(&cmd);
+        assert_eq!(code, 2, "{cmd:?}: {err}");
+        assert!(out.is_empty(), "{cmd:?} wrote {out}");
+        assert!(err.contains(&format!("{shown}:117: rule `value_in`")), "{cmd:?}: {err}");
+    }
+}
