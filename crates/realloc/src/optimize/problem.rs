@@ -1,0 +1,270 @@
+//! Building one integer problem per pool from the portfolio and the model: bounds floored to whole
+//! `min_unit`s, side constraints turned into caps on groups of donors.
+//!
+//! Everything here counts *units* of `min_unit` in `i64`; đồng only come back in [`super::propose`].
+
+use std::collections::BTreeMap;
+
+use crate::domain::{Portfolio, Source};
+use crate::model::{Model, SideConstraintKind};
+use crate::money::Money;
+
+use super::OptimizeError;
+
+/// A row that may release capital.
+#[derive(Clone, Debug)]
+pub(crate) struct Donor {
+    /// Portfolio row.
+    pub row: usize,
+    /// Most units it may release (r̄ floored to units).
+    pub cap: i64,
+    /// Worth of one million VND taken from it.
+    pub value: f64,
+    /// Indices into [`PoolProblem::caps`] of the caps it belongs to.
+    pub caps: Vec<usize>,
+}
+
+/// A row that may absorb capital.
+#[derive(Clone, Debug)]
+pub(crate) struct Recipient {
+    /// Portfolio row.
+    pub row: usize,
+    /// Most units it may absorb (ā floored to units).
+    pub cap: i64,
+    /// Worth of one million VND added to it.
+    pub value: f64,
+}
+
+/// What a cap limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CapKind {
+    /// Loss share of one locality within the pool.
+    Locality,
+    /// Loss share of one investor within the pool.
+    Investor,
+    /// What the whole pool may move.
+    Pool,
+}
+
+/// `Σ r over members ≤ limit`, from one declared side constraint.
+#[derive(Clone, Debug)]
+pub(crate) struct Cap {
+    /// Index of the side constraint in [`Model::constraints`].
+    pub constraint: usize,
+    /// What it limits.
+    pub kind: CapKind,
+    /// The locality or investor name, or the pool code.
+    pub label: String,
+    /// Most units the members may release together.
+    pub limit: i64,
+    /// Donor indices (into [`PoolProblem::donors`]), ascending.
+    pub members: Vec<usize>,
+}
+
+/// The problem of one pool, in units of `min_unit`.
+#[derive(Clone, Debug)]
+pub(crate) struct PoolProblem {
+    /// The pool.
+    pub source: Source,
+    /// Possible donors, by row index.
+    pub donors: Vec<Donor>,
+    /// Possible recipients, by row index.
+    pub recipients: Vec<Recipient>,
+    /// Caps that can bind (redundant ones are left out), in declaration order then label order.
+    pub caps: Vec<Cap>,
+    /// Smallest non-zero move of a row, in units (at least 1).
+    pub min_units: i64,
+    /// Rows of the pool.
+    pub rows: usize,
+    /// Locked rows of the pool.
+    pub locked: usize,
+    /// Rows with some releasable capital, but less than one `min_transfer`.
+    pub small_donors: usize,
+    /// Rows with some absorbable room, but less than one `min_transfer`.
+    pub small_recipients: usize,
+}
+
+/// A solution of a [`PoolProblem`]: units released per donor and absorbed per recipient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PoolSolution {
+    /// Units released, aligned with [`PoolProblem::donors`].
+    pub r: Vec<i64>,
+    /// Units absorbed, aligned with [`PoolProblem::recipients`].
+    pub a: Vec<i64>,
+}
+
+impl PoolSolution {
+    /// Nothing moves.
+    pub fn zero(p: &PoolProblem) -> PoolSolution {
+        PoolSolution { r: vec![0; p.donors.len()], a: vec![0; p.recipients.len()] }
+    }
+
+    /// Units moved (Σ r).
+    pub fn moved(&self) -> i64 {
+        self.r.iter().sum()
+    }
+}
+
+impl PoolProblem {
+    /// Units released by the members of cap `c`.
+    pub fn cap_use(&self, c: usize, r: &[i64]) -> i64 {
+        self.caps[c].members.iter().map(|&d| r[d]).sum()
+    }
+
+    /// True when every bound, cap and the balance row hold, and every non-zero move is at least
+    /// `min_units`.
+    pub fn is_feasible(&self, s: &PoolSolution) -> bool {
+        let bounds = self.donors.iter().zip(&s.r).all(|(d, &r)| r >= 0 && r <= d.cap)
+            && self.recipients.iter().zip(&s.a).all(|(x, &a)| a >= 0 && a <= x.cap);
+        let caps = (0..self.caps.len()).all(|c| self.cap_use(c, &s.r) <= self.caps[c].limit);
+        let small = s.r.iter().chain(&s.a).all(|&x| x == 0 || x >= self.min_units);
+        bounds && caps && small && s.r.iter().sum::<i64>() == s.a.iter().sum::<i64>()
+    }
+
+    /// True when the caps form a laminar family (any two that share a donor are nested), the case
+    /// where the greedy of [`super::fast`] is exact.
+    pub fn caps_laminar(&self, keep: impl Fn(&Cap) -> bool) -> bool {
+        let mut pairs: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        for d in &self.donors {
+            let kept: Vec<usize> = d.caps.iter().copied().filter(|&c| keep(&self.caps[c])).collect();
+            for (i, &x) in kept.iter().enumerate() {
+                for &y in &kept[i + 1..] {
+                    *pairs.entry((x.min(y), x.max(y))).or_default() += 1;
+                }
+            }
+        }
+        pairs.iter().all(|(&(x, y), &n)| {
+            n == self.caps[x].members.len().min(self.caps[y].members.len())
+        })
+    }
+}
+
+/// Units in `amount`, rounded down.
+fn units(amount: Money, unit: i64) -> i64 {
+    amount.dong().div_euclid(unit)
+}
+
+/// `share × plan` in whole units, rounded down, with a relative tolerance of 1e-12 so that float noise
+/// does not cost a unit (30% of 1,000 units is 300, not 299).
+pub(crate) fn share_cap_units(share: f64, plan_dong: i128, unit: i64) -> i64 {
+    let x = share * plan_dong as f64 / unit as f64;
+    let x = (x + x.abs() * 1e-12).floor();
+    if x <= 0.0 {
+        0
+    } else if x >= i64::MAX as f64 / 4.0 {
+        i64::MAX / 4
+    } else {
+        x as i64
+    }
+}
+
+/// Builds the problem of every pool present, in the order of [`Source::ALL`]. The model has been
+/// checked by [`super::validate`].
+pub(crate) fn build(portfolio: &Portfolio, model: &Model) -> Result<Vec<PoolProblem>, OptimizeError> {
+    let unit = model.settings.min_unit.dong();
+    let min_units = model.settings.min_transfer.dong().div_euclid(unit)
+        + i64::from(model.settings.min_transfer.dong().rem_euclid(unit) != 0);
+    let min_units = min_units.max(1);
+    let mut pools = Vec::new();
+    for source in portfolio.sources() {
+        let mut p = PoolProblem {
+            source,
+            donors: Vec::new(),
+            recipients: Vec::new(),
+            caps: Vec::new(),
+            min_units,
+            rows: 0,
+            locked: 0,
+            small_donors: 0,
+            small_recipients: 0,
+        };
+        let mut members: Vec<usize> = Vec::new();
+        let mut total: [i128; 2] = [0, 0];
+        for (row, (project, b)) in portfolio.rows().iter().zip(&model.rows).enumerate() {
+            if project.source != source {
+                continue;
+            }
+            p.rows += 1;
+            p.locked += usize::from(project.locked);
+            let r = units(b.releasable, unit);
+            let a = units(b.absorbable, unit);
+            if r >= min_units {
+                p.donors.push(Donor { row, cap: r, value: b.value_out, caps: Vec::new() });
+                members.push(row);
+                total[0] += i128::from(r);
+            } else if b.releasable > Money::ZERO {
+                p.small_donors += 1;
+            }
+            if a >= min_units {
+                p.recipients.push(Recipient { row, cap: a, value: b.value_in });
+                total[1] += i128::from(a);
+            } else if b.absorbable > Money::ZERO {
+                p.small_recipients += 1;
+            }
+        }
+        // Sums of units must stay far from overflow in the solvers' running totals.
+        if total.iter().any(|&t| t > i128::from(i64::MAX / 4)) {
+            return Err(OptimizeError::TooLarge { pool: source });
+        }
+        add_caps(portfolio, model, &mut p, unit);
+        pools.push(p);
+    }
+    Ok(pools)
+}
+
+/// Adds the caps of the declared side constraints to pool `p`, leaving out those that cannot bind.
+fn add_caps(portfolio: &Portfolio, model: &Model, p: &mut PoolProblem, unit: i64) {
+    let rows = portfolio.rows();
+    let donor_of: BTreeMap<usize, usize> = p.donors.iter().enumerate().map(|(i, d)| (d.row, i)).collect();
+    for (ci, sc) in model.constraints.iter().enumerate() {
+        let (kind, share) = match sc.kind {
+            SideConstraintKind::LocalityLossShare { max_share } => (CapKind::Locality, max_share),
+            SideConstraintKind::InvestorLossShare { max_share } => (CapKind::Investor, max_share),
+            SideConstraintKind::PoolMoveCap { source, max } => {
+                if source.is_some_and(|s| s != p.source) {
+                    continue;
+                }
+                let limit = units(max, unit);
+                let members: Vec<usize> = (0..p.donors.len()).collect();
+                push_cap(p, Cap { constraint: ci, kind: CapKind::Pool, label: p.source.code().into(), limit, members });
+                continue;
+            }
+        };
+        // Group the pool's rows by locality or investor: plan over every row, donors among them.
+        let mut groups: BTreeMap<&str, (i128, Vec<usize>)> = BTreeMap::new();
+        for (row, project) in rows.iter().enumerate() {
+            if project.source != p.source {
+                continue;
+            }
+            let key = match kind {
+                CapKind::Locality => project.locality.as_str(),
+                _ => project.investor.as_str(),
+            };
+            let g = groups.entry(key).or_default();
+            g.0 += i128::from(project.plan.dong());
+            if let Some(&d) = donor_of.get(&row) {
+                g.1.push(d);
+            }
+        }
+        for (label, (plan, members)) in groups {
+            if members.is_empty() {
+                continue;
+            }
+            let limit = share_cap_units(share, plan, unit);
+            push_cap(p, Cap { constraint: ci, kind, label: label.to_owned(), limit, members });
+        }
+    }
+}
+
+/// Adds a cap unless its members could never reach it.
+fn push_cap(p: &mut PoolProblem, cap: Cap) {
+    let reach: i64 = cap.members.iter().map(|&d| p.donors[d].cap).sum();
+    if cap.limit >= reach {
+        return;
+    }
+    let c = p.caps.len();
+    for &d in &cap.members {
+        p.donors[d].caps.push(c);
+    }
+    p.caps.push(cap);
+}
