@@ -105,7 +105,7 @@ pub(crate) fn analyse(
                 let (r, g) = (&p.recipients[j], &p.donors[d]);
                 if r.value <= g.value {
                     format!(
-                        "the best recipient left, `{}` (value_in {}), is worth no more than the cheapest donor left, `{}` (value_out {})",
+                        "the best recipient left, `{}` (value_in {:.3}), is worth no more than the cheapest donor left, `{}` (value_out {:.3})",
                         id(r.row),
                         r.value,
                         id(g.row),
