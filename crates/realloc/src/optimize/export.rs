@@ -25,7 +25,7 @@ const TERMS_PER_LINE: usize = 8;
 /// Writes the model of [`super::propose`] in CPLEX LP format.
 pub fn export_lp(portfolio: &Portfolio, model: &Model) -> Result<String, OptimizeError> {
     validate(portfolio, model)?;
-    let pools = problem::build(portfolio, model)?;
+    let pools = problem::build(portfolio, model, &problem::Groups::new(portfolio))?;
     let unit = model.settings.min_unit.dong();
     let unit_million = unit as f64 / DONG_PER_MILLION as f64;
     let rows = portfolio.rows();

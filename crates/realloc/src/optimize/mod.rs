@@ -241,7 +241,8 @@ pub fn propose(portfolio: &Portfolio, model: &Model) -> Result<Proposal, Optimiz
 pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Result<Proposal, OptimizeError> {
     validate(portfolio, model)?;
     let unit = model.settings.min_unit.dong();
-    let pools = problem::build(portfolio, model)?;
+    let groups = problem::Groups::new(portfolio);
+    let pools = problem::build(portfolio, model, &groups)?;
     let mut changes = vec![Money::ZERO; portfolio.len()];
     let mut transfers = Vec::new();
     let mut outcomes = Vec::with_capacity(pools.len());
@@ -271,7 +272,7 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
             changes[x.row] = Money::from_dong(a * unit);
             take.push((x.row, a * unit));
         }
-        transfers.extend(transfers::split(portfolio, p.source, &give, &take));
+        transfers.extend(transfers::split(&groups, p.source, &give, &take));
         let report = sensitivity::analyse(portfolio, model, p, &s, dropped);
         for (c, at) in report.binding {
             binding_at[c].push(at);
@@ -359,23 +360,24 @@ fn validate(portfolio: &Portfolio, model: &Model) -> Result<(), OptimizeError> {
         return Err(OptimizeError::MinTransfer { min_transfer: s.min_transfer.dong() });
     }
     for (row, (p, b)) in portfolio.rows().iter().zip(&model.rows).enumerate() {
-        let (id, pool) = (p.id.clone(), p.source);
+        let pool = p.source;
+        let id = || p.id.clone();
         for (field, amount) in [("releasable", b.releasable), ("absorbable", b.absorbable)] {
             if amount < Money::ZERO {
-                return Err(OptimizeError::NegativeBound { row, id, pool, field, amount });
+                return Err(OptimizeError::NegativeBound { row, id: id(), pool, field, amount });
             }
         }
         for (field, value) in [("value_in", b.value_in), ("value_out", b.value_out)] {
             if !value.is_finite() {
-                return Err(OptimizeError::NotFinite { row, id, pool, field, value });
+                return Err(OptimizeError::NotFinite { row, id: id(), pool, field, value });
             }
         }
         let (releasable, absorbable) = (b.releasable, b.absorbable);
         if p.locked && (releasable > Money::ZERO || absorbable > Money::ZERO) {
-            return Err(OptimizeError::LockedWithBounds { row, id, pool, releasable, absorbable });
+            return Err(OptimizeError::LockedWithBounds { row, id: id(), pool, releasable, absorbable });
         }
         if releasable > Money::ZERO && absorbable > Money::ZERO {
-            return Err(OptimizeError::BothSides { row, id, pool, releasable, absorbable });
+            return Err(OptimizeError::BothSides { row, id: id(), pool, releasable, absorbable });
         }
     }
     for c in &model.constraints {

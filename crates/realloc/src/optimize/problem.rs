@@ -3,7 +3,7 @@
 //!
 //! Everything here counts *units* of `min_unit` in `i64`; đồng only come back in [`super::propose`].
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::domain::{Portfolio, Source};
 use crate::model::{Model, SideConstraintKind};
@@ -124,17 +124,21 @@ impl PoolProblem {
     /// True when the caps form a laminar family (any two that share a donor are nested), the case
     /// where the greedy of [`super::fast`] is exact.
     pub fn caps_laminar(&self, keep: impl Fn(&Cap) -> bool) -> bool {
-        let mut pairs: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        let kept: Vec<bool> = self.caps.iter().map(keep).collect();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
         for d in &self.donors {
-            let kept: Vec<usize> = d.caps.iter().copied().filter(|&c| keep(&self.caps[c])).collect();
-            for (i, &x) in kept.iter().enumerate() {
-                for &y in &kept[i + 1..] {
-                    *pairs.entry((x.min(y), x.max(y))).or_default() += 1;
+            for (i, &x) in d.caps.iter().enumerate() {
+                for &y in &d.caps[i + 1..] {
+                    if kept[x] && kept[y] {
+                        pairs.push((x.min(y), x.max(y)));
+                    }
                 }
             }
         }
-        pairs.iter().all(|(&(x, y), &n)| {
-            n == self.caps[x].members.len().min(self.caps[y].members.len())
+        pairs.sort_unstable();
+        pairs.chunk_by(|p, q| p == q).all(|run| {
+            let (x, y) = run[0];
+            run.len() == self.caps[x].members.len().min(self.caps[y].members.len())
         })
     }
 }
@@ -158,39 +162,85 @@ pub(crate) fn share_cap_units(share: f64, plan_dong: i128, unit: i64) -> i64 {
     }
 }
 
+/// Localities and investors of the portfolio as dense ids, numbered in name order.
+#[derive(Clone, Debug)]
+pub(crate) struct Groups {
+    /// Locality id of each row.
+    pub locality: Vec<u32>,
+    /// Investor id of each row.
+    pub investor: Vec<u32>,
+    /// Locality names by id (sorted).
+    pub locality_names: Vec<String>,
+    /// Investor names by id (sorted).
+    pub investor_names: Vec<String>,
+}
+
+impl Groups {
+    /// Numbers the localities and investors of `portfolio`.
+    pub fn new(portfolio: &Portfolio) -> Groups {
+        let (locality, locality_names) = intern(portfolio.rows().iter().map(|p| p.locality.as_str()));
+        let (investor, investor_names) = intern(portfolio.rows().iter().map(|p| p.investor.as_str()));
+        Groups { locality, investor, locality_names, investor_names }
+    }
+}
+
+/// Dense ids for strings, numbered in sorted order so that no hash order leaks out.
+fn intern<'a>(names: impl Iterator<Item = &'a str>) -> (Vec<u32>, Vec<String>) {
+    let mut first: HashMap<&str, u32> = HashMap::new();
+    let mut unique: Vec<&str> = Vec::new();
+    let ids: Vec<u32> = names
+        .map(|name| {
+            *first.entry(name).or_insert_with(|| {
+                unique.push(name);
+                (unique.len() - 1) as u32
+            })
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..unique.len() as u32).collect();
+    order.sort_unstable_by_key(|&k| unique[k as usize]);
+    let mut rank = vec![0u32; unique.len()];
+    for (r, &k) in order.iter().enumerate() {
+        rank[k as usize] = r as u32;
+    }
+    let names = order.iter().map(|&k| unique[k as usize].to_owned()).collect();
+    (ids.into_iter().map(|k| rank[k as usize]).collect(), names)
+}
+
 /// Builds the problem of every pool present, in the order of [`Source::ALL`]. The model has been
 /// checked by [`super::validate`].
-pub(crate) fn build(portfolio: &Portfolio, model: &Model) -> Result<Vec<PoolProblem>, OptimizeError> {
+pub(crate) fn build(portfolio: &Portfolio, model: &Model, groups: &Groups) -> Result<Vec<PoolProblem>, OptimizeError> {
     let unit = model.settings.min_unit.dong();
     let min_units = model.settings.min_transfer.dong().div_euclid(unit)
         + i64::from(model.settings.min_transfer.dong().rem_euclid(unit) != 0);
     let min_units = min_units.max(1);
+    let mut pool_rows: Vec<Vec<usize>> = vec![Vec::new(); Source::ALL.len()];
+    for (row, project) in portfolio.rows().iter().enumerate() {
+        pool_rows[project.source.index()].push(row);
+    }
+    let mut donor_of = vec![usize::MAX; portfolio.len()];
     let mut pools = Vec::new();
     for source in portfolio.sources() {
+        let rows = &pool_rows[source.index()];
         let mut p = PoolProblem {
             source,
             donors: Vec::new(),
             recipients: Vec::new(),
             caps: Vec::new(),
             min_units,
-            rows: 0,
+            rows: rows.len(),
             locked: 0,
             small_donors: 0,
             small_recipients: 0,
         };
-        let mut members: Vec<usize> = Vec::new();
         let mut total: [i128; 2] = [0, 0];
-        for (row, (project, b)) in portfolio.rows().iter().zip(&model.rows).enumerate() {
-            if project.source != source {
-                continue;
-            }
-            p.rows += 1;
+        for &row in rows {
+            let (project, b) = (&portfolio.rows()[row], &model.rows[row]);
             p.locked += usize::from(project.locked);
             let r = units(b.releasable, unit);
             let a = units(b.absorbable, unit);
             if r >= min_units {
+                donor_of[row] = p.donors.len();
                 p.donors.push(Donor { row, cap: r, value: b.value_out, caps: Vec::new() });
-                members.push(row);
                 total[0] += i128::from(r);
             } else if b.releasable > Money::ZERO {
                 p.small_donors += 1;
@@ -206,16 +256,23 @@ pub(crate) fn build(portfolio: &Portfolio, model: &Model) -> Result<Vec<PoolProb
         if total.iter().any(|&t| t > i128::from(i64::MAX / 4)) {
             return Err(OptimizeError::TooLarge { pool: source });
         }
-        add_caps(portfolio, model, &mut p, unit);
+        add_caps(portfolio, model, groups, rows, &donor_of, &mut p, unit);
         pools.push(p);
     }
     Ok(pools)
 }
 
-/// Adds the caps of the declared side constraints to pool `p`, leaving out those that cannot bind.
-fn add_caps(portfolio: &Portfolio, model: &Model, p: &mut PoolProblem, unit: i64) {
-    let rows = portfolio.rows();
-    let donor_of: BTreeMap<usize, usize> = p.donors.iter().enumerate().map(|(i, d)| (d.row, i)).collect();
+/// Adds the caps of the declared side constraints to pool `p` (whose rows are `rows`), leaving out
+/// those that cannot bind.
+fn add_caps(
+    portfolio: &Portfolio,
+    model: &Model,
+    groups: &Groups,
+    rows: &[usize],
+    donor_of: &[usize],
+    p: &mut PoolProblem,
+    unit: i64,
+) {
     for (ci, sc) in model.constraints.iter().enumerate() {
         let (kind, share) = match sc.kind {
             SideConstraintKind::LocalityLossShare { max_share } => (CapKind::Locality, max_share),
@@ -231,31 +288,25 @@ fn add_caps(portfolio: &Portfolio, model: &Model, p: &mut PoolProblem, unit: i64
             }
         };
         // Group the pool's rows by locality or investor: plan over every row, donors among them.
-        let mut groups: BTreeMap<&str, (i128, Vec<usize>)> = BTreeMap::new();
-        for (row, project) in rows.iter().enumerate() {
-            if project.source != p.source {
-                continue;
-            }
-            let key = match kind {
-                CapKind::Locality => project.locality.as_str(),
-                _ => project.investor.as_str(),
-            };
-            let g = groups.entry(key).or_default();
-            g.0 += i128::from(project.plan.dong());
-            if let Some(&d) = donor_of.get(&row) {
-                g.1.push(d);
-            }
-        }
-        for (label, (plan, members)) in groups {
+        let (ids, names) = match kind {
+            CapKind::Locality => (&groups.locality, &groups.locality_names),
+            _ => (&groups.investor, &groups.investor_names),
+        };
+        let mut keyed: Vec<(u32, usize)> = rows.iter().map(|&row| (ids[row], row)).collect();
+        keyed.sort_unstable();
+        for group in keyed.chunk_by(|x, y| x.0 == y.0) {
+            let members: Vec<usize> =
+                group.iter().map(|&(_, row)| donor_of[row]).filter(|&d| d != usize::MAX).collect();
             if members.is_empty() {
                 continue;
             }
+            let plan: i128 = group.iter().map(|&(_, row)| i128::from(portfolio.rows()[row].plan.dong())).sum();
             let limit = share_cap_units(share, plan, unit);
-            push_cap(p, Cap { constraint: ci, kind, label: label.to_owned(), limit, members });
+            let label = names[group[0].0 as usize].clone();
+            push_cap(p, Cap { constraint: ci, kind, label, limit, members });
         }
     }
 }
-
 /// Adds a cap unless its members could never reach it.
 fn push_cap(p: &mut PoolProblem, cap: Cap) {
     let reach: i64 = cap.members.iter().map(|&d| p.donors[d].cap).sum();
