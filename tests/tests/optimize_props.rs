@@ -37,6 +37,22 @@ fn options() -> impl Strategy<Value = RandomOptions> {
         })
 }
 
+/// One pool, few localities and investors crossing each other, tight caps: the min-cost flow's case.
+fn crossing_caps() -> impl Strategy<Value = RandomOptions> {
+    (10usize..60, any::<u64>(), 2usize..5, 2usize..5, 0.02f64..0.4, 0.02f64..0.4, prop::option::of(0i64..20000))
+        .prop_map(|(rows, seed, localities, investors, loc, inv, cap)| {
+            let mut o = RandomOptions::new(rows, seed);
+            o.pools = 1;
+            o.localities = localities;
+            o.investors = investors;
+            o.nested_investors = false;
+            o.locality_share = Some(loc);
+            o.investor_share = Some(inv);
+            o.pool_cap_million = cap;
+            o
+        })
+}
+
 /// `share × plan` in whole million, as the model defines caps (float noise forgiven).
 fn share_cap(share: f64, plan_dong: i128, unit: i64) -> f64 {
     let x = share * plan_dong as f64 / unit as f64;
@@ -213,13 +229,24 @@ proptest! {
     }
 
     #[test]
-    fn fast_path_equals_the_general_lp(opts in options()) {
+    fn fast_path_equals_the_general_lp(opts in prop_oneof![options(), crossing_caps()]) {
         let (portfolio, model) = instance(&opts);
         let fast = propose_with(&portfolio, &model, Method::Auto).expect("valid");
         let general = propose_with(&portfolio, &model, Method::GeneralLp).expect("valid");
         check_invariants(&portfolio, &model, &general)?;
         let tol = 1e-6 * (1.0 + general.objective.abs());
         prop_assert!((fast.objective - general.objective).abs() <= tol, "fast {} vs general {}", fast.objective, general.objective);
+    }
+
+    #[test]
+    fn min_cost_flow_equals_the_general_lp(opts in prop_oneof![options(), crossing_caps()]) {
+        let (portfolio, model) = instance(&opts);
+        let flow = propose_with(&portfolio, &model, Method::Flow).expect("valid");
+        check_invariants(&portfolio, &model, &flow)?;
+        prop_assert!(flow.pools.iter().all(|p| p.method == "flow"), "the flow refused a pool");
+        let lp = independent_optimum(&portfolio, &model);
+        let tol = 1e-6 * (1.0 + lp.abs());
+        prop_assert!((flow.objective - lp).abs() <= tol, "flow {} vs independent LP {}", flow.objective, lp);
     }
 
     #[test]

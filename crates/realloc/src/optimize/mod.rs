@@ -6,7 +6,8 @@
 //!   donors;
 //! - [`fast`] solves a pool exactly with a greedy when its caps are laminar (localities and the pool cap
 //!   always are; investor caps when they nest with localities, or when they happen not to bind);
-//! - [`lp`] solves the other pools with good_lp and the pure-Rust `microlp` backend;
+//! - [`flow`] solves the other pools exactly as min-cost flows, one per group of crossing caps;
+//! - [`lp`] (good_lp with the pure-Rust `microlp` backend) is kept for checks and as a last resort;
 //! - [`round`] turns the solver's floats into whole units that keep every bound, and drops moves smaller
 //!   than `min_transfer`;
 //! - [`transfers`] splits the changes into transfers; [`sensitivity`] explains each pool;
@@ -26,6 +27,7 @@
 
 mod export;
 mod fast;
+mod flow;
 mod lp;
 mod problem;
 pub mod random;
@@ -70,7 +72,7 @@ pub struct PoolOutcome {
     /// Portfolio row of the best recipient left (partly) unfunded, if any.
     pub best_unfunded: Option<usize>,
     /// How the pool was solved: `greedy` (exact, laminar caps), `greedy-relaxation` (exact: the greedy
-    /// without some caps already kept them) or `lp` (general LP).
+    /// without some caps already kept them), `flow` (exact min-cost flow) or `lp` (general LP).
     pub method: String,
     /// Why the pool moved nothing or stopped where it did, in the analyst's words.
     pub notes: Vec<String>,
@@ -115,6 +117,8 @@ pub enum Method {
     /// The exact greedy where the structure allows, the general LP elsewhere.
     #[default]
     Auto,
+    /// The min-cost flow for every pool (for checks).
+    Flow,
     /// The general LP for every pool (slow; for checks).
     GeneralLp,
 }
@@ -250,10 +254,18 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
     let mut used_lp = false;
     let mut used_fast = false;
     for p in &pools {
-        let (mut s, how) = match (method, fast::solve(p)) {
-            (Method::Auto, Some((s, fast::FastOutcome::Laminar))) => (s, "greedy"),
-            (Method::Auto, Some((s, fast::FastOutcome::Relaxation))) => (s, "greedy-relaxation"),
-            _ => (lp::solve(p)?, "lp"),
+        let solved = match method {
+            Method::Auto => match fast::solve(p) {
+                Some((s, fast::FastOutcome::Laminar)) => Some((s, "greedy")),
+                Some((s, fast::FastOutcome::Relaxation)) => Some((s, "greedy-relaxation")),
+                None => flow::solve(p).map(|s| (s, "flow")),
+            },
+            Method::Flow => flow::solve(p).map(|s| (s, "flow")),
+            Method::GeneralLp => None,
+        };
+        let (mut s, how) = match solved {
+            Some(x) => x,
+            None => (lp::solve(p)?, "lp"),
         };
         if how == "lp" {
             used_lp = true;
