@@ -136,7 +136,7 @@ pub enum OptimizeError {
         portfolio: usize,
     },
     /// A row may both give and receive.
-    #[error("row {row} (project `{id}`, {pool}): both releasable ({releasable}) and absorbable ({absorbable}) are positive; a row gives or receives, never both")]
+    #[error("row {row} (project `{id}`, {pool}): both releasable ({releasable} million VND) and absorbable ({absorbable} million VND) are positive; a row gives or receives, never both")]
     BothSides {
         /// Portfolio row.
         row: usize,
@@ -150,7 +150,7 @@ pub enum OptimizeError {
         absorbable: Money,
     },
     /// A locked row has non-zero bounds.
-    #[error("row {row} (project `{id}`, {pool}) is locked but has releasable {releasable} and absorbable {absorbable}; both must be 0")]
+    #[error("row {row} (project `{id}`, {pool}) is locked but has releasable {releasable} and absorbable {absorbable} million VND; both must be 0")]
     LockedWithBounds {
         /// Portfolio row.
         row: usize,
@@ -164,7 +164,7 @@ pub enum OptimizeError {
         absorbable: Money,
     },
     /// A negative bound.
-    #[error("row {row} (project `{id}`, {pool}): {field} is negative ({amount})")]
+    #[error("row {row} (project `{id}`, {pool}): {field} is negative ({amount} million VND)")]
     NegativeBound {
         /// Portfolio row.
         row: usize,
@@ -212,7 +212,7 @@ pub enum OptimizeError {
         share: f64,
     },
     /// A negative pool move cap.
-    #[error("side constraint `{name}`: max must not be negative, found {max}")]
+    #[error("side constraint `{name}`: max must not be negative, found {max} million VND")]
     NegativeCap {
         /// Constraint name.
         name: String,
