@@ -30,7 +30,9 @@ fn models(c: &mut Criterion) {
         });
         if rows <= 400 {
             group.bench_function(format!("general_lp/{name}"), |b| {
-                b.iter(|| black_box(propose_with(&portfolio, &model, Method::GeneralLp).expect("valid model")))
+                b.iter(|| {
+                    black_box(propose_with(&portfolio, &model, Method::GeneralLp).expect("valid model"))
+                })
             });
         }
         if rows == 50_000 && nested {
@@ -57,7 +59,8 @@ fn end_to_end(c: &mut Criterion) {
         let run = || -> Result<usize, String> {
             let loaded = load_scenario(dir.path()).map_err(|e| e.to_string())?;
             let assessment = rules.assess(&loaded.scenario);
-            let proposal = propose(&loaded.scenario.portfolio, &assessment.model).map_err(|e| e.to_string())?;
+            let proposal =
+                propose(&loaded.scenario.portfolio, &assessment.model).map_err(|e| e.to_string())?;
             Ok(format!("{proposal:?}").len())
         };
         if let Err(e) = written.map_err(|e| e.to_string()).and_then(|()| run()) {

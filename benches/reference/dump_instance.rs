@@ -2,7 +2,7 @@
 //! row), `constraints.json`, the LP export `model.lp`, and realloc's own answer and time in
 //! `realloc.json`.
 //!
-//! `cargo run --release -p realloc-benches --example dump_instance -- DIR ROWS SEED [crossing]`
+//! `cargo run --release -p realloc-benches --example dump_instance -- DIR ROWS SEED [crossing|nested] [MIN_TRANSFER_MILLION]`
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -13,14 +13,19 @@ use realloc::optimize::{export_lp, propose};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let dir = std::path::PathBuf::from(args.get(1).ok_or("usage: dump_instance DIR ROWS SEED [crossing]")?);
+    let dir = std::path::PathBuf::from(
+        args.get(1).ok_or("usage: dump_instance DIR ROWS SEED [crossing|nested] [MIN_TRANSFER_MILLION]")?,
+    );
     let rows: usize = args.get(2).map_or(Ok(50_000), |s| s.parse())?;
     let seed: u64 = args.get(3).map_or(Ok(1), |s| s.parse())?;
     let mut opts = RandomOptions::new(rows, seed);
     opts.nested_investors = args.get(4).map(String::as_str) != Some("crossing");
+    opts.min_transfer_million = args.get(5).map_or(Ok(1), |s| s.parse())?;
     let (portfolio, model) = instance(&opts);
     std::fs::create_dir_all(&dir)?;
-    let mut csv = String::from("row,id,source,locality,investor,plan_vnd,releasable_vnd,absorbable_vnd,value_in,value_out\n");
+    let mut csv = String::from(
+        "row,id,source,locality,investor,plan_vnd,releasable_vnd,absorbable_vnd,value_in,value_out\n",
+    );
     for (i, (p, b)) in portfolio.rows().iter().zip(&model.rows).enumerate() {
         writeln!(
             csv,
@@ -40,9 +45,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut constraints = Vec::new();
     for c in &model.constraints {
         constraints.push(match &c.kind {
-            SideConstraintKind::LocalityLossShare { max_share } => format!("{{\"kind\": \"locality\", \"max_share\": {max_share:?}}}"),
-            SideConstraintKind::InvestorLossShare { max_share } => format!("{{\"kind\": \"investor\", \"max_share\": {max_share:?}}}"),
-            SideConstraintKind::PoolMoveCap { max, .. } => format!("{{\"kind\": \"pool\", \"max_vnd\": {}}}", max.dong()),
+            SideConstraintKind::LocalityLossShare { max_share } => {
+                format!("{{\"kind\": \"locality\", \"max_share\": {max_share:?}}}")
+            }
+            SideConstraintKind::InvestorLossShare { max_share } => {
+                format!("{{\"kind\": \"investor\", \"max_share\": {max_share:?}}}")
+            }
+            SideConstraintKind::PoolMoveCap { max, .. } => {
+                format!("{{\"kind\": \"pool\", \"max_vnd\": {}}}", max.dong())
+            }
             _ => return Err("unknown constraint kind".into()),
         });
     }
@@ -67,6 +78,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             methods.join(", ")
         ),
     )?;
-    println!("{}: objective {:.6}, {:.1} ms ({})", dir.display(), proposal.objective, seconds * 1e3, methods.join(", "));
+    println!(
+        "{}: objective {:.6}, {:.1} ms ({})",
+        dir.display(),
+        proposal.objective,
+        seconds * 1e3,
+        methods.join(", ")
+    );
     Ok(())
 }

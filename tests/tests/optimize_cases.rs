@@ -148,8 +148,12 @@ fn build(case: &Case) -> (Portfolio, Model) {
         .map(|c| SideConstraint {
             name: c.name.clone(),
             kind: match c.kind.as_str() {
-                "locality_loss_share" => SideConstraintKind::LocalityLossShare { max_share: c.max_share.expect("max_share") },
-                "investor_loss_share" => SideConstraintKind::InvestorLossShare { max_share: c.max_share.expect("max_share") },
+                "locality_loss_share" => {
+                    SideConstraintKind::LocalityLossShare { max_share: c.max_share.expect("max_share") }
+                }
+                "investor_loss_share" => {
+                    SideConstraintKind::InvestorLossShare { max_share: c.max_share.expect("max_share") }
+                }
                 "pool_move_cap" => SideConstraintKind::PoolMoveCap {
                     source: c.source,
                     max: million(c.max.as_deref().expect("max")),
@@ -158,7 +162,10 @@ fn build(case: &Case) -> (Portfolio, Model) {
             },
         })
         .collect();
-    let settings = Settings { min_unit: million(&case.settings.min_unit), min_transfer: million(&case.settings.min_transfer) };
+    let settings = Settings {
+        min_unit: million(&case.settings.min_unit),
+        min_transfer: million(&case.settings.min_transfer),
+    };
     (portfolio, Model { rows, settings, constraints })
 }
 
@@ -197,7 +204,8 @@ fn check(name: &str) {
             .filter(|(_, c)| !c.is_zero())
             .map(|(i, c)| (key(&portfolio, i), c.to_million_string()))
             .collect();
-        let want: BTreeMap<String, String> = changes.iter().map(|(k, v)| (k.clone(), million_text(v))).collect();
+        let want: BTreeMap<String, String> =
+            changes.iter().map(|(k, v)| (k.clone(), million_text(v))).collect();
         assert_eq!(got, want, "{name}: changes");
     }
     if let Some(objective) = e.objective {
@@ -215,11 +223,20 @@ fn check(name: &str) {
     }
     let notes: Vec<&String> = p.pools.iter().flat_map(|o| &o.notes).collect();
     for note in &e.notes {
-        assert!(notes.iter().any(|n| n.contains(note.as_str())), "{name}: no note contains `{note}`; notes: {notes:#?}");
+        assert!(
+            notes.iter().any(|n| n.contains(note.as_str())),
+            "{name}: no note contains `{note}`; notes: {notes:#?}"
+        );
     }
     if let Some(binding) = &e.binding {
         for c in &p.constraints {
-            assert_eq!(c.binding, binding.contains(&c.name), "{name}: constraint `{}` binding = {}", c.name, c.binding);
+            assert_eq!(
+                c.binding,
+                binding.contains(&c.name),
+                "{name}: constraint `{}` binding = {}",
+                c.name,
+                c.binding
+            );
         }
     }
     if let Some(method) = &e.method {
@@ -229,7 +246,11 @@ fn check(name: &str) {
         assert_eq!(p.pools[0].shadow_price, price, "{name}: shadow price");
     }
     if let Some(best) = &e.best_unfunded {
-        assert_eq!(p.pools[0].best_unfunded.map(|r| key(&portfolio, r)).as_deref(), Some(best.as_str()), "{name}: best unfunded");
+        assert_eq!(
+            p.pools[0].best_unfunded.map(|r| key(&portfolio, r)).as_deref(),
+            Some(best.as_str()),
+            "{name}: best unfunded"
+        );
     }
     // The general LP finds the same optimum, and the LP export describes a model with every column.
     let lp = propose_with(&portfolio, &model, Method::GeneralLp).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -39,7 +39,15 @@ fn options() -> impl Strategy<Value = RandomOptions> {
 
 /// One pool, few localities and investors crossing each other, tight caps: the min-cost flow's case.
 fn crossing_caps() -> impl Strategy<Value = RandomOptions> {
-    (10usize..60, any::<u64>(), 2usize..5, 2usize..5, 0.02f64..0.4, 0.02f64..0.4, prop::option::of(0i64..20000))
+    (
+        10usize..60,
+        any::<u64>(),
+        2usize..5,
+        2usize..5,
+        0.02f64..0.4,
+        0.02f64..0.4,
+        prop::option::of(0i64..20000),
+    )
         .prop_map(|(rows, seed, localities, investors, loc, inv, cap)| {
             let mut o = RandomOptions::new(rows, seed);
             o.pools = 1;
@@ -99,7 +107,8 @@ fn independent_optimum(portfolio: &Portfolio, model: &Model) -> f64 {
         lp = lp.with(balance.eq(0.0));
         for c in &model.constraints {
             match &c.kind {
-                SideConstraintKind::LocalityLossShare { max_share } | SideConstraintKind::InvestorLossShare { max_share } => {
+                SideConstraintKind::LocalityLossShare { max_share }
+                | SideConstraintKind::InvestorLossShare { max_share } => {
                     let by_locality = matches!(c.kind, SideConstraintKind::LocalityLossShare { .. });
                     let mut groups: BTreeMap<&str, (i128, Expression)> = BTreeMap::new();
                     for (i, p) in portfolio.rows().iter().enumerate() {
@@ -146,7 +155,12 @@ fn check_invariants(portfolio: &Portfolio, model: &Model, p: &Proposal) -> Resul
         let c = p.changes[i].dong();
         *per_pool.entry(row.source).or_insert(0i64) += c;
         prop_assert_eq!(c % unit, 0, "row {} change {} not whole units", i, c);
-        prop_assert!(c >= -b.releasable.dong() && c <= b.absorbable.dong(), "row {} change {} out of bounds", i, c);
+        prop_assert!(
+            c >= -b.releasable.dong() && c <= b.absorbable.dong(),
+            "row {} change {} out of bounds",
+            i,
+            c
+        );
         prop_assert!(c == 0 || c.abs() >= model.settings.min_transfer.dong(), "row {} below min_transfer", i);
         if row.locked {
             prop_assert_eq!(c, 0, "locked row {} changed", i);
@@ -169,7 +183,8 @@ fn check_invariants(portfolio: &Portfolio, model: &Model, p: &Proposal) -> Resul
         }
         for ((source, key), (plan, released)) in groups {
             match c.kind {
-                SideConstraintKind::LocalityLossShare { max_share } | SideConstraintKind::InvestorLossShare { max_share } => {
+                SideConstraintKind::LocalityLossShare { max_share }
+                | SideConstraintKind::InvestorLossShare { max_share } => {
                     prop_assert!(
                         released as f64 <= max_share * plan as f64 * (1.0 + 1e-12) + 1e-6,
                         "{} breaks {} in {}: {} of {}",
@@ -180,10 +195,8 @@ fn check_invariants(portfolio: &Portfolio, model: &Model, p: &Proposal) -> Resul
                         plan
                     );
                 }
-                SideConstraintKind::PoolMoveCap { source: s, max } => {
-                    if s.is_none_or(|s| s == source) {
-                        prop_assert!(released <= i128::from(max.dong()), "{} moves more than its cap", source);
-                    }
+                SideConstraintKind::PoolMoveCap { source: s, max } if s.is_none_or(|s| s == source) => {
+                    prop_assert!(released <= i128::from(max.dong()), "{} moves more than its cap", source);
                 }
                 _ => {}
             }

@@ -31,8 +31,12 @@ pub fn export_lp(portfolio: &Portfolio, model: &Model) -> Result<String, Optimiz
     let rows = portfolio.rows();
     let mut out = String::new();
     // Writing to a String cannot fail; the results are ignored on that ground.
-    let _ = writeln!(out, "\\ realloc model: one pool per capital source, moves in whole units of {unit} dong");
-    let _ = writeln!(out, "\\ r_<POOL>_<row>: units released by portfolio row <row> (0-based, file order); a_<POOL>_<row>: units added");
+    let _ =
+        writeln!(out, "\\ realloc model: one pool per capital source, moves in whole units of {unit} dong");
+    let _ = writeln!(
+        out,
+        "\\ r_<POOL>_<row>: units released by portfolio row <row> (0-based, file order); a_<POOL>_<row>: units added"
+    );
     let _ = writeln!(out, "\\ objective: value x units x {unit_million} million VND");
     let mut terms = Vec::new();
     let mut bounds = Vec::new();
@@ -84,7 +88,8 @@ pub fn export_lp(portfolio: &Portfolio, model: &Model) -> Result<String, Optimiz
             };
             let _ = writeln!(out, "\\ {prefix}_{pool}_{k}: {what}, side constraint `{constraint}`");
             let _ = write!(out, " {prefix}_{pool}_{k}:");
-            let members: Vec<String> = cap.members.iter().map(|&d| format!("r_{pool}_{}", p.donors[d].row)).collect();
+            let members: Vec<String> =
+                cap.members.iter().map(|&d| format!("r_{pool}_{}", p.donors[d].row)).collect();
             write_terms_no_newline(&mut out, members.iter().map(|n| (1.0, n.as_str())));
             let _ = writeln!(out, " <= {}", cap.limit);
         }

@@ -52,7 +52,12 @@ pub(crate) fn solve(p: &PoolProblem) -> Option<PoolSolution> {
         }
     }
     let tightest = |d: usize, kind: CapKind| {
-        p.donors[d].caps.iter().copied().filter(|&c| p.caps[c].kind == kind).min_by_key(|&c| (p.caps[c].limit, c))
+        p.donors[d]
+            .caps
+            .iter()
+            .copied()
+            .filter(|&c| p.caps[c].kind == kind)
+            .min_by_key(|&c| (p.caps[c].limit, c))
     };
     let loc: Vec<Option<usize>> = (0..p.donors.len()).map(|d| tightest(d, CapKind::Locality)).collect();
     let inv: Vec<Option<usize>> = (0..p.donors.len()).map(|d| tightest(d, CapKind::Investor)).collect();
@@ -142,11 +147,21 @@ fn components(p: &PoolProblem, loc: &[Option<usize>], inv: &[Option<usize>]) -> 
         let root = loc[d].or(inv[d]).map(|c| find(&mut parent, c));
         let k = match root {
             Some(r) => *by_root[r].get_or_insert_with(|| {
-                out.push(Component { donors: Vec::new(), tail: Vec::new(), head: Vec::new(), node_cap: vec![None, None] });
+                out.push(Component {
+                    donors: Vec::new(),
+                    tail: Vec::new(),
+                    head: Vec::new(),
+                    node_cap: vec![None, None],
+                });
                 out.len() - 1
             }),
             None => {
-                out.push(Component { donors: Vec::new(), tail: Vec::new(), head: Vec::new(), node_cap: vec![None, None] });
+                out.push(Component {
+                    donors: Vec::new(),
+                    tail: Vec::new(),
+                    head: Vec::new(),
+                    node_cap: vec![None, None],
+                });
                 out.len() - 1
             }
         };
@@ -155,7 +170,8 @@ fn components(p: &PoolProblem, loc: &[Option<usize>], inv: &[Option<usize>]) -> 
     // Number the nodes of each component: localities then investors, in cap order.
     let mut node_of: Vec<usize> = vec![usize::MAX; p.caps.len()];
     for comp in &mut out {
-        let mut caps: Vec<usize> = comp.donors.iter().flat_map(|&d| loc[d].into_iter().chain(inv[d])).collect();
+        let mut caps: Vec<usize> =
+            comp.donors.iter().flat_map(|&d| loc[d].into_iter().chain(inv[d])).collect();
         caps.sort_unstable();
         caps.dedup();
         for &c in &caps {
@@ -218,7 +234,10 @@ fn release(
     let fwd_cost = |arc: &Arc| cost(arc.donors[arc.next]);
     for v in 2..n {
         if !is_locality(v) {
-            pi[v] = in_arcs[v].iter().map(|&a| pi[arcs[a].tail] + fwd_cost(&arcs[a])).fold(f64::INFINITY, f64::min);
+            pi[v] = in_arcs[v]
+                .iter()
+                .map(|&a| pi[arcs[a].tail] + fwd_cost(&arcs[a]))
+                .fold(f64::INFINITY, f64::min);
         }
     }
     pi[1] = (2..n)
@@ -262,17 +281,18 @@ fn release(
             if u == 1 {
                 break;
             }
-            let mut relax = |v: usize, c: f64, step: Step, dist: &mut [f64], prev: &mut [Option<(usize, Step)>]| {
-                let nd = d + (c + pi[u] - pi[v]).max(0.0);
-                if nd < dist[v] {
-                    dist[v] = nd;
-                    prev[v] = Some((u, step));
-                    heap.push(Reverse((Ordf(nd), v)));
-                }
-            };
+            let mut relax =
+                |v: usize, c: f64, step: Step, dist: &mut [f64], prev: &mut [Option<(usize, Step)>]| {
+                    let nd = d + (c + pi[u] - pi[v]).max(0.0);
+                    if nd < dist[v] {
+                        dist[v] = nd;
+                        prev[v] = Some((u, step));
+                        heap.push(Reverse((Ordf(nd), v)));
+                    }
+                };
             if u == 0 {
-                for v in 2..n {
-                    if is_locality(v) && room[v] > 0 {
+                for (v, &left) in room.iter().enumerate().skip(2) {
+                    if is_locality(v) && left > 0 {
                         relax(v, 0.0, Step::Open(v), &mut dist, &mut prev);
                     }
                 }
@@ -365,7 +385,11 @@ fn release(
 
 /// Position in `arc.donors` of the dearest donor with flow.
 fn last_used_pos(arc: &Arc, flow: &[i64]) -> Option<usize> {
-    let k = if arc.next < arc.donors.len() && flow[arc.donors[arc.next]] > 0 { arc.next } else { arc.next.checked_sub(1)? };
+    let k = if arc.next < arc.donors.len() && flow[arc.donors[arc.next]] > 0 {
+        arc.next
+    } else {
+        arc.next.checked_sub(1)?
+    };
     (flow[arc.donors[k]] > 0).then_some(k)
 }
 

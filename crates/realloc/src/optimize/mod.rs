@@ -14,15 +14,15 @@
 //! - [`export`] writes the model in CPLEX LP format for audit in any solver.
 //!
 //! ```
-//! use realloc::domain::{Portfolio, Project, Source};
-//! use realloc::model::{Model, RowBounds};
-//! use realloc::money::Money;
-//! use realloc::optimize::{propose, random};
+//! use realloc::optimize::{export_lp, propose, random};
 //!
 //! let (portfolio, model) = random::instance(&random::RandomOptions::new(40, 7));
 //! let proposal = propose(&portfolio, &model).unwrap();
 //! let total: i64 = proposal.changes.iter().map(|c| c.dong()).sum();
 //! assert_eq!(total, 0); // every pool balances, so the whole does too
+//! assert!(proposal.transfers.iter().all(|t| t.amount.dong() > 0));
+//! let lp = export_lp(&portfolio, &model).unwrap();
+//! assert!(lp.starts_with("\\ realloc model") && lp.ends_with("End\n"));
 //! ```
 
 mod export;
@@ -136,7 +136,9 @@ pub enum OptimizeError {
         portfolio: usize,
     },
     /// A row may both give and receive.
-    #[error("row {row} (project `{id}`, {pool}): both releasable ({releasable} million VND) and absorbable ({absorbable} million VND) are positive; a row gives or receives, never both")]
+    #[error(
+        "row {row} (project `{id}`, {pool}): both releasable ({releasable} million VND) and absorbable ({absorbable} million VND) are positive; a row gives or receives, never both"
+    )]
     BothSides {
         /// Portfolio row.
         row: usize,
@@ -150,7 +152,9 @@ pub enum OptimizeError {
         absorbable: Money,
     },
     /// A locked row has non-zero bounds.
-    #[error("row {row} (project `{id}`, {pool}) is locked but has releasable {releasable} and absorbable {absorbable} million VND; both must be 0")]
+    #[error(
+        "row {row} (project `{id}`, {pool}) is locked but has releasable {releasable} and absorbable {absorbable} million VND; both must be 0"
+    )]
     LockedWithBounds {
         /// Portfolio row.
         row: usize,
@@ -236,6 +240,9 @@ pub enum OptimizeError {
     },
 }
 
+/// The name of the per-pool exact solver, for the manifest.
+const EXACT: &str = "realloc per-pool exact (greedy + min-cost flow)";
+
 /// Solves the model and splits the changes into transfers.
 pub fn propose(portfolio: &Portfolio, model: &Model) -> Result<Proposal, OptimizeError> {
     propose_with(portfolio, model, Method::Auto)
@@ -314,9 +321,9 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
         })
         .collect();
     let solver = match (used_fast, used_lp) {
-        (_, false) => "realloc greedy (exact per pool)".to_owned(),
+        (_, false) => EXACT.to_owned(),
         (false, true) => lp::NAME.to_owned(),
-        (true, true) => format!("realloc greedy (exact per pool) + {}", lp::NAME),
+        (true, true) => format!("{EXACT} + {}", lp::NAME),
     };
     Ok(Proposal {
         objective: objective(model, &changes),
@@ -394,7 +401,8 @@ fn validate(portfolio: &Portfolio, model: &Model) -> Result<(), OptimizeError> {
     }
     for c in &model.constraints {
         match c.kind {
-            SideConstraintKind::LocalityLossShare { max_share } | SideConstraintKind::InvestorLossShare { max_share } => {
+            SideConstraintKind::LocalityLossShare { max_share }
+            | SideConstraintKind::InvestorLossShare { max_share } => {
                 if !max_share.is_finite() || max_share < 0.0 {
                     return Err(OptimizeError::Share { name: c.name.clone(), share: max_share });
                 }

@@ -4,6 +4,7 @@
 //! Everything here counts *units* of `min_unit` in `i64`; đồng only come back in [`super::propose`].
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::domain::{Portfolio, Source};
 use crate::model::{Model, SideConstraintKind};
@@ -173,6 +174,8 @@ pub(crate) struct Groups {
     pub locality_names: Vec<String>,
     /// Investor names by id (sorted).
     pub investor_names: Vec<String>,
+    /// Plan of each row in đồng (read once, so that building caps does not walk the rows again).
+    pub plan: Vec<i64>,
 }
 
 impl Groups {
@@ -180,13 +183,38 @@ impl Groups {
     pub fn new(portfolio: &Portfolio) -> Groups {
         let (locality, locality_names) = intern(portfolio.rows().iter().map(|p| p.locality.as_str()));
         let (investor, investor_names) = intern(portfolio.rows().iter().map(|p| p.investor.as_str()));
-        Groups { locality, investor, locality_names, investor_names }
+        let plan = portfolio.rows().iter().map(|p| p.plan.dong()).collect();
+        Groups { locality, investor, locality_names, investor_names, plan }
+    }
+}
+
+/// A small fast hasher for interning (FxHash's multiply-rotate); the ids are renumbered in name
+/// order afterwards, so the hash order never shows.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
 /// Dense ids for strings, numbered in sorted order so that no hash order leaks out.
 fn intern<'a>(names: impl Iterator<Item = &'a str>) -> (Vec<u32>, Vec<String>) {
-    let mut first: HashMap<&str, u32> = HashMap::new();
+    let mut first: HashMap<&str, u32, BuildHasherDefault<FxHasher>> = HashMap::default();
     let mut unique: Vec<&str> = Vec::new();
     let ids: Vec<u32> = names
         .map(|name| {
@@ -208,7 +236,11 @@ fn intern<'a>(names: impl Iterator<Item = &'a str>) -> (Vec<u32>, Vec<String>) {
 
 /// Builds the problem of every pool present, in the order of [`Source::ALL`]. The model has been
 /// checked by [`super::validate`].
-pub(crate) fn build(portfolio: &Portfolio, model: &Model, groups: &Groups) -> Result<Vec<PoolProblem>, OptimizeError> {
+pub(crate) fn build(
+    portfolio: &Portfolio,
+    model: &Model,
+    groups: &Groups,
+) -> Result<Vec<PoolProblem>, OptimizeError> {
     let unit = model.settings.min_unit.dong();
     let min_units = model.settings.min_transfer.dong().div_euclid(unit)
         + i64::from(model.settings.min_transfer.dong().rem_euclid(unit) != 0);
@@ -256,7 +288,7 @@ pub(crate) fn build(portfolio: &Portfolio, model: &Model, groups: &Groups) -> Re
         if total.iter().any(|&t| t > i128::from(i64::MAX / 4)) {
             return Err(OptimizeError::TooLarge { pool: source });
         }
-        add_caps(portfolio, model, groups, rows, &donor_of, &mut p, unit);
+        add_caps(model, groups, rows, &donor_of, &mut p, unit);
         pools.push(p);
     }
     Ok(pools)
@@ -265,7 +297,6 @@ pub(crate) fn build(portfolio: &Portfolio, model: &Model, groups: &Groups) -> Re
 /// Adds the caps of the declared side constraints to pool `p` (whose rows are `rows`), leaving out
 /// those that cannot bind.
 fn add_caps(
-    portfolio: &Portfolio,
     model: &Model,
     groups: &Groups,
     rows: &[usize],
@@ -283,7 +314,16 @@ fn add_caps(
                 }
                 let limit = units(max, unit);
                 let members: Vec<usize> = (0..p.donors.len()).collect();
-                push_cap(p, Cap { constraint: ci, kind: CapKind::Pool, label: p.source.code().into(), limit, members });
+                push_cap(
+                    p,
+                    Cap {
+                        constraint: ci,
+                        kind: CapKind::Pool,
+                        label: p.source.code().into(),
+                        limit,
+                        members,
+                    },
+                );
                 continue;
             }
         };
@@ -300,7 +340,7 @@ fn add_caps(
             if members.is_empty() {
                 continue;
             }
-            let plan: i128 = group.iter().map(|&(_, row)| i128::from(portfolio.rows()[row].plan.dong())).sum();
+            let plan: i128 = group.iter().map(|&(_, row)| i128::from(groups.plan[row])).sum();
             let limit = share_cap_units(share, plan, unit);
             let label = names[group[0].0 as usize].clone();
             push_cap(p, Cap { constraint: ci, kind, label, limit, members });

@@ -138,7 +138,10 @@ pub fn instance(opts: &RandomOptions) -> (Portfolio, Model) {
     if let Some(max) = opts.pool_cap_million {
         constraints.push(SideConstraint {
             name: "pool_move_cap".into(),
-            kind: SideConstraintKind::PoolMoveCap { source: None, max: Money::from_dong(max * DONG_PER_MILLION) },
+            kind: SideConstraintKind::PoolMoveCap {
+                source: None,
+                max: Money::from_dong(max * DONG_PER_MILLION),
+            },
         });
     }
     let million = Money::from_dong(DONG_PER_MILLION);

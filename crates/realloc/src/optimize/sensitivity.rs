@@ -59,7 +59,8 @@ pub(crate) fn analyse(
     let best = recipients.iter().copied().find(|&j| s.a[j] < p.recipients[j].cap);
     let dearest_used = donors.iter().rev().copied().find(|&d| s.r[d] > 0);
     let candidates = [best.map(|j| p.recipients[j].value), dearest_used.map(|d| p.donors[d].value)];
-    let shadow_price = candidates.into_iter().flatten().fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    let shadow_price =
+        candidates.into_iter().flatten().fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
     // The next donor that could still give: room under its bound and under every cap it is in.
     let room = |d: usize| {
         let donor = &p.donors[d];
@@ -100,7 +101,9 @@ pub(crate) fn analyse(
         let why = match (best, next_donor) {
             (None, _) => "every recipient is funded up to what it can absorb".to_owned(),
             (Some(_), None) if binding.is_empty() => "every donor has released all it may".to_owned(),
-            (Some(_), None) => "every donor has released all its bounds and the side constraints allow".to_owned(),
+            (Some(_), None) => {
+                "every donor has released all its bounds and the side constraints allow".to_owned()
+            }
             (Some(j), Some(d)) => {
                 let (r, g) = (&p.recipients[j], &p.donors[d]);
                 if r.value <= g.value {
@@ -138,12 +141,17 @@ pub(crate) fn analyse(
                 let cap = &p.caps[c];
                 match cap.kind {
                     CapKind::Pool => format!("the pool may move at most {} million VND", million(cap.limit)),
-                    CapKind::Locality => format!("locality {} may lose at most {} million VND", cap.label, million(cap.limit)),
-                    CapKind::Investor => format!("investor {} may lose at most {} million VND", cap.label, million(cap.limit)),
+                    CapKind::Locality => {
+                        format!("locality {} may lose at most {} million VND", cap.label, million(cap.limit))
+                    }
+                    CapKind::Investor => {
+                        format!("investor {} may lose at most {} million VND", cap.label, million(cap.limit))
+                    }
                 }
             })
             .collect();
-        let more = if caps.len() > NAMED { format!(" and {} more", caps.len() - NAMED) } else { String::new() };
+        let more =
+            if caps.len() > NAMED { format!(" and {} more", caps.len() - NAMED) } else { String::new() };
         notes.push(format!("{pool}: side constraint `{name}` binds: {}{more}", named.join("; ")));
     }
     if dropped > 0 {
