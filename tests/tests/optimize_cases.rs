@@ -1,5 +1,6 @@
 //! Data-driven optimiser cases: each `tests/data/optimize/NAME.toml` holds a small model and what the
-//! proposal must be (or the error it must raise); one `#[test]` per case.
+//! proposal must be (or the error it must raise); an optional `NAME.lp` holds its expected LP export.
+//! One `#[test]` per case.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -257,6 +258,15 @@ fn check(name: &str) {
     assert!((lp.objective - p.objective).abs() < 1e-6, "{name}: LP {} vs {}", lp.objective, p.objective);
     let text = export_lp(&portfolio, &model).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(text.contains("Maximize") && text.ends_with("End\n"), "{name}: LP export {text}");
+    // Where the case has an expected LP file next to it, the export must match it byte for byte
+    // (`UPDATE_EXPECT=1` rewrites it, to be reviewed in the diff).
+    let lp_path = path.with_extension("lp");
+    if std::env::var_os("UPDATE_EXPECT").is_some() && lp_path.exists() {
+        std::fs::write(&lp_path, &text).unwrap_or_else(|e| panic!("{}: {e}", lp_path.display()));
+    }
+    if let Ok(expected) = std::fs::read_to_string(&lp_path) {
+        assert_eq!(text, expected, "{name}: LP export differs from {}", lp_path.display());
+    }
 }
 
 /// A million amount normalised as [`Money::to_million_string`] writes it.
@@ -278,6 +288,7 @@ macro_rules! cases {
             for entry in std::fs::read_dir(&dir).expect("data/optimize") {
                 let path = entry.expect("entry").path();
                 let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+                // Expected LP exports (`NAME.lp`) belong to the case of the same name.
                 assert!(listed.contains(&stem.as_str()), "{} has no test", path.display());
             }
         }
@@ -293,8 +304,10 @@ cases!(
     locked_row_with_bounds,
     min_transfer_drop,
     nan_value,
+    negative_share,
     no_donors,
     pool_move_cap,
     pools_never_mix,
     transfers_same_investor,
+    zero_min_unit,
 );
