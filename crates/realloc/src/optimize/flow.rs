@@ -23,6 +23,43 @@ use super::problem::{CapKind, PoolProblem, PoolSolution};
 struct Segment {
     cost: f64,
     amount: i64,
+    /// End of this augmentation's entries in the component's log.
+    log_end: usize,
+}
+
+/// A component's release curve and the augmentations behind it: each log entry is a donor
+/// (component-local) whose release rises (+1) or falls (−1) by its segment's amount.
+struct Curve {
+    segments: Vec<Segment>,
+    log: Vec<(usize, i64)>,
+}
+
+/// The value of the recipient that would absorb the unit after the first `t`, recipients filled
+/// best first: an upper bound on what any unit released beyond `t` by one component can earn.
+struct Marginal {
+    /// Cumulative capacity of the recipients, best first.
+    ends: Vec<i64>,
+    /// Their values.
+    values: Vec<f64>,
+}
+
+impl Marginal {
+    fn new(p: &PoolProblem) -> Marginal {
+        let mut ends = Vec::with_capacity(p.recipients.len());
+        let mut values = Vec::with_capacity(p.recipients.len());
+        let mut total = 0i64;
+        for j in recipient_order(p) {
+            total += p.recipients[j].cap;
+            ends.push(total);
+            values.push(p.recipients[j].value);
+        }
+        Marginal { ends, values }
+    }
+
+    fn at(&self, t: i64) -> f64 {
+        let k = self.ends.partition_point(|&e| e <= t);
+        self.values.get(k).copied().unwrap_or(f64::NEG_INFINITY)
+    }
 }
 
 /// A group of donors tied by caps, with its nodes: 0 = source, 1 = pool, then localities, investors.
@@ -76,23 +113,23 @@ pub(crate) fn solve(p: &PoolProblem) -> Option<PoolSolution> {
         }
     }
     let components = components(p, &loc, &inv);
-    let mut curves: Vec<Vec<Segment>> = Vec::with_capacity(components.len());
-    let max_in = p.recipients.iter().map(|r| r.value).fold(f64::NEG_INFINITY, f64::max);
+    let marginal = Marginal::new(p);
     let need = p.recipients.iter().map(|r| r.cap).sum::<i64>().min(pool_limit);
+    let mut curves: Vec<Curve> = Vec::with_capacity(components.len());
     for comp in &components {
-        curves.push(release(p, comp, i64::MAX, max_in, need, None)?);
+        curves.push(release(p, comp, need, &marginal)?);
     }
     // Merge the segments by cost (component order, then curve order, on ties) against recipients.
     let mut segs: Vec<(f64, usize, usize)> = Vec::new();
     for (k, curve) in curves.iter().enumerate() {
-        segs.extend(curve.iter().enumerate().map(|(i, s)| (s.cost, k, i)));
+        segs.extend(curve.segments.iter().enumerate().map(|(i, s)| (s.cost, k, i)));
     }
     segs.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
     let recipients = recipient_order(p);
     let mut s = PoolSolution::zero(p);
     let mut allot = vec![0i64; components.len()];
     let (mut i, mut j) = (0, 0);
-    let mut seg_left = segs.first().map_or(0, |&(_, k, n)| curves[k][n].amount);
+    let mut seg_left = segs.first().map_or(0, |&(_, k, n)| curves[k].segments[n].amount);
     let mut moved = 0i64;
     while i < segs.len() && j < recipients.len() && moved < pool_limit {
         let (cost, k, _) = segs[i];
@@ -111,12 +148,22 @@ pub(crate) fn solve(p: &PoolProblem) -> Option<PoolSolution> {
         }
         if seg_left == 0 {
             i += 1;
-            seg_left = segs.get(i).map_or(0, |&(_, k, n)| curves[k][n].amount);
+            seg_left = segs.get(i).map_or(0, |&(_, k, n)| curves[k].segments[n].amount);
         }
     }
-    for (comp, &target) in components.iter().zip(&allot) {
-        if target > 0 {
-            release(p, comp, target, f64::INFINITY, target, Some(&mut s.r))?;
+    // Replay each component's augmentations up to its allotment (the last one in part).
+    for ((comp, curve), &target) in components.iter().zip(&curves).zip(&allot) {
+        let (mut done, mut start) = (0i64, 0usize);
+        for seg in &curve.segments {
+            if done >= target {
+                break;
+            }
+            let x = seg.amount.min(target - done);
+            for &(k, sign) in &curve.log[start..seg.log_end] {
+                s.r[comp.donors[k]] += sign * x;
+            }
+            done += x;
+            start = seg.log_end;
         }
     }
     Some(s)
@@ -194,17 +241,10 @@ struct Arc {
     next: usize,
 }
 
-/// Releases up to `target` units from the component by successive shortest paths, stopping before a
-/// path that costs `stop_cost` or more, or when `need` units are out. Returns the cost segments; when
-/// `out` is given, adds the releases to it. `None` if the iteration guard trips.
-fn release(
-    p: &PoolProblem,
-    comp: &Component,
-    target: i64,
-    stop_cost: f64,
-    need: i64,
-    out: Option<&mut Vec<i64>>,
-) -> Option<Vec<Segment>> {
+/// The component's release curve by successive shortest paths, up to `need` units and stopping before
+/// a path that costs at least what the next unit could earn (`marginal`). `None` if the iteration
+/// guard trips.
+fn release(p: &PoolProblem, comp: &Component, need: i64, marginal: &Marginal) -> Option<Curve> {
     let n = comp.node_cap.len();
     let cost = |k: usize| p.donors[comp.donors[k]].value;
     let cap = |k: usize| p.donors[comp.donors[k]].cap;
@@ -245,12 +285,11 @@ fn release(
         .map(|v| pi[v])
         .chain(in_arcs[1].iter().map(|&a| pi[arcs[a].tail] + fwd_cost(&arcs[a])))
         .fold(f64::INFINITY, f64::min);
+    let mut curve = Curve { segments: Vec::new(), log: Vec::new() };
     if !pi[1].is_finite() {
-        return Some(Vec::new());
+        return Some(curve);
     }
-    let mut segments = Vec::new();
     let mut total = 0i64;
-    let mut out = out;
     let guard = 20 * (comp.donors.len() + n) + 1000;
     // Edge kinds on a path: Source→locality, forward arc, backward arc, investor→pool.
     #[derive(Clone, Copy)]
@@ -264,8 +303,8 @@ fn release(
     let mut prev: Vec<Option<(usize, Step)>> = vec![None; n];
     let mut done = vec![false; n];
     for _ in 0..guard {
-        if total >= target.min(need) {
-            return Some(segments);
+        if total >= need {
+            return Some(curve);
         }
         dist.fill(f64::INFINITY);
         prev.fill(None);
@@ -316,7 +355,7 @@ fn release(
             }
         }
         if !done[1] {
-            return Some(segments);
+            return Some(curve);
         }
         let dt = dist[1];
         for v in 0..n {
@@ -330,7 +369,7 @@ fn release(
             v = u;
         }
         let mut c = 0.0;
-        let mut delta = target.min(need) - total;
+        let mut delta = need - total;
         for &step in &path {
             match step {
                 Step::Open(v) | Step::Close(v) => delta = delta.min(room[v]),
@@ -346,8 +385,8 @@ fn release(
                 }
             }
         }
-        if c >= stop_cost || delta <= 0 {
-            return Some(segments);
+        if c >= marginal.at(total) || delta <= 0 {
+            return Some(curve);
         }
         for &step in &path {
             match step {
@@ -356,9 +395,7 @@ fn release(
                     let arc = &mut arcs[a];
                     let k = arc.donors[arc.next];
                     flow[k] += delta;
-                    if let Some(out) = out.as_deref_mut() {
-                        out[comp.donors[k]] += delta;
-                    }
+                    curve.log.push((k, 1));
                     if flow[k] == cap(k) {
                         arc.next += 1;
                     }
@@ -368,16 +405,14 @@ fn release(
                     let at = last_used_pos(arc, &flow)?;
                     let k = arc.donors[at];
                     flow[k] -= delta;
-                    if let Some(out) = out.as_deref_mut() {
-                        out[comp.donors[k]] -= delta;
-                    }
+                    curve.log.push((k, -1));
                     arc.next = arc.next.min(at);
                 }
             }
         }
         // Reverse steps give room back to the caps they pass through in reverse: none here, since a
         // path enters a locality only from the source and leaves an investor only to the pool.
-        segments.push(Segment { cost: c, amount: delta });
+        curve.segments.push(Segment { cost: c, amount: delta, log_end: curve.log.len() });
         total += delta;
     }
     None
