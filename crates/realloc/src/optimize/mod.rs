@@ -2,16 +2,16 @@
 //!
 //! Pools (capital sources) are independent: each has one balance row `Σ a = Σ r` and its own caps, so
 //! each is solved alone, in units of `min_unit`:
-//! - [`problem`] floors every bound to whole units and turns side constraints into caps on groups of
+//! - `problem` floors every bound to whole units and turns side constraints into caps on groups of
 //!   donors;
-//! - [`fast`] solves a pool exactly with a greedy when its caps are laminar (localities and the pool cap
+//! - `fast` solves a pool exactly with a greedy when its caps are laminar (localities and the pool cap
 //!   always are; investor caps when they nest with localities, or when they happen not to bind);
-//! - [`flow`] solves the other pools exactly as min-cost flows, one per group of crossing caps;
-//! - [`lp`] (good_lp with the pure-Rust `microlp` backend) is kept for checks and as a last resort;
-//! - [`round`] turns the solver's floats into whole units that keep every bound, and drops moves smaller
+//! - `flow` solves the other pools exactly as min-cost flows, one per group of crossing caps;
+//! - `lp` (good_lp with the pure-Rust `microlp` backend) is kept for checks and as a last resort;
+//! - `round` turns the solver's floats into whole units that keep every bound, and drops moves smaller
 //!   than `min_transfer`;
-//! - [`transfers`] splits the changes into transfers; [`sensitivity`] explains each pool;
-//! - [`export`] writes the model in CPLEX LP format for audit in any solver.
+//! - `transfers` splits the changes into transfers; `sensitivity` explains each pool;
+//! - [`export_lp`] writes the model in CPLEX LP format for audit in any solver.
 //!
 //! ```
 //! use realloc::optimize::{export_lp, propose, random};
