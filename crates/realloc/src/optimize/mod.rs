@@ -261,25 +261,24 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
     let mut used_lp = false;
     let mut used_fast = false;
     for p in &pools {
-        let solved = match method {
-            Method::Auto => match fast::solve(p) {
-                Some((s, fast::FastOutcome::Laminar)) => Some((s, "greedy")),
-                Some((s, fast::FastOutcome::Relaxation)) => Some((s, "greedy-relaxation")),
-                None => flow::solve(p).map(|s| (s, "flow")),
-            },
-            Method::Flow => flow::solve(p).map(|s| (s, "flow")),
-            Method::GeneralLp => None,
-        };
-        let (mut s, how) = match solved {
-            Some(x) => x,
-            None => (lp::solve(p)?, "lp"),
-        };
+        let (mut s, how) = solve_pool(p, method)?;
         if how == "lp" {
             used_lp = true;
         } else {
             used_fast = true;
         }
-        let dropped = round::min_transfer(p, &mut s);
+        let mut plain = s.clone();
+        let mut dropped = round::min_transfer(p, &mut plain);
+        if dropped > 0 {
+            // Second try: solve again without the rows left below min_transfer, and keep the better.
+            let (mut other, excluded) = resolve_without_small(p, s, method)?;
+            let other_dropped = round::min_transfer(p, &mut other) + excluded;
+            if pool_value(p, &other) > pool_value(p, &plain) {
+                plain = other;
+                dropped = other_dropped;
+            }
+        }
+        s = plain;
         debug_assert!(p.is_feasible(&s), "pool {} solution breaks a bound, a cap or the balance", p.source);
         let mut give = Vec::with_capacity(p.donors.len());
         let mut take = Vec::with_capacity(p.recipients.len());
@@ -334,6 +333,78 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
         constraints,
         solver,
     })
+}
+
+/// Solves one pool exactly (greedy, or min-cost flow), or with the general LP when asked or when
+/// the structure is beyond the exact paths; returns the solution and the method's name.
+fn solve_pool(
+    p: &problem::PoolProblem,
+    method: Method,
+) -> Result<(problem::PoolSolution, &'static str), OptimizeError> {
+    let solved = match method {
+        Method::Auto => match fast::solve(p) {
+            Some((s, fast::FastOutcome::Laminar)) => Some((s, "greedy")),
+            Some((s, fast::FastOutcome::Relaxation)) => Some((s, "greedy-relaxation")),
+            None => flow::solve(p).map(|s| (s, "flow")),
+        },
+        Method::Flow => flow::solve(p).map(|s| (s, "flow")),
+        Method::GeneralLp => None,
+    };
+    match solved {
+        Some(x) => Ok(x),
+        None => Ok((lp::solve(p)?, "lp")),
+    }
+}
+
+/// Solves the pool again and again, each time without the rows whose move came out below
+/// `min_transfer` (at most a few rounds); returns the last solution in the pool's own indices and how
+/// many rows were left out.
+fn resolve_without_small(
+    p: &problem::PoolProblem,
+    first: problem::PoolSolution,
+    method: Method,
+) -> Result<(problem::PoolSolution, usize), OptimizeError> {
+    const ROUNDS: usize = 4;
+    let small = |x: i64| x > 0 && x < p.min_units;
+    let mut out_d = vec![false; p.donors.len()];
+    let mut out_r = vec![false; p.recipients.len()];
+    let mut s = first;
+    for _ in 0..ROUNDS {
+        let mut any = false;
+        for (k, &x) in s.r.iter().enumerate() {
+            if small(x) {
+                out_d[k] = true;
+                any = true;
+            }
+        }
+        for (k, &x) in s.a.iter().enumerate() {
+            if small(x) {
+                out_r[k] = true;
+                any = true;
+            }
+        }
+        if !any {
+            break;
+        }
+        let (q, dmap, rmap) = p.without(&out_d, &out_r);
+        let (t, _) = solve_pool(&q, method)?;
+        s = problem::PoolSolution::zero(p);
+        for (k, &x) in t.r.iter().enumerate() {
+            s.r[dmap[k]] = x;
+        }
+        for (k, &x) in t.a.iter().enumerate() {
+            s.a[rmap[k]] = x;
+        }
+    }
+    let excluded = out_d.iter().chain(&out_r).filter(|&&x| x).count();
+    Ok((s, excluded))
+}
+
+/// The pool's objective in units (for comparing solutions of one pool).
+fn pool_value(p: &problem::PoolProblem, s: &problem::PoolSolution) -> f64 {
+    let gain: f64 = p.recipients.iter().zip(&s.a).map(|(x, &a)| x.value * a as f64).sum();
+    let cost: f64 = p.donors.iter().zip(&s.r).map(|(d, &r)| d.value * r as f64).sum();
+    gain - cost
 }
 
 /// Σ value_in·a − Σ value_out·r over all rows, amounts in million VND, summed in row order.

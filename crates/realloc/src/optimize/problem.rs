@@ -122,6 +122,42 @@ impl PoolProblem {
         bounds && caps && small && s.r.iter().sum::<i64>() == s.a.iter().sum::<i64>()
     }
 
+    /// The same pool without the donors and recipients marked, with maps from the new indices back to
+    /// the old ones.
+    pub fn without(
+        &self,
+        drop_donors: &[bool],
+        drop_recipients: &[bool],
+    ) -> (PoolProblem, Vec<usize>, Vec<usize>) {
+        let dmap: Vec<usize> = (0..self.donors.len()).filter(|&d| !drop_donors[d]).collect();
+        let rmap: Vec<usize> = (0..self.recipients.len()).filter(|&r| !drop_recipients[r]).collect();
+        let mut new_index = vec![usize::MAX; self.donors.len()];
+        for (k, &d) in dmap.iter().enumerate() {
+            new_index[d] = k;
+        }
+        let mut q = PoolProblem {
+            donors: dmap.iter().map(|&d| Donor { caps: Vec::new(), ..self.donors[d].clone() }).collect(),
+            recipients: rmap.iter().map(|&r| self.recipients[r].clone()).collect(),
+            caps: Vec::new(),
+            ..self.clone_header()
+        };
+        for cap in &self.caps {
+            let members: Vec<usize> =
+                cap.members.iter().map(|&d| new_index[d]).filter(|&k| k != usize::MAX).collect();
+            let c = q.caps.len();
+            for &k in &members {
+                q.donors[k].caps.push(c);
+            }
+            q.caps.push(Cap { members, ..cap.clone() });
+        }
+        (q, dmap, rmap)
+    }
+
+    /// The pool's scalar fields, with no rows or caps.
+    fn clone_header(&self) -> PoolProblem {
+        PoolProblem { donors: Vec::new(), recipients: Vec::new(), caps: Vec::new(), ..*self }
+    }
+
     /// True when the caps form a laminar family (any two that share a donor are nested), the case
     /// where the greedy of [`super::fast`] is exact.
     pub fn caps_laminar(&self, keep: impl Fn(&Cap) -> bool) -> bool {
