@@ -465,8 +465,10 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
         .iter()
         .map(|r| if r.change > 0 { r.value_in * r.change as f64 } else { r.value_out * r.change as f64 })
         .sum();
+    let moved = changes.iter().filter(|c| c.dong() < 0).map(|c| -*c).sum();
     let proposal = Proposal {
         changes,
+        moved,
         transfers: vec![
             t("DA-001", "DA-003", Source::Nstw, 45_000),
             t("DA-002", "DA-003", Source::Nstw, 5_000),
@@ -480,6 +482,8 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             PoolOutcome {
                 source: Source::Nstw,
                 moved: m(65_000),
+                objective: 0.0,
+                method: "greedy".into(),
                 shadow_price: 1.05,
                 best_unfunded: Some(pos("DA-003")),
                 notes: vec!["Dự án trọng điểm DA-003 còn có thể tiếp nhận 30.000 triệu đồng.".into()],
@@ -487,6 +491,8 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             PoolOutcome {
                 source: Source::NstwOda,
                 moved: Money::ZERO,
+                objective: 0.0,
+                method: "greedy".into(),
                 shadow_price: 0.0,
                 best_unfunded: None,
                 notes: vec!["Không có dự án có thể điều giảm hoặc điều tăng.".into()],
@@ -494,6 +500,8 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             PoolOutcome {
                 source: Source::CtmtqgNtm,
                 moved: m(1_200),
+                objective: 0.0,
+                method: "greedy".into(),
                 shadow_price: 0.0,
                 best_unfunded: None,
                 notes: vec![],
@@ -501,6 +509,8 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             PoolOutcome {
                 source: Source::Nsdp,
                 moved: m(8_500),
+                objective: 0.0,
+                method: "greedy".into(),
                 shadow_price: 0.65,
                 best_unfunded: Some(pos("DP-012")),
                 notes: vec!["Xã Hữu Liên đã bị điều giảm tới mức tối đa 30%.".into()],
@@ -511,11 +521,13 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 name: "Mỗi xã, phường bị điều giảm tối đa 30% kế hoạch vốn của nguồn".into(),
                 kind: "locality_loss_share".into(),
                 binding: true,
+                binding_at: vec!["NSDP: Xã Hữu Liên".into()],
             },
             ConstraintOutcome {
                 name: "Tổng vốn điều chuyển mỗi nguồn không quá 100.000 triệu đồng".into(),
                 kind: "pool_move_cap".into(),
                 binding: false,
+                binding_at: vec![],
             },
         ],
         solver: "microlp 0.2 (exact rounding)".into(),

@@ -40,6 +40,8 @@ pub struct Proposed {
     pub document: ProposalDocument,
     /// Every file read (the scenario's inputs and the rules file), so that no output lands on one.
     pub inputs: Vec<PathBuf>,
+    /// The optimised model in CPLEX LP format, when asked for.
+    pub lp: Option<String>,
 }
 
 /// The pipeline shared by `propose` and `compare`: load → rules → assess → optimise → price the
@@ -47,6 +49,7 @@ pub struct Proposed {
 pub fn propose_scenario(
     dir: &Path,
     rules_file: Option<&Path>,
+    export_lp: bool,
     err: &mut dyn Write,
 ) -> anyhow::Result<Proposed> {
     let rules_file = rules_file.map(Path::to_path_buf);
@@ -56,6 +59,14 @@ pub fn propose_scenario(
     let assessment = rules.assess(scenario);
     let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
         .with_context(|| format!("cannot optimise scenario `{}`", dir.display()))?;
+    let lp = if export_lp {
+        Some(
+            optimize::export_lp(&scenario.portfolio, &assessment.model)
+                .with_context(|| format!("cannot export the model of scenario `{}`", dir.display()))?,
+        )
+    } else {
+        None
+    };
     let mut document = ProposalDocument::build(scenario, &identity, &assessment, &proposal);
     let costs = constraint_costs(&scenario.portfolio, &assessment.model, &proposal);
     for (line, cost) in document.constraints.iter_mut().zip(costs) {
@@ -65,5 +76,5 @@ pub fn propose_scenario(
     inputs.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
     inputs.extend(rules_file);
     inputs.extend(scenario.meta.rules.iter().map(|r| dir.join(r)));
-    Ok(Proposed { document, inputs })
+    Ok(Proposed { document, inputs, lp })
 }

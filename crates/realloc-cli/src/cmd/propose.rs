@@ -19,7 +19,8 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     if format == ProposeFormat::Xlsx && args.output.is_none() {
         return Err(bad_input("an Excel workbook needs an output file: add `-o FILE.xlsx`"));
     }
-    let proposed = common::propose_scenario(&args.scenario, args.rules.as_deref(), err)?;
+    let proposed =
+        common::propose_scenario(&args.scenario, args.rules.as_deref(), args.export_lp.is_some(), err)?;
     let format = match format {
         ProposeFormat::Json => DocumentFormat::Json,
         ProposeFormat::Md => DocumentFormat::Markdown,
@@ -31,6 +32,9 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         .document
         .render(format, args.lang.into())
         .with_context(|| format!("cannot render the proposal of `{}`", args.scenario.display()))?;
+    if let (Some(path), Some(lp)) = (&args.export_lp, &proposed.lp) {
+        write_atomic(path, lp.as_bytes(), &proposed.inputs)?;
+    }
     match &args.output {
         Some(path) => write_atomic(path, &bytes, &proposed.inputs)?,
         None => out.write_all(&bytes).context("cannot write to standard output")?,

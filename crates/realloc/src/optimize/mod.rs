@@ -1,0 +1,489 @@
+//! The reallocation proposal: the model of DOMAIN.md section 4 solved per pool, exact to the đồng.
+//!
+//! Pools (capital sources) are independent: each has one balance row `Σ a = Σ r` and its own caps, so
+//! each is solved alone, in units of `min_unit`:
+//! - `problem` floors every bound to whole units and turns side constraints into caps on groups of
+//!   donors;
+//! - `fast` solves a pool exactly with a greedy when its caps are laminar (localities and the pool cap
+//!   always are; investor caps when they nest with localities, or when they happen not to bind);
+//! - `flow` solves the other pools exactly as min-cost flows, one per group of crossing caps;
+//! - `lp` (good_lp with the pure-Rust `microlp` backend) is kept for checks and as a last resort;
+//! - `round` turns the solver's floats into whole units that keep every bound, and drops moves smaller
+//!   than `min_transfer`;
+//! - `transfers` splits the changes into transfers; `sensitivity` explains each pool;
+//! - [`export_lp`] writes the model in CPLEX LP format for audit in any solver.
+//!
+//! ```
+//! use realloc::optimize::{export_lp, propose, random};
+//!
+//! let (portfolio, model) = random::instance(&random::RandomOptions::new(40, 7));
+//! let proposal = propose(&portfolio, &model).unwrap();
+//! let total: i64 = proposal.changes.iter().map(|c| c.dong()).sum();
+//! assert_eq!(total, 0); // every pool balances, so the whole does too
+//! assert!(proposal.transfers.iter().all(|t| t.amount.dong() > 0));
+//! let lp = export_lp(&portfolio, &model).unwrap();
+//! assert!(lp.starts_with("\\ realloc model") && lp.ends_with("End\n"));
+//! ```
+
+mod export;
+mod fast;
+mod flow;
+mod lp;
+mod problem;
+pub mod random;
+mod round;
+mod sensitivity;
+mod transfers;
+
+use serde::Serialize;
+
+pub use export::export_lp;
+
+use crate::domain::{Portfolio, Source};
+use crate::model::{Model, SideConstraintKind};
+use crate::money::{DONG_PER_MILLION, Money};
+
+/// One move of capital between two rows of the same pool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Transfer {
+    /// Portfolio row index of the donor.
+    pub from: usize,
+    /// Portfolio row index of the recipient.
+    pub to: usize,
+    /// The pool.
+    pub source: Source,
+    /// Amount moved, a positive whole number of `min_unit`.
+    pub amount: Money,
+}
+
+/// What happened in one pool.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PoolOutcome {
+    /// The pool.
+    pub source: Source,
+    /// Amount moved (Σ released = Σ added).
+    pub moved: Money,
+    /// The pool's share of the objective (million VND units).
+    pub objective: f64,
+    /// Value of one more million VND released into the pool (its shadow price): what the best
+    /// recipient with room would add, or what the dearest donor used would keep, whichever is more;
+    /// 0 when the pool has neither.
+    pub shadow_price: f64,
+    /// Portfolio row of the best recipient left (partly) unfunded, if any.
+    pub best_unfunded: Option<usize>,
+    /// How the pool was solved: `greedy` (exact, laminar caps), `greedy-relaxation` (exact: the greedy
+    /// without some caps already kept them), `flow` (exact min-cost flow) or `lp` (general LP).
+    pub method: String,
+    /// Why the pool moved nothing or stopped where it did, in the analyst's words.
+    pub notes: Vec<String>,
+}
+
+/// A side constraint after solving.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConstraintOutcome {
+    /// Name from the rules.
+    pub name: String,
+    /// Kind (`locality_loss_share`, `investor_loss_share`, `pool_move_cap`).
+    pub kind: String,
+    /// True when the constraint holds with equality somewhere and so limits the proposal.
+    pub binding: bool,
+    /// Where it binds: `POOL: locality or investor` (or the pool code for a pool cap), sorted.
+    pub binding_at: Vec<String>,
+}
+
+/// The proposal: a change per row and the transfers that realise it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Proposal {
+    /// Change of each portfolio row (added − released), in portfolio order.
+    pub changes: Vec<Money>,
+    /// Transfers, deterministic order (pool, donor row, recipient row).
+    pub transfers: Vec<Transfer>,
+    /// Σ value_in·a − Σ value_out·r with amounts in million VND.
+    pub objective: f64,
+    /// Total moved over all pools (Σ released).
+    pub moved: Money,
+    /// One outcome per pool present, in the order of [`Source::ALL`].
+    pub pools: Vec<PoolOutcome>,
+    /// Side constraints, in the order declared.
+    pub constraints: Vec<ConstraintOutcome>,
+    /// The solver that produced the proposal.
+    pub solver: String,
+}
+
+/// How to solve the pools.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Method {
+    /// The exact greedy where the structure allows, the general LP elsewhere.
+    #[default]
+    Auto,
+    /// The min-cost flow for every pool (for checks).
+    Flow,
+    /// The general LP for every pool (slow; for checks).
+    GeneralLp,
+}
+
+/// Why no proposal could be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OptimizeError {
+    /// The model does not match the portfolio.
+    #[error("the model has {model} rows but the portfolio has {portfolio}")]
+    RowCount {
+        /// Rows in the model.
+        model: usize,
+        /// Rows in the portfolio.
+        portfolio: usize,
+    },
+    /// A row may both give and receive.
+    #[error(
+        "row {row} (project `{id}`, {pool}): both releasable ({releasable} million VND) and absorbable ({absorbable} million VND) are positive; a row gives or receives, never both"
+    )]
+    BothSides {
+        /// Portfolio row.
+        row: usize,
+        /// Project id.
+        id: String,
+        /// Its pool.
+        pool: Source,
+        /// r̄.
+        releasable: Money,
+        /// ā.
+        absorbable: Money,
+    },
+    /// A locked row has non-zero bounds.
+    #[error(
+        "row {row} (project `{id}`, {pool}) is locked but has releasable {releasable} and absorbable {absorbable} million VND; both must be 0"
+    )]
+    LockedWithBounds {
+        /// Portfolio row.
+        row: usize,
+        /// Project id.
+        id: String,
+        /// Its pool.
+        pool: Source,
+        /// r̄.
+        releasable: Money,
+        /// ā.
+        absorbable: Money,
+    },
+    /// A negative bound.
+    #[error("row {row} (project `{id}`, {pool}): {field} is negative ({amount} million VND)")]
+    NegativeBound {
+        /// Portfolio row.
+        row: usize,
+        /// Project id.
+        id: String,
+        /// Its pool.
+        pool: Source,
+        /// `releasable` or `absorbable`.
+        field: &'static str,
+        /// The amount.
+        amount: Money,
+    },
+    /// A value that is NaN or infinite.
+    #[error("row {row} (project `{id}`, {pool}): {field} is not a finite number ({value})")]
+    NotFinite {
+        /// Portfolio row.
+        row: usize,
+        /// Project id.
+        id: String,
+        /// Its pool.
+        pool: Source,
+        /// `value_in` or `value_out`.
+        field: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// `min_unit` is not positive.
+    #[error("min_unit must be positive, found {min_unit} đồng")]
+    MinUnit {
+        /// The unit.
+        min_unit: i64,
+    },
+    /// `min_transfer` is negative.
+    #[error("min_transfer must not be negative, found {min_transfer} đồng")]
+    MinTransfer {
+        /// The amount.
+        min_transfer: i64,
+    },
+    /// A share cap that is not a fraction ≥ 0.
+    #[error("side constraint `{name}`: max_share must be a finite number ≥ 0, found {share}")]
+    Share {
+        /// Constraint name.
+        name: String,
+        /// The share.
+        share: f64,
+    },
+    /// A negative pool move cap.
+    #[error("side constraint `{name}`: max must not be negative, found {max} million VND")]
+    NegativeCap {
+        /// Constraint name.
+        name: String,
+        /// The cap.
+        max: Money,
+    },
+    /// Amounts too large for exact integer arithmetic at this `min_unit`.
+    #[error("pool {pool}: the bounds add up to more units of min_unit than exact arithmetic allows")]
+    TooLarge {
+        /// The pool.
+        pool: Source,
+    },
+    /// The general LP solver failed.
+    #[error("pool {pool}: the LP solver failed")]
+    Solver {
+        /// The pool.
+        pool: Source,
+        /// What the solver said.
+        #[source]
+        cause: good_lp::ResolutionError,
+    },
+}
+
+/// The name of the per-pool exact solver, for the manifest.
+const EXACT: &str = "realloc per-pool exact (greedy + min-cost flow)";
+
+/// Solves the model and splits the changes into transfers.
+pub fn propose(portfolio: &Portfolio, model: &Model) -> Result<Proposal, OptimizeError> {
+    propose_with(portfolio, model, Method::Auto)
+}
+
+/// [`propose`] with a choice of method.
+pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Result<Proposal, OptimizeError> {
+    validate(portfolio, model)?;
+    let unit = model.settings.min_unit.dong();
+    let groups = problem::Groups::new(portfolio);
+    let pools = problem::build(portfolio, model, &groups)?;
+    let mut changes = vec![Money::ZERO; portfolio.len()];
+    let mut transfers = Vec::new();
+    let mut outcomes = Vec::with_capacity(pools.len());
+    let mut binding_at: Vec<Vec<String>> = vec![Vec::new(); model.constraints.len()];
+    let mut used_lp = false;
+    let mut used_fast = false;
+    for p in &pools {
+        let (mut s, how) = solve_pool(p, method)?;
+        if how == "lp" {
+            used_lp = true;
+        } else {
+            used_fast = true;
+        }
+        let mut plain = s.clone();
+        let mut dropped = round::min_transfer(p, &mut plain);
+        if dropped > 0 {
+            // Second try: solve again without the rows left below min_transfer, and keep the better.
+            let (mut other, excluded) = resolve_without_small(p, s, method)?;
+            let other_dropped = round::min_transfer(p, &mut other) + excluded;
+            if pool_value(p, &other) > pool_value(p, &plain) {
+                plain = other;
+                dropped = other_dropped;
+            }
+        }
+        s = plain;
+        debug_assert!(p.is_feasible(&s), "pool {} solution breaks a bound, a cap or the balance", p.source);
+        let mut give = Vec::with_capacity(p.donors.len());
+        let mut take = Vec::with_capacity(p.recipients.len());
+        for (d, &r) in p.donors.iter().zip(&s.r) {
+            changes[d.row] = Money::from_dong(-r * unit);
+            give.push((d.row, r * unit));
+        }
+        for (x, &a) in p.recipients.iter().zip(&s.a) {
+            changes[x.row] = Money::from_dong(a * unit);
+            take.push((x.row, a * unit));
+        }
+        transfers.extend(transfers::split(&groups, p.source, &give, &take));
+        let report = sensitivity::analyse(portfolio, model, p, &s, dropped);
+        for (c, at) in report.binding {
+            binding_at[c].push(at);
+        }
+        outcomes.push(PoolOutcome {
+            source: p.source,
+            moved: Money::from_dong(s.moved() * unit),
+            objective: pool_objective(model, p, &s, unit),
+            shadow_price: report.shadow_price,
+            best_unfunded: report.best_unfunded,
+            method: how.to_owned(),
+            notes: report.notes,
+        });
+    }
+    let constraints = model
+        .constraints
+        .iter()
+        .zip(binding_at)
+        .map(|(c, mut at)| {
+            at.sort();
+            ConstraintOutcome {
+                name: c.name.clone(),
+                kind: kind_code(&c.kind).to_owned(),
+                binding: !at.is_empty(),
+                binding_at: at,
+            }
+        })
+        .collect();
+    let solver = match (used_fast, used_lp) {
+        (_, false) => EXACT.to_owned(),
+        (false, true) => lp::NAME.to_owned(),
+        (true, true) => format!("{EXACT} + {}", lp::NAME),
+    };
+    Ok(Proposal {
+        objective: objective(model, &changes),
+        moved: outcomes.iter().map(|o| o.moved).sum(),
+        changes,
+        transfers,
+        pools: outcomes,
+        constraints,
+        solver,
+    })
+}
+
+/// Solves one pool exactly (greedy, or min-cost flow), or with the general LP when asked or when
+/// the structure is beyond the exact paths; returns the solution and the method's name.
+fn solve_pool(
+    p: &problem::PoolProblem,
+    method: Method,
+) -> Result<(problem::PoolSolution, &'static str), OptimizeError> {
+    let solved = match method {
+        Method::Auto => match fast::solve(p) {
+            Some((s, fast::FastOutcome::Laminar)) => Some((s, "greedy")),
+            Some((s, fast::FastOutcome::Relaxation)) => Some((s, "greedy-relaxation")),
+            None => flow::solve(p).map(|s| (s, "flow")),
+        },
+        Method::Flow => flow::solve(p).map(|s| (s, "flow")),
+        Method::GeneralLp => None,
+    };
+    match solved {
+        Some(x) => Ok(x),
+        None => Ok((lp::solve(p)?, "lp")),
+    }
+}
+
+/// Solves the pool again and again, each time without the rows whose move came out below
+/// `min_transfer` (at most a few rounds); returns the last solution in the pool's own indices and how
+/// many rows were left out.
+fn resolve_without_small(
+    p: &problem::PoolProblem,
+    first: problem::PoolSolution,
+    method: Method,
+) -> Result<(problem::PoolSolution, usize), OptimizeError> {
+    const ROUNDS: usize = 4;
+    let small = |x: i64| x > 0 && x < p.min_units;
+    let mut out_d = vec![false; p.donors.len()];
+    let mut out_r = vec![false; p.recipients.len()];
+    let mut s = first;
+    for _ in 0..ROUNDS {
+        let mut any = false;
+        for (k, &x) in s.r.iter().enumerate() {
+            if small(x) {
+                out_d[k] = true;
+                any = true;
+            }
+        }
+        for (k, &x) in s.a.iter().enumerate() {
+            if small(x) {
+                out_r[k] = true;
+                any = true;
+            }
+        }
+        if !any {
+            break;
+        }
+        let (q, dmap, rmap) = p.without(&out_d, &out_r);
+        let (t, _) = solve_pool(&q, method)?;
+        s = problem::PoolSolution::zero(p);
+        for (k, &x) in t.r.iter().enumerate() {
+            s.r[dmap[k]] = x;
+        }
+        for (k, &x) in t.a.iter().enumerate() {
+            s.a[rmap[k]] = x;
+        }
+    }
+    let excluded = out_d.iter().chain(&out_r).filter(|&&x| x).count();
+    Ok((s, excluded))
+}
+
+/// The pool's objective in units (for comparing solutions of one pool).
+fn pool_value(p: &problem::PoolProblem, s: &problem::PoolSolution) -> f64 {
+    let gain: f64 = p.recipients.iter().zip(&s.a).map(|(x, &a)| x.value * a as f64).sum();
+    let cost: f64 = p.donors.iter().zip(&s.r).map(|(d, &r)| d.value * r as f64).sum();
+    gain - cost
+}
+
+/// Σ value_in·a − Σ value_out·r over all rows, amounts in million VND, summed in row order.
+pub fn objective(model: &Model, changes: &[Money]) -> f64 {
+    model
+        .rows
+        .iter()
+        .zip(changes)
+        .map(|(b, c)| {
+            let m = c.dong() as f64 / DONG_PER_MILLION as f64;
+            if m > 0.0 { b.value_in * m } else { b.value_out * m }
+        })
+        .sum()
+}
+
+/// The pool's share of the objective.
+fn pool_objective(model: &Model, p: &problem::PoolProblem, s: &problem::PoolSolution, unit: i64) -> f64 {
+    let mil = |u: i64| (u * unit) as f64 / DONG_PER_MILLION as f64;
+    let gain: f64 = p.recipients.iter().zip(&s.a).map(|(x, &a)| model.rows[x.row].value_in * mil(a)).sum();
+    let cost: f64 = p.donors.iter().zip(&s.r).map(|(d, &r)| model.rows[d.row].value_out * mil(r)).sum();
+    gain - cost
+}
+
+/// The JSON code of a side constraint kind.
+pub fn kind_code(kind: &SideConstraintKind) -> &'static str {
+    match kind {
+        SideConstraintKind::LocalityLossShare { .. } => "locality_loss_share",
+        SideConstraintKind::InvestorLossShare { .. } => "investor_loss_share",
+        SideConstraintKind::PoolMoveCap { .. } => "pool_move_cap",
+    }
+}
+
+/// Refuses a model the optimiser cannot trust (see [`OptimizeError`]).
+fn validate(portfolio: &Portfolio, model: &Model) -> Result<(), OptimizeError> {
+    if model.rows.len() != portfolio.len() {
+        return Err(OptimizeError::RowCount { model: model.rows.len(), portfolio: portfolio.len() });
+    }
+    let s = &model.settings;
+    if s.min_unit.dong() <= 0 {
+        return Err(OptimizeError::MinUnit { min_unit: s.min_unit.dong() });
+    }
+    if s.min_transfer.dong() < 0 {
+        return Err(OptimizeError::MinTransfer { min_transfer: s.min_transfer.dong() });
+    }
+    for (row, (p, b)) in portfolio.rows().iter().zip(&model.rows).enumerate() {
+        let pool = p.source;
+        let id = || p.id.clone();
+        for (field, amount) in [("releasable", b.releasable), ("absorbable", b.absorbable)] {
+            if amount < Money::ZERO {
+                return Err(OptimizeError::NegativeBound { row, id: id(), pool, field, amount });
+            }
+        }
+        for (field, value) in [("value_in", b.value_in), ("value_out", b.value_out)] {
+            if !value.is_finite() {
+                return Err(OptimizeError::NotFinite { row, id: id(), pool, field, value });
+            }
+        }
+        let (releasable, absorbable) = (b.releasable, b.absorbable);
+        if p.locked && (releasable > Money::ZERO || absorbable > Money::ZERO) {
+            return Err(OptimizeError::LockedWithBounds { row, id: id(), pool, releasable, absorbable });
+        }
+        if releasable > Money::ZERO && absorbable > Money::ZERO {
+            return Err(OptimizeError::BothSides { row, id: id(), pool, releasable, absorbable });
+        }
+    }
+    for c in &model.constraints {
+        match c.kind {
+            SideConstraintKind::LocalityLossShare { max_share }
+            | SideConstraintKind::InvestorLossShare { max_share } => {
+                if !max_share.is_finite() || max_share < 0.0 {
+                    return Err(OptimizeError::Share { name: c.name.clone(), share: max_share });
+                }
+            }
+            SideConstraintKind::PoolMoveCap { max, .. } => {
+                if max < Money::ZERO {
+                    return Err(OptimizeError::NegativeCap { name: c.name.clone(), max });
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,397 @@
+//! Building one integer problem per pool from the portfolio and the model: bounds floored to whole
+//! `min_unit`s, side constraints turned into caps on groups of donors.
+//!
+//! Everything here counts *units* of `min_unit` in `i64`; đồng only come back in [`super::propose`].
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::domain::{Portfolio, Source};
+use crate::model::{Model, SideConstraintKind};
+use crate::money::Money;
+
+use super::OptimizeError;
+
+/// A row that may release capital.
+#[derive(Clone, Debug)]
+pub(crate) struct Donor {
+    /// Portfolio row.
+    pub row: usize,
+    /// Most units it may release (r̄ floored to units).
+    pub cap: i64,
+    /// Worth of one million VND taken from it.
+    pub value: f64,
+    /// Indices into [`PoolProblem::caps`] of the caps it belongs to.
+    pub caps: Vec<usize>,
+}
+
+/// A row that may absorb capital.
+#[derive(Clone, Debug)]
+pub(crate) struct Recipient {
+    /// Portfolio row.
+    pub row: usize,
+    /// Most units it may absorb (ā floored to units).
+    pub cap: i64,
+    /// Worth of one million VND added to it.
+    pub value: f64,
+}
+
+/// What a cap limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CapKind {
+    /// Loss share of one locality within the pool.
+    Locality,
+    /// Loss share of one investor within the pool.
+    Investor,
+    /// What the whole pool may move.
+    Pool,
+}
+
+/// `Σ r over members ≤ limit`, from one declared side constraint.
+#[derive(Clone, Debug)]
+pub(crate) struct Cap {
+    /// Index of the side constraint in [`Model::constraints`].
+    pub constraint: usize,
+    /// What it limits.
+    pub kind: CapKind,
+    /// The locality or investor name, or the pool code.
+    pub label: String,
+    /// Most units the members may release together.
+    pub limit: i64,
+    /// Donor indices (into [`PoolProblem::donors`]), ascending.
+    pub members: Vec<usize>,
+}
+
+/// The problem of one pool, in units of `min_unit`.
+#[derive(Clone, Debug)]
+pub(crate) struct PoolProblem {
+    /// The pool.
+    pub source: Source,
+    /// Possible donors, by row index.
+    pub donors: Vec<Donor>,
+    /// Possible recipients, by row index.
+    pub recipients: Vec<Recipient>,
+    /// Caps that can bind (redundant ones are left out), in declaration order then label order.
+    pub caps: Vec<Cap>,
+    /// Smallest non-zero move of a row, in units (at least 1).
+    pub min_units: i64,
+    /// Rows of the pool.
+    pub rows: usize,
+    /// Locked rows of the pool.
+    pub locked: usize,
+    /// Rows with some releasable capital, but less than one `min_transfer`.
+    pub small_donors: usize,
+    /// Rows with some absorbable room, but less than one `min_transfer`.
+    pub small_recipients: usize,
+}
+
+/// A solution of a [`PoolProblem`]: units released per donor and absorbed per recipient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PoolSolution {
+    /// Units released, aligned with [`PoolProblem::donors`].
+    pub r: Vec<i64>,
+    /// Units absorbed, aligned with [`PoolProblem::recipients`].
+    pub a: Vec<i64>,
+}
+
+impl PoolSolution {
+    /// Nothing moves.
+    pub fn zero(p: &PoolProblem) -> PoolSolution {
+        PoolSolution { r: vec![0; p.donors.len()], a: vec![0; p.recipients.len()] }
+    }
+
+    /// Units moved (Σ r).
+    pub fn moved(&self) -> i64 {
+        self.r.iter().sum()
+    }
+}
+
+impl PoolProblem {
+    /// Units released by the members of cap `c`.
+    pub fn cap_use(&self, c: usize, r: &[i64]) -> i64 {
+        self.caps[c].members.iter().map(|&d| r[d]).sum()
+    }
+
+    /// True when every bound, cap and the balance row hold, and every non-zero move is at least
+    /// `min_units`.
+    pub fn is_feasible(&self, s: &PoolSolution) -> bool {
+        let bounds = self.donors.iter().zip(&s.r).all(|(d, &r)| r >= 0 && r <= d.cap)
+            && self.recipients.iter().zip(&s.a).all(|(x, &a)| a >= 0 && a <= x.cap);
+        let caps = (0..self.caps.len()).all(|c| self.cap_use(c, &s.r) <= self.caps[c].limit);
+        let small = s.r.iter().chain(&s.a).all(|&x| x == 0 || x >= self.min_units);
+        bounds && caps && small && s.r.iter().sum::<i64>() == s.a.iter().sum::<i64>()
+    }
+
+    /// The same pool without the donors and recipients marked, with maps from the new indices back to
+    /// the old ones.
+    pub fn without(
+        &self,
+        drop_donors: &[bool],
+        drop_recipients: &[bool],
+    ) -> (PoolProblem, Vec<usize>, Vec<usize>) {
+        let dmap: Vec<usize> = (0..self.donors.len()).filter(|&d| !drop_donors[d]).collect();
+        let rmap: Vec<usize> = (0..self.recipients.len()).filter(|&r| !drop_recipients[r]).collect();
+        let mut new_index = vec![usize::MAX; self.donors.len()];
+        for (k, &d) in dmap.iter().enumerate() {
+            new_index[d] = k;
+        }
+        let mut q = PoolProblem {
+            donors: dmap.iter().map(|&d| Donor { caps: Vec::new(), ..self.donors[d].clone() }).collect(),
+            recipients: rmap.iter().map(|&r| self.recipients[r].clone()).collect(),
+            caps: Vec::new(),
+            ..self.clone_header()
+        };
+        for cap in &self.caps {
+            let members: Vec<usize> =
+                cap.members.iter().map(|&d| new_index[d]).filter(|&k| k != usize::MAX).collect();
+            let c = q.caps.len();
+            for &k in &members {
+                q.donors[k].caps.push(c);
+            }
+            q.caps.push(Cap { members, ..cap.clone() });
+        }
+        (q, dmap, rmap)
+    }
+
+    /// The pool's scalar fields, with no rows or caps.
+    fn clone_header(&self) -> PoolProblem {
+        PoolProblem { donors: Vec::new(), recipients: Vec::new(), caps: Vec::new(), ..*self }
+    }
+
+    /// True when the caps form a laminar family (any two that share a donor are nested), the case
+    /// where the greedy of [`super::fast`] is exact.
+    pub fn caps_laminar(&self, keep: impl Fn(&Cap) -> bool) -> bool {
+        let kept: Vec<bool> = self.caps.iter().map(keep).collect();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        for d in &self.donors {
+            for (i, &x) in d.caps.iter().enumerate() {
+                for &y in &d.caps[i + 1..] {
+                    if kept[x] && kept[y] {
+                        pairs.push((x.min(y), x.max(y)));
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.chunk_by(|p, q| p == q).all(|run| {
+            let (x, y) = run[0];
+            run.len() == self.caps[x].members.len().min(self.caps[y].members.len())
+        })
+    }
+}
+
+/// Units in `amount`, rounded down.
+fn units(amount: Money, unit: i64) -> i64 {
+    amount.dong().div_euclid(unit)
+}
+
+/// `share × plan` in whole units, rounded down, with a relative tolerance of 1e-12 so that float noise
+/// does not cost a unit (30% of 1,000 units is 300, not 299).
+pub(crate) fn share_cap_units(share: f64, plan_dong: i128, unit: i64) -> i64 {
+    let x = share * plan_dong as f64 / unit as f64;
+    let x = (x + x.abs() * 1e-12).floor();
+    if x <= 0.0 {
+        0
+    } else if x >= i64::MAX as f64 / 4.0 {
+        i64::MAX / 4
+    } else {
+        x as i64
+    }
+}
+
+/// Localities and investors of the portfolio as dense ids, numbered in name order.
+#[derive(Clone, Debug)]
+pub(crate) struct Groups {
+    /// Locality id of each row.
+    pub locality: Vec<u32>,
+    /// Investor id of each row.
+    pub investor: Vec<u32>,
+    /// Locality names by id (sorted).
+    pub locality_names: Vec<String>,
+    /// Investor names by id (sorted).
+    pub investor_names: Vec<String>,
+    /// Plan of each row in đồng (read once, so that building caps does not walk the rows again).
+    pub plan: Vec<i64>,
+}
+
+impl Groups {
+    /// Numbers the localities and investors of `portfolio`.
+    pub fn new(portfolio: &Portfolio) -> Groups {
+        let (locality, locality_names) = intern(portfolio.rows().iter().map(|p| p.locality.as_str()));
+        let (investor, investor_names) = intern(portfolio.rows().iter().map(|p| p.investor.as_str()));
+        let plan = portfolio.rows().iter().map(|p| p.plan.dong()).collect();
+        Groups { locality, investor, locality_names, investor_names, plan }
+    }
+}
+
+/// A small fast hasher for interning (FxHash's multiply-rotate); the ids are renumbered in name
+/// order afterwards, so the hash order never shows.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Dense ids for strings, numbered in sorted order so that no hash order leaks out.
+fn intern<'a>(names: impl Iterator<Item = &'a str>) -> (Vec<u32>, Vec<String>) {
+    let mut first: HashMap<&str, u32, BuildHasherDefault<FxHasher>> = HashMap::default();
+    let mut unique: Vec<&str> = Vec::new();
+    let ids: Vec<u32> = names
+        .map(|name| {
+            *first.entry(name).or_insert_with(|| {
+                unique.push(name);
+                (unique.len() - 1) as u32
+            })
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..unique.len() as u32).collect();
+    order.sort_unstable_by_key(|&k| unique[k as usize]);
+    let mut rank = vec![0u32; unique.len()];
+    for (r, &k) in order.iter().enumerate() {
+        rank[k as usize] = r as u32;
+    }
+    let names = order.iter().map(|&k| unique[k as usize].to_owned()).collect();
+    (ids.into_iter().map(|k| rank[k as usize]).collect(), names)
+}
+
+/// Builds the problem of every pool present, in the order of [`Source::ALL`]. The model has been
+/// checked by [`super::validate`].
+pub(crate) fn build(
+    portfolio: &Portfolio,
+    model: &Model,
+    groups: &Groups,
+) -> Result<Vec<PoolProblem>, OptimizeError> {
+    let unit = model.settings.min_unit.dong();
+    let min_units = model.settings.min_transfer.dong().div_euclid(unit)
+        + i64::from(model.settings.min_transfer.dong().rem_euclid(unit) != 0);
+    let min_units = min_units.max(1);
+    let mut pool_rows: Vec<Vec<usize>> = vec![Vec::new(); Source::ALL.len()];
+    for (row, project) in portfolio.rows().iter().enumerate() {
+        pool_rows[project.source.index()].push(row);
+    }
+    let mut donor_of = vec![usize::MAX; portfolio.len()];
+    let mut pools = Vec::new();
+    for source in portfolio.sources() {
+        let rows = &pool_rows[source.index()];
+        let mut p = PoolProblem {
+            source,
+            donors: Vec::new(),
+            recipients: Vec::new(),
+            caps: Vec::new(),
+            min_units,
+            rows: rows.len(),
+            locked: 0,
+            small_donors: 0,
+            small_recipients: 0,
+        };
+        let mut total: [i128; 2] = [0, 0];
+        for &row in rows {
+            let (project, b) = (&portfolio.rows()[row], &model.rows[row]);
+            p.locked += usize::from(project.locked);
+            let r = units(b.releasable, unit);
+            let a = units(b.absorbable, unit);
+            if r >= min_units {
+                donor_of[row] = p.donors.len();
+                p.donors.push(Donor { row, cap: r, value: b.value_out, caps: Vec::new() });
+                total[0] += i128::from(r);
+            } else if b.releasable > Money::ZERO {
+                p.small_donors += 1;
+            }
+            if a >= min_units {
+                p.recipients.push(Recipient { row, cap: a, value: b.value_in });
+                total[1] += i128::from(a);
+            } else if b.absorbable > Money::ZERO {
+                p.small_recipients += 1;
+            }
+        }
+        // Sums of units must stay far from overflow in the solvers' running totals.
+        if total.iter().any(|&t| t > i128::from(i64::MAX / 4)) {
+            return Err(OptimizeError::TooLarge { pool: source });
+        }
+        add_caps(model, groups, rows, &donor_of, &mut p, unit);
+        pools.push(p);
+    }
+    Ok(pools)
+}
+
+/// Adds the caps of the declared side constraints to pool `p` (whose rows are `rows`), leaving out
+/// those that cannot bind.
+fn add_caps(
+    model: &Model,
+    groups: &Groups,
+    rows: &[usize],
+    donor_of: &[usize],
+    p: &mut PoolProblem,
+    unit: i64,
+) {
+    for (ci, sc) in model.constraints.iter().enumerate() {
+        let (kind, share) = match sc.kind {
+            SideConstraintKind::LocalityLossShare { max_share } => (CapKind::Locality, max_share),
+            SideConstraintKind::InvestorLossShare { max_share } => (CapKind::Investor, max_share),
+            SideConstraintKind::PoolMoveCap { source, max } => {
+                if source.is_some_and(|s| s != p.source) {
+                    continue;
+                }
+                let limit = units(max, unit);
+                let members: Vec<usize> = (0..p.donors.len()).collect();
+                push_cap(
+                    p,
+                    Cap {
+                        constraint: ci,
+                        kind: CapKind::Pool,
+                        label: p.source.code().into(),
+                        limit,
+                        members,
+                    },
+                );
+                continue;
+            }
+        };
+        // Group the pool's rows by locality or investor: plan over every row, donors among them.
+        let (ids, names) = match kind {
+            CapKind::Locality => (&groups.locality, &groups.locality_names),
+            _ => (&groups.investor, &groups.investor_names),
+        };
+        let mut keyed: Vec<(u32, usize)> = rows.iter().map(|&row| (ids[row], row)).collect();
+        keyed.sort_unstable();
+        for group in keyed.chunk_by(|x, y| x.0 == y.0) {
+            let members: Vec<usize> =
+                group.iter().map(|&(_, row)| donor_of[row]).filter(|&d| d != usize::MAX).collect();
+            if members.is_empty() {
+                continue;
+            }
+            let plan: i128 = group.iter().map(|&(_, row)| i128::from(groups.plan[row])).sum();
+            let limit = share_cap_units(share, plan, unit);
+            let label = names[group[0].0 as usize].clone();
+            push_cap(p, Cap { constraint: ci, kind, label, limit, members });
+        }
+    }
+}
+/// Adds a cap unless its members could never reach it.
+fn push_cap(p: &mut PoolProblem, cap: Cap) {
+    let reach: i64 = cap.members.iter().map(|&d| p.donors[d].cap).sum();
+    if cap.limit >= reach {
+        return;
+    }
+    let c = p.caps.len();
+    for &d in &cap.members {
+        p.donors[d].caps.push(c);
+    }
+    p.caps.push(cap);
+}
