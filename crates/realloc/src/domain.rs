@@ -3,10 +3,10 @@
 //!
 //! **Invariant:** these types know nothing of CSV, TOML, the solver or the terminal.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
@@ -345,7 +345,7 @@ pub struct DuplicateKey {
 pub struct Portfolio {
     rows: Vec<Project>,
     /// One id → row index map per source, so that lookups by `&str` need no allocation.
-    index: Vec<HashMap<String, usize>>,
+    index: Vec<FxHashMap<String, usize>>,
 }
 
 impl Default for Portfolio {
@@ -359,7 +359,7 @@ impl Default for Portfolio {
 impl Portfolio {
     /// An empty portfolio.
     pub fn new() -> Portfolio {
-        Portfolio { rows: Vec::new(), index: vec![HashMap::new(); Source::ALL.len()] }
+        Portfolio { rows: Vec::new(), index: vec![FxHashMap::default(); Source::ALL.len()] }
     }
 
     /// An empty portfolio with room for `n` rows.

@@ -3,8 +3,7 @@
 //!
 //! Everything here counts *units* of `min_unit` in `i64`; đồng only come back in [`super::propose`].
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use rustc_hash::FxHashMap;
 
 use crate::domain::{Portfolio, Source};
 use crate::model::{Model, SideConstraintKind};
@@ -224,33 +223,10 @@ impl Groups {
     }
 }
 
-/// A small fast hasher for interning (FxHash's multiply-rotate); the ids are renumbered in name
-/// order afterwards, so the hash order never shows.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 /// Dense ids for strings, numbered in sorted order so that no hash order leaks out.
 fn intern<'a>(names: impl Iterator<Item = &'a str>) -> (Vec<u32>, Vec<String>) {
-    let mut first: HashMap<&str, u32, BuildHasherDefault<FxHasher>> = HashMap::default();
+    // The ids are renumbered in name order afterwards, so the hash order never shows.
+    let mut first: FxHashMap<&str, u32> = FxHashMap::default();
     let mut unique: Vec<&str> = Vec::new();
     let ids: Vec<u32> = names
         .map(|name| {

@@ -17,6 +17,7 @@ mod xlsx;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Portfolio, Project, Source};
@@ -309,31 +310,38 @@ impl ProposalDocument {
     ) -> ProposalDocument {
         let rows = scenario.portfolio.rows();
         let projects: Vec<ProjectLine> = rows
-            .iter()
+            .par_iter()
             .zip(&assessment.rows)
             .zip(&proposal.changes)
             .map(|((p, a), &change)| project_line(p, a, change))
             .collect();
 
+        // One pass over the rows for every pool's totals.
+        let mut totals = [PoolTotals::default(); Source::ALL.len()];
+        for (p, l) in rows.iter().zip(&projects) {
+            let t = &mut totals[p.source.index()];
+            t.rows += 1;
+            t.plan += p.plan;
+            t.disbursed += p.disbursed;
+            t.moved += (-l.change_vnd).max(0);
+            t.before += l.forecast_vnd;
+            t.after += l.forecast_after_vnd;
+        }
         let mut pools = Vec::new();
         for &source in Source::ALL {
-            let lines: Vec<(&Project, &ProjectLine)> =
-                rows.iter().zip(&projects).filter(|(p, _)| p.source == source).collect();
-            if lines.is_empty() {
+            let t = totals[source.index()];
+            if t.rows == 0 {
                 continue;
             }
-            let plan: Money = lines.iter().map(|(p, _)| p.plan).sum();
-            let before: i64 = lines.iter().map(|(_, l)| l.forecast_vnd).sum();
-            let after: i64 = lines.iter().map(|(_, l)| l.forecast_after_vnd).sum();
             let outcome = proposal.pools.iter().find(|o| o.source == source);
             pools.push(PoolSummary {
                 source,
-                rows: lines.len(),
-                plan_vnd: plan.dong(),
-                disbursed_vnd: lines.iter().map(|(p, _)| p.disbursed).sum::<Money>().dong(),
-                moved_vnd: lines.iter().map(|(_, l)| (-l.change_vnd).max(0)).sum(),
-                forecast_rate_before: Money::from_dong(before).ratio(plan),
-                forecast_rate_after: Money::from_dong(after).ratio(plan),
+                rows: t.rows,
+                plan_vnd: t.plan.dong(),
+                disbursed_vnd: t.disbursed.dong(),
+                moved_vnd: t.moved,
+                forecast_rate_before: Money::from_dong(t.before).ratio(t.plan),
+                forecast_rate_after: Money::from_dong(t.after).ratio(t.plan),
                 shadow_price: outcome.map_or(0.0, |o| o.shadow_price),
                 best_unfunded: outcome
                     .and_then(|o| o.best_unfunded)
@@ -402,27 +410,36 @@ impl ProposalDocument {
             inputs_sha256: scenario.inputs.iter().map(|d| (d.file.clone(), d.sha256.clone())).collect(),
             solver: proposal.solver.clone(),
         };
+        // One pass over the rows for every group's totals (a row may be in several groups).
+        let mut group_totals = vec![GroupTotals::default(); assessment.groups.len()];
+        for (p, l) in rows.iter().zip(&projects) {
+            for id in &l.groups {
+                if let Some(i) = assessment.groups.iter().position(|g| g.id == *id) {
+                    let t = &mut group_totals[i];
+                    t.rows += 1;
+                    t.plan += p.plan;
+                    t.disbursed += p.disbursed;
+                    t.releasable += l.releasable_vnd;
+                    t.released += (-l.change_vnd).max(0);
+                }
+            }
+        }
         let groups = assessment
             .groups
             .iter()
-            .map(|g| {
-                let members: Vec<(&Project, &ProjectLine)> =
-                    rows.iter().zip(&projects).filter(|(_, l)| l.groups.contains(&g.id)).collect();
-                let plan: Money = members.iter().map(|(p, _)| p.plan).sum();
-                let disbursed: Money = members.iter().map(|(p, _)| p.disbursed).sum();
-                GroupLine {
-                    id: g.id.clone(),
-                    label_vi: g.label_vi.clone(),
-                    label_en: g.label_en.clone(),
-                    remedy_vi: g.remedy_vi.clone(),
-                    remedy_en: g.remedy_en.clone(),
-                    rows: members.len(),
-                    plan_vnd: plan.dong(),
-                    disbursed_vnd: disbursed.dong(),
-                    rate: disbursed.ratio(plan),
-                    releasable_vnd: members.iter().map(|(_, l)| l.releasable_vnd).sum(),
-                    released_vnd: members.iter().map(|(_, l)| (-l.change_vnd).max(0)).sum(),
-                }
+            .zip(group_totals)
+            .map(|(g, t)| GroupLine {
+                id: g.id.clone(),
+                label_vi: g.label_vi.clone(),
+                label_en: g.label_en.clone(),
+                remedy_vi: g.remedy_vi.clone(),
+                remedy_en: g.remedy_en.clone(),
+                rows: t.rows,
+                plan_vnd: t.plan.dong(),
+                disbursed_vnd: t.disbursed.dong(),
+                rate: t.disbursed.ratio(t.plan),
+                releasable_vnd: t.releasable,
+                released_vnd: t.released,
             })
             .collect();
         let localities = locality_lines(&projects);
@@ -548,6 +565,27 @@ pub fn constraint_costs(
             })
         })
         .collect()
+}
+
+/// Running totals of one pool.
+#[derive(Clone, Copy, Default)]
+struct PoolTotals {
+    rows: usize,
+    plan: Money,
+    disbursed: Money,
+    moved: i64,
+    before: i64,
+    after: i64,
+}
+
+/// Running totals of one difficulty group.
+#[derive(Clone, Copy, Default)]
+struct GroupTotals {
+    rows: usize,
+    plan: Money,
+    disbursed: Money,
+    releasable: i64,
+    released: i64,
 }
 
 fn project_line(p: &Project, a: &RowAssessment, change: Money) -> ProjectLine {

@@ -1,5 +1,6 @@
 //! Evaluating the rules on rows: the assessment of a whole scenario and the explanation of one row.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::domain::{Obstacle, Project, ProjectGroup, Source, Status};
@@ -9,6 +10,9 @@ use crate::scenario::{Scenario, ScenarioMeta};
 
 use super::expr::{CodeKind, Compiled, Ty};
 use super::{Part, ROW_FIELDS, Rule, Rules, SCENARIO_FIELDS, Template, curve_at, months_since};
+
+/// Rows classified by one parallel task: large enough that preparing the slots is negligible.
+const ASSESS_CHUNK: usize = 2048;
 
 /// A stage of the evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -111,10 +115,18 @@ impl Rules {
 
     /// Classifies every row of the scenario and derives the optimisation model.
     pub fn assess(&self, scenario: &Scenario) -> Assessment {
-        let mut slots = self.prepare(&scenario.meta);
         let fy = scenario.meta.fiscal_year;
-        let rows: Vec<RowAssessment> =
-            scenario.portfolio.rows().iter().map(|p| self.run_row(p, fy, &mut slots, None)).collect();
+        // Rows are independent: chunks are classified in parallel, each with its own slots, and
+        // collected in portfolio order, so the result does not depend on the number of threads.
+        let rows: Vec<RowAssessment> = scenario
+            .portfolio
+            .rows()
+            .par_chunks(ASSESS_CHUNK)
+            .flat_map_iter(|chunk| {
+                let mut slots = self.prepare(&scenario.meta);
+                chunk.iter().map(|p| self.run_row(p, fy, &mut slots, None)).collect::<Vec<_>>()
+            })
+            .collect();
         let model = Model {
             rows: rows.iter().map(|r| r.bounds).collect(),
             settings: self.settings,
