@@ -8,10 +8,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use realloc::generate::{GenerateOptions, generate_files};
-use realloc::load::load_scenario;
 use realloc::optimize::random::{RandomOptions, instance};
 use realloc::optimize::{Method, export_lp, propose, propose_with};
-use realloc::rules::Rules;
 
 fn models(c: &mut Criterion) {
     let mut group = c.benchmark_group("optimize");
@@ -46,6 +44,8 @@ fn models(c: &mut Criterion) {
 
 /// Generate a scenario folder, then time load → assess → propose → JSON. Skipped (with a message)
 /// while the generator, loader or rules are not wired up.
+/// The whole `realloc propose SCENARIO --format json -o FILE` command, in-process: load, classify,
+/// optimise, price the binding constraints, build the document and write the JSON file.
 fn end_to_end(c: &mut Criterion) {
     let mut group = c.benchmark_group("end_to_end");
     group.sample_size(10).measurement_time(Duration::from_secs(10));
@@ -55,19 +55,38 @@ fn end_to_end(c: &mut Criterion) {
         let written = std::fs::write(dir.path().join("scenario.toml"), &files.scenario_toml)
             .and_then(|()| std::fs::write(dir.path().join("projects.csv"), &files.projects_csv))
             .and_then(|()| std::fs::write(dir.path().join("disbursements.csv"), &files.disbursements_csv));
-        let rules = Rules::builtin();
-        let run = || -> Result<usize, String> {
-            let loaded = load_scenario(dir.path()).map_err(|e| e.to_string())?;
-            let assessment = rules.assess(&loaded.scenario);
-            let proposal =
-                propose(&loaded.scenario.portfolio, &assessment.model).map_err(|e| e.to_string())?;
-            Ok(format!("{proposal:?}").len())
+        let out = dir.path().join("proposal.json");
+        let args: Vec<std::ffi::OsString> = vec![
+            "realloc".into(),
+            "propose".into(),
+            dir.path().into(),
+            "--format".into(),
+            "json".into(),
+            "-o".into(),
+            out.clone().into(),
+        ];
+        let run = || {
+            let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+            let code = realloc_cli::run(args.clone(), &mut stdout, &mut stderr);
+            (code, stderr)
         };
-        if let Err(e) = written.map_err(|e| e.to_string()).and_then(|()| run()) {
-            eprintln!("end_to_end/{rows}: skipped, the pipeline is not available: {e}");
-            continue;
+        match written.map(|()| run()) {
+            Ok((0, _)) => {}
+            Ok((code, stderr)) => {
+                eprintln!(
+                    "end_to_end/{rows}: skipped, propose exited {code}: {}",
+                    String::from_utf8_lossy(&stderr)
+                );
+                continue;
+            }
+            Err(e) => {
+                eprintln!("end_to_end/{rows}: skipped, cannot write the scenario: {e}");
+                continue;
+            }
         }
-        group.bench_function(format!("pipeline/{rows}"), |b| b.iter(|| black_box(run())));
+        let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        eprintln!("end_to_end/{rows}: proposal.json is {size} bytes");
+        group.bench_function(format!("propose_json/{rows}"), |b| b.iter(|| black_box(run())));
     }
     group.finish();
 }

@@ -59,16 +59,17 @@ pub fn propose_scenario(
     let assessment = rules.assess(scenario);
     let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
         .with_context(|| format!("cannot optimise scenario `{}`", dir.display()))?;
-    let lp = if export_lp {
-        Some(
-            optimize::export_lp(&scenario.portfolio, &assessment.model)
-                .with_context(|| format!("cannot export the model of scenario `{}`", dir.display()))?,
-        )
-    } else {
-        None
-    };
-    let mut document = ProposalDocument::build(scenario, &identity, &assessment, &proposal);
-    let costs = constraint_costs(&scenario.portfolio, &assessment.model, &proposal);
+    // Pricing the binding constraints re-solves the model once per constraint; it runs beside the
+    // document and the LP export, which do not depend on it.
+    let (costs, (mut document, lp)) = rayon::join(
+        || constraint_costs(&scenario.portfolio, &assessment.model, &proposal),
+        || {
+            let lp = export_lp.then(|| optimize::export_lp(&scenario.portfolio, &assessment.model));
+            (ProposalDocument::build(scenario, &identity, &assessment, &proposal), lp)
+        },
+    );
+    let lp =
+        lp.transpose().with_context(|| format!("cannot export the model of scenario `{}`", dir.display()))?;
     for (line, cost) in document.constraints.iter_mut().zip(costs) {
         line.cost = cost;
     }

@@ -549,7 +549,7 @@ pub fn constraint_costs(
     let moved: Money = proposal.pools.iter().map(|p| p.moved).sum();
     proposal
         .constraints
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, c)| {
             if !c.binding || i >= model.constraints.len() {
