@@ -46,6 +46,26 @@ pub enum Command {
     Backtest(BacktestArgs),
     /// Load and lint a rules file: errors (exit 2) and warnings, each with `file:line`.
     Check(CheckArgs),
+    /// Write the Excel input template: sheets `projects` and `disbursements` with their headers and
+    /// data validation, and a `notes` sheet explaining each column.
+    ///
+    /// With `--from SCENARIO` the workbook holds that scenario's rows: a CSV scenario turned into a
+    /// workbook that reads back to the đồng.
+    Template(TemplateArgs),
+}
+
+/// Arguments of `template`.
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Output workbook (`.xlsx`).
+    #[arg(short, long, value_name = "FILE.xlsx")]
+    pub output: PathBuf,
+    /// Fill the workbook with this scenario's rows and monthly history.
+    #[arg(long, value_name = "SCENARIO")]
+    pub from: Option<PathBuf>,
+    /// Language of the headers and notes (both languages' headers are read).
+    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
+    pub lang: DocLang,
 }
 
 /// Output format of `classify`.

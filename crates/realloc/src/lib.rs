@@ -25,4 +25,5 @@ pub mod optimize;
 pub mod report;
 pub mod rules;
 pub mod scenario;
+pub mod template;
 pub mod write;
