@@ -21,6 +21,7 @@ pub mod generate;
 pub mod load;
 pub mod model;
 pub mod money;
+pub mod monitor;
 pub mod optimize;
 pub mod report;
 pub mod rules;

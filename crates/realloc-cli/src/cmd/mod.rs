@@ -11,6 +11,7 @@ mod common;
 mod compare;
 mod explain;
 mod generate;
+mod monitor;
 mod propose;
 mod rules_input;
 mod template;
@@ -28,5 +29,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
         Command::Backtest(args) => backtest::run(&args, out, err),
         Command::Check(args) => check::run(&args, out, err),
         Command::Template(args) => template::run(&args, out, err),
+        Command::Report(args) => monitor::report(&args, out, err),
+        Command::Rank(args) => monitor::rank(&args, out, err),
     }
 }
