@@ -207,7 +207,7 @@ impl Ranking {
         let now = last_month(meta);
         let prev_month = match options.period {
             Period::Month => now.checked_sub(1),
-            Period::Quarter => ((now + 2) / 3).checked_sub(1).map(|q| q * 3),
+            Period::Quarter => now.div_ceil(3).checked_sub(1).map(|q| q * 3),
             Period::Year => None,
         }
         .filter(|m| *m >= 1);
