@@ -213,6 +213,7 @@ pub fn unescape_bytes(s: &str) -> Vec<u8> {
     out
 }
 
+pub mod book;
 mod fixture;
 
 pub use fixture::{fixture_document, fixture_parts, mil};

@@ -46,6 +46,152 @@ pub enum Command {
     Backtest(BacktestArgs),
     /// Load and lint a rules file: errors (exit 2) and warnings, each with `file:line`.
     Check(CheckArgs),
+    /// Write the Excel input template: sheets `projects` and `disbursements` with their headers and
+    /// data validation, and a `notes` sheet explaining each column.
+    ///
+    /// With `--from SCENARIO` the workbook holds that scenario's rows: a CSV scenario turned into a
+    /// workbook that reads back to the đồng.
+    Template(TemplateArgs),
+    /// Progress report: plan, disbursed and rate at the as-of date and period by period from the
+    /// monthly history, by capital source first, with the rows lagging the expected curve.
+    Report(ReportArgs),
+    /// Emulation ranking of investors or localities against the provincial average rate, with the
+    /// change since the previous period, the units to commend and those to call to the review meeting.
+    Rank(RankArgs),
+}
+
+/// Output format of `report` and `rank`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MonitorFormat {
+    /// Markdown tables.
+    Md,
+    /// One self-contained HTML file.
+    Html,
+    /// An Excel workbook (requires `-o`).
+    Xlsx,
+    /// JSON for tools (amounts in đồng, rates as fractions).
+    Json,
+    /// The main table as CSV (amounts in million VND, rates as fractions).
+    Csv,
+}
+
+impl MonitorFormat {
+    /// The format a file name's extension asks for.
+    pub fn from_extension(path: &std::path::Path) -> Option<MonitorFormat> {
+        Some(match ProposeFormat::from_extension(path)? {
+            ProposeFormat::Json => MonitorFormat::Json,
+            ProposeFormat::Md => MonitorFormat::Md,
+            ProposeFormat::Html => MonitorFormat::Html,
+            ProposeFormat::Xlsx => MonitorFormat::Xlsx,
+            ProposeFormat::Csv => MonitorFormat::Csv,
+        })
+    }
+}
+
+/// Period of `report` columns, or of the previous cut of `rank`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    /// Months.
+    Month,
+    /// Quarters.
+    Quarter,
+    /// The plan year.
+    Year,
+}
+
+/// Second-level grouping of `report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportBy {
+    /// Capital source only.
+    Source,
+    /// Source, then investor.
+    Investor,
+    /// Source, then commune or ward.
+    Locality,
+    /// Source, then sector.
+    Sector,
+}
+
+/// Units of `rank`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RankByArg {
+    /// Investors (chủ đầu tư).
+    Investor,
+    /// Communes and wards.
+    Locality,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Scenario folder (holding `scenario.toml`).
+    pub scenario: PathBuf,
+    /// Columns by month, quarter or year (needs the monthly history).
+    #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
+    pub period: PeriodArg,
+    /// Group each capital source further by investor, locality or sector.
+    #[arg(long, value_enum, default_value_t = ReportBy::Source)]
+    pub by: ReportBy,
+    /// A row lags when its rate is below the expected curve minus this many percentage points.
+    #[arg(long, value_name = "POINTS", default_value_t = 0.0)]
+    pub lag_margin: f64,
+    /// Rules file giving the expected curve; the scenario's `rules`, or the built-in rules, otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Output format; by default the output file's extension decides, else Markdown.
+    #[arg(long, value_enum)]
+    pub format: Option<MonitorFormat>,
+    /// Language of md, html and xlsx.
+    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
+    pub lang: DocLang,
+    /// Output file; standard output when absent (required for xlsx).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Arguments of `rank`.
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    /// Scenario folder (holding `scenario.toml`).
+    pub scenario: PathBuf,
+    /// Rank investors or localities.
+    #[arg(long, value_enum, default_value_t = RankByArg::Investor)]
+    pub by: RankByArg,
+    /// The previous period of the change column: one month or one quarter earlier.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
+    pub period: PeriodArg,
+    /// How many units above the provincial average to commend.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub commend: usize,
+    /// How many units below the average (largest undisbursed first) to call to the review meeting.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub review: usize,
+    /// Smallest plan, in million VND, for a unit to be commended.
+    #[arg(long, value_name = "MILLION_VND", default_value = "0")]
+    pub min_plan: String,
+    /// Output format; by default the output file's extension decides, else Markdown.
+    #[arg(long, value_enum)]
+    pub format: Option<MonitorFormat>,
+    /// Language of md, html and xlsx.
+    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
+    pub lang: DocLang,
+    /// Output file; standard output when absent (required for xlsx).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Arguments of `template`.
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Output workbook (`.xlsx`).
+    #[arg(short, long, value_name = "FILE.xlsx")]
+    pub output: PathBuf,
+    /// Fill the workbook with this scenario's rows and monthly history.
+    #[arg(long, value_name = "SCENARIO")]
+    pub from: Option<PathBuf>,
+    /// Language of the headers and notes (both languages' headers are read).
+    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
+    pub lang: DocLang,
 }
 
 /// Output format of `classify`.

@@ -42,6 +42,27 @@ pub enum Location {
         /// Line, 1-based.
         line: usize,
     },
+    /// A cell of a workbook: sheet, row and named column.
+    Cell {
+        /// Sheet name.
+        sheet: String,
+        /// Row of the sheet, 1-based as the spreadsheet shows it.
+        row: usize,
+        /// Column name from the header.
+        column: String,
+    },
+    /// A whole row of a workbook sheet (duplicate key, cells beyond the header).
+    SheetRow {
+        /// Sheet name.
+        sheet: String,
+        /// Row of the sheet, 1-based.
+        row: usize,
+    },
+    /// A workbook sheet as a whole (missing, empty).
+    Sheet {
+        /// Sheet name.
+        sheet: String,
+    },
 }
 
 /// One problem found in an input.
@@ -71,17 +92,19 @@ impl Diagnostic {
     /// The line, when the location has one.
     pub fn line(&self) -> Option<usize> {
         match &self.location {
-            Location::File => None,
+            Location::File | Location::Sheet { .. } => None,
             Location::Position { line, .. } | Location::Field { line, .. } | Location::Line { line } => {
                 Some(*line)
             }
+            Location::Cell { row, .. } | Location::SheetRow { row, .. } => Some(*row),
         }
     }
 }
 
 impl fmt::Display for Diagnostic {
     /// `file:line:column: message`, `file:line: column `name`: message`, `file:line: message` or
-    /// `file: message`.
+    /// `file: message`; in a workbook `file: sheet `S` row N: column `name`: message`,
+    /// `file: sheet `S` row N: message` or `file: sheet `S`: message`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.location {
             Location::File => write!(f, "{}: {}", self.file, self.message),
@@ -92,6 +115,13 @@ impl fmt::Display for Diagnostic {
                 write!(f, "{}:{line}: column `{column}`: {}", self.file, self.message)
             }
             Location::Line { line } => write!(f, "{}:{line}: {}", self.file, self.message),
+            Location::Cell { sheet, row, column } => {
+                write!(f, "{}: sheet `{sheet}` row {row}: column `{column}`: {}", self.file, self.message)
+            }
+            Location::SheetRow { sheet, row } => {
+                write!(f, "{}: sheet `{sheet}` row {row}: {}", self.file, self.message)
+            }
+            Location::Sheet { sheet } => write!(f, "{}: sheet `{sheet}`: {}", self.file, self.message),
         }
     }
 }
@@ -169,6 +199,11 @@ impl Diagnostics {
     /// The diagnostics kept, in the order found.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
+    }
+
+    /// Rewrites every diagnostic kept (to relocate those of a front end into its own terms).
+    pub fn rewrite(&mut self, f: impl FnMut(&mut Diagnostic)) {
+        self.items.iter_mut().for_each(f);
     }
 
     /// Appends another set.

@@ -11,8 +11,10 @@ mod common;
 mod compare;
 mod explain;
 mod generate;
+mod monitor;
 mod propose;
 mod rules_input;
+mod template;
 mod validate;
 
 /// Runs a parsed command line.
@@ -26,5 +28,8 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
         Command::Explain(args) => explain::run(&args, out, err),
         Command::Backtest(args) => backtest::run(&args, out, err),
         Command::Check(args) => check::run(&args, out, err),
+        Command::Template(args) => template::run(&args, out, err),
+        Command::Report(args) => monitor::report(&args, out, err),
+        Command::Rank(args) => monitor::rank(&args, out, err),
     }
 }

@@ -63,7 +63,7 @@ impl<'p> HistoryBuilder<'p> {
         meta: &ScenarioMeta,
         diags: &mut Diagnostics,
     ) -> Option<HistoryBuilder<'p>> {
-        let pos = map_header(header, &HISTORY_COLUMNS, line, file, diags)?;
+        let pos = map_header(header, &super::headers::HISTORY_ALIASES, line, file, diags)?;
         Some(Self::with_header(HistoryHeader { pos, width: header.count() }, file, projects, meta))
     }
 
@@ -98,8 +98,10 @@ impl<'p> HistoryBuilder<'p> {
 
     /// Checks one history row starting at `line`.
     pub fn push(&mut self, rec: &dyn Fields, line: usize, diags: &mut Diagnostics) {
-        let get = |c: usize| Cow::Borrowed(text::trim(rec.field(self.header.pos[c])));
-        let raw = scan_row(&self.header, rec.count(), get, line, &self.file, diags);
+        let pos = self.header.pos;
+        let get = |c: usize| Cow::Borrowed(text::trim(rec.field(pos[c])));
+        let invalid = |c: usize| rec.invalid(pos[c]).map(str::to_owned);
+        let raw = scan_row(&self.header, rec.count(), get, invalid, line, &self.file, diags);
         self.apply(&raw, diags);
     }
 
@@ -288,6 +290,7 @@ fn scan_row<'a>(
     header: &HistoryHeader,
     width: usize,
     get: impl Fn(usize) -> Cow<'a, str>,
+    invalid: impl Fn(usize) -> Option<String>,
     line: usize,
     file: &str,
     diags: &mut Diagnostics,
@@ -302,13 +305,35 @@ fn scan_row<'a>(
         );
         return RawRow { line, id, source: None, month: None, amount: None };
     }
+    // Cells that cannot be read at all (spreadsheet error cells) are reported once, not parsed.
+    let unreadable: [bool; 4] = std::array::from_fn(|c| match invalid(c) {
+        Some(msg) => {
+            diags.error(file, at(c), msg);
+            true
+        }
+        None => false,
+    });
+    if unreadable[0] {
+        return RawRow { line, id, source: None, month: None, amount: None };
+    }
     if id.is_empty() {
         diags.error(file, at(0), "expected a project code, found an empty field");
     }
-    let source =
-        text::code(&get(1), Source::ALL, Source::code).map_err(|msg| diags.error(file, at(1), msg)).ok();
-    let month = parse_month(&get(2)).map_err(|msg| diags.error(file, at(2), msg)).ok();
-    let amount = text::amount(&get(3)).map_err(|msg| diags.error(file, at(3), msg)).ok();
+    let source = if unreadable[1] {
+        None
+    } else {
+        text::code(&get(1), Source::ALL, Source::code).map_err(|msg| diags.error(file, at(1), msg)).ok()
+    };
+    let month = if unreadable[2] {
+        None
+    } else {
+        parse_month(&get(2)).map_err(|msg| diags.error(file, at(2), msg)).ok()
+    };
+    let amount = if unreadable[3] {
+        None
+    } else {
+        text::amount(&get(3)).map_err(|msg| diags.error(file, at(3), msg)).ok()
+    };
     RawRow { line, id, source, month, amount }
 }
 
@@ -337,7 +362,8 @@ pub(crate) fn scan_disbursements<'a>(text: &'a str, file: &str) -> Scanned<'a> {
         };
         match &header {
             None => {
-                let Some(pos) = map_header(&fields, &HISTORY_COLUMNS, line, file, &mut diags) else {
+                let Some(pos) = map_header(&fields, &super::headers::HISTORY_ALIASES, line, file, &mut diags)
+                else {
                     return Scanned { header: None, rows, diags };
                 };
                 header = Some(HistoryHeader { pos, width: fields.len() });
@@ -349,7 +375,7 @@ pub(crate) fn scan_disbursements<'a>(text: &'a str, file: &str) -> Scanned<'a> {
                     Some(Cow::Owned(s)) => Cow::Owned(text::trim(s).to_owned()),
                     None => Cow::Borrowed(""),
                 };
-                rows.push(scan_row(h, fields.len(), get, line, file, &mut diags));
+                rows.push(scan_row(h, fields.len(), get, |_| None, line, file, &mut diags));
             }
         }
     }

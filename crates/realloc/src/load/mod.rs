@@ -16,13 +16,15 @@ use sha2::{Digest, Sha256};
 use crate::diag::{Diagnostics, Location};
 use crate::scenario::{InputDigest, Scenario};
 
+pub mod headers;
 mod history;
 mod projects;
 mod records;
 mod scenario_toml;
 mod text;
+pub mod xlsx;
 
-pub use history::{HistoryBuilder, parse_disbursements};
+pub use history::{HISTORY_COLUMNS, HistoryBuilder, parse_disbursements};
 pub use projects::{PROJECT_COLUMNS, ProjectsBuilder, ProjectsTable, parse_projects, parse_projects_table};
 pub use scenario_toml::parse_scenario_toml;
 pub use text::Fields;
@@ -92,39 +94,68 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
         }
     }
 
+    let projects_xlsx = xlsx::is_workbook(&meta.projects);
+    let history_xlsx = meta.disbursements.as_deref().is_some_and(xlsx::is_workbook);
     // The history is split and field-checked on a second thread while the projects are parsed;
     // each thread also hashes its file. Only matching the history with the projects waits for both.
-    let (table, history, digests) = std::thread::scope(|s| {
-        let scanner = hist_bytes.as_ref().map(|(name, shown, bytes)| {
-            s.spawn(move || {
-                let mut d = Diagnostics::new();
-                let scanned = history::decode_history(bytes, shown, &mut d)
-                    .map(|text| history::scan_disbursements(text, shown));
-                (scanned, d, digest(name, bytes))
-            })
-        });
-        let (table, d) = parse_projects_table(&projects_bytes, &projects_shown);
+    // Workbooks are read in turn.
+    let (table, history, digests) = if projects_xlsx || history_xlsx {
+        let (table, d) = if projects_xlsx {
+            xlsx::projects_table_marked(&projects_bytes, &projects_shown)
+        } else {
+            parse_projects_table(&projects_bytes, &projects_shown)
+        };
         diags.extend(d);
         let mut digests = vec![digest(&meta.projects, &projects_bytes)];
         let mut history = None;
-        if let (Some(handle), Some((name, shown, bytes))) = (scanner, &hist_bytes) {
-            // The scanning thread only reads slices and cannot panic; if it somehow did, scan here.
-            let (scanned, d, dig) = handle.join().unwrap_or_else(|_| {
-                let mut d = Diagnostics::new();
-                let scanned = history::decode_history(bytes, shown, &mut d)
-                    .map(|text| history::scan_disbursements(text, shown));
-                (scanned, d, digest(name, bytes))
-            });
+        let mut names = vec![table.file.clone()];
+        if let Some((name, shown, bytes)) = &hist_bytes {
+            let (h, d) = if history_xlsx {
+                let (h, d, marked) = xlsx::history_marked(bytes, shown, &table, &meta);
+                names.extend(marked);
+                (h, d)
+            } else {
+                parse_disbursements(bytes, shown, &table, &meta)
+            };
             diags.extend(d);
-            digests.push(dig);
-            if let Some(scanned) = scanned {
-                let (h, d) = history::finish_disbursements(scanned, shown, &table, &meta);
-                diags.extend(d);
-                history = h;
-            }
+            digests.push(digest(name, bytes));
+            history = h;
         }
+        xlsx::relocate(&mut diags, &names);
         (table, history, digests)
-    });
+    } else {
+        std::thread::scope(|s| {
+            let scanner = hist_bytes.as_ref().map(|(name, shown, bytes)| {
+                s.spawn(move || {
+                    let mut d = Diagnostics::new();
+                    let scanned = history::decode_history(bytes, shown, &mut d)
+                        .map(|text| history::scan_disbursements(text, shown));
+                    (scanned, d, digest(name, bytes))
+                })
+            });
+            let (table, d) = parse_projects_table(&projects_bytes, &projects_shown);
+            diags.extend(d);
+            let mut digests = vec![digest(&meta.projects, &projects_bytes)];
+            let mut history = None;
+            if let (Some(handle), Some((name, shown, bytes))) = (scanner, &hist_bytes) {
+                // The scanning thread only reads slices and cannot panic; if it somehow did, scan here.
+                let (scanned, d, dig) = handle.join().unwrap_or_else(|_| {
+                    let mut d = Diagnostics::new();
+                    let scanned = history::decode_history(bytes, shown, &mut d)
+                        .map(|text| history::scan_disbursements(text, shown));
+                    (scanned, d, digest(name, bytes))
+                });
+                diags.extend(d);
+                digests.push(dig);
+                if let Some(scanned) = scanned {
+                    let (h, d) = history::finish_disbursements(scanned, shown, &table, &meta);
+                    diags.extend(d);
+                    history = h;
+                }
+            }
+            (table, history, digests)
+        })
+    };
     inputs.extend(digests);
 
     if diags.has_errors() {

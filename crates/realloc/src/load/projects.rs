@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::headers;
 use super::records::Records;
 use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
@@ -80,20 +81,22 @@ pub struct ProjectsBuilder {
     table: ProjectsTable,
 }
 
-/// Maps header fields to the positions of `columns` (names trimmed, any case); unknown names are
-/// warnings, missing or repeated ones errors. `None` when a column is missing or repeated.
+/// Maps header fields to the positions of the columns of `table` (each named by its English name or
+/// a Vietnamese alias, see [`headers`](super::headers)); unknown names are warnings, missing or
+/// repeated ones errors. `None` when a column is missing or repeated.
 pub(crate) fn map_header<const N: usize>(
     header: &dyn Fields,
-    columns: &[&str; N],
+    table: &[(&str, &[&str]); N],
     line: usize,
     file: &str,
     diags: &mut Diagnostics,
 ) -> Option<[usize; N]> {
+    let columns: [&str; N] = table.map(|(c, _)| c);
     let mut pos = [usize::MAX; N];
     let mut ok = true;
     for i in 0..header.count() {
         let name = text::trim(header.field(i));
-        match columns.iter().position(|c| c.eq_ignore_ascii_case(name)) {
+        match headers::column_of(table, name) {
             Some(c) if pos[c] != usize::MAX => {
                 ok = false;
                 diags.error(
@@ -121,11 +124,20 @@ pub(crate) fn map_header<const N: usize>(
             diags.error(
                 file,
                 Location::Field { line, column: columns[c].to_owned() },
-                format!("missing column `{}`; the header must name: {}", columns[c], columns.join(", ")),
+                missing_column(columns[c], &columns, table[c].1),
             );
         }
     }
     ok.then_some(pos)
+}
+
+/// The message for a missing column, naming its Vietnamese headers.
+fn missing_column(column: &str, columns: &[&str], aliases: &[&str]) -> String {
+    let vi = match aliases.first() {
+        Some(a) => format!(" (or `{a}`)"),
+        None => String::new(),
+    };
+    format!("missing column `{column}`{vi}; the header must name: {}", columns.join(", "))
 }
 
 impl ProjectsBuilder {
@@ -137,7 +149,7 @@ impl ProjectsBuilder {
         file: &str,
         diags: &mut Diagnostics,
     ) -> Option<ProjectsBuilder> {
-        let pos = map_header(header, &PROJECT_COLUMNS, line, file, diags)?;
+        let pos = map_header(header, &headers::PROJECT_ALIASES, line, file, diags)?;
         Some(ProjectsBuilder {
             pos,
             width: header.count(),
@@ -167,9 +179,18 @@ impl ProjectsBuilder {
             ok = false;
             diags.error(file, Location::Field { line, column: PROJECT_COLUMNS[c].to_owned() }, msg);
         };
+        // Cells that cannot be read at all (spreadsheet error cells) are reported once, not parsed.
+        let mut unreadable = [false; PROJECT_COLUMNS.len()];
+        for (c, bad) in unreadable.iter_mut().enumerate() {
+            if let Some(msg) = row.invalid(pos[c]) {
+                *bad = true;
+                fail(c, msg.to_owned(), diags);
+            }
+        }
         macro_rules! field {
             ($c:expr, $parse:expr) => {
-                match $parse(get($c)) {
+                match if unreadable[$c] { Err(String::new()) } else { $parse(get($c)) } {
+                    Err(msg) if msg.is_empty() => None,
                     Ok(v) => Some(v),
                     Err(msg) => {
                         fail($c, msg, diags);
@@ -179,7 +200,7 @@ impl ProjectsBuilder {
             };
         }
         let id = get(col::ID);
-        if id.is_empty() {
+        if id.is_empty() && !unreadable[col::ID] {
             fail(col::ID, "expected a project code, found an empty field".into(), diags);
         }
         let source = field!(col::SOURCE, |s| text::code(s, Source::ALL, Source::code));

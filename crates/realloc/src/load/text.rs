@@ -13,6 +13,11 @@ pub trait Fields {
     fn count(&self) -> usize;
     /// Field `i` (0-based) as text; empty when there is no such field.
     fn field(&self, i: usize) -> &str;
+    /// Why field `i` cannot be read at all (a spreadsheet cell holding a formula error, or a date
+    /// where none is expected), or `None`. CSV fields are always text and never invalid.
+    fn invalid(&self, _i: usize) -> Option<&str> {
+        None
+    }
 }
 
 impl Fields for Vec<&str> {

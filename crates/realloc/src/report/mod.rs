@@ -7,10 +7,10 @@
 pub mod compare;
 mod csv;
 pub mod fmt;
-mod html;
-mod layout;
-mod markdown;
-mod svg;
+pub(crate) mod html;
+pub(crate) mod layout;
+pub(crate) mod markdown;
+pub(crate) mod svg;
 pub mod text;
 mod xlsx;
 
