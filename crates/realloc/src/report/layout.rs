@@ -79,14 +79,18 @@ fn group_names(doc: &ProposalDocument, p: &ProjectLine, lang: Lang) -> String {
         .join("; ")
 }
 
-/// The notes of one pool as sentences in `lang`, rows named `id – name`; one line each, so that a
-/// list cell can split them. A proposal read from JSON without structured notes keeps its English text.
+/// The notes of one pool as sentences in `lang`, rows named `id (name)` (names hold commas and
+/// dashes); one line each, so that a list cell can split them. A proposal read from JSON without
+/// structured notes keeps its English text.
 pub fn pool_notes(doc: &ProposalDocument, pool: &PoolSummary, lang: Lang) -> Vec<String> {
     let one_line = |s: String| s.replace(['\n', '\r'], " ");
     if pool.note_items.is_empty() {
         return pool.notes.iter().cloned().map(one_line).collect();
     }
-    let name = |id: &String| doc.project(id, pool.source).map_or_else(|| id.clone(), project_cell);
+    let name = |id: &String| match doc.project(id, pool.source) {
+        Some(p) if !p.name.is_empty() => format!("{id} ({})", p.name),
+        _ => id.clone(),
+    };
     pool.note_items.iter().map(|n| one_line(text::pool_note(&n.map_rows(name), lang))).collect()
 }
 

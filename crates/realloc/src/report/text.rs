@@ -436,7 +436,9 @@ fn binding_cap(cap: &BindingCap, lang: Lang) -> String {
         (Lang::Vi, CapScope::Pool) => format!("tổng vốn điều chuyển trong nguồn tối đa {amount} triệu đồng"),
         (Lang::Vi, _) => format!("{} được điều giảm tối đa {amount} triệu đồng", cap.name),
         (Lang::En, CapScope::Pool) => format!("the pool may move at most {amount} million VND"),
-        (Lang::En, CapScope::Locality) => format!("locality {} may lose at most {amount} million VND", cap.name),
+        (Lang::En, CapScope::Locality) => {
+            format!("locality {} may lose at most {amount} million VND", cap.name)
+        }
         (Lang::En, _) => format!("investor {} may lose at most {amount} million VND", cap.name),
     }
 }
@@ -464,7 +466,9 @@ fn stop_reason(reason: &StopReason<String>, lang: Lang) -> String {
              ({} triệu đồng)",
             fmt::million_text(min_transfer.dong(), lang)
         ),
-        (Lang::En, StopReason::RecipientsFull) => "every recipient is funded up to what it can absorb".to_owned(),
+        (Lang::En, StopReason::RecipientsFull) => {
+            "every recipient is funded up to what it can absorb".to_owned()
+        }
         (Lang::En, StopReason::DonorsExhausted) => "every donor has released all it may".to_owned(),
         (Lang::En, StopReason::DonorsExhaustedByCaps) => {
             "every donor has released all that its bounds and the side constraints allow".to_owned()
@@ -502,7 +506,12 @@ pub fn pool_note(note: &PoolNote<String>, lang: Lang) -> String {
             format!("Điều chuyển {} triệu đồng từ {donors} dự án sang {recipients} dự án.", amount(*a))
         }
         (Lang::En, PoolNote::Moved { amount: a, donors, recipients }) => {
-            format!("Moves {} million VND from {} to {}.", amount(*a), projects_en(*donors), projects_en(*recipients))
+            format!(
+                "Moves {} million VND from {} to {}.",
+                amount(*a),
+                projects_en(*donors),
+                projects_en(*recipients)
+            )
         }
         (Lang::Vi, PoolNote::NoDonors { rows, locked, small }) => {
             let why = if locked >= rows {
@@ -542,7 +551,10 @@ pub fn pool_note(note: &PoolNote<String>, lang: Lang) -> String {
             };
             let mut s = format!("No project can release capital: {why}.");
             if *small > 0 {
-                s.push_str(&format!(" {} could release less than the minimum transfer.", projects_en(*small)));
+                s.push_str(&format!(
+                    " {} could release less than the minimum transfer.",
+                    projects_en(*small)
+                ));
             }
             s
         }
@@ -577,7 +589,9 @@ pub fn pool_note(note: &PoolNote<String>, lang: Lang) -> String {
             format!("Nothing moves because {}.", stop_reason(reason, lang))
         }
         (Lang::Vi, PoolNote::Stops { reason }) => format!("Dừng tại đây vì {}.", stop_reason(reason, lang)),
-        (Lang::En, PoolNote::Stops { reason }) => format!("Stops here because {}.", stop_reason(reason, lang)),
+        (Lang::En, PoolNote::Stops { reason }) => {
+            format!("Stops here because {}.", stop_reason(reason, lang))
+        }
         (_, PoolNote::Binds { constraint, caps, more }) => {
             let list: Vec<String> = caps.iter().map(|c| binding_cap(c, lang)).collect();
             let list = list.join("; ");
