@@ -7,7 +7,9 @@ use realloc::model::{
     Assessment, GroupInfo, Model, RowAssessment, RowBounds, SideConstraint, SideConstraintKind,
 };
 use realloc::money::Money;
-use realloc::optimize::{ConstraintOutcome, PoolOutcome, Proposal, Transfer};
+use realloc::optimize::{
+    BindingCap, CapScope, ConstraintOutcome, PoolNote, PoolOutcome, Proposal, StopReason, Transfer,
+};
 use realloc::report::{ConstraintCost, ProposalDocument, RulesIdentity};
 use realloc::scenario::{InputDigest, Scenario, ScenarioMeta};
 
@@ -486,7 +488,16 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 method: "greedy".into(),
                 shadow_price: 1.05,
                 best_unfunded: Some(pos("DA-003")),
-                notes: vec!["Dự án trọng điểm DA-003 còn có thể tiếp nhận 30.000 triệu đồng.".into()],
+                notes: vec![
+                    PoolNote::Moved { amount: m(65_000), donors: 2, recipients: 2 },
+                    PoolNote::Stops {
+                        reason: StopReason::BelowMinTransfer {
+                            from: pos("DA-001"),
+                            to: pos("DA-003"),
+                            min_transfer: m(50),
+                        },
+                    },
+                ],
             },
             PoolOutcome {
                 source: Source::NstwOda,
@@ -495,7 +506,10 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 method: "greedy".into(),
                 shadow_price: 0.0,
                 best_unfunded: None,
-                notes: vec!["Không có dự án có thể điều giảm hoặc điều tăng.".into()],
+                notes: vec![
+                    PoolNote::NoDonors { rows: 1, locked: 1, small: 0 },
+                    PoolNote::NoRecipients { rows: 1, small: 0 },
+                ],
             },
             PoolOutcome {
                 source: Source::CtmtqgNtm,
@@ -504,7 +518,10 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 method: "greedy".into(),
                 shadow_price: 0.0,
                 best_unfunded: None,
-                notes: vec![],
+                notes: vec![
+                    PoolNote::Moved { amount: m(1_200), donors: 1, recipients: 1 },
+                    PoolNote::Stops { reason: StopReason::RecipientsFull },
+                ],
             },
             PoolOutcome {
                 source: Source::Nsdp,
@@ -513,7 +530,20 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 method: "greedy".into(),
                 shadow_price: 0.65,
                 best_unfunded: Some(pos("DP-012")),
-                notes: vec!["Xã Hữu Liên đã bị điều giảm tới mức tối đa 30%.".into()],
+                notes: vec![
+                    PoolNote::Moved { amount: m(8_500), donors: 2, recipients: 1 },
+                    PoolNote::Stops { reason: StopReason::DonorsExhaustedByCaps },
+                    PoolNote::Binds {
+                        constraint: "Mỗi xã, phường bị điều giảm tối đa 30% kế hoạch vốn của nguồn".into(),
+                        caps: vec![BindingCap {
+                            scope: CapScope::Locality,
+                            name: "Xã Hữu Liên".into(),
+                            limit: m(3_000),
+                        }],
+                        more: 0,
+                    },
+                    PoolNote::Dropped { moves: 1, min_transfer: m(50) },
+                ],
             },
         ],
         constraints: vec![

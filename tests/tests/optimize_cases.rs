@@ -9,6 +9,7 @@ use realloc::domain::{Obstacles, Portfolio, Project, ProjectGroup, Source, Statu
 use realloc::model::{Model, RowBounds, Settings, SideConstraint, SideConstraintKind};
 use realloc::money::Money;
 use realloc::optimize::{Method, Proposal, export_lp, propose, propose_with};
+use realloc::report::{Lang, text};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -222,7 +223,14 @@ fn check(name: &str) {
             transfers.iter().map(|(f, t, a)| (f.clone(), t.clone(), million_text(a))).collect();
         assert_eq!(got, want, "{name}: transfers");
     }
-    let notes: Vec<&String> = p.pools.iter().flat_map(|o| &o.notes).collect();
+    // Notes as the JSON document has them (English, rows by id), prefixed with their pool.
+    let id = |&i: &usize| portfolio.rows().get(i).map_or_else(|| format!("#{i}"), |r| r.id.clone());
+    let notes: Vec<String> = p
+        .pools
+        .iter()
+        .flat_map(|o| o.notes.iter().map(move |n| (o.source, n)))
+        .map(|(source, n)| format!("{}: {}", source.code(), text::pool_note(&n.map_rows(id), Lang::En)))
+        .collect();
     for note in &e.notes {
         assert!(
             notes.iter().any(|n| n.contains(note.as_str())),

@@ -38,6 +38,7 @@ mod transfers;
 use serde::Serialize;
 
 pub use export::export_lp;
+pub use sensitivity::{BindingCap, CapScope, PoolNote, StopReason};
 
 use crate::domain::{Portfolio, Source};
 use crate::model::{Model, SideConstraintKind};
@@ -74,8 +75,9 @@ pub struct PoolOutcome {
     /// How the pool was solved: `greedy` (exact, laminar caps), `greedy-relaxation` (exact: the greedy
     /// without some caps already kept them), `flow` (exact min-cost flow) or `lp` (general LP).
     pub method: String,
-    /// Why the pool moved nothing or stopped where it did, in the analyst's words.
-    pub notes: Vec<String>,
+    /// What moved, why the pool moved nothing or stopped where it did, and which caps bind; the
+    /// documents put these in words (`report::text::pool_note`).
+    pub notes: Vec<PoolNote>,
 }
 
 /// A side constraint after solving.
@@ -291,7 +293,7 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
             take.push((x.row, a * unit));
         }
         transfers.extend(transfers::split(&groups, p.source, &give, &take));
-        let report = sensitivity::analyse(portfolio, model, p, &s, dropped);
+        let report = sensitivity::analyse(model, p, &s, dropped);
         for (c, at) in report.binding {
             binding_at[c].push(at);
         }

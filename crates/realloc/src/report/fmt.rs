@@ -74,6 +74,27 @@ pub fn million(dong: i64, lang: Lang) -> String {
     fixed(i128::from(dong), 6, AMOUNT_DECIMALS, lang)
 }
 
+/// An amount of đồng as million VND for running text: exact, without trailing zero decimals:
+/// `264.403`, `0,5` (vi); `264,403`, `0.5` (en).
+///
+/// ```
+/// use realloc::report::{Lang, fmt::million_text};
+/// assert_eq!(million_text(264_403_000_000, Lang::Vi), "264.403");
+/// assert_eq!(million_text(1_500_000, Lang::Vi), "1,5");
+/// assert_eq!(million_text(1_234_567_800, Lang::En), "1,234.568");
+/// ```
+pub fn million_text(dong: i64, lang: Lang) -> String {
+    let s = million(dong, lang);
+    let (dec_sep, _) = separators(lang);
+    match s.rsplit_once(dec_sep) {
+        Some((int, frac)) => match frac.trim_end_matches('0') {
+            "" => int.to_owned(),
+            frac => format!("{int}{dec_sep}{frac}"),
+        },
+        None => s,
+    }
+}
+
 /// An amount of đồng as whole million VND (for chart labels): `1.235` (vi), `1,235` (en).
 pub fn million_whole(dong: i64, lang: Lang) -> String {
     fixed(i128::from(dong), 6, 0, lang)

@@ -32,6 +32,8 @@ figcaption { font-size: 11pt; font-weight: bold; text-align: center; margin-bott
   font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
 p.closing { margin-top: 28px; font-style: italic; }
 td.wide { min-width: 14em; }
+td ul.cell { margin: 0; padding-left: 1.1em; }
+td ul.cell li { margin: 0 0 3px; }
 td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break: break-all; }
 @page { size: A4 landscape; margin: 14mm 12mm; }
 @media print {
@@ -56,7 +58,13 @@ pub(crate) fn table(out: &mut String, t: &Table, hash_cols: bool) {
         } else {
             ""
         };
-        out.push_str(&format!("<{tag}{class}>{}</{tag}>", xml(c)));
+        let items: Vec<&str> = c.lines().filter(|l| !l.trim().is_empty()).collect();
+        if tag == "td" && t.lists.contains(&i) && items.len() > 1 {
+            let list: String = items.iter().map(|l| format!("<li>{}</li>", xml(l))).collect();
+            out.push_str(&format!("<{tag}{class}><ul class=\"cell\">{list}</ul></{tag}>"));
+        } else {
+            out.push_str(&format!("<{tag}{class}>{}</{tag}>", xml(c)));
+        }
     };
     out.push_str("<table>\n<thead><tr>");
     for (i, h) in t.head.iter().enumerate() {

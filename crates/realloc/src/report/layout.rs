@@ -3,7 +3,7 @@
 
 use super::fmt;
 use super::text::{self, Lang, labels};
-use super::{ProjectLine, ProposalDocument};
+use super::{PoolSummary, ProjectLine, ProposalDocument};
 
 /// Which chart goes where (HTML draws it; Markdown leaves it out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +29,9 @@ pub struct Table {
     pub numeric: Vec<bool>,
     /// Columns that hold long names and deserve width (project names).
     pub wide: Vec<usize>,
+    /// Columns whose cells are lists, one item a line (`\n`): Markdown breaks the lines, HTML makes a
+    /// list.
+    pub lists: Vec<usize>,
 }
 
 /// One block of the document.
@@ -74,6 +77,21 @@ fn group_names(doc: &ProposalDocument, p: &ProjectLine, lang: Lang) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The notes of one pool as sentences in `lang`, rows named `id (name)` (names hold commas and
+/// dashes); one line each, so that a list cell can split them. A proposal read from JSON without
+/// structured notes keeps its English text.
+pub fn pool_notes(doc: &ProposalDocument, pool: &PoolSummary, lang: Lang) -> Vec<String> {
+    let one_line = |s: String| s.replace(['\n', '\r'], " ");
+    if pool.note_items.is_empty() {
+        return pool.notes.iter().cloned().map(one_line).collect();
+    }
+    let name = |id: &String| match doc.project(id, pool.source) {
+        Some(p) if !p.name.is_empty() => format!("{id} ({})", p.name),
+        _ => id.clone(),
+    };
+    pool.note_items.iter().map(|n| one_line(text::pool_note(&n.map_rows(name), lang))).collect()
 }
 
 /// Lays out the whole document.
@@ -337,6 +355,8 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
     let mut t = Table {
         head: [l.source, l.shadow_price, l.best_unfunded, l.notes].map(str::to_owned).to_vec(),
         numeric: vec![false, true, false, false],
+        wide: vec![3],
+        lists: vec![3],
         ..Table::default()
     };
     for p in &doc.pools {
@@ -348,7 +368,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
             format!("{} – {}", text::source(p.source, lang), p.source.code()),
             fmt::float(p.shadow_price, 3, lang),
             best,
-            p.notes.join(" "),
+            pool_notes(doc, p, lang).join("\n"),
         ]);
     }
     b.push(Block::Table(t));

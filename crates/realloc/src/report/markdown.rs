@@ -23,12 +23,22 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// A list cell: one item a line in the layout, shown as bullets separated by `<br>` (GitHub and
+/// pandoc break the line there; the raw table stays one line a row).
+fn list_cell(s: &str) -> String {
+    let items: Vec<String> = s.lines().filter(|l| !l.trim().is_empty()).map(escape).collect();
+    match items.as_slice() {
+        [one] => one.clone(),
+        _ => items.iter().map(|i| format!("• {i}")).collect::<Vec<_>>().join("<br>"),
+    }
+}
+
 /// Writes a GitHub table.
 pub fn table(out: &mut String, t: &Table) {
     let row = |out: &mut String, cells: &[String], bold: bool| {
         out.push('|');
-        for c in cells {
-            let c = escape(c);
+        for (i, c) in cells.iter().enumerate() {
+            let c = if t.lists.contains(&i) { list_cell(c) } else { escape(c) };
             if bold && !c.is_empty() {
                 out.push_str(&format!(" **{c}** |"));
             } else {

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Portfolio, Project, Source};
 use crate::model::{Assessment, Model, RowAssessment};
 use crate::money::Money;
-use crate::optimize::{self, Proposal};
+use crate::optimize::{self, PoolNote, Proposal};
 use crate::scenario::Scenario;
 
 pub use text::Lang;
@@ -95,8 +95,13 @@ pub struct PoolSummary {
     pub shadow_price: f64,
     /// The best recipient left (partly) unfunded.
     pub best_unfunded: Option<String>,
-    /// Why the pool moved what it moved, in the analyst's words.
+    /// What the pool moved and why it stopped there, as English sentences (the text of
+    /// `note_items`, for tools that read the JSON).
     pub notes: Vec<String>,
+    /// The same notes, structured, rows named by project id; the documents render them in their
+    /// language. Absent from proposals written before it existed.
+    #[serde(default)]
+    pub note_items: Vec<PoolNote<String>>,
 }
 
 /// One row of the portfolio with the rules' verdict and the proposed change.
@@ -334,6 +339,9 @@ impl ProposalDocument {
                 continue;
             }
             let outcome = proposal.pools.iter().find(|o| o.source == source);
+            let id = |&i: &usize| rows.get(i).map_or_else(|| format!("#{i}"), |p| p.id.clone());
+            let note_items: Vec<PoolNote<String>> =
+                outcome.map(|o| o.notes.iter().map(|n| n.map_rows(id)).collect()).unwrap_or_default();
             pools.push(PoolSummary {
                 source,
                 rows: t.rows,
@@ -347,7 +355,8 @@ impl ProposalDocument {
                     .and_then(|o| o.best_unfunded)
                     .and_then(|i| rows.get(i))
                     .map(|p| p.id.clone()),
-                notes: outcome.map(|o| o.notes.clone()).unwrap_or_default(),
+                notes: note_items.iter().map(|n| text::pool_note(n, Lang::En)).collect(),
+                note_items,
             });
         }
 

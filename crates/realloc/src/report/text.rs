@@ -1,9 +1,13 @@
 //! The words of the documents in Vietnamese and English: headings, column names, priority tiers of
-//! Law 58/2024 Art. 54(4), capital-source and constraint labels.
+//! Law 58/2024 Art. 54(4), capital-source and constraint labels, and the sentences of the optimiser's
+//! pool notes.
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Source;
+use crate::optimize::{BindingCap, CapScope, PoolNote, StopReason};
+
+use super::fmt;
 
 /// The language of a document. Vietnamese is the default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -413,4 +417,216 @@ pub fn constraint_kind(kind: &str, lang: Lang) -> String {
         other => return other.to_owned(),
     };
     (if lang == Lang::Vi { vi } else { en }).to_owned()
+}
+
+/// `1 project`, `3 projects`.
+fn projects_en(n: usize) -> String {
+    if n == 1 { "1 project".to_owned() } else { format!("{n} projects") }
+}
+
+/// `is` or `are` for `n` things.
+const fn is_are(n: usize) -> &'static str {
+    if n == 1 { "is" } else { "are" }
+}
+
+/// One binding cap, as a clause of the constraint's sentence.
+fn binding_cap(cap: &BindingCap, lang: Lang) -> String {
+    let amount = fmt::million_text(cap.limit.dong(), lang);
+    match (lang, cap.scope) {
+        (Lang::Vi, CapScope::Pool) => format!("tổng vốn điều chuyển trong nguồn tối đa {amount} triệu đồng"),
+        (Lang::Vi, _) => format!("{} được điều giảm tối đa {amount} triệu đồng", cap.name),
+        (Lang::En, CapScope::Pool) => format!("the pool may move at most {amount} million VND"),
+        (Lang::En, CapScope::Locality) => {
+            format!("locality {} may lose at most {amount} million VND", cap.name)
+        }
+        (Lang::En, _) => format!("investor {} may lose at most {amount} million VND", cap.name),
+    }
+}
+
+/// Why a pool stopped (or moved nothing), as the end of a sentence, without its final period.
+fn stop_reason(reason: &StopReason<String>, lang: Lang) -> String {
+    let value = |v: f64| fmt::float(v, 3, lang);
+    match (lang, reason) {
+        (Lang::Vi, StopReason::RecipientsFull) => {
+            "các dự án nhận đã được bố trí đủ mức có thể giải ngân".to_owned()
+        }
+        (Lang::Vi, StopReason::DonorsExhausted) => "các dự án điều giảm đã giảm hết mức cho phép".to_owned(),
+        (Lang::Vi, StopReason::DonorsExhaustedByCaps) => {
+            "các dự án điều giảm đã giảm hết mức cho phép của từng dự án và của các điều kiện ràng buộc"
+                .to_owned()
+        }
+        (Lang::Vi, StopReason::NotWorthMore { recipient, value_in, donor, value_out }) => format!(
+            "giá trị của 1 triệu đồng bố trí thêm cho dự án nhận tiếp theo ({recipient}: {}) không lớn hơn \
+             giá trị mất đi khi điều giảm 1 triệu đồng của dự án tiếp theo ({donor}: {})",
+            value(*value_in),
+            value(*value_out)
+        ),
+        (Lang::Vi, StopReason::BelowMinTransfer { from, to, min_transfer }) => format!(
+            "lượt điều chuyển tiếp theo, từ dự án {from} sang dự án {to}, nhỏ hơn mức điều chuyển tối thiểu \
+             ({} triệu đồng)",
+            fmt::million_text(min_transfer.dong(), lang)
+        ),
+        (Lang::En, StopReason::RecipientsFull) => {
+            "every recipient is funded up to what it can absorb".to_owned()
+        }
+        (Lang::En, StopReason::DonorsExhausted) => "every donor has released all it may".to_owned(),
+        (Lang::En, StopReason::DonorsExhaustedByCaps) => {
+            "every donor has released all that its bounds and the side constraints allow".to_owned()
+        }
+        (Lang::En, StopReason::NotWorthMore { recipient, value_in, donor, value_out }) => format!(
+            "the best recipient left, {recipient} (value in {}), is worth no more than the cheapest donor \
+             left, {donor} (value out {})",
+            value(*value_in),
+            value(*value_out)
+        ),
+        (Lang::En, StopReason::BelowMinTransfer { from, to, min_transfer }) => format!(
+            "the next move, from {from} to {to}, would be smaller than the minimum transfer ({} million VND)",
+            fmt::million_text(min_transfer.dong(), lang)
+        ),
+    }
+}
+
+/// One of the optimiser's pool notes as a short sentence in `lang`, amounts formatted for the reader.
+/// Rows are named by the caller (project ids, or ids and names) through [`PoolNote::map_rows`].
+///
+/// ```
+/// use realloc::money::Money;
+/// use realloc::optimize::PoolNote;
+/// use realloc::report::{Lang, text::pool_note};
+///
+/// let note: PoolNote<String> =
+///     PoolNote::Moved { amount: Money::from_dong(264_403_000_000), donors: 19, recipients: 25 };
+/// assert_eq!(pool_note(&note, Lang::Vi), "Điều chuyển 264.403 triệu đồng từ 19 dự án sang 25 dự án.");
+/// assert_eq!(pool_note(&note, Lang::En), "Moves 264,403 million VND from 19 projects to 25 projects.");
+/// ```
+pub fn pool_note(note: &PoolNote<String>, lang: Lang) -> String {
+    let amount = |m: crate::money::Money| fmt::million_text(m.dong(), lang);
+    match (lang, note) {
+        (Lang::Vi, PoolNote::Moved { amount: a, donors, recipients }) => {
+            format!("Điều chuyển {} triệu đồng từ {donors} dự án sang {recipients} dự án.", amount(*a))
+        }
+        (Lang::En, PoolNote::Moved { amount: a, donors, recipients }) => {
+            format!(
+                "Moves {} million VND from {} to {}.",
+                amount(*a),
+                projects_en(*donors),
+                projects_en(*recipients)
+            )
+        }
+        (Lang::Vi, PoolNote::NoDonors { rows, locked, small }) => {
+            let why = if locked >= rows {
+                format!("{rows} dự án của nguồn được giữ nguyên kế hoạch vốn")
+            } else if *locked == 0 {
+                format!("{rows} dự án của nguồn đã giải ngân hết kế hoạch hoặc không thuộc diện điều giảm")
+            } else {
+                format!(
+                    "trong {rows} dự án của nguồn, {locked} dự án được giữ nguyên kế hoạch vốn, các dự án còn lại \
+                     đã giải ngân hết kế hoạch hoặc không thuộc diện điều giảm"
+                )
+            };
+            let mut s = format!("Không có dự án nào có thể điều giảm vốn: {why}.");
+            if *small > 0 {
+                s.push_str(&format!(
+                    " Có {small} dự án chỉ có thể điều giảm ít hơn mức điều chuyển tối thiểu."
+                ));
+            }
+            s
+        }
+        (Lang::En, PoolNote::NoDonors { rows, locked, small }) => {
+            let why = if locked >= rows {
+                format!("the pool's {} {} locked", projects_en(*rows), is_are(*rows))
+            } else if *locked == 0 {
+                format!(
+                    "the pool's {} {} fully disbursed or not slow enough to give",
+                    projects_en(*rows),
+                    is_are(*rows)
+                )
+            } else {
+                format!(
+                    "of the pool's {}, {locked} {} locked and the others are fully disbursed or not slow \
+                     enough to give",
+                    projects_en(*rows),
+                    is_are(*locked)
+                )
+            };
+            let mut s = format!("No project can release capital: {why}.");
+            if *small > 0 {
+                s.push_str(&format!(
+                    " {} could release less than the minimum transfer.",
+                    projects_en(*small)
+                ));
+            }
+            s
+        }
+        (Lang::Vi, PoolNote::NoRecipients { rows, small }) => {
+            let mut s = format!(
+                "Không có dự án nào có thể tiếp nhận thêm vốn: {rows} dự án của nguồn được giữ nguyên kế hoạch \
+                 vốn, đã được bố trí đủ tổng mức đầu tư hoặc không đủ điều kiện điều tăng."
+            );
+            if *small > 0 {
+                s.push_str(&format!(
+                    " Có {small} dự án chỉ có thể tiếp nhận ít hơn mức điều chuyển tối thiểu."
+                ));
+            }
+            s
+        }
+        (Lang::En, PoolNote::NoRecipients { rows, small }) => {
+            let mut s = format!(
+                "No project can absorb more capital: the pool's {} {} locked, funded up to the total \
+                 investment or not eligible to receive.",
+                projects_en(*rows),
+                is_are(*rows)
+            );
+            if *small > 0 {
+                s.push_str(&format!(" {} could absorb less than the minimum transfer.", projects_en(*small)));
+            }
+            s
+        }
+        (Lang::Vi, PoolNote::NothingMoves { reason }) => {
+            format!("Không điều chuyển vốn vì {}.", stop_reason(reason, lang))
+        }
+        (Lang::En, PoolNote::NothingMoves { reason }) => {
+            format!("Nothing moves because {}.", stop_reason(reason, lang))
+        }
+        (Lang::Vi, PoolNote::Stops { reason }) => format!("Dừng tại đây vì {}.", stop_reason(reason, lang)),
+        (Lang::En, PoolNote::Stops { reason }) => {
+            format!("Stops here because {}.", stop_reason(reason, lang))
+        }
+        (_, PoolNote::Binds { constraint, caps, more }) => {
+            let list: Vec<String> = caps.iter().map(|c| binding_cap(c, lang)).collect();
+            let list = list.join("; ");
+            let scope = caps.first().map_or(CapScope::Pool, |c| c.scope);
+            match lang {
+                Lang::Vi => {
+                    let more = match (*more, scope) {
+                        (0, _) => String::new(),
+                        (n, CapScope::Locality) => format!(" và {n} xã, phường khác"),
+                        (n, CapScope::Investor) => format!(" và {n} chủ đầu tư khác"),
+                        (n, _) => format!(" và {n} nơi khác"),
+                    };
+                    format!("Ràng buộc «{constraint}» đang giới hạn: {list}{more}.")
+                }
+                Lang::En => {
+                    let more = match (*more, scope) {
+                        (0, _) => String::new(),
+                        (1, CapScope::Locality) => " and 1 more locality".to_owned(),
+                        (n, CapScope::Locality) => format!(" and {n} more localities"),
+                        (1, CapScope::Investor) => " and 1 more investor".to_owned(),
+                        (n, CapScope::Investor) => format!(" and {n} more investors"),
+                        (n, _) => format!(" and {n} more"),
+                    };
+                    format!("Side constraint “{constraint}” binds: {list}{more}.")
+                }
+            }
+        }
+        (Lang::Vi, PoolNote::Dropped { moves, min_transfer }) => format!(
+            "Đã loại bỏ {moves} lượt điều chuyển nhỏ hơn mức điều chuyển tối thiểu ({} triệu đồng).",
+            amount(*min_transfer)
+        ),
+        (Lang::En, PoolNote::Dropped { moves, min_transfer }) => format!(
+            "Dropped {moves} partial {} smaller than the minimum transfer ({} million VND).",
+            if *moves == 1 { "move" } else { "moves" },
+            amount(*min_transfer)
+        ),
+    }
 }

@@ -8,9 +8,12 @@ use rust_xlsxwriter::{
     FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use super::layout::fmt_rate;
+use super::layout::{fmt_rate, pool_notes};
 use super::text::{self, Labels, Lang, labels};
 use super::{ProjectLine, ProposalDocument, RenderError, fmt};
+
+/// Width of the pool notes column of the Summary sheet, in characters.
+const NOTES_WIDTH: f64 = 90.0;
 
 /// The sheet names, in workbook order.
 pub const SHEETS: [&str; 5] = ["Summary", "Groups", "Donors", "Recipients", "Transfers"];
@@ -172,6 +175,7 @@ fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Resul
         l.forecast_after,
         l.shadow_price,
         l.best_unfunded,
+        l.notes,
     ];
     for (c, name) in cols.iter().enumerate() {
         ws.write_string_with_format(r, c as u16, *name, &f.head)?;
@@ -179,6 +183,7 @@ fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Resul
     for c in 3..9u16 {
         ws.set_column_width(c, 18)?;
     }
+    ws.set_column_width(9, NOTES_WIDTH)?;
     ws.set_row_height(r, 45)?;
     for p in &doc.pools {
         r += 1;
@@ -191,6 +196,12 @@ fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Resul
         ws.write_number_with_format(r, 6, p.forecast_rate_after, &f.rate)?;
         ws.write_number_with_format(r, 7, p.shadow_price, &f.value)?;
         ws.write_string_with_format(r, 8, p.best_unfunded.as_deref().unwrap_or(""), &f.text)?;
+        // The notes, one a line in the cell; the row made tall enough to show them wrapped.
+        let notes = pool_notes(doc, p, lang);
+        let lines: f64 =
+            notes.iter().map(|n| (n.chars().count() as f64 / (NOTES_WIDTH * 1.1)).ceil().max(1.0)).sum();
+        ws.write_string_with_format(r, 9, notes.join("\n"), &f.text)?;
+        ws.set_row_height(r, 14.0 * lines.max(1.0) + 2.0)?;
     }
     let pool_last = r;
 
