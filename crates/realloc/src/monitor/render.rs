@@ -86,6 +86,7 @@ impl Section {
             foot: self.foot.as_ref().map(|r| r.iter().map(|v| v.shown(lang)).collect()),
             numeric,
             wide: vec![],
+            lists: vec![],
         }
     }
 }
