@@ -23,6 +23,7 @@ pub mod model;
 pub mod money;
 pub mod optimize;
 pub mod report;
+pub mod risk;
 pub mod rules;
 pub mod scenario;
 pub mod write;
