@@ -26,4 +26,5 @@ pub mod report;
 pub mod risk;
 pub mod rules;
 pub mod scenario;
+pub mod sweep;
 pub mod write;

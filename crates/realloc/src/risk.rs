@@ -204,6 +204,23 @@ impl RiskOptions {
     }
 }
 
+impl RiskOptions {
+    /// Checks the options: draws from 1 to [`MAX_DRAWS`], a target rate in (0, 1], a correlation in
+    /// [0, 1).
+    pub fn check(&self) -> Result<(), RiskError> {
+        if self.draws == 0 || self.draws > MAX_DRAWS {
+            return Err(RiskError::Draws { draws: self.draws, max: MAX_DRAWS });
+        }
+        if !(self.target.is_finite() && self.target > 0.0 && self.target <= 1.0) {
+            return Err(RiskError::Target { target: self.target });
+        }
+        if !(self.correlation.is_finite() && (0.0..1.0).contains(&self.correlation)) {
+            return Err(RiskError::Correlation { correlation: self.correlation });
+        }
+        Ok(())
+    }
+}
+
 /// Options that cannot be simulated.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -333,15 +350,7 @@ pub fn simulate(
     opts: &RiskOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RiskReport, RiskError> {
-    if opts.draws == 0 || opts.draws > MAX_DRAWS {
-        return Err(RiskError::Draws { draws: opts.draws, max: MAX_DRAWS });
-    }
-    if !(opts.target.is_finite() && opts.target > 0.0 && opts.target <= 1.0) {
-        return Err(RiskError::Target { target: opts.target });
-    }
-    if !(opts.correlation.is_finite() && (0.0..1.0).contains(&opts.correlation)) {
-        return Err(RiskError::Correlation { correlation: opts.correlation });
-    }
+    opts.check()?;
     let pools = Source::ALL.len();
     let prepared: Vec<Prepared> = rows.iter().map(prepare).collect();
     let common = opts.correlation.sqrt();

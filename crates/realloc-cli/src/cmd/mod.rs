@@ -12,7 +12,9 @@ mod compare;
 mod explain;
 mod generate;
 mod propose;
+mod risk;
 mod rules_input;
+mod sweep;
 mod validate;
 
 /// Runs a parsed command line.
@@ -26,5 +28,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
         Command::Explain(args) => explain::run(&args, out, err),
         Command::Backtest(args) => backtest::run(&args, out, err),
         Command::Check(args) => check::run(&args, out, err),
+        Command::Risk(args) => risk::run(&args, out, err),
+        Command::Sweep(args) => sweep::run(&args, out, err),
     }
 }

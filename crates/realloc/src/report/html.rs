@@ -6,7 +6,7 @@ use super::layout::{Block, Chart, Table, layout};
 use super::svg::{self, xml};
 use super::text::{Lang, labels};
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { color-scheme: light; }
 body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif; font-size: 13pt;
   color: #111; background: #fff; margin: 0 auto; max-width: 1280px; padding: 24px 32px 48px; line-height: 1.4; }
@@ -44,7 +44,7 @@ td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break
 }
 "#;
 
-fn table(out: &mut String, t: &Table, hash_cols: bool) {
+pub(crate) fn table(out: &mut String, t: &Table, hash_cols: bool) {
     let wide = &t.wide;
     let cell = |out: &mut String, tag: &str, i: usize, c: &str, numeric: &[bool]| {
         let class = if numeric.get(i).copied().unwrap_or(false) {

@@ -7,10 +7,11 @@
 pub mod compare;
 mod csv;
 pub mod fmt;
-mod html;
-mod layout;
-mod markdown;
-mod svg;
+pub(crate) mod html;
+pub(crate) mod layout;
+pub(crate) mod markdown;
+mod risk;
+pub(crate) mod svg;
 pub mod text;
 mod xlsx;
 
@@ -247,6 +248,10 @@ pub struct ProposalDocument {
     /// (ties by name).
     #[serde(default)]
     pub localities: Vec<LocalityLine>,
+    /// Probability of reaching the disbursement target before and after the proposal (`propose
+    /// --risk`); absent unless asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<crate::risk::RiskReport>,
 }
 
 /// A document format.
@@ -440,6 +445,7 @@ impl ProposalDocument {
             localities,
             transfers,
             constraints,
+            risk: None,
         }
     }
 
