@@ -167,7 +167,7 @@ fn head(lang: Lang, param: &str) -> Vec<String> {
         ],
     };
     let mut v: Vec<String> = h.iter().map(|s| (*s).to_owned()).collect();
-    v[0] = format!("{param}");
+    v[0] = param.to_owned();
     v
 }
 
