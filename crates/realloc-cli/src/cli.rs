@@ -58,6 +58,104 @@ pub enum Command {
     /// Emulation ranking of investors or localities against the provincial average rate, with the
     /// change since the previous period, the units to commend and those to call to the review meeting.
     Rank(RankArgs),
+    /// Monte Carlo of the year-end disbursement: the probability of reaching a target rate, overall
+    /// and per capital source, and the central capital at risk of recall, before and after the proposal.
+    ///
+    /// Each row's disbursement varies around its forecast with the spread of the rules' `[risk]`
+    /// section (by pace class and obstacle group), rows sharing one provincial factor. The same seed
+    /// gives the same numbers on any number of cores.
+    Risk(RiskArgs),
+    /// Re-run the proposal over values of one rules parameter and report, for each, the amount moved,
+    /// the objective, the number of transfers and the forecast rate: a frontier table (and chart in HTML).
+    Sweep(SweepArgs),
+}
+
+/// Options of the Monte Carlo, shared by `risk` and `propose --risk`.
+#[derive(Debug, Args)]
+pub struct RiskOptionsArgs {
+    /// Number of draws.
+    #[arg(long, default_value_t = 1000)]
+    pub draws: u32,
+    /// Random seed: the same seed gives the same numbers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Target disbursement rate by the deadline, a fraction (0.95 is 95% of plan).
+    #[arg(long, default_value_t = 0.95)]
+    pub target: f64,
+    /// Replace the pace spreads by the errors of a backtest over the scenario's monthly history
+    /// (replayed from three months before `as_of`).
+    #[arg(long)]
+    pub calibrate: bool,
+}
+
+/// Output format of `risk`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RiskFormat {
+    /// A Markdown report.
+    Md,
+    /// JSON for tools.
+    Json,
+}
+
+/// Arguments of `risk`.
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    /// Scenario folder (holding `scenario.toml`).
+    pub scenario: PathBuf,
+    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// The Monte Carlo.
+    #[command(flatten)]
+    pub risk: RiskOptionsArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RiskFormat::Md)]
+    pub format: RiskFormat,
+    /// Language of the Markdown.
+    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
+    pub lang: DocLang,
+    /// Output file; standard output when absent.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Output format of `sweep`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SweepFormat {
+    /// A Markdown table.
+    Md,
+    /// JSON for tools.
+    Json,
+    /// CSV (amounts in million VND, '.' decimals).
+    Csv,
+    /// A self-contained HTML page with the table and an SVG frontier chart.
+    Html,
+}
+
+/// Arguments of `sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario folder (holding `scenario.toml`).
+    pub scenario: PathBuf,
+    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// The rules parameter to vary: `min_transfer`, `min_unit` (million VND), `locality_cap`,
+    /// `investor_cap` (shares), `pool_move_cap` (million VND) or any `[params]` entry.
+    #[arg(long, value_name = "NAME")]
+    pub param: String,
+    /// The values to try, comma-separated (such as `10,50,100,200`).
+    #[arg(long, value_name = "V,...", value_delimiter = ',', num_args = 1.., required = true)]
+    pub values: Vec<f64>,
+    /// Output format; by default the output file's extension decides, else Markdown.
+    #[arg(long, value_enum)]
+    pub format: Option<SweepFormat>,
+    /// Language of Markdown and HTML.
+    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
+    pub lang: DocLang,
+    /// Output file; standard output when absent.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Output format of `report` and `rank`.
@@ -380,6 +478,12 @@ pub struct ProposeArgs {
     /// Also write the optimised model in CPLEX LP format, for audit in any LP/MIP solver.
     #[arg(long, value_name = "FILE")]
     pub export_lp: Option<PathBuf>,
+    /// Add an annex on the risk of missing the target (a Monte Carlo, as `realloc risk`).
+    #[arg(long)]
+    pub risk: bool,
+    /// The Monte Carlo of `--risk`.
+    #[command(flatten)]
+    pub risk_options: RiskOptionsArgs,
 }
 
 /// Arguments of `generate`.

@@ -42,6 +42,14 @@ pub struct Proposed {
     pub inputs: Vec<PathBuf>,
     /// The optimised model in CPLEX LP format, when asked for.
     pub lp: Option<String>,
+    /// The scenario as loaded.
+    pub scenario: realloc::scenario::Scenario,
+    /// The rules applied.
+    pub rules: realloc::rules::Rules,
+    /// The rules' assessment.
+    pub assessment: realloc::model::Assessment,
+    /// The optimiser's proposal.
+    pub proposal: optimize::Proposal,
 }
 
 /// The pipeline shared by `propose` and `compare`: load → rules → assess → optimise → price the
@@ -53,8 +61,8 @@ pub fn propose_scenario(
     err: &mut dyn Write,
 ) -> anyhow::Result<Proposed> {
     let rules_file = rules_file.map(Path::to_path_buf);
-    let (scenario, rules) = load_with_rules(dir, rules_file.as_ref(), err)?;
-    let scenario = &scenario;
+    let (scenario_owned, rules) = load_with_rules(dir, rules_file.as_ref(), err)?;
+    let scenario = &scenario_owned;
     let identity = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
     let assessment = rules.assess(scenario);
     let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
@@ -77,5 +85,5 @@ pub fn propose_scenario(
     inputs.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
     inputs.extend(rules_file);
     inputs.extend(scenario.meta.rules.iter().map(|r| dir.join(r)));
-    Ok(Proposed { document, inputs, lp })
+    Ok(Proposed { document, inputs, lp, scenario: scenario_owned, rules, assessment, proposal })
 }

@@ -13,7 +13,9 @@ mod explain;
 mod generate;
 mod monitor;
 mod propose;
+mod risk;
 mod rules_input;
+mod sweep;
 mod template;
 mod validate;
 
@@ -31,5 +33,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
         Command::Template(args) => template::run(&args, out, err),
         Command::Report(args) => monitor::report(&args, out, err),
         Command::Rank(args) => monitor::rank(&args, out, err),
+        Command::Risk(args) => risk::run(&args, out, err),
+        Command::Sweep(args) => sweep::run(&args, out, err),
     }
 }

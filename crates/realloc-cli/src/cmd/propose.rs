@@ -19,8 +19,11 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     if format == ProposeFormat::Xlsx && args.output.is_none() {
         return Err(bad_input("an Excel workbook needs an output file: add `-o FILE.xlsx`"));
     }
-    let proposed =
+    let mut proposed =
         common::propose_scenario(&args.scenario, args.rules.as_deref(), args.export_lp.is_some(), err)?;
+    if args.risk {
+        proposed.document.risk = Some(super::risk::simulate(&proposed, &args.risk_options, err)?);
+    }
     let format = match format {
         ProposeFormat::Json => DocumentFormat::Json,
         ProposeFormat::Md => DocumentFormat::Markdown,

@@ -396,6 +396,11 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
         b.push(Block::Table(t));
     }
     b.push(Block::Para(l.closing.to_owned()));
+
+    // Annex: the risk of missing the target, when asked for (`propose --risk`).
+    if let Some(r) = &doc.risk {
+        b.extend(super::risk::blocks(r, lang));
+    }
     b
 }
 

@@ -64,8 +64,13 @@ pub fn table(out: &mut String, t: &Table) {
 
 /// Renders the document.
 pub fn render(doc: &ProposalDocument, lang: Lang) -> String {
+    render_blocks(layout(doc, lang))
+}
+
+/// Renders blocks (charts are left out).
+pub fn render_blocks(blocks: Vec<Block>) -> String {
     let mut out = String::new();
-    for block in layout(doc, lang) {
+    for block in blocks {
         match block {
             Block::Title { kind, subject } => {
                 out.push_str(&format!("# {}\n\n**{}**\n\n", escape(&kind), escape(&subject)));

@@ -10,6 +10,7 @@ pub mod fmt;
 pub(crate) mod html;
 pub(crate) mod layout;
 pub(crate) mod markdown;
+mod risk;
 pub(crate) mod svg;
 pub mod text;
 mod xlsx;
@@ -253,6 +254,10 @@ pub struct ProposalDocument {
     /// (ties by name).
     #[serde(default)]
     pub localities: Vec<LocalityLine>,
+    /// Probability of reaching the disbursement target before and after the proposal (`propose
+    /// --risk`); absent unless asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<crate::risk::RiskReport>,
 }
 
 /// A document format.
@@ -466,6 +471,7 @@ impl ProposalDocument {
             localities,
             transfers,
             constraints,
+            risk: None,
         }
     }
 

@@ -35,7 +35,7 @@ fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_owned() } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
 
-fn open(height: f64, title: &str) -> String {
+pub(crate) fn open(height: f64, title: &str) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" \
          role=\"img\" aria-label=\"{t}\" font-family=\"'DejaVu Sans', 'Liberation Sans', Arial, sans-serif\" \
@@ -44,7 +44,7 @@ fn open(height: f64, title: &str) -> String {
     )
 }
 
-fn legend(x: f64, y: f64, items: &[(&str, &str)]) -> String {
+pub(crate) fn legend(x: f64, y: f64, items: &[(&str, &str)]) -> String {
     let mut s = String::new();
     let mut x = x;
     for (colour, name) in items {

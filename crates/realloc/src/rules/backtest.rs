@@ -54,6 +54,9 @@ pub struct BacktestLine {
     pub bias: f64,
     /// Σ|error| over Σ plan: the error as a share of the plan.
     pub wape: f64,
+    /// Plan not yet disbursed at the replay date, million VND: what the forecast had to predict
+    /// (`realloc risk --calibrate` reads the error as a share of it).
+    pub undisbursed: f64,
 }
 
 /// The result of a backtest.
@@ -113,8 +116,10 @@ impl Rules {
             let a = self.run_row(&row, meta.fiscal_year, &mut slots, None);
             let pace = self.paces.iter().position(|r| r.info.id == a.pace).unwrap_or(n.saturating_sub(1));
             let err = a.forecast.million_f64() - p.disbursed.million_f64();
+            let open = (row.plan - row.disbursed).million_f64();
             for k in [pace, n] {
                 acc[k].add(p.plan.million_f64(), a.forecast.million_f64(), p.disbursed.million_f64(), err);
+                acc[k].undisbursed += open;
             }
         }
         let mut lines: Vec<BacktestLine> = self
@@ -144,6 +149,7 @@ struct Acc {
     actual: f64,
     abs: f64,
     err: f64,
+    undisbursed: f64,
 }
 
 impl Acc {
@@ -168,6 +174,7 @@ impl Acc {
             mae: round3(self.abs / n),
             bias: round3(self.err / n),
             wape: if self.plan > 0.0 { round4(self.abs / self.plan) } else { 0.0 },
+            undisbursed: round3(self.undisbursed),
         }
     }
 }

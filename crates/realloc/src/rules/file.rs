@@ -24,6 +24,25 @@ pub(crate) struct RawRules {
     pub(crate) model: Spanned<RawModel>,
     #[serde(default)]
     pub(crate) constraints: Vec<Spanned<RawConstraint>>,
+    #[serde(default)]
+    pub(crate) risk: Option<Spanned<RawRisk>>,
+}
+
+/// `[risk]`: the spread of each row's year-end disbursement for `realloc risk`, as a standard
+/// deviation in shares of the row's undisbursed plan, by pace class and by obstacle group.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRisk {
+    pub(crate) method: String,
+    pub(crate) cite: String,
+    /// Correlation of every row with the common provincial shock, 0 to below 1.
+    pub(crate) correlation: Spanned<f64>,
+    /// Spread of a pace class not listed in `pace`.
+    pub(crate) default: Spanned<f64>,
+    #[serde(default)]
+    pub(crate) pace: BTreeMap<String, Spanned<f64>>,
+    #[serde(default)]
+    pub(crate) groups: BTreeMap<String, Spanned<f64>>,
 }
 
 /// `[settings]`: granularity of moves, in million VND.

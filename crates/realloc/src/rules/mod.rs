@@ -33,12 +33,14 @@ mod engine;
 pub(crate) mod expr;
 mod file;
 mod lint;
+mod overrides;
 mod report;
 
 pub use backtest::{Backtest, BacktestError, BacktestLine};
 pub use engine::fmt_vi;
 pub use engine::{Explanation, Outcome, Seen, Stage, Step};
 pub use lint::tier_name;
+pub use overrides::ParamError;
 pub use report::{GroupLine, GroupingReport, UnitLine};
 
 use expr::{CodeKind, Compiled, Scope, Ty};
@@ -193,6 +195,8 @@ pub struct Rules {
     pub(crate) unused_candidates: Vec<(String, u16, usize)>,
     /// Sources cited outside the rules proper: settings, curve, parameters, model, constraints.
     pub(crate) citations: Vec<(String, String)>,
+    /// `[risk]`: the spread of the year-end forecast, when the file declares it.
+    pub(crate) risk: Option<crate::risk::Spread>,
 }
 
 impl Default for Rules {
@@ -270,6 +274,11 @@ impl Rules {
     /// Where the settings, curve, parameters, model and constraints come from: (what, citation).
     pub fn citations(&self) -> &[(String, String)] {
         &self.citations
+    }
+
+    /// The spread of the year-end forecast declared in `[risk]`, if any (see [`crate::risk`]).
+    pub fn risk_spread(&self) -> Option<&crate::risk::Spread> {
+        self.risk.as_ref()
     }
 
     /// The obstacle group with this id.
@@ -825,6 +834,71 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         constraints.push(SideConstraint { name: c.name.clone(), kind });
     }
 
+    // Risk spread: pace and group ids must name rules of this file.
+    let risk = raw.risk.map(|r| {
+        let r = r.into_inner();
+        citations.push(("risk".to_owned(), format!("{} ({})", r.cite, r.method)));
+        let share = |ld: &mut Loader, v: &toml::Spanned<f64>, what: &str| -> f64 {
+            let x = *v.get_ref();
+            if x.is_finite() && (0.0..=1.0).contains(&x) {
+                x
+            } else {
+                ld.err(
+                    v.span().start,
+                    None,
+                    format!("`risk.{what}` must be a share of the undisbursed plan from 0 to 1, found {x}"),
+                );
+                0.0
+            }
+        };
+        let correlation = *r.correlation.get_ref();
+        if !(correlation.is_finite() && (0.0..1.0).contains(&correlation)) {
+            ld.err(
+                r.correlation.span().start,
+                None,
+                format!("`risk.correlation` must be from 0 to below 1, found {correlation}"),
+            );
+        }
+        let default = share(&mut ld, &r.default, "default");
+        let mut pace = Vec::new();
+        for (id, v) in &r.pace {
+            if !paces.iter().any(|p| &p.info.id == id) {
+                let known: Vec<&str> = paces.iter().map(|p| p.info.id.as_str()).collect();
+                ld.err(
+                    v.span().start,
+                    None,
+                    format!(
+                        "`risk.pace.{id}` names no pace class; the pace classes are: {}",
+                        known.join(", ")
+                    ),
+                );
+            }
+            pace.push((id.clone(), share(&mut ld, v, &format!("pace.{id}"))));
+        }
+        let mut group_sd = Vec::new();
+        for (id, v) in &r.groups {
+            if !groups.iter().any(|g| &g.info.id == id) {
+                let known: Vec<&str> = groups.iter().map(|g| g.info.id.as_str()).collect();
+                ld.err(
+                    v.span().start,
+                    None,
+                    format!(
+                        "`risk.groups.{id}` names no obstacle group; the groups are: {}",
+                        known.join(", ")
+                    ),
+                );
+            }
+            group_sd.push((id.clone(), share(&mut ld, v, &format!("groups.{id}"))));
+        }
+        crate::risk::Spread {
+            correlation: if correlation.is_finite() { correlation.clamp(0.0, 0.99) } else { 0.0 },
+            default,
+            pace,
+            groups: group_sd,
+            source: crate::risk::SpreadSource::Rules,
+        }
+    });
+
     if ld.diags.has_errors() {
         return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
     }
@@ -849,6 +923,7 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         constraints,
         unused_candidates,
         citations,
+        risk,
     })
 }
 
