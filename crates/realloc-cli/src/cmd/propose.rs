@@ -42,5 +42,8 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         Some(path) => write_atomic(path, &bytes, &proposed.inputs)?,
         None => out.write_all(&bytes).context("cannot write to standard output")?,
     }
+    // Freeing a national proposal (millions of small allocations) takes tens of milliseconds that
+    // nobody waits for: hand it to a background thread (the process may exit before it finishes).
+    std::thread::spawn(move || drop((proposed, bytes)));
     Ok(())
 }

@@ -35,6 +35,7 @@ mod round;
 mod sensitivity;
 mod transfers;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 pub use export::export_lp;
@@ -250,54 +251,55 @@ pub fn propose(portfolio: &Portfolio, model: &Model) -> Result<Proposal, Optimiz
     propose_with(portfolio, model, Method::Auto)
 }
 
-/// [`propose`] with a choice of method.
-pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Result<Proposal, OptimizeError> {
-    validate(portfolio, model)?;
+/// One pool solved: its rows' changes, transfers, outcome and where its caps bind.
+struct SolvedPool {
+    changes: Vec<(usize, Money)>,
+    transfers: Vec<Transfer>,
+    binding: Vec<(usize, String)>,
+    outcome: PoolOutcome,
+}
+
+/// Solves one pool exactly, repairs `min_transfer`, splits the changes into transfers and analyses
+/// what limits the pool.
+fn solve_whole_pool(
+    model: &Model,
+    groups: &problem::Groups,
+    p: &problem::PoolProblem,
+    method: Method,
+) -> Result<SolvedPool, OptimizeError> {
     let unit = model.settings.min_unit.dong();
-    let groups = problem::Groups::new(portfolio);
-    let pools = problem::build(portfolio, model, &groups)?;
-    let mut changes = vec![Money::ZERO; portfolio.len()];
-    let mut transfers = Vec::new();
-    let mut outcomes = Vec::with_capacity(pools.len());
-    let mut binding_at: Vec<Vec<String>> = vec![Vec::new(); model.constraints.len()];
-    let mut used_lp = false;
-    let mut used_fast = false;
-    for p in &pools {
-        let (mut s, how) = solve_pool(p, method)?;
-        if how == "lp" {
-            used_lp = true;
-        } else {
-            used_fast = true;
+    let (s, how) = solve_pool(p, method)?;
+    let mut plain = s.clone();
+    let mut dropped = round::min_transfer(p, &mut plain);
+    if dropped > 0 {
+        // Second try: solve again without the rows left below min_transfer, and keep the better.
+        let (mut other, excluded) = resolve_without_small(p, s, method)?;
+        let other_dropped = round::min_transfer(p, &mut other) + excluded;
+        if pool_value(p, &other) > pool_value(p, &plain) {
+            plain = other;
+            dropped = other_dropped;
         }
-        let mut plain = s.clone();
-        let mut dropped = round::min_transfer(p, &mut plain);
-        if dropped > 0 {
-            // Second try: solve again without the rows left below min_transfer, and keep the better.
-            let (mut other, excluded) = resolve_without_small(p, s, method)?;
-            let other_dropped = round::min_transfer(p, &mut other) + excluded;
-            if pool_value(p, &other) > pool_value(p, &plain) {
-                plain = other;
-                dropped = other_dropped;
-            }
-        }
-        s = plain;
-        debug_assert!(p.is_feasible(&s), "pool {} solution breaks a bound, a cap or the balance", p.source);
-        let mut give = Vec::with_capacity(p.donors.len());
-        let mut take = Vec::with_capacity(p.recipients.len());
-        for (d, &r) in p.donors.iter().zip(&s.r) {
-            changes[d.row] = Money::from_dong(-r * unit);
-            give.push((d.row, r * unit));
-        }
-        for (x, &a) in p.recipients.iter().zip(&s.a) {
-            changes[x.row] = Money::from_dong(a * unit);
-            take.push((x.row, a * unit));
-        }
-        transfers.extend(transfers::split(&groups, p.source, &give, &take));
-        let report = sensitivity::analyse(model, p, &s, dropped);
-        for (c, at) in report.binding {
-            binding_at[c].push(at);
-        }
-        outcomes.push(PoolOutcome {
+    }
+    let s = plain;
+    debug_assert!(p.is_feasible(&s), "pool {} solution breaks a bound, a cap or the balance", p.source);
+    let mut changes = Vec::with_capacity(p.donors.len() + p.recipients.len());
+    let mut give = Vec::with_capacity(p.donors.len());
+    let mut take = Vec::with_capacity(p.recipients.len());
+    for (d, &r) in p.donors.iter().zip(&s.r) {
+        changes.push((d.row, Money::from_dong(-r * unit)));
+        give.push((d.row, r * unit));
+    }
+    for (x, &a) in p.recipients.iter().zip(&s.a) {
+        changes.push((x.row, Money::from_dong(a * unit)));
+        take.push((x.row, a * unit));
+    }
+    let transfers = transfers::split(groups, p.source, &give, &take);
+    let report = sensitivity::analyse(model, p, &s, dropped);
+    Ok(SolvedPool {
+        changes,
+        transfers,
+        binding: report.binding,
+        outcome: PoolOutcome {
             source: p.source,
             moved: Money::from_dong(s.moved() * unit),
             objective: pool_objective(model, p, &s, unit),
@@ -305,7 +307,39 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
             best_unfunded: report.best_unfunded,
             method: how.to_owned(),
             notes: report.notes,
-        });
+        },
+    })
+}
+
+/// [`propose`] with a choice of method.
+pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Result<Proposal, OptimizeError> {
+    validate(portfolio, model)?;
+    let groups = problem::Groups::new(portfolio);
+    let pools = problem::build(portfolio, model, &groups)?;
+    // Pools share nothing: they are solved in parallel and merged in pool order, so the result does
+    // not depend on the number of threads.
+    let solved: Vec<SolvedPool> =
+        pools.par_iter().map(|p| solve_whole_pool(model, &groups, p, method)).collect::<Result<_, _>>()?;
+    let mut changes = vec![Money::ZERO; portfolio.len()];
+    let mut transfers = Vec::new();
+    let mut outcomes = Vec::with_capacity(pools.len());
+    let mut binding_at: Vec<Vec<String>> = vec![Vec::new(); model.constraints.len()];
+    let mut used_lp = false;
+    let mut used_fast = false;
+    for pool in solved {
+        if pool.outcome.method == "lp" {
+            used_lp = true;
+        } else {
+            used_fast = true;
+        }
+        for (row, change) in pool.changes {
+            changes[row] = change;
+        }
+        transfers.extend(pool.transfers);
+        for (c, at) in pool.binding {
+            binding_at[c].push(at);
+        }
+        outcomes.push(pool.outcome);
     }
     let constraints = model
         .constraints

@@ -478,7 +478,7 @@ impl ProposalDocument {
     /// Renders the document in `format` and `lang`; JSON and CSV do not depend on the language.
     pub fn render(&self, format: DocumentFormat, lang: Lang) -> Result<Vec<u8>, RenderError> {
         Ok(match format {
-            DocumentFormat::Json => self.to_json().into_bytes(),
+            DocumentFormat::Json => self.to_json_bytes(),
             DocumentFormat::Markdown => self.to_markdown(lang).into_bytes(),
             DocumentFormat::Html => self.to_html(lang).into_bytes(),
             DocumentFormat::Xlsx => self.to_xlsx(lang)?,
@@ -522,14 +522,100 @@ impl ProposalDocument {
         self.projects.iter().filter(|p| p.change_vnd > 0)
     }
 
-    /// The JSON contract of DOMAIN.md section 5, pretty-printed, ending with a newline.
+    /// The JSON contract of DOMAIN.md section 5, ending with a newline: one top-level field a line and
+    /// one element of each list a line (compact within), so that a national proposal of 50,000 rows is
+    /// written fast (the rows are serialised in parallel) and still reads and diffs line by line.
     pub fn to_json(&self) -> String {
-        // Serialising plain structs of strings, integers and finite floats cannot fail; NaN would be
-        // written as null by serde_json rather than fail.
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
-        s
+        // serde_json writes UTF-8 and everything else written is ASCII.
+        String::from_utf8(self.to_json_bytes()).unwrap_or_default()
     }
+
+    /// [`ProposalDocument::to_json`] as bytes, without a second pass to check them.
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.projects.len() * 640 + self.transfers.len() * 96 + 16_384);
+        out.push(b'{');
+        let key = |out: &mut Vec<u8>, name: &str| {
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"\n  \"");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\": ");
+        };
+        key(&mut out, "scenario");
+        compact(&mut out, &self.scenario);
+        key(&mut out, "as_of");
+        compact(&mut out, &self.as_of);
+        key(&mut out, "manifest");
+        compact(&mut out, &self.manifest);
+        key(&mut out, "summary");
+        compact(&mut out, &self.summary);
+        key(&mut out, "projects");
+        lines(&mut out, &self.projects);
+        key(&mut out, "transfers");
+        lines(&mut out, &self.transfers);
+        key(&mut out, "constraints");
+        lines(&mut out, &self.constraints);
+        key(&mut out, "province");
+        compact(&mut out, &self.province);
+        key(&mut out, "fiscal_year");
+        compact(&mut out, &self.fiscal_year);
+        key(&mut out, "deadline");
+        compact(&mut out, &self.deadline);
+        key(&mut out, "pools");
+        lines(&mut out, &self.pools);
+        key(&mut out, "groups");
+        lines(&mut out, &self.groups);
+        key(&mut out, "localities");
+        lines(&mut out, &self.localities);
+        if let Some(risk) = &self.risk {
+            key(&mut out, "risk");
+            compact(&mut out, risk);
+        }
+        out.extend_from_slice(b"\n}\n");
+        out
+    }
+}
+
+/// Appends a value as compact JSON. Serialising these plain structs of strings, integers and floats
+/// cannot fail (serde_json writes a NaN as `null`); `null` stands in should it ever.
+fn compact<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let start = out.len();
+    if serde_json::to_writer(&mut *out, value).is_err() {
+        out.truncate(start);
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// Appends a list as JSON with one compact element a line, serialised in parallel chunks and joined
+/// in order.
+fn lines<T: Serialize + Sync>(out: &mut Vec<u8>, items: &[T]) {
+    const SEPARATOR: &[u8] = b",\n    ";
+    if items.is_empty() {
+        out.extend_from_slice(b"[]");
+        return;
+    }
+    let chunks: Vec<Vec<u8>> = items
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut buf = Vec::with_capacity(chunk.len() * 640);
+            for (i, item) in chunk.iter().enumerate() {
+                if i > 0 {
+                    buf.extend_from_slice(SEPARATOR);
+                }
+                compact(&mut buf, item);
+            }
+            buf
+        })
+        .collect();
+    out.extend_from_slice(b"[\n    ");
+    for (i, chunk) in chunks.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(SEPARATOR);
+        }
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(b"\n  ]");
 }
 
 /// Moves by locality, largest total move first, ties by name.
