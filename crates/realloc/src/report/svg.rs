@@ -64,7 +64,7 @@ pub(crate) fn legend(x: f64, y: f64, items: &[(&str, &str)]) -> String {
 /// Forecast disbursement rate before and after, by capital source (vertical grouped bars, 0–100%).
 pub fn rates(doc: &ProposalDocument, lang: Lang) -> String {
     let l = labels(lang);
-    let (top, bottom, left, right) = (40.0, 40.0, 48.0, 12.0);
+    let (top, bottom, left, right) = (40.0, 48.0, 48.0, 12.0);
     let plot_h = 200.0;
     let height = top + plot_h + bottom;
     let mut s = open(height, l.chart_rates);
@@ -101,10 +101,19 @@ pub fn rates(doc: &ProposalDocument, lang: Lang) -> String {
                 xml(&fmt::percent(rate, lang))
             ));
         }
+        // Codes such as CTMTQG_GNBV are wider than a slot: one line per part, so they never overlap.
+        let lines: String = p
+            .source
+            .code()
+            .split('_')
+            .enumerate()
+            .map(|(k, part)| {
+                format!("<tspan x=\"{cx:.1}\" dy=\"{}\">{}</tspan>", if k == 0 { 0 } else { 13 }, xml(part))
+            })
+            .collect();
         s.push_str(&format!(
-            "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
+            "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{lines}</text>\n",
             top + plot_h + 18.0,
-            xml(p.source.code())
         ));
     }
     s.push_str(&format!(
