@@ -47,7 +47,10 @@ pub(crate) fn decode<'b>(
     diags: &mut Diagnostics,
 ) -> Option<&'b str> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(body) {
+    // simdutf8 checks Vietnamese text several times faster than the standard library; only when it
+    // refuses the bytes does the standard library locate the first bad byte.
+    let checked = simdutf8::basic::from_utf8(body).or_else(|_| std::str::from_utf8(body));
+    let text = match checked {
         Ok(t) => t,
         Err(e) => {
             let good = &body[..e.valid_up_to()];
