@@ -12,32 +12,11 @@ use std::fmt::Write as _;
 use crate::domain::{Portfolio, Project};
 use crate::scenario::{History, ScenarioMeta};
 
-/// The header of `projects.csv`, in the order of DOMAIN.md section 3.
-pub const PROJECTS_HEADER: [&str; 20] = [
-    "id",
-    "name",
-    "investor",
-    "locality",
-    "sector",
-    "source",
-    "group",
-    "status",
-    "key_project",
-    "total_investment",
-    "allocated_before",
-    "plan",
-    "disbursed",
-    "unpaid_volume",
-    "site_clearance_pct",
-    "physical_progress_pct",
-    "start_year",
-    "end_year",
-    "obstacles",
-    "locked",
-];
+/// The header of `projects.csv`, in the order of DOMAIN.md section 3: the loader's column list.
+pub const PROJECTS_HEADER: [&str; 20] = crate::load::PROJECT_COLUMNS;
 
 /// The header of `disbursements.csv`.
-pub const DISBURSEMENTS_HEADER: [&str; 4] = ["id", "source", "month", "amount"];
+pub const DISBURSEMENTS_HEADER: [&str; 4] = crate::load::HISTORY_COLUMNS;
 
 /// `projects.csv` for a portfolio: the header, then one line per row in portfolio order.
 pub fn projects_csv(portfolio: &Portfolio) -> String {

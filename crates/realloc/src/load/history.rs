@@ -16,21 +16,6 @@ use crate::scenario::{History, ScenarioMeta};
 /// The columns of `disbursements.csv`.
 pub const HISTORY_COLUMNS: [&str; 4] = ["id", "source", "month", "amount"];
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// Checks and sums history rows one at a time against a projects table. The CSV parser drives it;
 /// an Excel import can drive it with the cells of a sheet.
 #[derive(Debug)]
@@ -206,7 +191,7 @@ impl<'p> HistoryBuilder<'p> {
         match self.last_month {
             0 => format!("the plan year {} up to as_of", self.fiscal_year),
             1 => format!("January {}", self.fiscal_year),
-            m => format!("January–{} {}", MONTH_NAMES[(m - 1) as usize], self.fiscal_year),
+            m => format!("January–{} {}", crate::report::fmt::MONTHS_EN[(m - 1) as usize], self.fiscal_year),
         }
     }
 }

@@ -140,7 +140,8 @@ pub fn points(before: f64, after: f64, lang: Lang) -> String {
     }
 }
 
-const MONTHS_EN: [&str; 12] = [
+/// English month names, January first.
+pub(crate) const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
     "March",
