@@ -206,6 +206,19 @@ impl Diagnostics {
         self.items.iter_mut().for_each(f);
     }
 
+    /// Moves every line-based location `by` lines down: a part of a file read on its own numbers its
+    /// lines from 1.
+    pub(crate) fn shift_lines(&mut self, by: usize) {
+        for d in &mut self.items {
+            match &mut d.location {
+                Location::Position { line, .. } | Location::Field { line, .. } | Location::Line { line } => {
+                    *line += by;
+                }
+                Location::File | Location::Sheet { .. } | Location::Cell { .. } | Location::SheetRow { .. } => {}
+            }
+        }
+    }
+
     /// Appends another set.
     pub fn extend(&mut self, other: Diagnostics) {
         for d in other.items {

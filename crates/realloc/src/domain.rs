@@ -6,7 +6,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
@@ -344,8 +347,9 @@ pub struct DuplicateKey {
 #[derive(Clone, Debug)]
 pub struct Portfolio {
     rows: Vec<Project>,
-    /// One id → row index map per source, so that lookups by `&str` need no allocation.
-    index: Vec<FxHashMap<String, usize>>,
+    /// One table per source of (hash of the id, row index): lookups by `&str` need no allocation,
+    /// the ids are not stored twice, and growing the table does not hash them again.
+    index: Vec<HashTable<(u64, usize)>>,
 }
 
 impl Default for Portfolio {
@@ -356,10 +360,15 @@ impl Default for Portfolio {
     }
 }
 
+/// The hash of a project id in the index.
+fn id_hash(id: &str) -> u64 {
+    FxBuildHasher.hash_one(id)
+}
+
 impl Portfolio {
     /// An empty portfolio.
     pub fn new() -> Portfolio {
-        Portfolio { rows: Vec::new(), index: vec![FxHashMap::default(); Source::ALL.len()] }
+        Portfolio { rows: Vec::new(), index: vec![HashTable::new(); Source::ALL.len()] }
     }
 
     /// An empty portfolio with room for `n` rows.
@@ -369,14 +378,28 @@ impl Portfolio {
         p
     }
 
+    /// Makes room for `additional` more rows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional);
+    }
+
     /// Adds a row and returns its index, or refuses a key already present.
     pub fn insert(&mut self, project: Project) -> Result<usize, DuplicateKey> {
         let row = self.rows.len();
-        let map = &mut self.index[project.source.index()];
-        if let Some(&first_row) = map.get(&project.id) {
-            return Err(DuplicateKey { key: project.key(), first_row });
-        }
-        map.insert(project.id.clone(), row);
+        let rows = &self.rows;
+        let hash = id_hash(&project.id);
+        let entry = self.index[project.source.index()].entry(
+            hash,
+            |&(h, r)| h == hash && rows[r].id == project.id,
+            |&(h, _)| h,
+        );
+        let vacant = match entry {
+            hashbrown::hash_table::Entry::Occupied(o) => {
+                return Err(DuplicateKey { key: project.key(), first_row: o.get().1 });
+            }
+            hashbrown::hash_table::Entry::Vacant(v) => v,
+        };
+        vacant.insert((hash, row));
         self.rows.push(project);
         Ok(row)
     }
@@ -407,7 +430,9 @@ impl Portfolio {
 
     /// Index of the row with this key.
     pub fn position(&self, id: &str, source: Source) -> Option<usize> {
-        self.index[source.index()].get(id).copied()
+        let rows = &self.rows;
+        let hash = id_hash(id);
+        self.index[source.index()].find(hash, |&(h, r)| h == hash && rows[r].id == id).map(|&(_, r)| r)
     }
 
     /// The row with this key.

@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use chrono::Datelike;
 
 use super::projects::{ProjectsTable, map_header};
-use super::records::Records;
+use rayon::prelude::*;
+
+use super::records::{PART_BYTES, Records, split_parts};
 use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
 use crate::domain::Source;
@@ -22,19 +24,19 @@ pub const HISTORY_COLUMNS: [&str; 4] = ["id", "source", "month", "amount"];
 pub struct HistoryBuilder<'p> {
     file: String,
     projects: &'p ProjectsTable,
-    fiscal_year: i32,
-    /// Months 1..=last_month of the plan year are counted.
-    last_month: u32,
+    window: Window,
     header: HistoryHeader,
+    /// Rows pushed and not yet matched: the current run of one key.
+    groups: Groups<'static>,
     months: Vec<[Money; 12]>,
     /// `first_line[row][m]`: the line of the first history row for that row and month, 0 for none.
     first_line: Vec<[u32; 12]>,
     /// Rows with a history row that failed a check: their sum is not compared with `disbursed`.
     tainted: Vec<bool>,
-    /// The last key looked up and its row: history files list a project's months together.
-    last: Option<(String, Source, usize)>,
     outside: usize,
-    first_outside: Option<(usize, String)>,
+    first_outside: Option<(usize, i32, u32)>,
+    /// The row after the last one matched: files usually list projects in the same order.
+    next_row: usize,
 }
 
 impl<'p> HistoryBuilder<'p> {
@@ -59,25 +61,19 @@ impl<'p> HistoryBuilder<'p> {
         meta: &ScenarioMeta,
     ) -> Self {
         let n = projects.portfolio.len();
-        let last_month = if meta.as_of.year() > meta.fiscal_year {
-            12
-        } else if meta.as_of.year() < meta.fiscal_year {
-            0
-        } else {
-            meta.as_of.month()
-        };
+        let window = Window::of(meta);
         HistoryBuilder {
             file: file.to_owned(),
             projects,
-            fiscal_year: meta.fiscal_year,
-            last_month,
+            window,
             header,
+            groups: Groups::new(window),
             months: vec![[Money::ZERO; 12]; n],
             first_line: vec![[0; 12]; n],
             tainted: vec![false; n],
-            last: None,
             outside: 0,
             first_outside: None,
+            next_row: 0,
         }
     }
 
@@ -87,72 +83,73 @@ impl<'p> HistoryBuilder<'p> {
         let get = |c: usize| Cow::Borrowed(text::trim(rec.field(pos[c])));
         let invalid = |c: usize| rec.invalid(pos[c]).map(str::to_owned);
         let raw = scan_row(&self.header, rec.count(), get, invalid, line, &self.file, diags);
-        self.apply(&raw, diags);
+        if let Some(done) = self.groups.push(raw, |id| Cow::Owned(id.into_owned())) {
+            self.apply(done, diags);
+        }
     }
 
-    /// Matches a scanned row with the projects and counts it.
-    fn apply(&mut self, raw: &RawRow<'_>, diags: &mut Diagnostics) {
+    /// Matches a run of rows of one key with the projects and counts it.
+    fn apply(&mut self, group: Group<'_>, diags: &mut Diagnostics) {
         let projects = self.projects;
-        let line = raw.line;
-        let id: &str = &raw.id;
-        let Some(source) = raw.source else {
+        let id: &str = &group.id;
+        let Some(source) = group.source else {
             taint_id(&mut self.tainted, projects, id);
             return;
         };
-        if id.is_empty() {
-            return;
-        }
-        let Some(row) = lookup(&mut self.last, projects, id, source) else {
+        let rows = projects.portfolio.rows();
+        let guess = rows.get(self.next_row).filter(|p| p.source == source && p.id == id).map(|_| self.next_row);
+        let Some(row) = guess.or_else(|| projects.portfolio.position(id, source)) else {
             if !projects.rejected_ids.contains(id) {
+                let more = match group.rows {
+                    1 => String::new(),
+                    n => format!(" (this row and the {} after it)", n - 1),
+                };
                 diags.error(
                     &self.file,
-                    Location::Field { line, column: HISTORY_COLUMNS[0].to_owned() },
-                    format!("no project `{}` with source {source} in {}", text::quote(id), projects.file),
-                );
-            }
-            return;
-        };
-        let (Some((year, m)), Some(amount)) = (raw.month, raw.amount) else {
-            self.tainted[row] = true;
-            return;
-        };
-        if year == self.fiscal_year {
-            let mi = (m - 1) as usize;
-            let first = self.first_line[row][mi];
-            if first != 0 {
-                diags.error(
-                    &self.file,
-                    Location::Line { line },
+                    Location::Field { line: group.line, column: HISTORY_COLUMNS[0].to_owned() },
                     format!(
-                        "duplicate month {year}-{m:02} for `{}` ({source}): already on line {first}",
-                        text::quote(id)
+                        "no project `{}` with source {source} in {}{more}",
+                        text::quote(id),
+                        projects.file
                     ),
                 );
-                self.tainted[row] = true;
-                return;
             }
-            self.first_line[row][mi] = u32::try_from(line).unwrap_or(u32::MAX);
-            if m <= self.last_month {
-                self.months[row][mi] += amount;
-                return;
-            }
+            return;
+        };
+        self.next_row = row + 1;
+        let merged = merge_months(&mut self.first_line[row], &mut self.months[row], &group, self.window);
+        for &(line, m, first) in &merged.duplicates {
+            diags.error(
+                &self.file,
+                Location::Line { line },
+                format!(
+                    "duplicate month {}-{:02} for `{}` ({source}): already on line {first}",
+                    self.window.fiscal_year,
+                    m + 1,
+                    text::quote(id)
+                ),
+            );
         }
-        self.outside += 1;
+        self.tainted[row] |= group.tainted || !merged.duplicates.is_empty();
+        self.outside += merged.outside;
         if self.first_outside.is_none() {
-            self.first_outside = Some((line, format!("{year}-{m:02}")));
+            self.first_outside = merged.first_outside;
         }
     }
 
     /// The summed history; errors for every row whose counted months do not add up to `disbursed`.
-    pub fn finish(self, diags: &mut Diagnostics) -> History {
-        if let Some((line, month)) = &self.first_outside {
+    pub fn finish(mut self, diags: &mut Diagnostics) -> History {
+        if let Some(last) = self.groups.finish() {
+            self.apply(last, diags);
+        }
+        if let Some((line, year, m)) = self.first_outside {
             diags.warning(
                 &self.file,
-                Location::Line { line: *line },
+                Location::Line { line },
                 format!(
-                    "{} row(s) name months outside {} and were not counted (the first, month {month}, is on this line)",
+                    "{} row(s) name months outside {} and were not counted (the first, month {year}-{m:02}, is on this line)",
                     self.outside,
-                    self.window()
+                    self.window.describe()
                 ),
             );
         }
@@ -164,7 +161,11 @@ impl<'p> HistoryBuilder<'p> {
             if sum != p.disbursed {
                 let has_rows = self.first_line[row].iter().any(|&l| l != 0);
                 let what = if has_rows {
-                    format!("the months of {} in {} add up to {sum} million VND", self.window(), self.file)
+                    format!(
+                        "the months of {} in {} add up to {sum} million VND",
+                        self.window.describe(),
+                        self.file
+                    )
                 } else {
                     format!("{} has no row for it (sum 0)", self.file)
                 };
@@ -185,9 +186,29 @@ impl<'p> HistoryBuilder<'p> {
         }
         History { months: self.months }
     }
+}
+
+/// The months of the plan year that count: 1..=`last_month` of `fiscal_year`.
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    fiscal_year: i32,
+    last_month: u32,
+}
+
+impl Window {
+    fn of(meta: &ScenarioMeta) -> Window {
+        let last_month = if meta.as_of.year() > meta.fiscal_year {
+            12
+        } else if meta.as_of.year() < meta.fiscal_year {
+            0
+        } else {
+            meta.as_of.month()
+        };
+        Window { fiscal_year: meta.fiscal_year, last_month }
+    }
 
     /// The counted months, in words.
-    fn window(&self) -> String {
+    fn describe(&self) -> String {
         match self.last_month {
             0 => format!("the plan year {} up to as_of", self.fiscal_year),
             1 => format!("January {}", self.fiscal_year),
@@ -196,29 +217,198 @@ impl<'p> HistoryBuilder<'p> {
     }
 }
 
-/// The row of `id` + `source`, remembering the last key looked up.
-fn lookup(
-    last: &mut Option<(String, Source, usize)>,
-    projects: &ProjectsTable,
-    id: &str,
-    source: Source,
-) -> Option<usize> {
-    if let Some((last_id, last_source, row)) = last {
-        if *last_source == source && last_id == id {
-            return Some(*row);
+/// Consecutive history rows of one key (id + source), checked and summed before the projects are
+/// known. History files list a project's months together, so a national file of 420,000 rows makes
+/// about 50,000 runs, and only runs are matched with the projects.
+#[derive(Debug)]
+pub(crate) struct Group<'a> {
+    id: Cow<'a, str>,
+    /// `None` for an unusable row (wrong width, bad source, unreadable id), always a run of its own:
+    /// every row of its id is then left out of the sum check.
+    source: Option<Source>,
+    /// The line of the first row.
+    line: usize,
+    rows: usize,
+    /// Amounts of the counted months.
+    months: [Money; 12],
+    /// The line of the row for each month of the plan year, 0 for none.
+    first_line: [u32; 12],
+    /// A row failed a field check (month or amount): the sum is not compared.
+    tainted: bool,
+    /// Rows repeating a month of an earlier row of the run: line, month index, earlier line.
+    duplicates: Vec<(usize, usize, u32)>,
+    /// Rows of other years than the plan year, and the first of them (line, year, month). Rows of
+    /// the plan year after the counted months are known from `first_line`.
+    other_years: usize,
+    first_other_year: Option<(usize, i32, u32)>,
+}
+
+/// Cuts checked rows into runs of one key.
+#[derive(Debug)]
+struct Groups<'a> {
+    window: Window,
+    current: Option<Group<'a>>,
+}
+
+impl<'a> Groups<'a> {
+    fn new(window: Window) -> Groups<'a> {
+        Groups { window, current: None }
+    }
+
+    /// Adds a row; returns the run it ends, if any. `own` turns the row's id into the run's id when
+    /// the row starts a run.
+    fn push<'r>(
+        &mut self,
+        raw: RawRow<'r>,
+        own: impl FnOnce(Cow<'r, str>) -> Cow<'a, str>,
+    ) -> Option<Group<'a>> {
+        if raw.id.is_empty() {
+            // Reported by the field check; such a row names no project.
+            return None;
+        }
+        let continues = raw.source.is_some()
+            && self.current.as_ref().is_some_and(|g| g.source == raw.source && *g.id == *raw.id);
+        let done = if continues {
+            None
+        } else {
+            let fresh = Group {
+                id: own(raw.id),
+                source: raw.source,
+                line: raw.line,
+                rows: 0,
+                months: [Money::ZERO; 12],
+                first_line: [0; 12],
+                tainted: false,
+                duplicates: Vec::new(),
+                other_years: 0,
+                first_other_year: None,
+            };
+            self.current.replace(fresh)
+        };
+        if let Some(g) = self.current.as_mut() {
+            g.add(raw.line, raw.month, raw.amount, self.window);
+        }
+        done
+    }
+
+    /// The last run.
+    fn finish(&mut self) -> Option<Group<'a>> {
+        self.current.take()
+    }
+}
+
+impl Group<'_> {
+    fn add(&mut self, line: usize, month: Option<(i32, u32)>, amount: Option<Money>, window: Window) {
+        self.rows += 1;
+        if self.source.is_none() {
+            return;
+        }
+        let (Some((year, m)), Some(amount)) = (month, amount) else {
+            self.tainted = true;
+            return;
+        };
+        if year == window.fiscal_year {
+            let mi = (m - 1) as usize;
+            let first = self.first_line[mi];
+            if first != 0 {
+                self.duplicates.push((line, mi, first));
+                return;
+            }
+            self.first_line[mi] = u32::try_from(line).unwrap_or(u32::MAX);
+            if m <= window.last_month {
+                self.months[mi] += amount;
+            }
+            return;
+        }
+        self.other_years += 1;
+        if self.first_other_year.is_none() {
+            self.first_other_year = Some((line, year, m));
         }
     }
-    let row = projects.portfolio.position(id, source)?;
-    match last {
-        Some((last_id, last_source, last_row)) => {
-            last_id.clear();
-            last_id.push_str(id);
-            *last_source = source;
-            *last_row = row;
-        }
-        None => *last = Some((id.to_owned(), source, row)),
+
+    /// True when `later` continues this run: the same usable key.
+    fn same_key(&self, later: &Group<'_>) -> bool {
+        self.source.is_some() && self.source == later.source && self.id == later.id
     }
-    Some(row)
+
+    /// Takes in `later`, the run that continues this one in the next part of the file, as reading
+    /// its rows one by one after this run's would.
+    fn absorb(&mut self, later: Group<'_>, window: Window) {
+        let merged = merge_months(&mut self.first_line, &mut self.months, &later, window);
+        self.rows += later.rows;
+        self.tainted |= later.tainted;
+        // Every line of `later` comes after every line of this run: the list stays in line order.
+        self.duplicates.extend(merged.duplicates);
+        self.other_years += later.other_years;
+        if self.first_other_year.is_none() {
+            self.first_other_year = later.first_other_year;
+        }
+    }
+
+    /// Moves every line `by` lines down: a part of a file read on its own numbers its lines from 1.
+    fn shift_lines(&mut self, by: usize) {
+        let by32 = u32::try_from(by).unwrap_or(u32::MAX);
+        self.line += by;
+        for l in self.first_line.iter_mut().filter(|l| **l != 0) {
+            *l = l.saturating_add(by32);
+        }
+        for (line, _, first) in &mut self.duplicates {
+            *line += by;
+            *first = first.saturating_add(by32);
+        }
+        if let Some((line, _, _)) = &mut self.first_other_year {
+            *line += by;
+        }
+    }
+}
+
+/// What [`merge_months`] found.
+#[derive(Debug, Default)]
+struct Merged {
+    /// Rows repeating a month already seen: line, month index, the line first seen; in line order.
+    duplicates: Vec<(usize, usize, u32)>,
+    /// Rows outside the counted months, and the first of them (line, year, month).
+    outside: usize,
+    first_outside: Option<(usize, i32, u32)>,
+}
+
+/// Merges the months of `later`, a run further down the file, into the months seen so far for its
+/// key (`first_line`, `months`), as reading its rows one by one after them would: every row of a
+/// month already seen is a duplicate of the row first seen, and adds nothing.
+fn merge_months(
+    first_line: &mut [u32; 12],
+    months: &mut [Money; 12],
+    later: &Group<'_>,
+    window: Window,
+) -> Merged {
+    let before = *first_line;
+    let mut merged = Merged { outside: later.other_years, ..Merged::default() };
+    let mut first_outside = later.first_other_year;
+    for mi in 0..12 {
+        let line = later.first_line[mi];
+        if line == 0 {
+            continue;
+        }
+        if before[mi] != 0 {
+            merged.duplicates.push((line as usize, mi, before[mi]));
+            continue;
+        }
+        first_line[mi] = line;
+        months[mi] += later.months[mi];
+        let m = mi as u32 + 1;
+        if m > window.last_month {
+            merged.outside += 1;
+            if first_outside.is_none_or(|(l, _, _)| (line as usize) < l) {
+                first_outside = Some((line as usize, window.fiscal_year, m));
+            }
+        }
+    }
+    merged.first_outside = first_outside;
+    for &(line, mi, first) in &later.duplicates {
+        merged.duplicates.push((line, mi, if before[mi] != 0 { before[mi] } else { first }));
+    }
+    merged.duplicates.sort_unstable();
+    merged
 }
 
 /// Marks every row of `id` as having a bad history row.
@@ -322,53 +512,124 @@ fn scan_row<'a>(
     RawRow { line, id, source, month, amount }
 }
 
-/// A history file split and field-checked, before the projects are known.
+/// A history file split, field-checked and cut into runs of one key, before the projects are known.
 #[derive(Debug)]
 pub(crate) struct Scanned<'a> {
     header: Option<HistoryHeader>,
-    rows: Vec<RawRow<'a>>,
+    groups: Vec<Group<'a>>,
     diags: Diagnostics,
 }
 
 /// First pass over `disbursements.csv`: needs no projects, so it runs beside the projects parser.
-pub(crate) fn scan_disbursements<'a>(text: &'a str, file: &str) -> Scanned<'a> {
+/// A large file is read in parts in parallel, joined as one reading would (a run cut by a part
+/// boundary is joined again).
+pub(crate) fn scan_disbursements<'a>(text: &'a str, file: &str, meta: &ScenarioMeta) -> Scanned<'a> {
+    scan_in_parts(text, file, meta, PART_BYTES)
+}
+
+pub(crate) fn scan_in_parts<'a>(text: &'a str, file: &str, meta: &ScenarioMeta, part_bytes: usize) -> Scanned<'a> {
     let mut diags = Diagnostics::new();
     let mut records = Records::new(text);
     let mut fields = Vec::with_capacity(HISTORY_COLUMNS.len());
-    let mut header = None;
-    let mut rows = Vec::new();
+    let none = |diags| Scanned { header: None, groups: Vec::new(), diags };
+    let header_line = match records.next_record(&mut fields) {
+        None => return none(diags),
+        Some(Err(e)) => {
+            diags.error(file, Location::Line { line: e.line }, e.message);
+            return none(diags);
+        }
+        Some(Ok(line)) => line,
+    };
+    let Some(pos) = map_header(&fields, &super::headers::HISTORY_ALIASES, header_line, file, &mut diags) else {
+        return none(diags);
+    };
+    let header = HistoryHeader { pos, width: fields.len() };
+    let window = Window::of(meta);
+    let (body, lines_before) = records.rest();
+
+    let scan = |part: &'a str| scan_part(part, &header, window, file);
+    let mut parts: Vec<ScannedPart<'a>> = split_parts(body, part_bytes).into_par_iter().map(scan).collect();
+    // As for the projects: a part that could not be split to its end may have been cut inside a
+    // quoted field; read the body whole.
+    if parts.iter().rev().skip(1).any(|p| p.split_error) {
+        parts = vec![scan(body)];
+    }
+
+    let split_error = parts.iter().any(|p| p.split_error);
+    let mut groups: Vec<Group<'a>> = Vec::with_capacity(parts.iter().map(|p| p.groups.len()).sum());
+    let mut rows = 0;
+    let mut offset = lines_before;
+    for mut part in parts {
+        part.diags.shift_lines(offset);
+        diags.extend(part.diags);
+        rows += part.rows;
+        let mut cut = part.groups.into_iter().map(|mut g| {
+            g.shift_lines(offset);
+            g
+        });
+        if let Some(first) = cut.next() {
+            match groups.last_mut() {
+                Some(last) if last.same_key(&first) => last.absorb(first, window),
+                _ => groups.push(first),
+            }
+        }
+        groups.extend(cut);
+        offset += part.lines;
+    }
+    if split_error {
+        // The file cannot be read to its end: its rows are not matched with the projects.
+        return none(diags);
+    }
+    if rows == 0 {
+        diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no history rows");
+        return none(diags);
+    }
+    Scanned { header: Some(header), groups, diags }
+}
+
+/// The runs of one part of a history file, with lines counted from the part's start.
+#[derive(Debug, Default)]
+struct ScannedPart<'a> {
+    groups: Vec<Group<'a>>,
+    diags: Diagnostics,
+    /// Records read, good or bad.
+    rows: usize,
+    /// Line ends read: the next part starts that many lines further.
+    lines: usize,
+    /// Reading stopped at a record that could not be split.
+    split_error: bool,
+}
+
+/// Checks every record of `text`, a run of whole lines of the file after the header, and cuts them
+/// into runs of one key.
+fn scan_part<'a>(text: &'a str, header: &HistoryHeader, window: Window, file: &str) -> ScannedPart<'a> {
+    let mut part = ScannedPart::default();
+    let mut records = Records::new(text);
+    let mut fields = Vec::with_capacity(header.width);
+    let mut groups = Groups::new(window);
+    // About eight months per project, of about 32 bytes each.
+    part.groups.reserve(text.len() / 256);
     while let Some(rec) = records.next_record(&mut fields) {
         let line = match rec {
             Ok(line) => line,
             Err(e) => {
-                diags.error(file, Location::Line { line: e.line }, e.message);
-                return Scanned { header: None, rows, diags };
+                part.diags.error(file, Location::Line { line: e.line }, e.message);
+                part.split_error = true;
+                break;
             }
         };
-        match &header {
-            None => {
-                let Some(pos) = map_header(&fields, &super::headers::HISTORY_ALIASES, line, file, &mut diags)
-                else {
-                    return Scanned { header: None, rows, diags };
-                };
-                header = Some(HistoryHeader { pos, width: fields.len() });
-                rows.reserve(text.len() / 24);
-            }
-            Some(h) => {
-                let get = |c: usize| match fields.get(h.pos[c]) {
-                    Some(Cow::Borrowed(s)) => Cow::Borrowed(text::trim(s)),
-                    Some(Cow::Owned(s)) => Cow::Owned(text::trim(s).to_owned()),
-                    None => Cow::Borrowed(""),
-                };
-                rows.push(scan_row(h, fields.len(), get, |_| None, line, file, &mut diags));
-            }
-        }
+        part.rows += 1;
+        let get = |c: usize| match fields.get(header.pos[c]) {
+            Some(Cow::Borrowed(s)) => Cow::Borrowed(text::trim(s)),
+            Some(Cow::Owned(s)) => Cow::Owned(text::trim(s).to_owned()),
+            None => Cow::Borrowed(""),
+        };
+        let raw = scan_row(header, fields.len(), get, |_| None, line, file, &mut part.diags);
+        part.groups.extend(groups.push(raw, |id| id));
     }
-    if header.is_some() && rows.is_empty() {
-        diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no history rows");
-        header = None;
-    }
-    Scanned { header, rows, diags }
+    part.groups.extend(groups.finish());
+    part.lines = records.rest().1;
+    part
 }
 
 /// Second pass: matches the scanned rows with the projects and sums them.
@@ -378,11 +639,11 @@ pub(crate) fn finish_disbursements(
     projects: &ProjectsTable,
     meta: &ScenarioMeta,
 ) -> (Option<History>, Diagnostics) {
-    let Scanned { header, rows, mut diags } = scanned;
+    let Scanned { header, groups, mut diags } = scanned;
     let Some(header) = header else { return (None, diags) };
     let mut builder = HistoryBuilder::with_header(header, file, projects, meta);
-    for raw in &rows {
-        builder.apply(raw, &mut diags);
+    for group in groups {
+        builder.apply(group, &mut diags);
     }
     let history = builder.finish(&mut diags);
     (Some(history), diags)
@@ -400,7 +661,7 @@ pub fn parse_disbursements(
     let Some(text) = decode_history(bytes, file, &mut diags) else {
         return (None, diags);
     };
-    let (h, d) = finish_disbursements(scan_disbursements(text, file), file, projects, meta);
+    let (h, d) = finish_disbursements(scan_disbursements(text, file, meta), file, projects, meta);
     diags.extend(d);
     (h, diags)
 }
@@ -424,6 +685,50 @@ mod tests {
         assert_eq!(parse_month("2025-03"), Ok((2025, 3)));
         for bad in ["2025-3", "2025-13", "2025-00", "03/2025", "2025-03-01", "", "２０２５-03"] {
             assert!(parse_month(bad).is_err(), "{bad}");
+        }
+    }
+
+    use proptest::prelude::*;
+
+    use crate::generate::{GenerateOptions, files_of, generate_scenario};
+    use crate::load::parse_projects_table;
+
+    proptest! {
+        /// Reading the history in parts, even a line a part, gives what one reading gives: the same
+        /// sums and the same messages, with runs cut by a part boundary joined again; on valid
+        /// files and on files with lines repeated or moved (duplicate months, a project's months
+        /// apart), months of other years, unknown projects and broken quotes.
+        #[test]
+        fn parts_read_like_one_reading(
+            seed in 0u64..1000,
+            copies in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..4),
+            extra in proptest::collection::vec((any::<prop::sample::Index>(), prop::sample::select(vec![
+                "P-NONE,NSTW,2025-01,1\nP-NONE,NSTW,2025-02,1\nP-NONE,NSTW,2025-03,1\n", "\"", "\n",
+                "x,NSTW,2024-05,1\n"])), 0..3),
+            part_bytes in 1usize..300,
+        ) {
+            let scenario = generate_scenario(&GenerateOptions::new(8, seed));
+            let files = files_of(&scenario);
+            let (table, _) = parse_projects_table(files.projects_csv.as_bytes(), "projects.csv");
+            let mut lines: Vec<String> = files.disbursements_csv.lines().map(|l| format!("{l}\n")).collect();
+            for (from, to) in copies {
+                let line = lines[1 + from.index(lines.len() - 1)].clone();
+                lines.insert(1 + to.index(lines.len()), line);
+            }
+            for (at, piece) in extra {
+                let at = 1 + at.index(lines.len());
+                // Months of other years and unknown rows borrow a real id, so that they match a project.
+                let id = table.portfolio.rows()[at % table.portfolio.len()].id.clone();
+                let source = table.portfolio.rows()[at % table.portfolio.len()].source;
+                lines.insert(at, piece.replace('x', &id).replace("NSTW", if piece.starts_with('x') { source.code() } else { "NSTW" }));
+            }
+            let text = lines.concat();
+            let outcome = |part_bytes| {
+                let scanned = scan_in_parts(&text, "disbursements.csv", &scenario.meta, part_bytes);
+                let (history, diags) = finish_disbursements(scanned, "disbursements.csv", &table, &scenario.meta);
+                format!("{:?}\n{diags}", history.map(|h| h.months))
+            };
+            prop_assert_eq!(outcome(part_bytes), outcome(usize::MAX));
         }
     }
 }

@@ -96,9 +96,9 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
 
     let projects_xlsx = xlsx::is_workbook(&meta.projects);
     let history_xlsx = meta.disbursements.as_deref().is_some_and(xlsx::is_workbook);
-    // The history is split and field-checked on a second thread while the projects are parsed;
-    // each thread also hashes its file. Only matching the history with the projects waits for both.
-    // Workbooks are read in turn.
+    // Workbooks are read in turn. CSV files are read in parallel: the projects in parts, the history
+    // split and field-checked beside them, each file hashed on its own; only matching the history
+    // with the projects waits for both.
     let (table, history, digests) = if projects_xlsx || history_xlsx {
         let (table, d) = if projects_xlsx {
             xlsx::projects_table_marked(&projects_bytes, &projects_shown)
@@ -124,37 +124,42 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
         xlsx::relocate(&mut diags, &names);
         (table, history, digests)
     } else {
-        std::thread::scope(|s| {
-            let scanner = hist_bytes.as_ref().map(|(name, shown, bytes)| {
-                s.spawn(move || {
-                    let mut d = Diagnostics::new();
-                    let scanned = history::decode_history(bytes, shown, &mut d)
-                        .map(|text| history::scan_disbursements(text, shown));
-                    (scanned, d, digest(name, bytes))
+        let meta = &meta;
+        let ((projects, projects_digest), history) = rayon::join(
+            || {
+                rayon::join(
+                    || parse_projects_table(&projects_bytes, &projects_shown),
+                    || digest(&meta.projects, &projects_bytes),
+                )
+            },
+            || {
+                hist_bytes.as_ref().map(|(name, shown, bytes)| {
+                    rayon::join(
+                        || {
+                            let mut d = Diagnostics::new();
+                            let scanned = history::decode_history(bytes, shown, &mut d)
+                                .map(|text| history::scan_disbursements(text, shown, meta));
+                            (scanned, d)
+                        },
+                        || digest(name, bytes),
+                    )
                 })
-            });
-            let (table, d) = parse_projects_table(&projects_bytes, &projects_shown);
+            },
+        );
+        let (table, d) = projects;
+        diags.extend(d);
+        let mut digests = vec![projects_digest];
+        let mut matched = None;
+        if let (Some(((scanned, d), history_digest)), Some((_, shown, _))) = (history, &hist_bytes) {
             diags.extend(d);
-            let mut digests = vec![digest(&meta.projects, &projects_bytes)];
-            let mut history = None;
-            if let (Some(handle), Some((name, shown, bytes))) = (scanner, &hist_bytes) {
-                // The scanning thread only reads slices and cannot panic; if it somehow did, scan here.
-                let (scanned, d, dig) = handle.join().unwrap_or_else(|_| {
-                    let mut d = Diagnostics::new();
-                    let scanned = history::decode_history(bytes, shown, &mut d)
-                        .map(|text| history::scan_disbursements(text, shown));
-                    (scanned, d, digest(name, bytes))
-                });
+            digests.push(history_digest);
+            if let Some(scanned) = scanned {
+                let (h, d) = history::finish_disbursements(scanned, shown, &table, meta);
                 diags.extend(d);
-                digests.push(dig);
-                if let Some(scanned) = scanned {
-                    let (h, d) = history::finish_disbursements(scanned, shown, &table, &meta);
-                    diags.extend(d);
-                    history = h;
-                }
+                matched = h;
             }
-            (table, history, digests)
-        })
+        }
+        (table, matched, digests)
     };
     inputs.extend(digests);
 

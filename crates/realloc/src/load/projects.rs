@@ -3,8 +3,10 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
+
 use super::headers;
-use super::records::Records;
+use super::records::{PART_BYTES, Records, split_parts};
 use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
 use crate::domain::{Obstacle, Obstacles, Portfolio, Project, ProjectGroup, Source, Status};
@@ -159,6 +161,24 @@ impl ProjectsBuilder {
 
     /// Checks one row starting at `line` and keeps it when every field and row check passes.
     pub fn push(&mut self, row: &dyn Fields, line: usize, diags: &mut Diagnostics) {
+        let mut rejected = std::mem::take(&mut self.table.rejected_ids);
+        let checked = self.check(row, line, diags, &mut rejected);
+        self.table.rejected_ids = rejected;
+        if let Some(project) = checked {
+            self.keep(project, line, diags);
+        }
+    }
+
+    /// Checks the fields of one row starting at `line`: the project when every check passes, else
+    /// `None` with the errors, and the row's id added to `rejected`. Needs no other row, so that
+    /// parts of a file are checked in parallel.
+    fn check(
+        &self,
+        row: &dyn Fields,
+        line: usize,
+        diags: &mut Diagnostics,
+        rejected: &mut HashSet<String>,
+    ) -> Option<Project> {
         let file = self.table.file.as_str();
         if row.count() != self.width {
             diags.error(
@@ -168,9 +188,9 @@ impl ProjectsBuilder {
             );
             let id = text::trim(row.field(self.pos[col::ID]));
             if !id.is_empty() {
-                self.table.rejected_ids.insert(id.to_owned());
+                rejected.insert(id.to_owned());
             }
-            return;
+            return None;
         }
         let mut ok = true;
         let pos = self.pos;
@@ -304,11 +324,17 @@ impl ProjectsBuilder {
             },
             _ => {
                 if !id.is_empty() {
-                    self.table.rejected_ids.insert(id.to_owned());
+                    rejected.insert(id.to_owned());
                 }
-                return;
+                return None;
             }
         };
+        Some(project)
+    }
+
+    /// Adds a checked row starting at `line`, refusing a key already present.
+    fn keep(&mut self, project: Project, line: usize, diags: &mut Diagnostics) {
+        let file = self.table.file.as_str();
         match self.table.portfolio.insert(project) {
             Ok(_) => self.table.lines.push(line),
             Err(dup) => {
@@ -323,6 +349,12 @@ impl ProjectsBuilder {
                 );
             }
         }
+    }
+
+    /// Makes room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        self.table.portfolio.reserve(rows);
+        self.table.lines.reserve(rows);
     }
 
     /// The rows kept.
@@ -351,7 +383,15 @@ pub fn parse_projects(bytes: &[u8], file: &str) -> (Portfolio, Diagnostics) {
 }
 
 /// As [`parse_projects`], keeping the line of each row (for messages about other files).
+///
+/// A large file is cut at line ends into parts checked in parallel, then joined in file order: the
+/// rows, the lines and the messages are the same as a reading from start to end, whatever the
+/// number of parts (see `records::split_parts` for why).
 pub fn parse_projects_table(bytes: &[u8], file: &str) -> (ProjectsTable, Diagnostics) {
+    parse_projects_in_parts(bytes, file, PART_BYTES)
+}
+
+pub(crate) fn parse_projects_in_parts(bytes: &[u8], file: &str, part_bytes: usize) -> (ProjectsTable, Diagnostics) {
     let mut diags = Diagnostics::new();
     let empty = || ProjectsTable { file: file.to_owned(), ..ProjectsTable::default() };
     let Some(text) = text::decode(
@@ -364,31 +404,132 @@ pub fn parse_projects_table(bytes: &[u8], file: &str) -> (ProjectsTable, Diagnos
     };
     let mut records = Records::new(text);
     let mut fields = Vec::with_capacity(PROJECT_COLUMNS.len());
-    let mut builder: Option<ProjectsBuilder> = None;
-    let mut rows = 0usize;
-    while let Some(rec) = records.next_record(&mut fields) {
-        let line = match rec {
-            Ok(line) => line,
-            Err(e) => {
-                diags.error(file, Location::Line { line: e.line }, e.message);
-                break;
-            }
-        };
-        match &mut builder {
-            None => {
-                builder = ProjectsBuilder::new(&fields, line, file, &mut diags);
-                if builder.is_none() {
-                    return (empty(), diags);
-                }
-            }
-            Some(b) => {
-                rows += 1;
-                b.push(&fields, line, &mut diags);
-            }
+    let header_line = match records.next_record(&mut fields) {
+        None => return (empty(), diags),
+        Some(Err(e)) => {
+            diags.error(file, Location::Line { line: e.line }, e.message);
+            return (empty(), diags);
+        }
+        Some(Ok(line)) => line,
+    };
+    let Some(mut builder) = ProjectsBuilder::new(&fields, header_line, file, &mut diags) else {
+        return (empty(), diags);
+    };
+    let (body, lines_before) = records.rest();
+
+    let mut parts: Vec<Part> = split_parts(body, part_bytes).into_par_iter().map(|p| builder.check_part(p)).collect();
+    // A part that could not be split to its end may have begun inside a quoted field that spans
+    // its start: read the whole body as one part instead (only malformed or unusual files get here).
+    if parts.iter().rev().skip(1).any(|p| p.split_error) {
+        parts = vec![builder.check_part(body)];
+    }
+
+    let total: usize = parts.iter().map(|p| p.rows.len()).sum();
+    // A project row is about 250 bytes; a little room to spare costs less than regrowing.
+    builder.reserve(total);
+    let mut records_seen = 0;
+    let mut offset = lines_before;
+    let mut kept = Vec::with_capacity(parts.len());
+    for mut part in parts {
+        part.diags.shift_lines(offset);
+        diags.extend(part.diags);
+        builder.table.rejected_ids.extend(part.rejected);
+        records_seen += part.records;
+        kept.push((offset, part.rows));
+        offset += part.lines;
+    }
+    for (offset, rows) in kept {
+        for (project, line) in rows {
+            builder.keep(project, line + offset, &mut diags);
         }
     }
-    if rows == 0 {
+    if records_seen == 0 {
         diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no project rows");
     }
-    (builder.map_or_else(empty, ProjectsBuilder::finish), diags)
+    (builder.finish(), diags)
+}
+
+/// The rows of one part of a projects file, with lines counted from the part's start.
+#[derive(Debug, Default)]
+struct Part {
+    rows: Vec<(Project, usize)>,
+    rejected: HashSet<String>,
+    diags: Diagnostics,
+    /// Records read, good or bad.
+    records: usize,
+    /// Line ends read: the next part starts that many lines further.
+    lines: usize,
+    /// Reading stopped at a record that could not be split.
+    split_error: bool,
+}
+
+impl ProjectsBuilder {
+    /// Checks every record of `text`, a run of whole lines of the file after the header.
+    fn check_part(&self, text: &str) -> Part {
+        let mut part = Part::default();
+        let mut records = Records::new(text);
+        let mut fields = Vec::with_capacity(self.width);
+        while let Some(rec) = records.next_record(&mut fields) {
+            match rec {
+                Ok(line) => {
+                    part.records += 1;
+                    if let Some(project) = self.check(&fields, line, &mut part.diags, &mut part.rejected) {
+                        part.rows.push((project, line));
+                    }
+                }
+                Err(e) => {
+                    part.diags.error(&self.table.file, Location::Line { line: e.line }, e.message);
+                    part.split_error = true;
+                    break;
+                }
+            }
+        }
+        part.lines = records.rest().1;
+        part
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::generate::{GenerateOptions, generate_files};
+
+    /// What a reading gives, in a form that compares: rows with their lines, refused ids, messages.
+    fn outcome(bytes: &[u8], part_bytes: usize) -> String {
+        let (table, diags) = parse_projects_in_parts(bytes, "projects.csv", part_bytes);
+        let mut rejected: Vec<_> = table.rejected_ids.iter().collect();
+        rejected.sort();
+        format!("{:?}\n{:?}\n{rejected:?}\n{diags}", table.portfolio.rows(), table.lines)
+    }
+
+    proptest! {
+        /// Cutting the file into parts, even at every line, gives what one reading gives: on valid
+        /// files, and on files with stray quotes, line ends, commas and duplicate rows inserted.
+        #[test]
+        fn parts_read_like_one_reading(
+            seed in 0u64..1000,
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), prop::sample::select(vec![
+                "\"", "\n", "\r\n", ",", "\"\"", "x", "\n\"a\nb\",", "\r"])), 0..4),
+            duplicate in any::<Option<prop::sample::Index>>(),
+            part_bytes in 1usize..400,
+        ) {
+            let mut text = generate_files(&GenerateOptions::new(12, seed)).projects_csv;
+            if let Some(i) = duplicate {
+                let lines: Vec<&str> = text.lines().skip(1).collect();
+                let line = lines[i.index(lines.len())].to_owned();
+                text.push_str(&line);
+                text.push('\n');
+            }
+            for (at, piece) in edits {
+                let mut i = at.index(text.len() + 1);
+                while !text.is_char_boundary(i) {
+                    i -= 1;
+                }
+                text.insert_str(i, piece);
+            }
+            prop_assert_eq!(outcome(text.as_bytes(), part_bytes), outcome(text.as_bytes(), usize::MAX));
+        }
+    }
 }
