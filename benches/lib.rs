@@ -31,8 +31,8 @@ pub fn synthetic_scenario(rows: usize, seed: u64) -> Scenario {
         let p = Project {
             id: format!("DA{i:06}"),
             name: format!("Dự án số {i}"),
-            investor: format!("Chủ đầu tư {}", next(300)),
-            locality: format!("Xã {}", next(3000)),
+            investor: format!("Chủ đầu tư {}", next(300)).into(),
+            locality: format!("Xã {}", next(3000)).into(),
             sector: "Giao thông".into(),
             source: Source::ALL[next(Source::ALL.len() as u64) as usize],
             group: ProjectGroup::ALL[next(3) as usize],

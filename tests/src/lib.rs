@@ -26,9 +26,9 @@ pub fn project(id: &str) -> Project {
     Project {
         id: id.to_owned(),
         name: format!("Dự án {id}"),
-        investor: "Ban QLDA tỉnh".to_owned(),
-        locality: "Phường Lương Văn Tri".to_owned(),
-        sector: "Giao thông".to_owned(),
+        investor: "Ban QLDA tỉnh".into(),
+        locality: "Phường Lương Văn Tri".into(),
+        sector: "Giao thông".into(),
         source: Source::Nstw,
         group: ProjectGroup::B,
         status: Status::Ongoing,

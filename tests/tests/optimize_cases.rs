@@ -117,8 +117,8 @@ fn build(case: &Case) -> (Portfolio, Model) {
             .insert(Project {
                 id: r.id.clone(),
                 name: r.id.clone(),
-                investor: r.investor.clone(),
-                locality: r.locality.clone(),
+                investor: r.investor.as_str().into(),
+                locality: r.locality.as_str().into(),
                 sector: "Giao thông".into(),
                 source: r.source,
                 group: ProjectGroup::B,

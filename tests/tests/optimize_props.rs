@@ -115,7 +115,7 @@ fn independent_optimum(portfolio: &Portfolio, model: &Model) -> f64 {
                         if p.source != source {
                             continue;
                         }
-                        let key = if by_locality { p.locality.as_str() } else { p.investor.as_str() };
+                        let key = if by_locality { &*p.locality } else { &*p.investor };
                         let g = groups.entry(key).or_default();
                         g.0 += i128::from(p.plan.dong());
                         if let Some(v) = r[i] {
@@ -173,8 +173,8 @@ fn check_invariants(portfolio: &Portfolio, model: &Model, p: &Proposal) -> Resul
         let mut groups: BTreeMap<(Source, String), (i128, i128)> = BTreeMap::new();
         for (i, row) in rows.iter().enumerate() {
             let key = match c.kind {
-                SideConstraintKind::LocalityLossShare { .. } => row.locality.clone(),
-                SideConstraintKind::InvestorLossShare { .. } => row.investor.clone(),
+                SideConstraintKind::LocalityLossShare { .. } => row.locality.to_string(),
+                SideConstraintKind::InvestorLossShare { .. } => row.investor.to_string(),
                 _ => String::new(),
             };
             let g = groups.entry((row.source, key)).or_default();

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use std::hash::BuildHasher;
 
@@ -257,12 +258,13 @@ pub struct Project {
     pub id: String,
     /// Project name (Vietnamese).
     pub name: String,
-    /// Investor (chủ đầu tư).
-    pub investor: String,
-    /// Commune or ward, or "Toàn tỉnh".
-    pub locality: String,
-    /// Sector (lĩnh vực).
-    pub sector: String,
+    /// Investor (chủ đầu tư). Shared: a province has a few hundred investors for tens of thousands
+    /// of rows, so the loader keeps one copy of each.
+    pub investor: Arc<str>,
+    /// Commune or ward, or "Toàn tỉnh"; shared like `investor`.
+    pub locality: Arc<str>,
+    /// Sector (lĩnh vực); shared like `investor`.
+    pub sector: Arc<str>,
     /// Capital source: the row's pool.
     pub source: Source,
     /// Project group A, B or C.

@@ -358,9 +358,10 @@ fn build(lang: Lang, data: Option<&Scenario>) -> Result<Vec<u8>, XlsxError> {
     if let Some(s) = data {
         for (i, p) in s.portfolio.rows().iter().enumerate() {
             let r = i as u32 + 1;
-            let texts = [(0, &p.id), (1, &p.name), (2, &p.investor), (3, &p.locality), (4, &p.sector)];
+            let texts: [(u16, &str); 5] =
+                [(0, &p.id), (1, &p.name), (2, &p.investor), (3, &p.locality), (4, &p.sector)];
             for (c, t) in texts {
-                projects.write_string(r, c, t.as_str())?;
+                projects.write_string(r, c, t)?;
             }
             projects.write_string(r, 5, p.source.code())?;
             projects.write_string(r, 6, p.group.code())?;

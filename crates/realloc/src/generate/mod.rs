@@ -527,9 +527,9 @@ impl RowGen<'_> {
                 Project {
                     id: id.clone(),
                     name: name.clone(),
-                    investor: investor.clone(),
-                    locality: place.label.clone(),
-                    sector: d.sector.label().to_owned(),
+                    investor: investor.as_str().into(),
+                    locality: place.label.as_str().into(),
+                    sector: d.sector.label().into(),
                     source,
                     group,
                     status: d.status,

@@ -2,8 +2,10 @@
 //! located by line and column name.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use super::headers;
 use super::records::{PART_BYTES, Records, split_parts};
@@ -81,6 +83,32 @@ pub struct ProjectsBuilder {
     /// Number of fields in the header.
     width: usize,
     table: ProjectsTable,
+    /// What rows pushed one at a time share.
+    one: PartState,
+}
+
+/// What the rows of one part of a file share while they are checked.
+#[derive(Debug, Default)]
+struct PartState {
+    /// Ids of rows refused for a bad field.
+    rejected: HashSet<String>,
+    strings: Strings,
+}
+
+/// One shared copy of each investor, locality and sector name.
+#[derive(Debug, Default)]
+struct Strings(FxHashSet<Arc<str>>);
+
+impl Strings {
+    /// The shared copy of `s`.
+    fn share(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.0.get(s) {
+            return Arc::clone(a);
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.0.insert(Arc::clone(&a));
+        a
+    }
 }
 
 /// Maps header fields to the positions of the columns of `table` (each named by its English name or
@@ -156,29 +184,24 @@ impl ProjectsBuilder {
             pos,
             width: header.count(),
             table: ProjectsTable { file: file.to_owned(), ..ProjectsTable::default() },
+            one: PartState::default(),
         })
     }
 
     /// Checks one row starting at `line` and keeps it when every field and row check passes.
     pub fn push(&mut self, row: &dyn Fields, line: usize, diags: &mut Diagnostics) {
-        let mut rejected = std::mem::take(&mut self.table.rejected_ids);
-        let checked = self.check(row, line, diags, &mut rejected);
-        self.table.rejected_ids = rejected;
+        let mut part = std::mem::take(&mut self.one);
+        let checked = self.check(row, line, diags, &mut part);
+        self.one = part;
         if let Some(project) = checked {
             self.keep(project, line, diags);
         }
     }
 
     /// Checks the fields of one row starting at `line`: the project when every check passes, else
-    /// `None` with the errors, and the row's id added to `rejected`. Needs no other row, so that
-    /// parts of a file are checked in parallel.
-    fn check(
-        &self,
-        row: &dyn Fields,
-        line: usize,
-        diags: &mut Diagnostics,
-        rejected: &mut HashSet<String>,
-    ) -> Option<Project> {
+    /// `None` with the errors, and the row's id added to the part's refused ids. Needs no other row,
+    /// so that parts of a file are checked in parallel.
+    fn check(&self, row: &dyn Fields, line: usize, diags: &mut Diagnostics, part: &mut PartState) -> Option<Project> {
         let file = self.table.file.as_str();
         if row.count() != self.width {
             diags.error(
@@ -188,7 +211,7 @@ impl ProjectsBuilder {
             );
             let id = text::trim(row.field(self.pos[col::ID]));
             if !id.is_empty() {
-                rejected.insert(id.to_owned());
+                part.rejected.insert(id.to_owned());
             }
             return None;
         }
@@ -303,9 +326,9 @@ impl ProjectsBuilder {
             ) if ok => Project {
                 id: id.to_owned(),
                 name: get(col::NAME).to_owned(),
-                investor: get(col::INVESTOR).to_owned(),
-                locality: get(col::LOCALITY).to_owned(),
-                sector: get(col::SECTOR).to_owned(),
+                investor: part.strings.share(get(col::INVESTOR)),
+                locality: part.strings.share(get(col::LOCALITY)),
+                sector: part.strings.share(get(col::SECTOR)),
                 source,
                 group,
                 status,
@@ -324,7 +347,7 @@ impl ProjectsBuilder {
             },
             _ => {
                 if !id.is_empty() {
-                    rejected.insert(id.to_owned());
+                    part.rejected.insert(id.to_owned());
                 }
                 return None;
             }
@@ -358,7 +381,8 @@ impl ProjectsBuilder {
     }
 
     /// The rows kept.
-    pub fn finish(self) -> ProjectsTable {
+    pub fn finish(mut self) -> ProjectsTable {
+        self.table.rejected_ids.extend(self.one.rejected);
         self.table
     }
 }
@@ -433,7 +457,7 @@ pub(crate) fn parse_projects_in_parts(bytes: &[u8], file: &str, part_bytes: usiz
     for mut part in parts {
         part.diags.shift_lines(offset);
         diags.extend(part.diags);
-        builder.table.rejected_ids.extend(part.rejected);
+        builder.table.rejected_ids.extend(part.state.rejected);
         records_seen += part.records;
         kept.push((offset, part.rows));
         offset += part.lines;
@@ -453,7 +477,7 @@ pub(crate) fn parse_projects_in_parts(bytes: &[u8], file: &str, part_bytes: usiz
 #[derive(Debug, Default)]
 struct Part {
     rows: Vec<(Project, usize)>,
-    rejected: HashSet<String>,
+    state: PartState,
     diags: Diagnostics,
     /// Records read, good or bad.
     records: usize,
@@ -473,7 +497,7 @@ impl ProjectsBuilder {
             match rec {
                 Ok(line) => {
                     part.records += 1;
-                    if let Some(project) = self.check(&fields, line, &mut part.diags, &mut part.rejected) {
+                    if let Some(project) = self.check(&fields, line, &mut part.diags, &mut part.state) {
                         part.rows.push((project, line));
                     }
                 }

@@ -216,8 +216,8 @@ pub(crate) struct Groups {
 impl Groups {
     /// Numbers the localities and investors of `portfolio`.
     pub fn new(portfolio: &Portfolio) -> Groups {
-        let (locality, locality_names) = intern(portfolio.rows().iter().map(|p| p.locality.as_str()));
-        let (investor, investor_names) = intern(portfolio.rows().iter().map(|p| p.investor.as_str()));
+        let (locality, locality_names) = intern(portfolio.rows().iter().map(|p| &*p.locality));
+        let (investor, investor_names) = intern(portfolio.rows().iter().map(|p| &*p.investor));
         let plan = portfolio.rows().iter().map(|p| p.plan.dong()).collect();
         Groups { locality, investor, locality_names, investor_names, plan }
     }

@@ -98,8 +98,8 @@ pub fn instance(opts: &RandomOptions) -> (Portfolio, Model) {
         let project = Project {
             id: format!("P{i:06}"),
             name: format!("Dự án {i}"),
-            investor: format!("Ban QLDA {investor}"),
-            locality: format!("Xã {locality}"),
+            investor: format!("Ban QLDA {investor}").into(),
+            locality: format!("Xã {locality}").into(),
             sector: "Giao thông".into(),
             source,
             group: ProjectGroup::C,
