@@ -424,7 +424,8 @@ pub enum ProposeFormat {
     Md,
     /// One self-contained, print-friendly HTML file with SVG charts.
     Html,
-    /// An Excel workbook: Summary, Groups, Donors, Recipients, Transfers, with charts.
+    /// An Excel workbook: Summary, Groups, Donors, Recipients, Transfers (and Risk with `--risk`),
+    /// with charts.
     Xlsx,
     /// Every row with its change, CSV (amounts in million VND, '.' decimals).
     Csv,
