@@ -214,6 +214,7 @@ pub fn unescape_bytes(s: &str) -> Vec<u8> {
 }
 
 pub mod book;
+pub mod cases;
 mod fixture;
 
 pub use fixture::{fixture_document, fixture_parts, mil};

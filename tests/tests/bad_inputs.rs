@@ -11,52 +11,25 @@
 
 use std::path::Path;
 
-use libtest_mimic::{Arguments, Failed, Trial};
-use realloc_tests::{copy_dir, run_cli, unescape_bytes, valid_small};
+use realloc_tests::cases::{Case, Failed, run_case_files};
+use realloc_tests::{copy_dir, unescape_bytes, valid_small};
 
 fn main() {
-    let args = Arguments::from_args();
-    let dir = realloc_tests::data_dir().join("bad");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/data/bad exists")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 40, "expected the whole suite, found {} cases", cases.len());
-    let trials = cases
-        .into_iter()
-        .map(|path| {
-            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            Trial::test(name, move || check(&path))
-        })
-        .collect();
-    libtest_mimic::run(&args, trials).exit();
-}
-
-fn str_list(case: &toml::Table, key: &str) -> Vec<String> {
-    case.get(key)
-        .and_then(|v| v.as_array())
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
+    run_case_files(&realloc_tests::data_dir().join("bad"), 40, check)
 }
 
 fn check(path: &Path) -> Result<(), Failed> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the case: {e}"))?;
-    let case: toml::Table = text.parse().map_err(|e| format!("the case is not TOML: {e}"))?;
-    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let scen = tmp.path().join("scenario");
-    std::fs::create_dir(&scen).map_err(|e| e.to_string())?;
-    copy_dir(&valid_small(), &scen).map_err(|e| e.to_string())?;
+    let case = Case::read(path)?;
+    let scen = &case.scenario;
+    copy_dir(&valid_small(), scen).map_err(|e| e.to_string())?;
 
-    if let Some(files) = case.get("files").and_then(|v| v.as_table()) {
+    if let Some(files) = case.table.get("files").and_then(|v| v.as_table()) {
         for (name, content) in files {
             let content = content.as_str().ok_or("[files] values are strings")?;
             std::fs::write(scen.join(name), unescape_bytes(content)).map_err(|e| e.to_string())?;
         }
     }
-    if let Some(replace) = case.get("replace").and_then(|v| v.as_table()) {
+    if let Some(replace) = case.table.get("replace").and_then(|v| v.as_table()) {
         for (name, pairs) in replace {
             let file = scen.join(name);
             let mut body = std::fs::read(&file).map_err(|e| e.to_string())?;
@@ -87,7 +60,7 @@ fn check(path: &Path) -> Result<(), Failed> {
             std::fs::write(&file, body).map_err(|e| e.to_string())?;
         }
     }
-    for name in str_list(&case, "crlf") {
+    for name in case.strings("crlf") {
         let file = scen.join(&name);
         let body = std::fs::read(&file).map_err(|e| e.to_string())?;
         let mut out = Vec::new();
@@ -99,47 +72,16 @@ fn check(path: &Path) -> Result<(), Failed> {
         }
         std::fs::write(&file, out).map_err(|e| e.to_string())?;
     }
-    for name in str_list(&case, "bom") {
+    for name in case.strings("bom") {
         let file = scen.join(&name);
         let mut body = b"\xEF\xBB\xBF".to_vec();
         body.extend(std::fs::read(&file).map_err(|e| e.to_string())?);
         std::fs::write(&file, body).map_err(|e| e.to_string())?;
     }
-    for name in str_list(&case, "delete") {
+    for name in case.strings("delete") {
         std::fs::remove_file(scen.join(&name))
             .map_err(|e| format!("case setup: cannot delete {name}: {e}"))?;
     }
 
-    let exit = case.get("exit").and_then(|v| v.as_integer()).unwrap_or(2);
-    let expect = str_list(&case, "expect");
-    if expect.is_empty() {
-        return Err("the case has no `expect`".into());
-    }
-    let run = run_cli([std::ffi::OsString::from("validate"), scen.clone().into_os_string()]);
-    let prefix = format!("{}{}", scen.display(), std::path::MAIN_SEPARATOR);
-    let shown = format!("{}{}", run.stdout, run.stderr).replace(&prefix, "");
-    if i64::from(run.code) != exit {
-        return Err(format!("exit status {} instead of {exit}; output:\n{shown}", run.code).into());
-    }
-    for e in &expect {
-        if !shown.contains(e.as_str()) {
-            return Err(format!("expected `{e}` in the output:\n{shown}").into());
-        }
-    }
-    if exit == 2 {
-        let out = tmp.path().join("proposal.json");
-        let p = run_cli([
-            std::ffi::OsString::from("propose"),
-            scen.clone().into_os_string(),
-            "-o".into(),
-            out.clone().into_os_string(),
-        ]);
-        if p.code != 2 {
-            return Err(format!("propose exited {} instead of 2: {}", p.code, p.stderr).into());
-        }
-        if out.exists() {
-            return Err("propose wrote its output file on bad input".into());
-        }
-    }
-    Ok(())
+    case.check_validate(case.table.get("exit").and_then(|v| v.as_integer()).unwrap_or(2))
 }

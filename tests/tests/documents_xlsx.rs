@@ -1,12 +1,13 @@
 //! The Excel workbook read back with calamine: every sheet present, the transfer amounts adding up
 //! to the JSON's moved amount, headers in the document language, frozen header rows, filters and
-//! native charts in the package.
+//! native charts in the package, and the Risk sheet of `propose --risk` holding the JSON's figures.
 
 use std::io::{Cursor, Read};
 
 use calamine::{Data, DataType, Range, Reader, Xlsx, open_workbook_from_rs};
 use realloc::report::{Lang, ProposalDocument};
-use realloc_tests::fixture_document;
+use realloc::risk::{RiskLine, RiskReport};
+use realloc_tests::{fixture_document, run_cli, workspace_root};
 
 const SHEETS: [&str; 5] = ["Summary", "Groups", "Donors", "Recipients", "Transfers"];
 
@@ -29,6 +30,7 @@ fn part(bytes: &[u8], name: &str) -> String {
     s
 }
 
+/// Without a risk annex (the fixture has none) there is no Risk sheet.
 #[test]
 fn every_sheet_is_present_in_order() {
     for lang in [Lang::Vi, Lang::En] {
@@ -118,4 +120,106 @@ fn sheets_have_frozen_headers_filters_number_formats_and_charts() {
     let chart2 = part(&bytes, "xl/charts/chart2.xml");
     assert!(chart1.contains("<c:barChart>") && chart1.contains("Summary"));
     assert!(chart2.contains("<c:barChart>") && chart2.contains("Groups"));
+}
+
+/// The index of the row of `range` whose first cell is `label`.
+fn row_index(range: &Range<Data>, label: &str) -> usize {
+    range
+        .rows()
+        .position(|row| row.first().and_then(|c| c.get_string()) == Some(label))
+        .unwrap_or_else(|| panic!("no row `{label}` in the sheet"))
+}
+
+/// The row of `range` whose first cell is `label`.
+fn row_labelled<'a>(range: &'a Range<Data>, label: &str) -> &'a [Data] {
+    range.rows().nth(row_index(range, label)).unwrap_or_default()
+}
+
+fn number(cell: &Data) -> f64 {
+    cell.as_f64().unwrap_or_else(|| panic!("not a number: {cell:?}"))
+}
+
+/// Million VND back to whole đồng.
+fn dong(cell: &Data) -> i64 {
+    (number(cell) * 1e6).round() as i64
+}
+
+#[test]
+fn propose_with_risk_writes_a_risk_sheet_holding_the_json_figures_in_both_languages() {
+    let dir = workspace_root().join("scenarios/lang-son-2025-q3").to_string_lossy().into_owned();
+    let options = ["--risk", "--draws", "300", "--seed", "5", "--target", "0.8"];
+    let run = run_cli(["propose", &dir, "--format", "json"].iter().chain(&options));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let report: RiskReport = serde_json::from_value(json["risk"].clone()).expect("the risk field");
+    let o = &report.overall;
+    assert!(o.probability_after > 0.0 && o.probability_after < 1.0, "a target that tests something");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    // Labels of the key figures, and the header of the table by source, in each language.
+    for (lang, target, reach, central_p95, source_head, province) in [
+        (
+            "vi",
+            "Mục tiêu giải ngân đến hết thời hạn",
+            "Xác suất đạt mục tiêu toàn tỉnh",
+            "Vốn NSTW có nguy cơ bị thu hồi, kịch bản xấu 95%",
+            "Nguồn vốn",
+            "Toàn tỉnh",
+        ),
+        (
+            "en",
+            "Target rate by the deadline",
+            "Probability of reaching the target, province",
+            "Central capital at risk of recall, bad year 95%",
+            "Capital source",
+            "Province",
+        ),
+    ] {
+        let path = tmp.path().join(format!("de-xuat-{lang}.xlsx"));
+        let out = path.to_string_lossy().into_owned();
+        let run = run_cli(["propose", &dir, "-o", &out, "--lang", lang].iter().chain(&options));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let bytes = std::fs::read(&path).expect("the workbook");
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).expect("calamine opens it");
+        assert_eq!(wb.sheet_names(), [&SHEETS[..], &["Risk"]].concat(), "{lang}");
+        let risk = sheet(&mut wb, "Risk");
+
+        // Key figures: before in column 1, after in column 2; one figure of the run in column 1.
+        assert_eq!(number(&row_labelled(&risk, target)[1]), report.target);
+        let row = row_labelled(&risk, reach);
+        assert_eq!((number(&row[1]), number(&row[2])), (o.probability_before, o.probability_after), "{lang}");
+        let row = row_labelled(&risk, central_p95);
+        assert_eq!(
+            (dong(&row[1]), dong(&row[2])),
+            (report.central.p95_before_vnd, report.central.p95_after_vnd)
+        );
+
+        // The table by source: one line a source in the JSON's order, then the province.
+        let head = row_index(&risk, source_head);
+        let lines: Vec<&RiskLine> = report.sources.iter().chain([o]).collect();
+        for (i, line) in lines.iter().enumerate() {
+            let row = risk.rows().nth(head + 1 + i).unwrap_or_else(|| panic!("{lang}: line {i}"));
+            let name = row[0].get_string().unwrap_or_default();
+            match line.source {
+                Some(s) => assert!(name.ends_with(&format!(" – {}", s.code())), "{lang}: {name}"),
+                None => assert_eq!(name, province, "{lang}"),
+            }
+            assert_eq!(dong(&row[1]), line.plan_vnd, "{lang}: {name}");
+            let cells: Vec<f64> = row[2..10].iter().map(number).collect();
+            let want = [
+                line.point_rate_before,
+                line.probability_before,
+                line.std_error_before,
+                line.point_rate_after,
+                line.probability_after,
+                line.std_error_after,
+                line.p05_rate_after,
+                line.p95_rate_after,
+            ];
+            assert_eq!(cells, want, "{lang}: {name}");
+        }
+
+        // The header row is frozen, as on every sheet.
+        let xml = part(&bytes, "xl/worksheets/sheet6.xml");
+        assert!(xml.contains("state=\"frozen\"") && xml.contains("ySplit=\"1\""), "{lang}: frozen header");
+    }
 }

@@ -194,3 +194,22 @@ fn propose_json_carries_each_rows_classification_and_the_rules_identity() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(json(&out)["manifest"]["rules"], "minimal");
 }
+
+/// Regression: `classify -o` used to leave the scenario's own `rules` file out of the inputs it must
+/// never write over.
+#[test]
+fn classify_never_writes_over_the_scenarios_rules_file() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    realloc_tests::copy_dir(&scenario_dir(), tmp.path()).expect("copy the scenario");
+    let rules = std::fs::read_to_string(workspace_root().join("rules/default.toml")).expect("default rules");
+    std::fs::write(tmp.path().join("my-rules.toml"), &rules).expect("write the rules");
+    let toml = std::fs::read_to_string(tmp.path().join("scenario.toml")).expect("scenario.toml");
+    std::fs::write(tmp.path().join("scenario.toml"), format!("{toml}rules = \"my-rules.toml\"\n"))
+        .expect("write scenario.toml");
+    let dir = tmp.path().to_string_lossy().into_owned();
+    let target = tmp.path().join("my-rules.toml").to_string_lossy().into_owned();
+    let (code, _, err) = run(&["classify", &dir, "-o", &target]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("it is an input of this run"), "{err}");
+    assert_eq!(std::fs::read_to_string(&target).expect("rules"), rules, "the rules file is untouched");
+}

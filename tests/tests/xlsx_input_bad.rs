@@ -12,30 +12,13 @@
 
 use std::path::Path;
 
-use libtest_mimic::{Arguments, Failed, Trial};
 use realloc::load::{HISTORY_COLUMNS, load_scenario};
 use realloc_tests::book::{Cell, Edit, Layout, Which, project_col, retarget_toml, scenario_book};
-use realloc_tests::{run_cli, valid_small};
+use realloc_tests::cases::{Case, Failed, run_case_files};
+use realloc_tests::valid_small;
 
 fn main() {
-    let args = Arguments::from_args();
-    let dir = realloc_tests::data_dir().join("xlsx").join("bad");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/data/xlsx/bad exists")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 10, "expected the whole suite, found {} cases", cases.len());
-    let trials = cases
-        .into_iter()
-        .map(|path| {
-            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            Trial::test(name, move || check(&path))
-        })
-        .collect();
-    libtest_mimic::run(&args, trials).exit();
+    run_case_files(&realloc_tests::data_dir().join("xlsx").join("bad"), 10, check)
 }
 
 fn edit_of(t: &toml::Table) -> Result<Edit, String> {
@@ -75,33 +58,23 @@ fn edit_of(t: &toml::Table) -> Result<Edit, String> {
 }
 
 fn check(path: &Path) -> Result<(), Failed> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the case: {e}"))?;
-    let case: toml::Table = text.parse().map_err(|e| format!("the case is not TOML: {e}"))?;
-    let expect: Vec<String> = case
-        .get("expect")
-        .and_then(|v| v.as_array())
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
-    if expect.is_empty() {
-        return Err("the case has no `expect`".into());
-    }
-    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let scen = tmp.path().join("scenario");
-    std::fs::create_dir(&scen).map_err(|e| e.to_string())?;
+    let case = Case::read(path)?;
+    let scen = &case.scenario;
     std::fs::write(scen.join("scenario.toml"), retarget_toml(&valid_small(), "data.xlsx", "data.xlsx"))
         .map_err(|e| e.to_string())?;
-    let bytes = match case.get("raw").and_then(|v| v.as_str()) {
+    let bytes = match case.table.get("raw").and_then(|v| v.as_str()) {
         Some(raw) => raw.as_bytes().to_vec(),
         None => {
             let small = load_scenario(&valid_small()).map_err(|e| e.to_string())?.scenario;
             let mut layout = Layout::default();
-            if let Some(n) = case.get("projects_sheet").and_then(|v| v.as_str()) {
+            if let Some(n) = case.table.get("projects_sheet").and_then(|v| v.as_str()) {
                 layout.projects_sheet = n.to_owned();
             }
-            if let Some(n) = case.get("history_sheet").and_then(|v| v.as_str()) {
+            if let Some(n) = case.table.get("history_sheet").and_then(|v| v.as_str()) {
                 layout.history_sheet = Some(n.to_owned());
             }
             let edits = case
+                .table
                 .get("edit")
                 .and_then(|v| v.as_array())
                 .map(|a| a.iter().map(|e| edit_of(e.as_table().ok_or("edit is a table")?)).collect())
@@ -110,21 +83,5 @@ fn check(path: &Path) -> Result<(), Failed> {
         }
     };
     std::fs::write(scen.join("data.xlsx"), bytes).map_err(|e| e.to_string())?;
-
-    let run = run_cli([std::ffi::OsStr::new("validate"), scen.as_os_str()]);
-    let output = format!("{}{}", run.stdout, run.stderr);
-    if run.code != 2 {
-        return Err(format!("exit status {} instead of 2; output:\n{output}", run.code).into());
-    }
-    for e in &expect {
-        if !output.contains(e.as_str()) {
-            return Err(format!("expected `{e}` in the output:\n{output}").into());
-        }
-    }
-    let out = tmp.path().join("out.json");
-    let run = run_cli([std::ffi::OsStr::new("propose"), scen.as_os_str(), "-o".as_ref(), out.as_os_str()]);
-    if run.code != 2 || out.exists() {
-        return Err(format!("propose: exit {} and output written: {}", run.code, out.exists()).into());
-    }
-    Ok(())
+    case.check_validate(2)
 }

@@ -70,6 +70,51 @@ pub enum Command {
     Sweep(SweepArgs),
 }
 
+/// `--rules FILE`, for the commands that apply rules to a scenario (`report` words it for its curve).
+#[derive(Debug, Args)]
+pub struct RulesArg {
+    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
+    #[arg(id = "rules", long = "rules", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// `--lang`, for the commands that write documents (`template` words it for its headers).
+#[derive(Clone, Copy, Debug, Args)]
+pub struct LangArg {
+    /// Language of the document; JSON and CSV do not depend on it.
+    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
+    pub lang: DocLang,
+}
+
+impl From<LangArg> for realloc::report::Lang {
+    fn from(l: LangArg) -> Self {
+        l.lang.into()
+    }
+}
+
+/// `-o FILE`, for the commands that write to a file or to standard output.
+#[derive(Debug, Args)]
+pub struct OutputArg {
+    /// Output file; standard output when absent.
+    #[arg(id = "output", short, long = "output", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// Format, language and output file of `report` and `rank`.
+#[derive(Debug, Args)]
+pub struct MonitorOutputArgs {
+    /// Output format (xlsx needs `-o`); by default the output file's extension decides, else
+    /// Markdown.
+    #[arg(long, value_enum)]
+    pub format: Option<MonitorFormat>,
+    /// The language of the output.
+    #[command(flatten)]
+    pub lang: LangArg,
+    /// Where the output goes.
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
 /// Options of the Monte Carlo, shared by `risk` and `propose --risk`.
 #[derive(Debug, Args)]
 pub struct RiskOptionsArgs {
@@ -102,21 +147,21 @@ pub enum RiskFormat {
 pub struct RiskArgs {
     /// Scenario folder (holding `scenario.toml`).
     pub scenario: PathBuf,
-    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
-    #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    /// The rules.
+    #[command(flatten)]
+    pub rules: RulesArg,
     /// The Monte Carlo.
     #[command(flatten)]
     pub risk: RiskOptionsArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = RiskFormat::Md)]
     pub format: RiskFormat,
-    /// Language of the Markdown.
-    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
-    pub lang: DocLang,
-    /// Output file; standard output when absent.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// The language of the output.
+    #[command(flatten)]
+    pub lang: LangArg,
+    /// Where the output goes.
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Output format of `sweep`.
@@ -137,9 +182,9 @@ pub enum SweepFormat {
 pub struct SweepArgs {
     /// Scenario folder (holding `scenario.toml`).
     pub scenario: PathBuf,
-    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
-    #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    /// The rules.
+    #[command(flatten)]
+    pub rules: RulesArg,
     /// The rules parameter to vary: `min_transfer`, `min_unit` (million VND), `locality_cap`,
     /// `investor_cap` (shares), `pool_move_cap` (million VND) or any `[params]` entry.
     #[arg(long, value_name = "NAME")]
@@ -150,12 +195,12 @@ pub struct SweepArgs {
     /// Output format; by default the output file's extension decides, else Markdown.
     #[arg(long, value_enum)]
     pub format: Option<SweepFormat>,
-    /// Language of Markdown and HTML.
-    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
-    pub lang: DocLang,
-    /// Output file; standard output when absent.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// The language of the output.
+    #[command(flatten)]
+    pub lang: LangArg,
+    /// Where the output goes.
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Output format of `report` and `rank`.
@@ -236,15 +281,9 @@ pub struct ReportArgs {
     /// Rules file giving the expected curve; the scenario's `rules`, or the built-in rules, otherwise.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
-    /// Output format; by default the output file's extension decides, else Markdown.
-    #[arg(long, value_enum)]
-    pub format: Option<MonitorFormat>,
-    /// Language of md, html and xlsx.
-    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
-    pub lang: DocLang,
-    /// Output file; standard output when absent (required for xlsx).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Format, language and output file.
+    #[command(flatten)]
+    pub out: MonitorOutputArgs,
 }
 
 /// Arguments of `rank`.
@@ -267,15 +306,9 @@ pub struct RankArgs {
     /// Smallest plan, in million VND, for a unit to be commended.
     #[arg(long, value_name = "MILLION_VND", default_value = "0")]
     pub min_plan: String,
-    /// Output format; by default the output file's extension decides, else Markdown.
-    #[arg(long, value_enum)]
-    pub format: Option<MonitorFormat>,
-    /// Language of md, html and xlsx.
-    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
-    pub lang: DocLang,
-    /// Output file; standard output when absent (required for xlsx).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Format, language and output file.
+    #[command(flatten)]
+    pub out: MonitorOutputArgs,
 }
 
 /// Arguments of `template`.
@@ -308,15 +341,15 @@ pub enum ClassifyFormat {
 pub struct ClassifyArgs {
     /// Scenario folder (holding `scenario.toml`).
     pub scenario: PathBuf,
-    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
-    #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    /// The rules.
+    #[command(flatten)]
+    pub rules: RulesArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ClassifyFormat::Md)]
     pub format: ClassifyFormat,
-    /// Output file; standard output when absent.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Where the output goes.
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Arguments of `explain`.
@@ -329,9 +362,9 @@ pub struct ExplainArgs {
     /// Capital source of the row, needed when the project has several.
     #[arg(long, value_name = "SOURCE")]
     pub source: Option<String>,
-    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
-    #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    /// The rules.
+    #[command(flatten)]
+    pub rules: RulesArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub format: SummaryFormat,
@@ -345,9 +378,9 @@ pub struct BacktestArgs {
     /// Replay date (YYYY-MM-DD); the end of the month three months before `as_of` by default.
     #[arg(long, value_name = "DATE")]
     pub at: Option<String>,
-    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
-    #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    /// The rules.
+    #[command(flatten)]
+    pub rules: RulesArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub format: SummaryFormat,
@@ -391,7 +424,8 @@ pub enum ProposeFormat {
     Md,
     /// One self-contained, print-friendly HTML file with SVG charts.
     Html,
-    /// An Excel workbook: Summary, Groups, Donors, Recipients, Transfers, with charts.
+    /// An Excel workbook: Summary, Groups, Donors, Recipients, Transfers (and Risk with `--risk`),
+    /// with charts.
     Xlsx,
     /// Every row with its change, CSV (amounts in million VND, '.' decimals).
     Csv,
@@ -450,12 +484,12 @@ pub struct CompareArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CompareFormat::Md)]
     pub format: CompareFormat,
-    /// Language of the Markdown.
-    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
-    pub lang: DocLang,
-    /// Output file; standard output when absent.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// The language of the output.
+    #[command(flatten)]
+    pub lang: LangArg,
+    /// Where the output goes.
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Arguments of `propose`.
@@ -463,18 +497,18 @@ pub struct CompareArgs {
 pub struct ProposeArgs {
     /// Scenario folder (holding `scenario.toml`).
     pub scenario: PathBuf,
-    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
-    #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
-    /// Output format; by default the output file's extension decides, else JSON.
+    /// The rules.
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Output format (xlsx needs `-o`); by default the output file's extension decides, else JSON.
     #[arg(long, value_enum)]
     pub format: Option<ProposeFormat>,
-    /// Language of the documents (md, html, xlsx); JSON and CSV do not depend on it.
-    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
-    pub lang: DocLang,
-    /// Output file; standard output when absent (required for xlsx).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// The language of the output.
+    #[command(flatten)]
+    pub lang: LangArg,
+    /// Where the output goes.
+    #[command(flatten)]
+    pub output: OutputArg,
     /// Also write the optimised model in CPLEX LP format, for audit in any LP/MIP solver.
     #[arg(long, value_name = "FILE")]
     pub export_lp: Option<PathBuf>,

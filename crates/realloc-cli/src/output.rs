@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::cli::OutputArg;
+
 /// An error caused by the user's input or command line: exit status 2.
 #[derive(Debug)]
 pub struct BadInput(pub String);
@@ -24,9 +26,24 @@ pub fn bad_input(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(BadInput(message.into()))
 }
 
+impl OutputArg {
+    /// The output file, if one was given.
+    pub fn path(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// Writes `bytes` to the output file with [`write_atomic`] (never over one of `inputs`), or to
+    /// `out` when no file was given.
+    pub fn write(&self, bytes: &[u8], inputs: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<()> {
+        match &self.file {
+            Some(path) => write_atomic(path, bytes, inputs),
+            None => out.write_all(bytes).context("cannot write to standard output"),
+        }
+    }
+}
+
 /// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed into place, so an
 /// interrupted run never leaves half a document. Refuses to write over any of `inputs`.
-#[allow(dead_code)] // Used by `propose` once it is wired to the loader and optimiser.
 pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> anyhow::Result<()> {
     let target = absolute(path);
     for input in inputs {
@@ -66,7 +83,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> anyhow::Re
 }
 
 /// `path` made absolute and canonical where it exists, for comparing an output with the inputs.
-#[allow(dead_code)] // Used by `write_atomic`.
 fn absolute(path: &Path) -> PathBuf {
     if let Ok(p) = path.canonicalize() {
         return p;

@@ -20,7 +20,7 @@ pub fn run(args: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
                 .map_err(|_| bad_input(format!("--at: expected a date YYYY-MM-DD, found `{s}`")))
         })
         .transpose()?;
-    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_ref(), err)?;
+    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.file.as_deref(), err)?;
     let at = at.unwrap_or_else(|| Rules::default_backtest_date(scenario.meta.as_of));
     let b =
         rules.backtest(&scenario, at).map_err(|e| bad_input(format!("{}: {e}", args.scenario.display())))?;

@@ -8,11 +8,10 @@ use realloc::rules::{GroupLine, GroupingReport, UnitLine, fmt_vi};
 
 use super::rules_input::load_with_rules;
 use crate::cli::{ClassifyArgs, ClassifyFormat};
-use crate::output::write_atomic;
 
 /// Runs `realloc classify`.
 pub fn run(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_ref(), err)?;
+    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.file.as_deref(), err)?;
     let assessment = rules.assess(&scenario);
     let report = GroupingReport::build(&scenario, &rules, &assessment);
     let text = match args.format {
@@ -20,16 +19,8 @@ pub fn run(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
         ClassifyFormat::Md => markdown(&report),
         ClassifyFormat::Csv => csv(&report),
     };
-    match &args.output {
-        Some(path) => {
-            let mut inputs =
-                vec![args.scenario.join("scenario.toml"), args.scenario.join(&scenario.meta.projects)];
-            inputs.extend(scenario.meta.disbursements.iter().map(|d| args.scenario.join(d)));
-            inputs.extend(args.rules.iter().cloned());
-            write_atomic(path, text.as_bytes(), &inputs)
-        }
-        None => Ok(out.write_all(text.as_bytes())?),
-    }
+    let inputs = super::common::inputs(&args.scenario, &scenario, args.rules.file.as_deref());
+    args.output.write(text.as_bytes(), &inputs, out)
 }
 
 fn million(vnd: i64) -> String {

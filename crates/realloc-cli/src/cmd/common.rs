@@ -8,6 +8,7 @@ use anyhow::Context;
 use realloc::load::{Loaded, load_scenario};
 use realloc::optimize;
 use realloc::report::{ProposalDocument, RulesIdentity, constraint_costs};
+use realloc::scenario::Scenario;
 
 use crate::cmd::rules_input::load_with_rules;
 use crate::output::bad_input;
@@ -34,6 +35,16 @@ pub fn load(dir: &Path, err: &mut dyn Write) -> anyhow::Result<Loaded> {
     }
 }
 
+/// The files a run over the scenario folder `dir` read: `scenario.toml`, the projects, the history
+/// and the rules (the `--rules` file and the scenario's own), so that no output lands on one.
+pub fn inputs(dir: &Path, scenario: &Scenario, rules: Option<&Path>) -> Vec<PathBuf> {
+    let mut v = vec![dir.join("scenario.toml"), dir.join(&scenario.meta.projects)];
+    v.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
+    v.extend(rules.map(Path::to_path_buf));
+    v.extend(scenario.meta.rules.iter().map(|r| dir.join(r)));
+    v
+}
+
 /// A scenario run through the whole pipeline, with the files it read.
 pub struct Proposed {
     /// The proposal document.
@@ -43,7 +54,7 @@ pub struct Proposed {
     /// The optimised model in CPLEX LP format, when asked for.
     pub lp: Option<String>,
     /// The scenario as loaded.
-    pub scenario: realloc::scenario::Scenario,
+    pub scenario: Scenario,
     /// The rules applied.
     pub rules: realloc::rules::Rules,
     /// The rules' assessment.
@@ -60,8 +71,7 @@ pub fn propose_scenario(
     export_lp: bool,
     err: &mut dyn Write,
 ) -> anyhow::Result<Proposed> {
-    let rules_file = rules_file.map(Path::to_path_buf);
-    let (scenario_owned, rules) = load_with_rules(dir, rules_file.as_ref(), err)?;
+    let (scenario_owned, rules) = load_with_rules(dir, rules_file, err)?;
     let scenario = &scenario_owned;
     let identity = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
     let assessment = rules.assess(scenario);
@@ -81,9 +91,6 @@ pub fn propose_scenario(
     for (line, cost) in document.constraints.iter_mut().zip(costs) {
         line.cost = cost;
     }
-    let mut inputs = vec![dir.join("scenario.toml"), dir.join(&scenario.meta.projects)];
-    inputs.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
-    inputs.extend(rules_file);
-    inputs.extend(scenario.meta.rules.iter().map(|r| dir.join(r)));
+    let inputs = inputs(dir, scenario, rules_file);
     Ok(Proposed { document, inputs, lp, scenario: scenario_owned, rules, assessment, proposal })
 }

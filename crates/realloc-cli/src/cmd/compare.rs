@@ -3,13 +3,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use realloc::report::ProposalDocument;
 use realloc::report::compare::Comparison;
 
 use crate::cli::{CompareArgs, CompareFormat};
 use crate::cmd::common;
-use crate::output::{bad_input, write_atomic};
+use crate::output::bad_input;
 
 /// Runs `realloc compare`.
 pub fn run(args: &CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
@@ -21,11 +20,7 @@ pub fn run(args: &CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         CompareFormat::Md => comparison.to_markdown(args.lang.into()),
         CompareFormat::Json => comparison.to_json(),
     };
-    match &args.output {
-        Some(path) => write_atomic(path, text.as_bytes(), &inputs)?,
-        None => out.write_all(text.as_bytes()).context("cannot write to standard output")?,
-    }
-    Ok(())
+    args.output.write(text.as_bytes(), &inputs, out)
 }
 
 /// One side: a scenario folder run through the pipeline, or a JSON proposal read back.

@@ -17,7 +17,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         .as_deref()
         .map(|s| s.parse::<Source>().map_err(|e| bad_input(format!("--source: {e}"))))
         .transpose()?;
-    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_ref(), err)?;
+    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.file.as_deref(), err)?;
     let p = &scenario.portfolio;
     let row = match source {
         Some(s) => p.position(&args.id, s).ok_or_else(|| {

@@ -14,13 +14,13 @@ use crate::output::{bad_input, write_atomic};
 pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let format = args
         .format
-        .or_else(|| args.output.as_deref().and_then(ProposeFormat::from_extension))
+        .or_else(|| args.output.path().and_then(ProposeFormat::from_extension))
         .unwrap_or(ProposeFormat::Json);
-    if format == ProposeFormat::Xlsx && args.output.is_none() {
+    if format == ProposeFormat::Xlsx && args.output.path().is_none() {
         return Err(bad_input("an Excel workbook needs an output file: add `-o FILE.xlsx`"));
     }
     let mut proposed =
-        common::propose_scenario(&args.scenario, args.rules.as_deref(), args.export_lp.is_some(), err)?;
+        common::propose_scenario(&args.scenario, args.rules.file.as_deref(), args.export_lp.is_some(), err)?;
     if args.risk {
         proposed.document.risk = Some(super::risk::simulate(&proposed, &args.risk_options, err)?);
     }
@@ -38,10 +38,7 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     if let (Some(path), Some(lp)) = (&args.export_lp, &proposed.lp) {
         write_atomic(path, lp.as_bytes(), &proposed.inputs)?;
     }
-    match &args.output {
-        Some(path) => write_atomic(path, &bytes, &proposed.inputs)?,
-        None => out.write_all(&bytes).context("cannot write to standard output")?,
-    }
+    args.output.write(&bytes, &proposed.inputs, out)?;
     // Freeing a national proposal (millions of small allocations) takes tens of milliseconds that
     // nobody waits for: hand it to a background thread (the process may exit before it finishes).
     std::thread::spawn(move || drop((proposed, bytes)));

@@ -3,29 +3,24 @@
 
 use std::io::{IsTerminal, Write};
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use realloc::risk::{self, RiskOptions, RiskReport};
 use realloc::rules::Rules;
 
 use crate::cli::{RiskArgs, RiskFormat, RiskOptionsArgs};
 use crate::cmd::common::{self, Proposed};
-use crate::output::{bad_input, write_atomic};
+use crate::output::bad_input;
 
 /// Runs `realloc risk`.
 pub fn run(args: &RiskArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     check_options(&args.risk)?;
-    let proposed = common::propose_scenario(&args.scenario, args.rules.as_deref(), false, err)?;
+    let proposed = common::propose_scenario(&args.scenario, args.rules.file.as_deref(), false, err)?;
     let report = simulate(&proposed, &args.risk, err)?;
     let bytes = match args.format {
         RiskFormat::Md => report.to_markdown(&proposed.scenario.meta.name, args.lang.into()),
         RiskFormat::Json => report.to_json(),
     };
-    match &args.output {
-        Some(path) => write_atomic(path, bytes.as_bytes(), &proposed.inputs)?,
-        None => out.write_all(bytes.as_bytes()).context("cannot write to standard output")?,
-    }
-    Ok(())
+    args.output.write(bytes.as_bytes(), &proposed.inputs, out)
 }
 
 /// Refuses options that cannot be simulated before any work is done (exit 2).

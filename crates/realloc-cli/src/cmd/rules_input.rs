@@ -2,7 +2,7 @@
 //! (`--rules FILE` > the scenario's `rules` key, relative to its folder > the built-in rules).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use realloc::rules::Rules;
 use realloc::scenario::Scenario;
@@ -28,10 +28,10 @@ pub fn read_rules(path: &Path) -> anyhow::Result<Rules> {
 /// rules file is refused before the scenario is read.
 pub fn load_with_rules(
     dir: &Path,
-    rules: Option<&PathBuf>,
+    rules: Option<&Path>,
     err: &mut dyn Write,
 ) -> anyhow::Result<(Scenario, Rules)> {
-    let explicit = rules.map(|p| read_rules(p)).transpose()?;
+    let explicit = rules.map(read_rules).transpose()?;
     let scenario = super::common::load(dir, err)?.scenario;
     let rules = match (explicit, &scenario.meta.rules) {
         (Some(r), _) => r,

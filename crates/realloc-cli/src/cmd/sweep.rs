@@ -3,19 +3,19 @@
 
 use std::io::Write;
 
-use anyhow::Context;
 use realloc::sweep::{SweepError, sweep};
 
 use crate::cli::{SweepArgs, SweepFormat};
+use crate::cmd::common;
 use crate::cmd::rules_input::load_with_rules;
-use crate::output::{bad_input, write_atomic};
+use crate::output::bad_input;
 
 /// Runs `realloc sweep`.
 pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let format = args
         .format
         .or_else(|| {
-            let ext = args.output.as_deref()?.extension()?.to_str()?.to_ascii_lowercase();
+            let ext = args.output.path()?.extension()?.to_str()?.to_ascii_lowercase();
             Some(match ext.as_str() {
                 "json" => SweepFormat::Json,
                 "csv" => SweepFormat::Csv,
@@ -24,7 +24,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
             })
         })
         .unwrap_or(SweepFormat::Md);
-    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_ref(), err)?;
+    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.file.as_deref(), err)?;
     let result = sweep(&scenario, &rules, &args.param, &args.values).map_err(|e| match e {
         SweepError::Param(_) | SweepError::NoValues { .. } => bad_input(e.to_string()),
         other => {
@@ -38,16 +38,6 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         SweepFormat::Csv => result.to_csv(),
         SweepFormat::Html => result.to_html(lang),
     };
-    match &args.output {
-        Some(path) => {
-            let dir = &args.scenario;
-            let mut inputs = vec![dir.join("scenario.toml"), dir.join(&scenario.meta.projects)];
-            inputs.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
-            inputs.extend(args.rules.clone());
-            inputs.extend(scenario.meta.rules.iter().map(|r| dir.join(r)));
-            write_atomic(path, text.as_bytes(), &inputs)?
-        }
-        None => out.write_all(text.as_bytes()).context("cannot write to standard output")?,
-    }
-    Ok(())
+    let inputs = common::inputs(&args.scenario, &scenario, args.rules.file.as_deref());
+    args.output.write(text.as_bytes(), &inputs, out)
 }

@@ -79,6 +79,72 @@ fn group_names(doc: &ProposalDocument, p: &ProjectLine, lang: Lang) -> String {
         .join("; ")
 }
 
+/// What a column of the donor or recipient table shows.
+#[derive(Clone, Copy)]
+enum Cell {
+    /// An amount in đồng, shown in million VND and summed in the total row.
+    Amount(fn(&ProjectLine) -> i64),
+    /// The disbursement rate.
+    Rate,
+    /// The names of the row's obstacle groups.
+    Groups,
+    /// The priority tier.
+    Priority,
+}
+
+/// The section of the donors or of the recipients: `heading`, then `none` if there are no `rows`, else
+/// a table of number, project, investor, locality and source, then the `middle` columns (header and
+/// cell), then the reason, and a total row under the amounts.
+fn project_section(
+    doc: &ProposalDocument,
+    lang: Lang,
+    heading: &str,
+    none: &str,
+    rows: &[&ProjectLine],
+    middle: &[(&str, Cell)],
+) -> Vec<Block> {
+    let l = labels(lang);
+    let m = |v: i64| fmt::million(v, lang);
+    if rows.is_empty() {
+        return vec![Block::Heading(heading.to_owned()), Block::Para(none.to_owned())];
+    }
+    // Number, project, investor, locality, source; the middle; the reason.
+    let first = [l.no, l.project, l.investor, l.locality, l.source];
+    let mut head: Vec<String> = first.map(str::to_owned).to_vec();
+    head.extend(middle.iter().map(|(h, _)| (*h).to_owned()));
+    head.push(l.reason.to_owned());
+    let mut numeric = vec![true, false, false, false, false];
+    numeric.extend(middle.iter().map(|(_, c)| !matches!(c, Cell::Groups | Cell::Priority)));
+    numeric.push(false);
+    let mut t = Table { wide: vec![1, head.len() - 1], head, numeric, ..Table::default() };
+    for (i, p) in rows.iter().enumerate() {
+        let mut row = vec![
+            (i + 1).to_string(),
+            project_cell(p),
+            p.investor.clone(),
+            p.locality.clone(),
+            p.source.code().to_owned(),
+        ];
+        row.extend(middle.iter().map(|(_, c)| match c {
+            Cell::Amount(amount) => m(amount(p)),
+            Cell::Rate => fmt::percent(fmt_rate(p.disbursed_vnd, p.plan_vnd), lang),
+            Cell::Groups => group_names(doc, p, lang),
+            Cell::Priority => text::priority(p.priority, lang),
+        }));
+        row.push(p.reason.clone());
+        t.rows.push(row);
+    }
+    let mut foot = vec![String::new(); t.head.len()];
+    foot[1] = l.total.to_owned();
+    for (j, (_, c)) in middle.iter().enumerate() {
+        if let Cell::Amount(amount) = c {
+            foot[first.len() + j] = m(total(rows.iter().map(|p| amount(p))));
+        }
+    }
+    t.foot = Some(foot);
+    vec![Block::Heading(heading.to_owned()), Block::Table(t)]
+}
+
 /// The notes of one pool as sentences in `lang`, rows named `id (name)` (names hold commas and
 /// dashes); one line each, so that a list cell can split them. A proposal read from JSON without
 /// structured notes keeps its English text.
@@ -201,90 +267,36 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
     }
 
     // III. Donors.
-    b.push(Block::Heading(l.sec_donors.to_owned()));
     let donors: Vec<_> = doc.donors().collect();
-    if donors.is_empty() {
-        b.push(Block::Para(l.no_donors.to_owned()));
-    } else {
-        let mut t = Table {
-            head: [
-                l.no,
-                l.project,
-                l.investor,
-                l.locality,
-                l.source,
-                l.plan,
-                l.disbursed,
-                l.rate,
-                l.groups,
-                l.cut,
-                l.reason,
-            ]
-            .map(str::to_owned)
-            .to_vec(),
-            numeric: vec![true, false, false, false, false, true, true, true, false, true, false],
-            wide: vec![1, 10],
-            ..Table::default()
-        };
-        for (i, p) in donors.iter().enumerate() {
-            t.rows.push(vec![
-                (i + 1).to_string(),
-                project_cell(p),
-                p.investor.clone(),
-                p.locality.clone(),
-                p.source.code().to_owned(),
-                m(p.plan_vnd),
-                m(p.disbursed_vnd),
-                pct(fmt_rate(p.disbursed_vnd, p.plan_vnd)),
-                group_names(doc, p, lang),
-                m(p.change_vnd.saturating_neg()),
-                p.reason.clone(),
-            ]);
-        }
-        let cut = total(donors.iter().map(|p| p.change_vnd.saturating_neg()));
-        let mut foot = vec![String::new(); 11];
-        foot[1] = l.total.to_owned();
-        foot[5] = m(total(donors.iter().map(|p| p.plan_vnd)));
-        foot[6] = m(total(donors.iter().map(|p| p.disbursed_vnd)));
-        foot[9] = m(cut);
-        t.foot = Some(foot);
-        b.push(Block::Table(t));
-    }
+    b.extend(project_section(
+        doc,
+        lang,
+        l.sec_donors,
+        l.no_donors,
+        &donors,
+        &[
+            (l.plan, Cell::Amount(|p| p.plan_vnd)),
+            (l.disbursed, Cell::Amount(|p| p.disbursed_vnd)),
+            (l.rate, Cell::Rate),
+            (l.groups, Cell::Groups),
+            (l.cut, Cell::Amount(|p| p.change_vnd.saturating_neg())),
+        ],
+    ));
 
     // IV. Recipients.
-    b.push(Block::Heading(l.sec_recipients.to_owned()));
     let recipients: Vec<_> = doc.recipients().collect();
-    if recipients.is_empty() {
-        b.push(Block::Para(l.no_recipients.to_owned()));
-    } else {
-        let mut t = Table {
-            head: [l.no, l.project, l.investor, l.locality, l.source, l.priority, l.plan, l.added, l.reason]
-                .map(str::to_owned)
-                .to_vec(),
-            numeric: vec![true, false, false, false, false, false, true, true, false],
-            wide: vec![1, 8],
-            ..Table::default()
-        };
-        for (i, p) in recipients.iter().enumerate() {
-            t.rows.push(vec![
-                (i + 1).to_string(),
-                project_cell(p),
-                p.investor.clone(),
-                p.locality.clone(),
-                p.source.code().to_owned(),
-                text::priority(p.priority, lang),
-                m(p.plan_vnd),
-                m(p.change_vnd),
-                p.reason.clone(),
-            ]);
-        }
-        let mut foot = vec![String::new(); 9];
-        foot[1] = l.total.to_owned();
-        foot[6] = m(total(recipients.iter().map(|p| p.plan_vnd)));
-        foot[7] = m(total(recipients.iter().map(|p| p.change_vnd)));
-        t.foot = Some(foot);
-        b.push(Block::Table(t));
-    }
+    b.extend(project_section(
+        doc,
+        lang,
+        l.sec_recipients,
+        l.no_recipients,
+        &recipients,
+        &[
+            (l.priority, Cell::Priority),
+            (l.plan, Cell::Amount(|p| p.plan_vnd)),
+            (l.added, Cell::Amount(|p| p.change_vnd)),
+        ],
+    ));
     if !doc.localities.is_empty() {
         b.push(Block::Chart(Chart::Localities));
     }

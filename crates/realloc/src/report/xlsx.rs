@@ -1,7 +1,7 @@
-//! The proposal as an Excel workbook: sheets Summary, Groups, Donors, Recipients and Transfers with
-//! amounts in million VND as numbers (format `#,##0.000`, shown in the reader's locale), frozen
-//! header rows, filters and native Excel charts. Headers follow the document language; the sheet
-//! names stay fixed so that tools can find them.
+//! The proposal as an Excel workbook: sheets Summary, Groups, Donors, Recipients and Transfers (and
+//! Risk when the document has a risk annex) with amounts in million VND as numbers (format
+//! `#,##0.000`, shown in the reader's locale), frozen header rows, filters and native Excel charts.
+//! Headers follow the document language; the sheet names stay fixed so that tools can find them.
 
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartLegendPosition, ChartSolidFill, ChartType, Color, Format, FormatAlign,
@@ -10,13 +10,17 @@ use rust_xlsxwriter::{
 
 use super::layout::{fmt_rate, pool_notes};
 use super::text::{self, Labels, Lang, labels};
-use super::{ProjectLine, ProposalDocument, RenderError, fmt};
+use super::{ProjectLine, ProposalDocument, RenderError, fmt, risk};
+use crate::risk::RiskReport;
 
 /// Width of the pool notes column of the Summary sheet, in characters.
 const NOTES_WIDTH: f64 = 90.0;
 
 /// The sheet names, in workbook order.
 pub const SHEETS: [&str; 5] = ["Summary", "Groups", "Donors", "Recipients", "Transfers"];
+
+/// The sheet of the risk annex, after [`SHEETS`] when the document has one (`propose --risk`).
+pub const RISK_SHEET: &str = "Risk";
 
 struct Formats {
     title: Format,
@@ -26,8 +30,10 @@ struct Formats {
     rate: Format,
     int: Format,
     value: Format,
+    share: Format,
     bold: Format,
     bold_amount: Format,
+    bold_rate: Format,
 }
 
 impl Formats {
@@ -47,8 +53,10 @@ impl Formats {
             rate: cell.clone().set_num_format("0.0%").set_align(FormatAlign::Top),
             int: cell.clone().set_num_format("0").set_align(FormatAlign::Top),
             value: cell.clone().set_num_format("#,##0.000").set_align(FormatAlign::Top),
+            share: cell.clone().set_num_format("0.00").set_align(FormatAlign::Top),
             bold: cell.clone().set_bold(),
-            bold_amount: cell.set_bold().set_num_format("#,##0.000"),
+            bold_amount: cell.clone().set_bold().set_num_format("#,##0.000"),
+            bold_rate: cell.set_bold().set_num_format("0.0%"),
         }
     }
 }
@@ -111,6 +119,9 @@ pub fn render(doc: &ProposalDocument, lang: Lang) -> Result<Vec<u8>, RenderError
     wb.push_worksheet(donors(doc, lang, l, &f)?);
     wb.push_worksheet(recipients(doc, lang, l, &f)?);
     wb.push_worksheet(transfers(doc, l, &f)?);
+    if let Some(r) = &doc.risk {
+        wb.push_worksheet(risk_sheet(r, lang, l, &f)?);
+    }
     Ok(wb.save_to_buffer()?)
 }
 
@@ -428,5 +439,116 @@ fn transfers(doc: &ProposalDocument, l: &Labels, f: &Formats) -> Result<Workshee
         fit_row(&mut ws, r, &cols, &[(1, &from), (2, &to)])?;
         ws.write_number_with_format(r, 3, fmt::million_f64(t.amount_vnd), &f.amount)?;
     }
+    Ok(ws)
+}
+
+/// A key figure of the risk sheet: a value before and one after the proposal, or one for the run
+/// (a number or a text) across both columns.
+enum Figure<'a> {
+    Pair(f64, f64, &'a Format),
+    One(f64, &'a Format),
+    Text(String),
+}
+
+/// The risk annex: its key figures before and after the proposal under a frozen header, then the
+/// table by capital source with the province's line in bold, then the method. Probabilities, their
+/// standard errors and rates are fractions (format `0.0%`); amounts are in million VND.
+fn risk_sheet(r: &RiskReport, lang: Lang, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let w = risk::words(lang);
+    let m = fmt::million_f64;
+    let cols = [
+        (w.source, 50.0),
+        (l.plan, 18.0),
+        (w.point_before, 18.0),
+        (w.prob_before, 14.0),
+        (w.std_error_before, 14.0),
+        (w.point_after, 14.0),
+        (w.prob_after, 14.0),
+        (w.std_error_after, 14.0),
+        (w.p05_after, 14.0),
+        (w.p95_after, 14.0),
+    ];
+    let mut ws = Worksheet::new();
+    ws.set_name(RISK_SHEET)?;
+    ws.set_landscape();
+    for (c, (_, width)) in cols.iter().enumerate() {
+        ws.set_column_width(c as u16, *width)?;
+    }
+    header(&mut ws, 0, &[(l.item, cols[0].1), (l.before, cols[1].1), (l.after, cols[2].1)], f)?;
+    ws.set_freeze_panes(1, 0)?;
+
+    let (c, o) = (&r.central, &r.overall);
+    let figures = [
+        (w.target, Figure::One(r.target, &f.rate)),
+        (w.reach_overall, Figure::Pair(o.probability_before, o.probability_after, &f.rate)),
+        (w.std_error, Figure::Pair(o.std_error_before, o.std_error_after, &f.rate)),
+        (w.central_expected, Figure::Pair(m(c.expected_before_vnd), m(c.expected_after_vnd), &f.amount)),
+        (w.central_p95, Figure::Pair(m(c.p95_before_vnd), m(c.p95_after_vnd), &f.amount)),
+        (w.draws, Figure::One(f64::from(r.draws), &f.int)),
+        // Text, so that any u64 shows exactly.
+        (w.seed, Figure::Text(r.seed.to_string())),
+        (w.correlation, Figure::One(r.correlation, &f.share)),
+        (w.spread, Figure::Text(risk::spread_text(r, lang))),
+        (l.unit, Figure::Text(String::new())),
+    ];
+    let mut row = 0;
+    for (label, figure) in &figures {
+        row += 1;
+        ws.write_string_with_format(row, 0, *label, &f.text)?;
+        match figure {
+            Figure::Pair(before, after, format) => {
+                ws.write_number_with_format(row, 1, *before, format)?;
+                ws.write_number_with_format(row, 2, *after, format)?;
+            }
+            Figure::One(v, format) => {
+                ws.merge_range(row, 1, row, 2, "", format)?;
+                ws.write_number_with_format(row, 1, *v, format)?;
+            }
+            Figure::Text(t) => {
+                ws.merge_range(row, 1, row, 2, t, &f.text)?;
+            }
+        }
+        fit_row(&mut ws, row, &cols, &[(0, label)])?;
+    }
+
+    // By capital source, the province last.
+    row += 2;
+    ws.write_string_with_format(row, 0, l.by_source, &f.title)?;
+    row += 1;
+    for (c, (name, _)) in cols.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, *name, &f.head)?;
+    }
+    ws.set_row_height(row, 32)?;
+    for line in r.sources.iter().chain([&r.overall]) {
+        row += 1;
+        let (text, amount, rate) = if line.source.is_none() {
+            (&f.bold, &f.bold_amount, &f.bold_rate)
+        } else {
+            (&f.text, &f.amount, &f.rate)
+        };
+        let name = risk::line_name(line, lang);
+        ws.write_string_with_format(row, 0, &name, text)?;
+        ws.write_number_with_format(row, 1, m(line.plan_vnd), amount)?;
+        let rates = [
+            line.point_rate_before,
+            line.probability_before,
+            line.std_error_before,
+            line.point_rate_after,
+            line.probability_after,
+            line.std_error_after,
+            line.p05_rate_after,
+            line.p95_rate_after,
+        ];
+        for (c, v) in rates.into_iter().enumerate() {
+            ws.write_number_with_format(row, c as u16 + 2, v, rate)?;
+        }
+        fit_row(&mut ws, row, &cols, &[(0, &name)])?;
+    }
+
+    // The method, across the table.
+    row += 2;
+    ws.merge_range(row, 0, row, (cols.len() - 1) as u16, w.note, &f.text)?;
+    let width: f64 = cols.iter().map(|(_, w)| w).sum();
+    fit_row(&mut ws, row, &[("", width)], &[(0, w.note)])?;
     Ok(ws)
 }

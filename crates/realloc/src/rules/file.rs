@@ -109,46 +109,51 @@ pub(crate) struct RawMetric {
     pub(crate) cite: Option<String>,
 }
 
-/// `[[groups]]`: an obstacle (difficulty) group; every group that matches applies.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawGroup {
-    pub(crate) id: Spanned<String>,
-    pub(crate) label: String,
-    #[serde(default)]
-    pub(crate) label_en: String,
-    pub(crate) when: Spanned<String>,
-    pub(crate) remedy: String,
-    #[serde(default)]
-    pub(crate) remedy_en: String,
-    #[serde(default)]
-    pub(crate) reason: Option<Spanned<String>>,
-    pub(crate) cite: String,
+/// Declares the raw struct of one kind of classification rule (`[[groups]]`, `[[pace]]`, `[[tiers]]`):
+/// the fields every rule has (`id`, `label`, `when`, `reason`, `cite`), then the kind's own.
+///
+/// A macro rather than a common struct under `#[serde(flatten)]`: serde reads a flattened table
+/// through its own buffer, where toml's `Spanned` cannot get its span (every rule would fail with
+/// "expected a spanned value"), and reports an unknown field at the table's first line instead of
+/// the field's own.
+macro_rules! raw_rule {
+    ($(#[$doc:meta])* $name:ident { $($(#[$attr:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(crate) struct $name {
+            pub(crate) id: Spanned<String>,
+            pub(crate) label: String,
+            pub(crate) when: Spanned<String>,
+            #[serde(default)]
+            pub(crate) reason: Option<Spanned<String>>,
+            pub(crate) cite: String,
+            $($(#[$attr])* pub(crate) $field: $ty,)*
+        }
+    };
 }
 
-/// `[[pace]]`: a pace class; the first that matches applies.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawPace {
-    pub(crate) id: Spanned<String>,
-    pub(crate) label: String,
-    pub(crate) when: Spanned<String>,
-    #[serde(default)]
-    pub(crate) reason: Option<Spanned<String>>,
-    pub(crate) cite: String,
+raw_rule! {
+    /// `[[groups]]`: an obstacle (difficulty) group; every group that matches applies.
+    RawGroup {
+        #[serde(default)]
+        label_en: String,
+        remedy: String,
+        #[serde(default)]
+        remedy_en: String,
+    }
 }
 
-/// `[[tiers]]`: a priority tier rule; the first that matches applies.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawTier {
-    pub(crate) id: Spanned<String>,
-    pub(crate) tier: Spanned<i64>,
-    pub(crate) label: String,
-    pub(crate) when: Spanned<String>,
-    #[serde(default)]
-    pub(crate) reason: Option<Spanned<String>>,
-    pub(crate) cite: String,
+raw_rule! {
+    /// `[[pace]]`: a pace class; the first that matches applies.
+    RawPace {}
+}
+
+raw_rule! {
+    /// `[[tiers]]`: a priority tier rule; the first that matches applies.
+    RawTier {
+        tier: Spanned<i64>,
+    }
 }
 
 /// `[model]`: the forecast and the bounds, in million VND.
