@@ -214,7 +214,10 @@ impl Diagnostics {
                 Location::Position { line, .. } | Location::Field { line, .. } | Location::Line { line } => {
                     *line += by;
                 }
-                Location::File | Location::Sheet { .. } | Location::Cell { .. } | Location::SheetRow { .. } => {}
+                Location::File
+                | Location::Sheet { .. }
+                | Location::Cell { .. }
+                | Location::SheetRow { .. } => {}
             }
         }
     }

@@ -97,7 +97,8 @@ impl<'p> HistoryBuilder<'p> {
             return;
         };
         let rows = projects.portfolio.rows();
-        let guess = rows.get(self.next_row).filter(|p| p.source == source && p.id == id).map(|_| self.next_row);
+        let guess =
+            rows.get(self.next_row).filter(|p| p.source == source && p.id == id).map(|_| self.next_row);
         let Some(row) = guess.or_else(|| projects.portfolio.position(id, source)) else {
             if !projects.rejected_ids.contains(id) {
                 let more = match group.rows {
@@ -527,7 +528,12 @@ pub(crate) fn scan_disbursements<'a>(text: &'a str, file: &str, meta: &ScenarioM
     scan_in_parts(text, file, meta, PART_BYTES)
 }
 
-pub(crate) fn scan_in_parts<'a>(text: &'a str, file: &str, meta: &ScenarioMeta, part_bytes: usize) -> Scanned<'a> {
+pub(crate) fn scan_in_parts<'a>(
+    text: &'a str,
+    file: &str,
+    meta: &ScenarioMeta,
+    part_bytes: usize,
+) -> Scanned<'a> {
     let mut diags = Diagnostics::new();
     let mut records = Records::new(text);
     let mut fields = Vec::with_capacity(HISTORY_COLUMNS.len());
@@ -540,7 +546,8 @@ pub(crate) fn scan_in_parts<'a>(text: &'a str, file: &str, meta: &ScenarioMeta, 
         }
         Some(Ok(line)) => line,
     };
-    let Some(pos) = map_header(&fields, &super::headers::HISTORY_ALIASES, header_line, file, &mut diags) else {
+    let Some(pos) = map_header(&fields, &super::headers::HISTORY_ALIASES, header_line, file, &mut diags)
+    else {
         return none(diags);
     };
     let header = HistoryHeader { pos, width: fields.len() };

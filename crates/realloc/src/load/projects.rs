@@ -201,7 +201,13 @@ impl ProjectsBuilder {
     /// Checks the fields of one row starting at `line`: the project when every check passes, else
     /// `None` with the errors, and the row's id added to the part's refused ids. Needs no other row,
     /// so that parts of a file are checked in parallel.
-    fn check(&self, row: &dyn Fields, line: usize, diags: &mut Diagnostics, part: &mut PartState) -> Option<Project> {
+    fn check(
+        &self,
+        row: &dyn Fields,
+        line: usize,
+        diags: &mut Diagnostics,
+        part: &mut PartState,
+    ) -> Option<Project> {
         let file = self.table.file.as_str();
         if row.count() != self.width {
             diags.error(
@@ -415,7 +421,11 @@ pub fn parse_projects_table(bytes: &[u8], file: &str) -> (ProjectsTable, Diagnos
     parse_projects_in_parts(bytes, file, PART_BYTES)
 }
 
-pub(crate) fn parse_projects_in_parts(bytes: &[u8], file: &str, part_bytes: usize) -> (ProjectsTable, Diagnostics) {
+pub(crate) fn parse_projects_in_parts(
+    bytes: &[u8],
+    file: &str,
+    part_bytes: usize,
+) -> (ProjectsTable, Diagnostics) {
     let mut diags = Diagnostics::new();
     let empty = || ProjectsTable { file: file.to_owned(), ..ProjectsTable::default() };
     let Some(text) = text::decode(
@@ -441,7 +451,8 @@ pub(crate) fn parse_projects_in_parts(bytes: &[u8], file: &str, part_bytes: usiz
     };
     let (body, lines_before) = records.rest();
 
-    let mut parts: Vec<Part> = split_parts(body, part_bytes).into_par_iter().map(|p| builder.check_part(p)).collect();
+    let mut parts: Vec<Part> =
+        split_parts(body, part_bytes).into_par_iter().map(|p| builder.check_part(p)).collect();
     // A part that could not be split to its end may have begun inside a quoted field that spans
     // its start: read the whole body as one part instead (only malformed or unusual files get here).
     if parts.iter().rev().skip(1).any(|p| p.split_error) {
