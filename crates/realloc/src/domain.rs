@@ -380,7 +380,7 @@ impl Portfolio {
         p
     }
 
-    /// Makes room for `additional` more rows.
+    /// Makes room for `additional` more rows (the per-source index grows as rows come).
     pub fn reserve(&mut self, additional: usize) {
         self.rows.reserve(additional);
     }

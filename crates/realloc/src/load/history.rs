@@ -6,9 +6,8 @@ use std::borrow::Cow;
 use chrono::Datelike;
 
 use super::projects::{ProjectsTable, map_header};
-use rayon::prelude::*;
 
-use super::records::{PART_BYTES, Records, split_parts};
+use super::records::{Ending, PART_BYTES, Records, read_in_parts};
 use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
 use crate::domain::Source;
@@ -20,6 +19,10 @@ pub const HISTORY_COLUMNS: [&str; 4] = ["id", "source", "month", "amount"];
 
 /// Checks and sums history rows one at a time against a projects table. The CSV parser drives it;
 /// an Excel import can drive it with the cells of a sheet.
+///
+/// A row's fields are checked when it is pushed; matching it with the projects waits until its run
+/// (the consecutive rows of one key) ends, so those messages (unknown project, duplicate month) come
+/// when the next run starts or at [`finish`](HistoryBuilder::finish).
 #[derive(Debug)]
 pub struct HistoryBuilder<'p> {
     file: String,
@@ -103,7 +106,7 @@ impl<'p> HistoryBuilder<'p> {
             if !projects.rejected_ids.contains(id) {
                 let more = match group.rows {
                     1 => String::new(),
-                    n => format!(" (this row and the {} after it)", n - 1),
+                    n => format!(" ({n} rows, lines {}–{})", group.line, group.last_line),
                 };
                 diags.error(
                     &self.file,
@@ -224,11 +227,12 @@ impl Window {
 #[derive(Debug)]
 pub(crate) struct Group<'a> {
     id: Cow<'a, str>,
-    /// `None` for an unusable row (wrong width, bad source, unreadable id), always a run of its own:
+    /// `None` for an unusable row (wrong width, bad source, unreadable source), always a run of its own:
     /// every row of its id is then left out of the sum check.
     source: Option<Source>,
-    /// The line of the first row.
+    /// The lines of the first and the last row.
     line: usize,
+    last_line: usize,
     rows: usize,
     /// Amounts of the counted months.
     months: [Money; 12],
@@ -276,6 +280,7 @@ impl<'a> Groups<'a> {
                 id: own(raw.id),
                 source: raw.source,
                 line: raw.line,
+                last_line: raw.line,
                 rows: 0,
                 months: [Money::ZERO; 12],
                 first_line: [0; 12],
@@ -301,6 +306,7 @@ impl<'a> Groups<'a> {
 impl Group<'_> {
     fn add(&mut self, line: usize, month: Option<(i32, u32)>, amount: Option<Money>, window: Window) {
         self.rows += 1;
+        self.last_line = line;
         if self.source.is_none() {
             return;
         }
@@ -337,6 +343,7 @@ impl Group<'_> {
     fn absorb(&mut self, later: Group<'_>, window: Window) {
         let merged = merge_months(&mut self.first_line, &mut self.months, &later, window);
         self.rows += later.rows;
+        self.last_line = later.last_line;
         self.tainted |= later.tainted;
         // Every line of `later` comes after every line of this run: the list stays in line order.
         self.duplicates.extend(merged.duplicates);
@@ -350,6 +357,7 @@ impl Group<'_> {
     fn shift_lines(&mut self, by: usize) {
         let by32 = u32::try_from(by).unwrap_or(u32::MAX);
         self.line += by;
+        self.last_line += by;
         for l in self.first_line.iter_mut().filter(|l| **l != 0) {
             *l = l.saturating_add(by32);
         }
@@ -554,15 +562,9 @@ pub(crate) fn scan_in_parts<'a>(
     let window = Window::of(meta);
     let (body, lines_before) = records.rest();
 
-    let scan = |part: &'a str| scan_part(part, &header, window, file);
-    let mut parts: Vec<ScannedPart<'a>> = split_parts(body, part_bytes).into_par_iter().map(scan).collect();
-    // As for the projects: a part that could not be split to its end may have been cut inside a
-    // quoted field; read the body whole.
-    if parts.iter().rev().skip(1).any(|p| p.split_error) {
-        parts = vec![scan(body)];
-    }
-
-    let split_error = parts.iter().any(|p| p.split_error);
+    let parts: Vec<ScannedPart<'a>> =
+        read_in_parts(body, part_bytes, |part| scan_part(part, &header, window, file));
+    let split_error = parts.last().is_some_and(|p| p.ending != Ending::Clean);
     let mut groups: Vec<Group<'a>> = Vec::with_capacity(parts.iter().map(|p| p.groups.len()).sum());
     let mut rows = 0;
     let mut offset = lines_before;
@@ -603,13 +605,18 @@ struct ScannedPart<'a> {
     rows: usize,
     /// Line ends read: the next part starts that many lines further.
     lines: usize,
-    /// Reading stopped at a record that could not be split.
-    split_error: bool,
+    /// How the reading of the part ended.
+    ending: Ending,
 }
 
 /// Checks every record of `text`, a run of whole lines of the file after the header, and cuts them
 /// into runs of one key.
-fn scan_part<'a>(text: &'a str, header: &HistoryHeader, window: Window, file: &str) -> ScannedPart<'a> {
+fn scan_part<'a>(
+    text: &'a str,
+    header: &HistoryHeader,
+    window: Window,
+    file: &str,
+) -> (ScannedPart<'a>, Ending) {
     let mut part = ScannedPart::default();
     let mut records = Records::new(text);
     let mut fields = Vec::with_capacity(header.width);
@@ -620,8 +627,8 @@ fn scan_part<'a>(text: &'a str, header: &HistoryHeader, window: Window, file: &s
         let line = match rec {
             Ok(line) => line,
             Err(e) => {
+                part.ending = Ending::of(&e);
                 part.diags.error(file, Location::Line { line: e.line }, e.message);
-                part.split_error = true;
                 break;
             }
         };
@@ -636,7 +643,8 @@ fn scan_part<'a>(text: &'a str, header: &HistoryHeader, window: Window, file: &s
     }
     part.groups.extend(groups.finish());
     part.lines = records.rest().1;
-    part
+    let ending = part.ending;
+    (part, ending)
 }
 
 /// Second pass: matches the scanned rows with the projects and sums them.
@@ -711,11 +719,15 @@ mod tests {
             copies in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..4),
             extra in proptest::collection::vec((any::<prop::sample::Index>(), prop::sample::select(vec![
                 "P-NONE,NSTW,2025-01,1\nP-NONE,NSTW,2025-02,1\nP-NONE,NSTW,2025-03,1\n", "\"", "\n",
-                "x,NSTW,2024-05,1\n"])), 0..3),
+                "x,NSTW,2024-05,1\n", "x,NSTW,2025-13,1\n", ",NSTW,2025-01,1\n", "x,NSTX,2025-01,1\n",
+                "x,NSTW\n", "x,NSTW,2025-02,abc\n", "x,NSTW,2025-11,1\n"])), 0..4),
+            as_of_month in 1u32..=12,
             part_bytes in 1usize..300,
         ) {
-            let scenario = generate_scenario(&GenerateOptions::new(8, seed));
+            let mut scenario = generate_scenario(&GenerateOptions::new(8, seed));
             let files = files_of(&scenario);
+            // An earlier as_of leaves generated months outside the counted window.
+            scenario.meta.as_of = chrono::NaiveDate::from_ymd_opt(2025, as_of_month, 28).unwrap_or(scenario.meta.as_of);
             let (table, _) = parse_projects_table(files.projects_csv.as_bytes(), "projects.csv");
             let mut lines: Vec<String> = files.disbursements_csv.lines().map(|l| format!("{l}\n")).collect();
             for (from, to) in copies {

@@ -4,11 +4,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use super::headers;
-use super::records::{PART_BYTES, Records, split_parts};
+use super::records::{Ending, PART_BYTES, Records, read_in_parts};
 use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
 use crate::domain::{Obstacle, Obstacles, Portfolio, Project, ProjectGroup, Source, Status};
@@ -416,7 +415,7 @@ pub fn parse_projects(bytes: &[u8], file: &str) -> (Portfolio, Diagnostics) {
 ///
 /// A large file is cut at line ends into parts checked in parallel, then joined in file order: the
 /// rows, the lines and the messages are the same as a reading from start to end, whatever the
-/// number of parts (see `records::split_parts` for why).
+/// number of parts (see `records::read_in_parts` for why).
 pub fn parse_projects_table(bytes: &[u8], file: &str) -> (ProjectsTable, Diagnostics) {
     parse_projects_in_parts(bytes, file, PART_BYTES)
 }
@@ -451,16 +450,9 @@ pub(crate) fn parse_projects_in_parts(
     };
     let (body, lines_before) = records.rest();
 
-    let mut parts: Vec<Part> =
-        split_parts(body, part_bytes).into_par_iter().map(|p| builder.check_part(p)).collect();
-    // A part that could not be split to its end may have begun inside a quoted field that spans
-    // its start: read the whole body as one part instead (only malformed or unusual files get here).
-    if parts.iter().rev().skip(1).any(|p| p.split_error) {
-        parts = vec![builder.check_part(body)];
-    }
+    let parts = read_in_parts(body, part_bytes, |part| builder.check_part(part));
 
     let total: usize = parts.iter().map(|p| p.rows.len()).sum();
-    // A project row is about 250 bytes; a little room to spare costs less than regrowing.
     builder.reserve(total);
     let mut records_seen = 0;
     let mut offset = lines_before;
@@ -494,14 +486,13 @@ struct Part {
     records: usize,
     /// Line ends read: the next part starts that many lines further.
     lines: usize,
-    /// Reading stopped at a record that could not be split.
-    split_error: bool,
 }
 
 impl ProjectsBuilder {
     /// Checks every record of `text`, a run of whole lines of the file after the header.
-    fn check_part(&self, text: &str) -> Part {
+    fn check_part(&self, text: &str) -> (Part, Ending) {
         let mut part = Part::default();
+        let mut ending = Ending::Clean;
         let mut records = Records::new(text);
         let mut fields = Vec::with_capacity(self.width);
         while let Some(rec) = records.next_record(&mut fields) {
@@ -513,14 +504,14 @@ impl ProjectsBuilder {
                     }
                 }
                 Err(e) => {
+                    ending = Ending::of(&e);
                     part.diags.error(&self.table.file, Location::Line { line: e.line }, e.message);
-                    part.split_error = true;
                     break;
                 }
             }
         }
         part.lines = records.rest().1;
-        part
+        (part, ending)
     }
 }
 

@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 
+use rayon::prelude::*;
+
 use super::text::Fields;
 
 /// Reads records one at a time.
@@ -24,6 +26,8 @@ pub(crate) struct Records<'a> {
 pub(crate) struct SplitError {
     pub line: usize,
     pub message: String,
+    /// The text ended inside a quoted field.
+    pub open_quote: bool,
 }
 
 impl<'a> Records<'a> {
@@ -63,6 +67,7 @@ impl<'a> Records<'a> {
                         let e = SplitError {
                             line: self.line,
                             message: "unexpected text after a closing quote; a quoted field must end at the next comma or line end".into(),
+                            open_quote: false,
                         };
                         self.pos = b.len();
                         return Some(Err(e));
@@ -134,6 +139,7 @@ impl<'a> Records<'a> {
                 return Err(SplitError {
                     line: open_line,
                     message: "a quoted field is never closed: a '\"' is missing".into(),
+                    open_quote: true,
                 });
             };
             let piece = self.text.get(start..start + q).unwrap_or("");
@@ -174,27 +180,75 @@ impl Fields for Vec<Cow<'_, str>> {
 /// more than its hand-over, small enough that two to sixteen cores share a national file evenly.
 pub(crate) const PART_BYTES: usize = 1 << 20;
 
-/// Cuts `body` into runs of whole lines of about `part_bytes` each, at a line end found after each
-/// `part_bytes` step.
-///
-/// A cut may fall inside a quoted field that spans lines. The part before it then ends inside an
-/// open quote and reports an unclosed quote, since a cut is always right after a line end and an
-/// unquoted field never spans one; the caller then reads the body whole. When no part but the last
-/// reports a split error, every cut is at a record boundary, so each part reads exactly what a
-/// reading from the start would.
-pub(crate) fn split_parts(body: &str, part_bytes: usize) -> Vec<&str> {
-    let b = body.as_bytes();
-    let mut parts = Vec::with_capacity(b.len() / part_bytes.max(1) + 1);
-    let mut start = 0;
-    while b.len() - start > part_bytes {
-        let Some(nl) = memchr::memchr(b'\n', &b[start + part_bytes..]) else { break };
-        let end = start + part_bytes + nl + 1;
-        // Cut after an ASCII line end of valid UTF-8: a char boundary.
-        parts.push(body.get(start..end).unwrap_or(""));
-        start = end;
+/// How the reading of a part ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// At the end of the part, between records.
+    #[default]
+    Clean,
+    /// Inside a quoted field still open at the end of the part.
+    OpenQuote,
+    /// At a record that cannot be split; the rest was not read.
+    Broken,
+}
+
+impl Ending {
+    /// How a reading that met `e` ended.
+    pub(crate) fn of(e: &SplitError) -> Ending {
+        if e.open_quote { Ending::OpenQuote } else { Ending::Broken }
     }
-    parts.push(body.get(start..).unwrap_or(""));
-    parts
+}
+
+/// Reads `body`, the lines of a file after its header, in parts of about `part_bytes` in parallel,
+/// and returns what `read` made of each part, in file order, as one reading from the start would.
+///
+/// The body is cut right after a line end found after each `part_bytes` step. An unquoted field never
+/// spans a line end, so a reading of a part that started at a record boundary ends either between
+/// records, or inside a quoted field, which happens only when the cut fell inside a field that spans
+/// lines (or the file never closes the quote). Such a part is read again together with the next,
+/// until it ends between records or is the last. A part that ends at a record that cannot be split
+/// is the last returned: a reading stops there. So every part but the last returned starts at a record
+/// boundary and reads exactly what a reading from the start would, whatever `part_bytes`.
+pub(crate) fn read_in_parts<'a, T: Send>(
+    body: &'a str,
+    part_bytes: usize,
+    read: impl Fn(&'a str) -> (T, Ending) + Sync,
+) -> Vec<T> {
+    let b = body.as_bytes();
+    let step = part_bytes.max(1);
+    let mut cuts = vec![0];
+    let mut start = 0;
+    while b.len() - start > step {
+        let Some(nl) = memchr::memchr(b'\n', &b[start + step..]) else { break };
+        start += step + nl + 1;
+        cuts.push(start);
+    }
+    cuts.push(b.len());
+    // Cuts are after ASCII line ends of valid UTF-8: char boundaries.
+    let slice = |from: usize, to: usize| body.get(cuts[from]..cuts[to]).unwrap_or("");
+    let mut parts: Vec<(usize, Option<(T, Ending)>)> =
+        (0..cuts.len() - 1).into_par_iter().map(|i| (i + 1, Some(read(slice(i, i + 1))))).collect();
+    let mut done = Vec::with_capacity(parts.len());
+    let mut from = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        let to = parts[i].0;
+        let ending = parts[i].1.as_ref().map_or(Ending::Clean, |(_, e)| *e);
+        if ending == Ending::OpenQuote && i + 1 < parts.len() {
+            // Read this part again together with the next one.
+            let next_to = parts[i + 1].0;
+            parts[i + 1].1 = Some(read(slice(from, next_to)));
+            i += 1;
+            continue;
+        }
+        done.extend(parts[i].1.take().map(|(value, _)| value));
+        if ending != Ending::Clean {
+            break;
+        }
+        from = to;
+        i += 1;
+    }
+    done
 }
 
 #[cfg(test)]
@@ -227,7 +281,11 @@ mod tests {
             ]
         );
         assert_eq!(split("a,\n"), vec![ok(1, &["a", ""])]);
+        // A quote inside an unquoted field is text, as is everything up to the next comma.
         assert_eq!(split("ab\"c,d\n,\"\""), vec![ok(1, &["ab\"c", "d"]), ok(2, &["", ""])]);
+        assert_eq!(split("a\",b\r\n"), vec![ok(1, &["a\"", "b"])]);
+        assert_eq!(split("x,a\"b\"c,\"q\"\n"), vec![ok(1, &["x", "a\"b\"c", "q"])]);
+        assert_eq!(split("x,a\"\nb\""), vec![ok(1, &["x", "a\""]), ok(2, &["b\""])]);
         assert_eq!(split("a\rb\r"), vec![ok(1, &["a"]), ok(2, &["b"])]);
         assert_eq!(split(""), vec![]);
     }
@@ -265,7 +323,11 @@ mod tests {
         let r = split("a\n\"open,b\nc\n");
         assert_eq!(
             r[1],
-            Err(SplitError { line: 2, message: "a quoted field is never closed: a '\"' is missing".into() })
+            Err(SplitError {
+                line: 2,
+                message: "a quoted field is never closed: a '\"' is missing".into(),
+                open_quote: true
+            })
         );
         let r = split("a\n\"x\"y,b\n");
         assert!(matches!(&r[1], Err(e) if e.line == 2 && e.message.contains("after a closing quote")));
