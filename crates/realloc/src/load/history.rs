@@ -40,6 +40,7 @@ pub struct HistoryBuilder<'p> {
     first_outside: Option<(usize, i32, u32)>,
     /// The row after the last one matched: files usually list projects in the same order.
     next_row: usize,
+    sources: SourceCache,
 }
 
 impl<'p> HistoryBuilder<'p> {
@@ -77,6 +78,7 @@ impl<'p> HistoryBuilder<'p> {
             outside: 0,
             first_outside: None,
             next_row: 0,
+            sources: SourceCache::default(),
         }
     }
 
@@ -85,7 +87,8 @@ impl<'p> HistoryBuilder<'p> {
         let pos = self.header.pos;
         let get = |c: usize| Cow::Borrowed(text::trim(rec.field(pos[c])));
         let invalid = |c: usize| rec.invalid(pos[c]).map(str::to_owned);
-        let raw = scan_row(&self.header, rec.count(), get, invalid, line, &self.file, diags);
+        let raw =
+            scan_row(&self.header, rec.count(), get, invalid, line, &self.file, &mut self.sources, diags);
         if let Some(done) = self.groups.push(raw, |id| Cow::Owned(id.into_owned())) {
             self.apply(done, diags);
         }
@@ -304,6 +307,23 @@ impl<'a> Groups<'a> {
 }
 
 impl Group<'_> {
+    /// A run of no row, to stand in for one moved out.
+    fn empty() -> Group<'static> {
+        Group {
+            id: Cow::Borrowed(""),
+            source: None,
+            line: 0,
+            last_line: 0,
+            rows: 0,
+            months: [Money::ZERO; 12],
+            first_line: [0; 12],
+            tainted: false,
+            duplicates: Vec::new(),
+            other_years: 0,
+            first_other_year: None,
+        }
+    }
+
     fn add(&mut self, line: usize, month: Option<(i32, u32)>, amount: Option<Money>, window: Window) {
         self.rows += 1;
         self.last_line = line;
@@ -470,6 +490,10 @@ pub(crate) struct RawRow<'a> {
 }
 
 /// Checks the fields of one row; `get(c)` is the trimmed text of column `c` of [`HISTORY_COLUMNS`].
+#[expect(
+    clippy::too_many_arguments,
+    reason = "called from two places (CSV parts and pushed rows) that hold these apart"
+)]
 fn scan_row<'a>(
     header: &HistoryHeader,
     width: usize,
@@ -477,6 +501,7 @@ fn scan_row<'a>(
     invalid: impl Fn(usize) -> Option<String>,
     line: usize,
     file: &str,
+    sources: &mut SourceCache,
     diags: &mut Diagnostics,
 ) -> RawRow<'a> {
     let at = |c: usize| Location::Field { line, column: HISTORY_COLUMNS[c].to_owned() };
@@ -506,7 +531,7 @@ fn scan_row<'a>(
     let source = if unreadable[1] {
         None
     } else {
-        text::code(&get(1), Source::ALL, Source::code).map_err(|msg| diags.error(file, at(1), msg)).ok()
+        sources.parse(&get(1)).map_err(|msg| diags.error(file, at(1), msg)).ok()
     };
     let month = if unreadable[2] {
         None
@@ -521,11 +546,38 @@ fn scan_row<'a>(
     RawRow { line, id, source, month, amount }
 }
 
+/// The capital source of the last row: consecutive history rows name the same one.
+#[derive(Debug, Default)]
+struct SourceCache {
+    text: String,
+    source: Option<Source>,
+}
+
+impl SourceCache {
+    /// Parses a capital source code, as [`text::code`] does.
+    fn parse(&mut self, s: &str) -> Result<Source, String> {
+        if let Some(source) = self.source {
+            if self.text == s {
+                return Ok(source);
+            }
+        }
+        let parsed = text::code(s, Source::ALL, Source::code);
+        if let Ok(source) = parsed {
+            self.text.clear();
+            self.text.push_str(s);
+            self.source = Some(source);
+        }
+        parsed
+    }
+}
+
 /// A history file split, field-checked and cut into runs of one key, before the projects are known.
 #[derive(Debug)]
 pub(crate) struct Scanned<'a> {
     header: Option<HistoryHeader>,
-    groups: Vec<Group<'a>>,
+    /// The runs of each part, in file order, and how many at the start of the part were joined to
+    /// the last run of the part before (0 or 1): kept per part, not copied into one list.
+    groups: Vec<(Vec<Group<'a>>, usize)>,
     diags: Diagnostics,
 }
 
@@ -565,24 +617,23 @@ pub(crate) fn scan_in_parts<'a>(
     let parts: Vec<ScannedPart<'a>> =
         read_in_parts(body, part_bytes, |part| scan_part(part, &header, window, file));
     let split_error = parts.last().is_some_and(|p| p.ending != Ending::Clean);
-    let mut groups: Vec<Group<'a>> = Vec::with_capacity(parts.iter().map(|p| p.groups.len()).sum());
+    let mut groups: Vec<(Vec<Group<'a>>, usize)> = Vec::with_capacity(parts.len());
     let mut rows = 0;
     let mut offset = lines_before;
     for mut part in parts {
         part.diags.shift_lines(offset);
         diags.extend(part.diags);
         rows += part.rows;
-        let mut cut = part.groups.into_iter().map(|mut g| {
-            g.shift_lines(offset);
-            g
-        });
-        if let Some(first) = cut.next() {
-            match groups.last_mut() {
-                Some(last) if last.same_key(&first) => last.absorb(first, window),
-                _ => groups.push(first),
+        part.groups.iter_mut().for_each(|g| g.shift_lines(offset));
+        let last = groups.iter_mut().rev().find_map(|(g, skip)| g.get_mut(*skip..).and_then(<[_]>::last_mut));
+        let joined = match (last, part.groups.first_mut()) {
+            (Some(last), Some(first)) if last.same_key(first) => {
+                last.absorb(std::mem::replace(first, Group::empty()), window);
+                1
             }
-        }
-        groups.extend(cut);
+            _ => 0,
+        };
+        groups.push((part.groups, joined));
         offset += part.lines;
     }
     if split_error {
@@ -621,6 +672,7 @@ fn scan_part<'a>(
     let mut records = Records::new(text);
     let mut fields = Vec::with_capacity(header.width);
     let mut groups = Groups::new(window);
+    let mut sources = SourceCache::default();
     // About eight months per project, of about 32 bytes each.
     part.groups.reserve(text.len() / 256);
     while let Some(rec) = records.next_record(&mut fields) {
@@ -638,7 +690,7 @@ fn scan_part<'a>(
             Some(Cow::Owned(s)) => Cow::Owned(text::trim(s).to_owned()),
             None => Cow::Borrowed(""),
         };
-        let raw = scan_row(header, fields.len(), get, |_| None, line, file, &mut part.diags);
+        let raw = scan_row(header, fields.len(), get, |_| None, line, file, &mut sources, &mut part.diags);
         part.groups.extend(groups.push(raw, |id| id));
     }
     part.groups.extend(groups.finish());
@@ -657,8 +709,10 @@ pub(crate) fn finish_disbursements(
     let Scanned { header, groups, mut diags } = scanned;
     let Some(header) = header else { return (None, diags) };
     let mut builder = HistoryBuilder::with_header(header, file, projects, meta);
-    for group in groups {
-        builder.apply(group, &mut diags);
+    for (part, joined) in groups {
+        for group in part.into_iter().skip(joined) {
+            builder.apply(group, &mut diags);
+        }
     }
     let history = builder.finish(&mut diags);
     (Some(history), diags)
