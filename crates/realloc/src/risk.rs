@@ -570,7 +570,9 @@ impl Normals {
             let v = 2.0 * rng.random::<f64>() - 1.0;
             let s = u * u + v * v;
             if s > 0.0 && s < 1.0 {
-                let k = (-2.0 * s.ln() / s).sqrt();
+                // `libm::log` is the same Rust code on every platform, unlike `f64::ln` (the C
+                // library's): the same seed gives the same draws on any machine.
+                let k = (-2.0 * libm::log(s) / s).sqrt();
                 self.spare = Some(v * k);
                 return u * k;
             }
