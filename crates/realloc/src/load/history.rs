@@ -284,13 +284,7 @@ impl<'a> Groups<'a> {
                 source: raw.source,
                 line: raw.line,
                 last_line: raw.line,
-                rows: 0,
-                months: [Money::ZERO; 12],
-                first_line: [0; 12],
-                tainted: false,
-                duplicates: Vec::new(),
-                other_years: 0,
-                first_other_year: None,
+                ..Group::empty()
             };
             self.current.replace(fresh)
         };
