@@ -191,6 +191,22 @@ where
     }
 }
 
+/// Runs `realloc ARGS...` in-process: (exit status, standard output, standard error).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let r = run_cli(args);
+    (r.code, r.stdout, r.stderr)
+}
+
+/// Parses a command's JSON output, showing the text when it is not JSON.
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// The shipped 400-row sample scenario folder, as an argument.
+pub fn sample_dir() -> String {
+    workspace_root().join("scenarios/lang-son-2025-q3").to_string_lossy().into_owned()
+}
+
 /// Decodes `\xNN` escapes in test data into raw bytes (for files that must not be UTF-8).
 pub fn unescape_bytes(s: &str) -> Vec<u8> {
     let b = s.as_bytes();

@@ -1,18 +1,9 @@
 //! `realloc compare` and the document options of `realloc propose`, run in-process.
 
-use std::ffi::OsString;
 use std::path::Path;
 
 use realloc::report::ProposalDocument;
-use realloc_tests::fixture_document;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let argv: Vec<OsString> =
-        std::iter::once("realloc").chain(args.iter().copied()).map(OsString::from).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = realloc_cli::run(argv, &mut out, &mut err);
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
-}
+use realloc_tests::{fixture_document, run};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);

@@ -1,27 +1,11 @@
 //! End-to-end tests of `realloc risk` and `propose --risk` on the 400-row sample, in-process through
 //! `realloc_cli::run` (standard error is not a terminal here, so no progress bar may appear).
 
-use realloc_tests::workspace_root;
-
-fn sample() -> String {
-    workspace_root().join("scenarios/lang-son-2025-q3").to_string_lossy().into_owned()
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let argv = std::iter::once("realloc").chain(args.iter().copied()).map(Into::into);
-    let code = realloc_cli::run(argv, &mut out, &mut err);
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
+use realloc_tests::{json, run, sample_dir, workspace_root};
 
 #[test]
 fn risk_json_is_deterministic_for_a_seed_and_shows_the_proposal_helps() {
-    let dir = sample();
+    let dir = sample_dir();
     let args = ["risk", &dir, "--draws", "300", "--seed", "11", "--target", "0.75", "--format", "json"];
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
@@ -44,7 +28,7 @@ fn risk_json_is_deterministic_for_a_seed_and_shows_the_proposal_helps() {
 
 #[test]
 fn risk_markdown_in_both_languages_and_calibrated() {
-    let dir = sample();
+    let dir = sample_dir();
     let (code, vi, err) = run(&["risk", &dir, "--draws", "50"]);
     assert_eq!(code, 0, "{err}");
     assert!(vi.contains("## ĐÁNH GIÁ RỦI RO KHÔNG ĐẠT MỤC TIÊU GIẢI NGÂN"), "{vi}");
@@ -56,7 +40,7 @@ fn risk_markdown_in_both_languages_and_calibrated() {
 
 #[test]
 fn risk_refuses_bad_options_with_exit_2() {
-    let dir = sample();
+    let dir = sample_dir();
     for (args, message) in [
         (vec!["--draws", "0"], "draws must be from 1"),
         (vec!["--target", "95"], "found 95"),
@@ -84,7 +68,7 @@ fn risk_refuses_bad_options_with_exit_2() {
 
 #[test]
 fn propose_with_risk_adds_the_annex_and_the_json_field_only_when_asked() {
-    let dir = sample();
+    let dir = sample_dir();
     let (code, plain, err) = run(&["propose", &dir, "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     assert!(json(&plain).get("risk").is_none(), "no risk field unless asked for");

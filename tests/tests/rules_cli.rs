@@ -4,22 +4,10 @@
 
 use std::path::PathBuf;
 
-use realloc_tests::workspace_root;
+use realloc_tests::{json, run, workspace_root};
 
 fn scenario_dir() -> PathBuf {
     workspace_root().join("tests/data/rules/scenario")
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let argv = std::iter::once("realloc").chain(args.iter().copied()).map(Into::into);
-    let code = realloc_cli::run(argv, &mut out, &mut err);
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use realloc::rules::{DEFAULT_RULES, Rules};
-use realloc_tests::workspace_root;
+use realloc_tests::{run, workspace_root};
 
 fn files(dir: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(workspace_root().join(dir))
@@ -94,14 +94,6 @@ fn the_shipped_rules_file_is_the_built_in_one() {
         Rules::builtin().sha256(),
         Rules::parse(&format!("{text}\n"), "x").map(|r| r.sha256().to_owned()).unwrap_or_default()
     );
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let argv = std::iter::once("realloc").chain(args.iter().copied()).map(Into::into);
-    let code = realloc_cli::run(argv, &mut out, &mut err);
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
 }
 
 #[test]

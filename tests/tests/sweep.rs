@@ -4,19 +4,7 @@
 use realloc::load::load_scenario;
 use realloc::rules::{ParamError, Rules};
 use realloc::sweep::{SweepError, sweep};
-use realloc_tests::workspace_root;
-
-fn sample_dir() -> String {
-    workspace_root().join("scenarios/lang-son-2025-q3").to_string_lossy().into_owned()
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let argv = std::iter::once("realloc").chain(args.iter().copied()).map(Into::into);
-    let code = realloc_cli::run(argv, &mut out, &mut err);
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
-}
+use realloc_tests::{run, sample_dir};
 
 #[test]
 fn a_larger_min_transfer_means_fewer_transfers_and_less_moved() {
