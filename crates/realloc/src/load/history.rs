@@ -7,7 +7,7 @@ use chrono::Datelike;
 
 use super::projects::{ProjectsTable, map_header};
 
-use super::records::{Ending, PART_BYTES, Records, read_in_parts};
+use super::records::{PART_BYTES, PartRead, Records, read_in_parts, read_part};
 use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
 use crate::domain::Source;
@@ -592,13 +592,8 @@ pub(crate) fn scan_in_parts<'a>(
     let mut records = Records::new(text);
     let mut fields = Vec::with_capacity(HISTORY_COLUMNS.len());
     let none = |diags| Scanned { header: None, groups: Vec::new(), diags };
-    let header_line = match records.next_record(&mut fields) {
-        None => return none(diags),
-        Some(Err(e)) => {
-            diags.error(file, Location::Line { line: e.line }, e.message);
-            return none(diags);
-        }
-        Some(Ok(line)) => line,
+    let Some(header_line) = records.header(&mut fields, file, &mut diags) else {
+        return none(diags);
     };
     let Some(pos) = map_header(&fields, &super::headers::HISTORY_ALIASES, header_line, file, &mut diags)
     else {
@@ -608,89 +603,60 @@ pub(crate) fn scan_in_parts<'a>(
     let window = Window::of(meta);
     let (body, lines_before) = records.rest();
 
-    let parts: Vec<ScannedPart<'a>> =
-        read_in_parts(body, part_bytes, |part| scan_part(part, &header, window, file));
-    let split_error = parts.last().is_some_and(|p| p.ending != Ending::Clean);
-    let mut groups: Vec<(Vec<Group<'a>>, usize)> = Vec::with_capacity(parts.len());
-    let mut rows = 0;
-    let mut offset = lines_before;
-    for mut part in parts {
-        part.diags.shift_lines(offset);
-        diags.extend(part.diags);
-        rows += part.rows;
-        part.groups.iter_mut().for_each(|g| g.shift_lines(offset));
+    let scan = |part| {
+        let mut groups = Vec::new();
+        let read = scan_part(part, &header, window, file, &mut groups);
+        (groups, read)
+    };
+    let parts = read_in_parts(body, lines_before, part_bytes, &mut diags, scan);
+    let mut groups: Vec<(Vec<Group<'a>>, usize)> = Vec::with_capacity(parts.parts.len());
+    for (mut part, offset) in parts.parts {
+        part.iter_mut().for_each(|g| g.shift_lines(offset));
         let last = groups.iter_mut().rev().find_map(|(g, skip)| g.get_mut(*skip..).and_then(<[_]>::last_mut));
-        let joined = match (last, part.groups.first_mut()) {
+        let joined = match (last, part.first_mut()) {
             (Some(last), Some(first)) if last.same_key(first) => {
                 last.absorb(std::mem::replace(first, Group::empty()), window);
                 1
             }
             _ => 0,
         };
-        groups.push((part.groups, joined));
-        offset += part.lines;
+        groups.push((part, joined));
     }
-    if split_error {
+    if parts.broken {
         // The file cannot be read to its end: its rows are not matched with the projects.
         return none(diags);
     }
-    if rows == 0 {
+    if parts.records == 0 {
         diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no history rows");
         return none(diags);
     }
     Scanned { header: Some(header), groups, diags }
 }
 
-/// The runs of one part of a history file, with lines counted from the part's start.
-#[derive(Debug, Default)]
-struct ScannedPart<'a> {
-    groups: Vec<Group<'a>>,
-    diags: Diagnostics,
-    /// Records read, good or bad.
-    rows: usize,
-    /// Line ends read: the next part starts that many lines further.
-    lines: usize,
-    /// How the reading of the part ended.
-    ending: Ending,
-}
-
 /// Checks every record of `text`, a run of whole lines of the file after the header, and cuts them
-/// into runs of one key.
+/// into runs of one key, added to `groups` with lines counted from the part's start.
 fn scan_part<'a>(
     text: &'a str,
     header: &HistoryHeader,
     window: Window,
     file: &str,
-) -> (ScannedPart<'a>, Ending) {
-    let mut part = ScannedPart::default();
-    let mut records = Records::new(text);
-    let mut fields = Vec::with_capacity(header.width);
-    let mut groups = Groups::new(window);
+    groups: &mut Vec<Group<'a>>,
+) -> PartRead {
+    let mut runs = Groups::new(window);
     let mut sources = SourceCache::default();
     // About eight months per project, of about 32 bytes each.
-    part.groups.reserve(text.len() / 256);
-    while let Some(rec) = records.next_record(&mut fields) {
-        let line = match rec {
-            Ok(line) => line,
-            Err(e) => {
-                part.ending = Ending::of(&e);
-                part.diags.error(file, Location::Line { line: e.line }, e.message);
-                break;
-            }
-        };
-        part.rows += 1;
+    groups.reserve(text.len() / 256);
+    let read = read_part(text, file, header.width, |fields, line, diags| {
         let get = |c: usize| match fields.get(header.pos[c]) {
             Some(Cow::Borrowed(s)) => Cow::Borrowed(text::trim(s)),
             Some(Cow::Owned(s)) => Cow::Owned(text::trim(s).to_owned()),
             None => Cow::Borrowed(""),
         };
-        let raw = scan_row(header, fields.len(), get, |_| None, line, file, &mut sources, &mut part.diags);
-        part.groups.extend(groups.push(raw, |id| id));
-    }
-    part.groups.extend(groups.finish());
-    part.lines = records.rest().1;
-    let ending = part.ending;
-    (part, ending)
+        let raw = scan_row(header, fields.len(), get, |_| None, line, file, &mut sources, diags);
+        groups.extend(runs.push(raw, |id| id));
+    });
+    groups.extend(runs.finish());
+    read
 }
 
 /// Second pass: matches the scanned rows with the projects and sums them.

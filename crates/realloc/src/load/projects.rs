@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashSet;
 
 use super::headers;
-use super::records::{Ending, PART_BYTES, Records, read_in_parts};
+use super::records::{PART_BYTES, PartRead, Records, read_in_parts, read_part};
 use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
 use crate::domain::{Obstacle, Obstacles, Portfolio, Project, ProjectGroup, Source, Status};
@@ -437,40 +437,24 @@ pub(crate) fn parse_projects_in_parts(
     };
     let mut records = Records::new(text);
     let mut fields = Vec::with_capacity(PROJECT_COLUMNS.len());
-    let header_line = match records.next_record(&mut fields) {
-        None => return (empty(), diags),
-        Some(Err(e)) => {
-            diags.error(file, Location::Line { line: e.line }, e.message);
-            return (empty(), diags);
-        }
-        Some(Ok(line)) => line,
+    let Some(header_line) = records.header(&mut fields, file, &mut diags) else {
+        return (empty(), diags);
     };
     let Some(mut builder) = ProjectsBuilder::new(&fields, header_line, file, &mut diags) else {
         return (empty(), diags);
     };
     let (body, lines_before) = records.rest();
 
-    let parts = read_in_parts(body, part_bytes, |part| builder.check_part(part));
+    let parts = read_in_parts(body, lines_before, part_bytes, &mut diags, |part| builder.check_part(part));
 
-    let total: usize = parts.iter().map(|p| p.rows.len()).sum();
-    builder.reserve(total);
-    let mut records_seen = 0;
-    let mut offset = lines_before;
-    let mut kept = Vec::with_capacity(parts.len());
-    for mut part in parts {
-        part.diags.shift_lines(offset);
-        diags.extend(part.diags);
+    builder.reserve(parts.parts.iter().map(|(p, _)| p.rows.len()).sum());
+    for (part, offset) in parts.parts {
         builder.table.rejected_ids.extend(part.state.rejected);
-        records_seen += part.records;
-        kept.push((offset, part.rows));
-        offset += part.lines;
-    }
-    for (offset, rows) in kept {
-        for (project, line) in rows {
+        for (project, line) in part.rows {
             builder.keep(project, line + offset, &mut diags);
         }
     }
-    if records_seen == 0 {
+    if parts.records == 0 {
         diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no project rows");
     }
     (builder.finish(), diags)
@@ -481,39 +465,20 @@ pub(crate) fn parse_projects_in_parts(
 struct Part {
     rows: Vec<(Project, usize)>,
     state: PartState,
-    diags: Diagnostics,
-    /// Records read, good or bad.
-    records: usize,
-    /// Line ends read: the next part starts that many lines further.
-    lines: usize,
 }
 
 impl ProjectsBuilder {
     /// Checks every record of `text`, a run of whole lines of the file after the header.
-    fn check_part(&self, text: &str) -> (Part, Ending) {
+    fn check_part(&self, text: &str) -> (Part, PartRead) {
         let mut part = Part::default();
         // A project row is about 250 bytes.
         part.rows.reserve(text.len() / 200);
-        let mut ending = Ending::Clean;
-        let mut records = Records::new(text);
-        let mut fields = Vec::with_capacity(self.width);
-        while let Some(rec) = records.next_record(&mut fields) {
-            match rec {
-                Ok(line) => {
-                    part.records += 1;
-                    if let Some(project) = self.check(&fields, line, &mut part.diags, &mut part.state) {
-                        part.rows.push((project, line));
-                    }
-                }
-                Err(e) => {
-                    ending = Ending::of(&e);
-                    part.diags.error(&self.table.file, Location::Line { line: e.line }, e.message);
-                    break;
-                }
+        let read = read_part(text, &self.table.file, self.width, |fields, line, diags| {
+            if let Some(project) = self.check(fields, line, diags, &mut part.state) {
+                part.rows.push((project, line));
             }
-        }
-        part.lines = records.rest().1;
-        (part, ending)
+        });
+        (part, read)
     }
 }
 

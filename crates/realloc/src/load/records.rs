@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 
 use super::text::Fields;
+use crate::diag::{Diagnostics, Location};
 
 /// A text whose first line is at most this long is split byte by byte: a SIMD search per comma costs
 /// more than it saves on short lines. Only the speed depends on it.
@@ -135,6 +136,23 @@ impl<'a> Records<'a> {
         }
     }
 
+    /// Reads the header record into `fields` and returns its line; `None` when the text holds no
+    /// record, or (reported in `diags` against `file`) when the first cannot be split.
+    pub(crate) fn header(
+        &mut self,
+        fields: &mut Vec<Cow<'a, str>>,
+        file: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<usize> {
+        match self.next_record(fields)? {
+            Ok(line) => Some(line),
+            Err(e) => {
+                diags.error(file, Location::Line { line: e.line }, e.message);
+                None
+            }
+        }
+    }
+
     /// The text not read yet, and the number of line ends read so far.
     pub(crate) fn rest(&self) -> (&'a str, usize) {
         (self.text.get(self.pos.min(self.text.len())..).unwrap_or(""), self.line - 1)
@@ -222,8 +240,62 @@ impl Ending {
     }
 }
 
-/// Reads `body`, the lines of a file after its header, in parts of about `part_bytes` in parallel,
-/// and returns what `read` made of each part, in file order, as one reading from the start would.
+/// What reading one part gave besides what the caller made of its records; lines are counted from
+/// the part's start.
+#[derive(Debug, Default)]
+pub(crate) struct PartRead {
+    diags: Diagnostics,
+    /// Records read, good or bad.
+    records: usize,
+    /// Line ends read: the next part starts that many lines further.
+    lines: usize,
+    ending: Ending,
+}
+
+/// Reads every record of `text`, a run of whole lines of `file`, handing each to `each` with its line
+/// (counted from the start of `text`) and the part's diagnostics; a record that cannot be split is
+/// reported and ends the reading.
+pub(crate) fn read_part<'a>(
+    text: &'a str,
+    file: &str,
+    width: usize,
+    mut each: impl FnMut(&Vec<Cow<'a, str>>, usize, &mut Diagnostics),
+) -> PartRead {
+    let mut read = PartRead::default();
+    let mut records = Records::new(text);
+    let mut fields = Vec::with_capacity(width);
+    while let Some(rec) = records.next_record(&mut fields) {
+        match rec {
+            Ok(line) => {
+                read.records += 1;
+                each(&fields, line, &mut read.diags);
+            }
+            Err(e) => {
+                read.ending = Ending::of(&e);
+                read.diags.error(file, Location::Line { line: e.line }, e.message);
+                break;
+            }
+        }
+    }
+    read.lines = records.rest().1;
+    read
+}
+
+/// The parts of a body read by [`read_in_parts`].
+#[derive(Debug)]
+pub(crate) struct Parts<T> {
+    /// What the caller made of each part, and the number of lines before the part's first line.
+    pub parts: Vec<(T, usize)>,
+    /// Records read, good or bad.
+    pub records: usize,
+    /// A record could not be split: the reading stopped there.
+    pub broken: bool,
+}
+
+/// Reads `body`, the lines of a file after its header (`lines_before` lines), in parts of about
+/// `part_bytes` in parallel, and returns what `read` (which calls [`read_part`]) made of each part,
+/// in file order, as one reading from the start would; the parts' messages join `diags` with their
+/// lines counted from the start of the file.
 ///
 /// The body is cut right after a line end found after each `part_bytes` step. An unquoted field never
 /// spans a line end, so a reading of a part that started at a record boundary ends either between
@@ -234,9 +306,11 @@ impl Ending {
 /// boundary and reads exactly what a reading from the start would, whatever `part_bytes`.
 pub(crate) fn read_in_parts<'a, T: Send>(
     body: &'a str,
+    lines_before: usize,
     part_bytes: usize,
-    read: impl Fn(&'a str) -> (T, Ending) + Sync,
-) -> Vec<T> {
+    diags: &mut Diagnostics,
+    read: impl Fn(&'a str) -> (T, PartRead) + Sync,
+) -> Parts<T> {
     let b = body.as_bytes();
     let step = part_bytes.max(1);
     let mut cuts = vec![0];
@@ -249,14 +323,15 @@ pub(crate) fn read_in_parts<'a, T: Send>(
     cuts.push(b.len());
     // Cuts are after ASCII line ends of valid UTF-8: char boundaries.
     let slice = |from: usize, to: usize| body.get(cuts[from]..cuts[to]).unwrap_or("");
-    let mut parts: Vec<(usize, Option<(T, Ending)>)> =
+    let mut parts: Vec<(usize, Option<(T, PartRead)>)> =
         (0..cuts.len() - 1).into_par_iter().map(|i| (i + 1, Some(read(slice(i, i + 1))))).collect();
-    let mut done = Vec::with_capacity(parts.len());
+    let mut done = Parts { parts: Vec::with_capacity(parts.len()), records: 0, broken: false };
+    let mut offset = lines_before;
     let mut from = 0;
     let mut i = 0;
     while i < parts.len() {
         let to = parts[i].0;
-        let ending = parts[i].1.as_ref().map_or(Ending::Clean, |(_, e)| *e);
+        let ending = parts[i].1.as_ref().map_or(Ending::Clean, |(_, r)| r.ending);
         if ending == Ending::OpenQuote && i + 1 < parts.len() {
             // Read this part again together with the next one.
             let next_to = parts[i + 1].0;
@@ -264,8 +339,15 @@ pub(crate) fn read_in_parts<'a, T: Send>(
             i += 1;
             continue;
         }
-        done.extend(parts[i].1.take().map(|(value, _)| value));
+        if let Some((value, mut part)) = parts[i].1.take() {
+            part.diags.shift_lines(offset);
+            diags.extend(part.diags);
+            done.records += part.records;
+            done.parts.push((value, offset));
+            offset += part.lines;
+        }
         if ending != Ending::Clean {
+            done.broken = true;
             break;
         }
         from = to;
