@@ -139,19 +139,7 @@ fn empty_document_renders_in_every_format() {
     doc.groups.clear();
     doc.pools.clear();
     doc.localities.clear();
-    let formats = [
-        DocumentFormat::Json,
-        DocumentFormat::Markdown,
-        DocumentFormat::Html,
-        DocumentFormat::Xlsx,
-        DocumentFormat::Csv,
-    ];
-    for lang in [Lang::Vi, Lang::En] {
-        for format in formats {
-            let bytes = doc.render(format, lang).unwrap_or_else(|e| panic!("{format:?} {lang:?}: {e}"));
-            assert!(!bytes.is_empty());
-        }
-    }
+    renders_in_every_format(&doc);
     assert!(doc.to_markdown(Lang::Vi).contains("Không có lượt điều chuyển nào."));
 }
 
@@ -184,18 +172,8 @@ fn extreme_numbers_render_without_panic() {
     doc.summary.moved_vnd = i64::MIN;
     doc.summary.objective = f64::NAN;
     doc.localities[0].released_vnd = i64::MAX;
-    let formats = [
-        DocumentFormat::Json,
-        DocumentFormat::Markdown,
-        DocumentFormat::Html,
-        DocumentFormat::Xlsx,
-        DocumentFormat::Csv,
-    ];
+    renders_in_every_format(&doc);
     for lang in [Lang::Vi, Lang::En] {
-        for format in formats {
-            let bytes = doc.render(format, lang).unwrap_or_else(|e| panic!("{format:?} {lang:?}: {e}"));
-            assert!(!bytes.is_empty());
-        }
         let other = fixture_document();
         let md = realloc::report::compare::Comparison::new(&doc, &other).to_markdown(lang);
         assert!(md.contains("DA-001"));
@@ -219,4 +197,21 @@ fn stored_sample_proposal_is_current() {
         "{} is stale; regenerate with REALLOC_UPDATE_FIXTURES=1 cargo test -p realloc-tests --test documents",
         path.display()
     );
+}
+
+/// Renders `doc` in every format and language; each gives some bytes and no error.
+fn renders_in_every_format(doc: &ProposalDocument) {
+    let formats = [
+        DocumentFormat::Json,
+        DocumentFormat::Markdown,
+        DocumentFormat::Html,
+        DocumentFormat::Xlsx,
+        DocumentFormat::Csv,
+    ];
+    for lang in [Lang::Vi, Lang::En] {
+        for format in formats {
+            let bytes = doc.render(format, lang).unwrap_or_else(|e| panic!("{format:?} {lang:?}: {e}"));
+            assert!(!bytes.is_empty());
+        }
+    }
 }

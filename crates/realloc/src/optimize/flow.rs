@@ -192,25 +192,18 @@ fn components(p: &PoolProblem, loc: &[Option<usize>], inv: &[Option<usize>]) -> 
     let mut out: Vec<Component> = Vec::new();
     for d in 0..p.donors.len() {
         let root = loc[d].or(inv[d]).map(|c| find(&mut parent, c));
+        let mut open = || {
+            out.push(Component {
+                donors: Vec::new(),
+                tail: Vec::new(),
+                head: Vec::new(),
+                node_cap: vec![None, None],
+            });
+            out.len() - 1
+        };
         let k = match root {
-            Some(r) => *by_root[r].get_or_insert_with(|| {
-                out.push(Component {
-                    donors: Vec::new(),
-                    tail: Vec::new(),
-                    head: Vec::new(),
-                    node_cap: vec![None, None],
-                });
-                out.len() - 1
-            }),
-            None => {
-                out.push(Component {
-                    donors: Vec::new(),
-                    tail: Vec::new(),
-                    head: Vec::new(),
-                    node_cap: vec![None, None],
-                });
-                out.len() - 1
-            }
+            Some(r) => *by_root[r].get_or_insert_with(open),
+            None => open(),
         };
         out[k].donors.push(d);
     }
