@@ -49,6 +49,7 @@ pub fn synthetic_scenario(rows: usize, seed: u64) -> Scenario {
             end_year: start + next(5) as i32,
             obstacles,
             locked: next(50) == 0,
+            extra: Default::default(),
         };
         // Ids are unique by construction, so insertion cannot fail; skip rather than panic regardless.
         let _ = portfolio.insert(p);
@@ -64,10 +65,16 @@ pub fn synthetic_scenario(rows: usize, seed: u64) -> Scenario {
             projects: "projects.csv".into(),
             disbursements: None,
             rules: None,
+            amount_format: None,
+            pipeline: None,
+            local_budget_delegated: false,
+            document: Default::default(),
+            monitoring: Default::default(),
         },
         portfolio,
         history: None,
         inputs: Vec::new(),
+        pipeline: Vec::new(),
     }
 }
 

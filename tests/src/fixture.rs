@@ -391,6 +391,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             end_year: 2026,
             obstacles: r.obstacles.iter().copied().collect::<Obstacles>(),
             locked: r.locked,
+            extra: Default::default(),
         })
         .collect();
     let portfolio = Portfolio::from_rows(projects).unwrap_or_else(|e| panic!("fixture portfolio: {e}"));
@@ -405,9 +406,15 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             projects: "projects.csv".into(),
             disbursements: Some("disbursements.csv".into()),
             rules: None,
+            amount_format: None,
+            pipeline: None,
+            local_budget_delegated: false,
+            document: Default::default(),
+            monitoring: Default::default(),
         },
         portfolio,
         history: None,
+        pipeline: Vec::new(),
         inputs: vec![
             InputDigest {
                 file: "projects.csv".into(),

@@ -44,6 +44,7 @@ pub fn project(id: &str) -> Project {
         end_year: 2027,
         obstacles: Obstacles::NONE,
         locked: false,
+        extra: Default::default(),
     }
 }
 
@@ -61,10 +62,16 @@ pub fn scenario(as_of: &str, rows: Vec<Project>) -> Scenario {
             projects: "projects.csv".to_owned(),
             disbursements: None,
             rules: None,
+            amount_format: None,
+            pipeline: None,
+            local_budget_delegated: false,
+            document: Default::default(),
+            monitoring: Default::default(),
         },
         portfolio: Portfolio::from_rows(rows).unwrap_or_else(|e| panic!("{e}")),
         history: None,
         inputs: Vec::new(),
+        pipeline: Vec::new(),
     }
 }
 

@@ -135,6 +135,7 @@ fn build(case: &Case) -> (Portfolio, Model) {
                 end_year: 2026,
                 obstacles: Obstacles::NONE,
                 locked: r.locked,
+                extra: Default::default(),
             })
             .expect("case rows have distinct keys");
         rows.push(RowBounds {

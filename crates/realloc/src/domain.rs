@@ -193,6 +193,45 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// The kind of capital use when a row is not an ordinary project (version 2 `category` column),
+    /// each matching a tier of the priority order of Law 58/2024 Art. 54(4).
+    Category, "category" {
+        /// Special and emergency projects (tier 1).
+        Emergency = "emergency", "Dự án đặc biệt, khẩn cấp";
+        /// Repayment of capital advanced earlier (tier 3).
+        AdvanceRepayment = "advance_repayment", "Thu hồi vốn ứng trước";
+        /// Counterpart funds of an ODA project (tier 5).
+        Counterpart = "counterpart", "Vốn đối ứng dự án ODA";
+        /// State capital in a PPP project (tier 6).
+        PppStateCapital = "ppp_state_capital", "Vốn nhà nước tham gia dự án PPP";
+        /// Planning and investment preparation tasks (tier 9).
+        Planning = "planning", "Nhiệm vụ quy hoạch, chuẩn bị đầu tư";
+        /// Construction debt from before 2015 (tier 10).
+        DebtBefore2015 = "debt_before_2015", "Nợ đọng xây dựng cơ bản trước năm 2015";
+        /// Interest subsidies and management fees (tier 11).
+        InterestAndFees = "interest_and_fees", "Cấp bù lãi suất, phí quản lý";
+        /// Capital entrusted to the Social Policy Bank (tier 12).
+        SocialPolicyBank = "social_policy_bank", "Vốn ủy thác qua Ngân hàng Chính sách xã hội";
+    }
+}
+
+impl Category {
+    /// The tier of the priority order (Law 58/2024 Art. 54(4)) the category stands for.
+    pub const fn tier(self) -> u8 {
+        match self {
+            Category::Emergency => 1,
+            Category::AdvanceRepayment => 3,
+            Category::Counterpart => 5,
+            Category::PppStateCapital => 6,
+            Category::Planning => 9,
+            Category::DebtBefore2015 => 10,
+            Category::InterestAndFees => 11,
+            Category::SocialPolicyBank => 12,
+        }
+    }
+}
+
 /// A set of obstacle codes, stored as bits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Obstacles(u8);
@@ -295,6 +334,78 @@ pub struct Project {
     pub obstacles: Obstacles,
     /// When true the allocation must not change.
     pub locked: bool,
+    /// Version 2 optional columns (an empty cell is `None`).
+    #[serde(flatten)]
+    pub extra: ProjectExtra,
+}
+
+/// The optional columns of `projects.csv` version 2: what a row says beyond the version-1 figures.
+/// Every field is `None` when the column is absent or the cell empty.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ProjectExtra {
+    /// The kind of capital use when the row is not an ordinary project.
+    pub category: Option<Category>,
+    /// What the approved medium-term plan still holds beyond the capital allocated so far (this
+    /// year's plan included): an addition never exceeds it.
+    pub medium_term_room: Option<Money>,
+    /// The investor's written request, signed: negative offers capital back, positive asks for more,
+    /// zero asks to keep the plan.
+    pub requested_change: Option<Money>,
+    /// The loan agreement (hiệp định) of an ODA row or of an ODA counterpart row.
+    pub agreement: Option<Arc<str>>,
+    /// The capital-allocation time limit as extended by the competent authority: the last year
+    /// capital may be allocated.
+    pub extended_to: Option<i32>,
+    /// The investment decision, free text ("2345/QĐ-UBND ngày 15/10/2021").
+    pub decision: Option<String>,
+    /// Why a locked row must not change.
+    pub lock_reason: Option<String>,
+}
+
+impl Project {
+    /// True for counterpart funds of an ODA project: the `counterpart` category, or a `counterpart`
+    /// obstacle (a row missing its counterpart funds is one).
+    pub fn is_counterpart(&self) -> bool {
+        self.extra.category == Some(Category::Counterpart) || self.obstacles.contains(Obstacle::Counterpart)
+    }
+}
+
+/// A project of the medium-term plan ready to start this year with no plan yet (`pipeline.csv`):
+/// it may receive up to `ready_amount`, never more than `medium_term_room`, after every eligible
+/// project of the annual plan in its pool.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PipelineProject {
+    /// Project code; with `source`, the key (never a key of the portfolio).
+    pub id: String,
+    /// Project name.
+    pub name: String,
+    /// Investor.
+    pub investor: Arc<str>,
+    /// Commune or ward, or "Toàn tỉnh".
+    pub locality: Arc<str>,
+    /// Sector.
+    pub sector: Arc<str>,
+    /// Capital source: the pool it may receive from.
+    pub source: Source,
+    /// Project group.
+    pub group: ProjectGroup,
+    /// Total investment.
+    pub total_investment: Money,
+    /// Room left in the medium-term plan.
+    pub medium_term_room: Money,
+    /// What the project is ready to disburse this year.
+    pub ready_amount: Money,
+    /// The investment decision, free text.
+    pub decision: Option<String>,
+    /// The loan agreement, for `NSTW_ODA`.
+    pub agreement: Option<Arc<str>>,
+}
+
+impl PipelineProject {
+    /// The most the project may receive: `min(ready_amount, medium_term_room, total_investment)`.
+    pub fn cap(&self) -> Money {
+        self.ready_amount.min(self.medium_term_room).min(self.total_investment).max_zero()
+    }
 }
 
 impl Project {

@@ -13,6 +13,16 @@ use serde::{Deserialize, Serialize};
 /// Đồng in one million VND.
 pub const DONG_PER_MILLION: i64 = 1_000_000;
 
+/// How numeric text is written in the input files (`amount_format` of `scenario.toml`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmountFormat {
+    /// A '.' decimal point and no grouping (`1234567.8`): what the tool itself writes.
+    Dot,
+    /// The Vietnamese way: '.' groups thousands, ',' marks decimals (`1.234.567,8`).
+    Vi,
+}
+
 /// An amount of money in whole đồng.
 ///
 /// Arithmetic with `+` and `-` panics on overflow in debug builds like any integer; the loader bounds

@@ -25,6 +25,54 @@ pub struct ScenarioMeta {
     pub disbursements: Option<String>,
     /// Rules file, relative to the scenario folder, when the scenario names one.
     pub rules: Option<String>,
+    /// How numeric text is written (`amount_format`); `None` when the key is absent (amounts are read
+    /// as `dot`, refusing the ones a Vietnamese reader would take for whole thousands).
+    pub amount_format: Option<crate::money::AmountFormat>,
+    /// Pipeline projects file (`pipeline`), relative to the scenario folder.
+    pub pipeline: Option<String>,
+    /// The People's Council delegated adjustments of local-budget capital to the People's Committee.
+    pub local_budget_delegated: bool,
+    /// What the administrative form of the submission needs (`[document]`).
+    pub document: DocumentMeta,
+    /// Monitoring inputs (version 2): the Treasury's figures, registered schedules, last year's
+    /// scenario folder and the conclusions register, each relative to the scenario folder.
+    pub monitoring: MonitoringFiles,
+}
+
+/// `[document]` of `scenario.toml`: each field optional, shown as a visible placeholder when absent.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DocumentMeta {
+    /// Issuing body ("SỞ TÀI CHÍNH").
+    pub agency: Option<String>,
+    /// Its superior ("UBND TỈNH LẠNG SƠN").
+    pub parent: Option<String>,
+    /// Number and symbol ("…/TTr-STC").
+    pub number: Option<String>,
+    /// Place of issue.
+    pub place: Option<String>,
+    /// Date of issue.
+    pub date: Option<NaiveDate>,
+    /// Name of the signer.
+    pub signer: Option<String>,
+    /// Title of the signer.
+    pub signer_title: Option<String>,
+    /// Recipients (nơi nhận).
+    pub recipients: Vec<String>,
+    /// Extra legal bases (căn cứ), after the ones the rules cite.
+    pub bases: Vec<String>,
+}
+
+/// The optional monitoring inputs named in `scenario.toml`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MonitoringFiles {
+    /// `treasury`: what the State Treasury confirms.
+    pub treasury: Option<String>,
+    /// `schedule`: each investor's registered disbursement plan.
+    pub schedule: Option<String>,
+    /// `previous_year`: last year's scenario folder.
+    pub previous_year: Option<String>,
+    /// `conclusions`: the register of review-meeting conclusions.
+    pub conclusions: Option<String>,
 }
 
 impl ScenarioMeta {
@@ -90,4 +138,6 @@ pub struct Scenario {
     pub history: Option<History>,
     /// Digests of the files read, in the order read.
     pub inputs: Vec<InputDigest>,
+    /// Pipeline projects (`pipeline.csv`), in file order; empty when the scenario names none.
+    pub pipeline: Vec<crate::domain::PipelineProject>,
 }

@@ -167,6 +167,11 @@ pub fn generate_scenario(opts: &GenerateOptions) -> Scenario {
         projects: "projects.csv".into(),
         disbursements: Some("disbursements.csv".into()),
         rules: None,
+        amount_format: Some(crate::money::AmountFormat::Dot),
+        pipeline: None,
+        local_budget_delegated: false,
+        document: Default::default(),
+        monitoring: Default::default(),
     };
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let drafts = draft_projects(&mut rng, opts);
@@ -186,7 +191,7 @@ pub fn generate_scenario(opts: &GenerateOptions) -> Scenario {
     }
     // Ids are unique per project and a project's rows have distinct sources, so no key repeats.
     let portfolio = Portfolio::from_rows(rows).unwrap_or_default();
-    Scenario { meta, portfolio, history: Some(history), inputs: Vec::new() }
+    Scenario { meta, portfolio, history: Some(history), inputs: Vec::new(), pipeline: Vec::new() }
 }
 
 /// Plan share of each source in the total, in the order of [`Source::ALL`]: central 78%
@@ -545,6 +550,7 @@ impl RowGen<'_> {
                     end_year,
                     obstacles,
                     locked,
+                    extra: Default::default(),
                 },
                 months,
             ));

@@ -183,7 +183,7 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
     if diags.has_errors() {
         return Err(LoadError { diagnostics: diags });
     }
-    let scenario = Scenario { meta, portfolio: table.portfolio, history, inputs };
+    let scenario = Scenario { meta, portfolio: table.portfolio, history, inputs, pipeline: Vec::new() };
     Ok(Loaded { scenario, warnings: diags })
 }
 

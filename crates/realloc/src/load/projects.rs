@@ -349,6 +349,7 @@ impl ProjectsBuilder {
                 end_year,
                 obstacles,
                 locked,
+                extra: Default::default(),
             },
             _ => {
                 if !id.is_empty() {

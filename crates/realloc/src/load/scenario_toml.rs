@@ -160,6 +160,11 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
             projects,
             disbursements,
             rules,
+            amount_format: None,
+            pipeline: None,
+            local_budget_delegated: false,
+            document: Default::default(),
+            monitoring: Default::default(),
         }),
         // Every required key was found or reported missing above, so this arm is not reached.
         _ => None,

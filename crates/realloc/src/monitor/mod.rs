@@ -150,6 +150,11 @@ mod tests {
             projects: "projects.csv".into(),
             disbursements: None,
             rules: None,
+            amount_format: None,
+            pipeline: None,
+            local_budget_delegated: false,
+            document: Default::default(),
+            monitoring: Default::default(),
         }
     }
 

@@ -116,6 +116,7 @@ pub fn instance(opts: &RandomOptions) -> (Portfolio, Model) {
             end_year: 2026,
             obstacles: Obstacles::NONE,
             locked,
+            extra: Default::default(),
         };
         // Ids are unique by construction, so the insert cannot be refused.
         if portfolio.insert(project).is_ok() {
