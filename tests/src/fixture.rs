@@ -459,7 +459,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             })
             .collect(),
         groups: group_infos(),
-        model: Model { rows: model_rows, settings: Default::default(), constraints },
+        model: Model { rows: model_rows, settings: Default::default(), constraints, ..Default::default() },
     };
     let m = |v: i64| Money::from_million(v).unwrap_or_default();
     let pos = |id: &str| rows.iter().position(|r| r.id == id).unwrap_or(usize::MAX);

@@ -169,7 +169,7 @@ fn build(case: &Case) -> (Portfolio, Model) {
         min_unit: million(&case.settings.min_unit),
         min_transfer: million(&case.settings.min_transfer),
     };
-    (portfolio, Model { rows, settings, constraints })
+    (portfolio, Model { rows, settings, constraints, ..Default::default() })
 }
 
 /// `id` when ids are unique in the case, `id/SOURCE` otherwise.

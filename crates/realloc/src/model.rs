@@ -6,7 +6,9 @@
 
 use serde::Serialize;
 
-use crate::domain::Source;
+use std::sync::Arc;
+
+use crate::domain::{Portfolio, Source};
 use crate::money::Money;
 
 /// Bounds and values of one portfolio row.
@@ -87,6 +89,143 @@ pub struct Model {
     pub settings: Settings,
     /// Side constraints, in the order declared.
     pub constraints: Vec<SideConstraint>,
+    /// How capital sources are split into pools (none: one pool per source).
+    pub pools: Vec<PoolRule>,
+    /// Pipeline projects that may receive, after every annual-plan recipient of their pool.
+    pub pipeline: Vec<PipelineRow>,
+}
+
+/// What splits the pool of a capital source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PoolSplit {
+    /// One pool per loan agreement (`agreement`); a row without one neither gives nor receives.
+    Agreement,
+    /// One pool per commune or ward (`locality`).
+    Locality,
+}
+
+impl PoolSplit {
+    /// The code used in rules files and JSON.
+    pub const fn code(self) -> &'static str {
+        match self {
+            PoolSplit::Agreement => "agreement",
+            PoolSplit::Locality => "locality",
+        }
+    }
+}
+
+/// A named rule that splits the pools of some capital sources (`[[pools]]` of the rules).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PoolRule {
+    /// Rule id.
+    pub id: String,
+    /// What it says, Vietnamese (shown for a row it keeps out).
+    pub label: String,
+    /// The sources it splits.
+    pub sources: Vec<Source>,
+    /// By what.
+    pub split: PoolSplit,
+}
+
+/// One pool: a capital source, and the loan agreement or locality that splits it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PoolKey {
+    /// The capital source.
+    pub source: Source,
+    /// The loan agreement, when the source is split by agreement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<Arc<str>>,
+    /// The commune or ward, when the source is split by locality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locality: Option<Arc<str>>,
+}
+
+impl PoolKey {
+    /// The pool of a whole source.
+    pub fn source(source: Source) -> PoolKey {
+        PoolKey { source, agreement: None, locality: None }
+    }
+
+    /// A short label: `NSTW`, `NSTW_ODA: ADB-3345`, `CTMTQG_NTM: Xã Tân Thành`.
+    pub fn label(&self) -> String {
+        match (&self.agreement, &self.locality) {
+            (Some(a), _) => format!("{}: {a}", self.source),
+            (None, Some(l)) => format!("{}: {l}", self.source),
+            (None, None) => self.source.code().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for PoolKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// The split of a source under `rules`, or `None` when the source is one pool.
+pub fn split_of(rules: &[PoolRule], source: Source) -> Option<PoolSplit> {
+    rules.iter().find(|r| r.sources.contains(&source)).map(|r| r.split)
+}
+
+/// The pool of a row with this source, agreement and locality; `None` when the source is split by
+/// agreement and the row has none (it neither gives nor receives).
+pub fn pool_key(
+    rules: &[PoolRule],
+    source: Source,
+    agreement: Option<&Arc<str>>,
+    locality: &Arc<str>,
+) -> Option<PoolKey> {
+    match split_of(rules, source) {
+        None => Some(PoolKey::source(source)),
+        Some(PoolSplit::Agreement) => {
+            agreement.map(|a| PoolKey { source, agreement: Some(a.clone()), locality: None })
+        }
+        Some(PoolSplit::Locality) => {
+            Some(PoolKey { source, agreement: None, locality: Some(locality.clone()) })
+        }
+    }
+}
+
+/// The pools of a portfolio and its pipeline under `model.pools`, sorted (source order, then name),
+/// and the pool index of every portfolio row then every pipeline row (`None`: in no pool).
+pub fn pools_of(portfolio: &Portfolio, model: &Model) -> (Vec<PoolKey>, Vec<Option<usize>>) {
+    let keys: Vec<Option<PoolKey>> = portfolio
+        .rows()
+        .iter()
+        .map(|p| pool_key(&model.pools, p.source, p.extra.agreement.as_ref(), &p.locality))
+        .chain(
+            model
+                .pipeline
+                .iter()
+                .map(|x| pool_key(&model.pools, x.source, x.agreement.as_ref(), &x.locality)),
+        )
+        .collect();
+    let mut unique: Vec<&PoolKey> = keys.iter().flatten().collect();
+    unique.sort_unstable();
+    unique.dedup();
+    let pools: Vec<PoolKey> = unique.into_iter().cloned().collect();
+    let index = keys.iter().map(|k| k.as_ref().and_then(|k| pools.binary_search(k).ok())).collect();
+    (pools, index)
+}
+
+/// A pipeline project as the optimiser sees it: a recipient after the portfolio's rows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PipelineRow {
+    /// Project id.
+    pub id: String,
+    /// Capital source.
+    pub source: Source,
+    /// Commune or ward.
+    pub locality: Arc<str>,
+    /// Investor.
+    pub investor: Arc<str>,
+    /// Loan agreement (ODA).
+    pub agreement: Option<Arc<str>>,
+    /// The most it may receive.
+    pub absorbable: Money,
+    /// Worth of one million VND added.
+    pub value_in: f64,
 }
 
 /// What the rules concluded about one row, with the model's bounds.
@@ -102,8 +241,13 @@ pub struct RowAssessment {
     pub forecast: Money,
     /// Bounds and values for the optimiser.
     pub bounds: RowBounds,
-    /// Why the row may give or receive capital, in the analyst's words (empty for neither).
+    /// Why the row may give or receive capital, in the analyst's words; for a row that may do
+    /// neither, the rules that kept it out.
     pub reason: String,
+    /// Share of capital added to the row that the rules expect it to spend by the deadline (0–1).
+    pub absorption: f64,
+    /// The eligibility rules that closed a side of the row (`[[eligibility]]` ids), in rules order.
+    pub kept_out: Vec<String>,
 }
 
 /// A difficulty (obstacle) group as the rules define it, for reports.
@@ -130,4 +274,40 @@ pub struct Assessment {
     pub groups: Vec<GroupInfo>,
     /// The model to optimise (its rows are the `bounds` of `rows`).
     pub model: Model,
+    /// Who decides a transfer, by capital source (the rules' `[[authority]]` table, delegation
+    /// applied), in the order of [`Source::ALL`].
+    pub authority: Vec<Authority>,
+    /// The eligibility rules, for words.
+    pub eligibility: Vec<EligibilityInfo>,
+}
+
+/// The body that decides transfers of a capital source.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Authority {
+    /// Code (`ubnd_tinh`, `hdnd_tinh`, `trung_uong`).
+    pub code: String,
+    /// Vietnamese name.
+    pub label_vi: String,
+    /// English name.
+    pub label_en: String,
+    /// Legal or practical source.
+    pub cite: String,
+}
+
+/// An eligibility rule as the documents name it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EligibilityInfo {
+    /// Rule id.
+    pub id: String,
+    /// What it says, Vietnamese.
+    pub label_vi: String,
+    /// What it says, English.
+    pub label_en: String,
+}
+
+impl Assessment {
+    /// The authority that decides transfers of `source`.
+    pub fn authority_of(&self, source: Source) -> Option<&Authority> {
+        self.authority.get(source.index())
+    }
 }

@@ -68,6 +68,9 @@ fn text(e: &Explanation, file: &str) -> String {
                 Stage::Group => "obstacle groups (every match applies)",
                 Stage::Pace => "pace classes (first match applies)",
                 Stage::Tier => "priority tiers (first match applies)",
+                Stage::Eligibility => {
+                    "eligibility (every rule applies: a condition closes a side, a limit caps it)"
+                }
                 Stage::Model => "model",
             };
             let _ = writeln!(s, "\n{title}:");
@@ -109,6 +112,18 @@ fn text(e: &Explanation, file: &str) -> String {
     let _ = writeln!(s, "  role        {role}");
     if !r.reason.is_empty() {
         let _ = writeln!(s, "  reason      {}", r.reason);
+    }
+    if role == "neither" {
+        let _ = writeln!(s, "\nwhy it neither gives nor receives:");
+        if e.kept_out.is_empty() {
+            let _ = writeln!(
+                s,
+                "  no eligibility rule closed it: the releasable formula leaves nothing it is not expected to spend, and the absorbable formula finds nothing more it could spend by the deadline"
+            );
+        }
+        for k in &e.kept_out {
+            let _ = writeln!(s, "  {}: {} ({})", k.id, k.label_en, k.label_vi);
+        }
     }
     s
 }

@@ -150,5 +150,5 @@ pub fn instance(opts: &RandomOptions) -> (Portfolio, Model) {
         min_unit: million,
         min_transfer: Money::from_dong(opts.min_transfer_million.max(0) * DONG_PER_MILLION),
     };
-    (portfolio, Model { rows, settings, constraints })
+    (portfolio, Model { rows, settings, constraints, ..Default::default() })
 }

@@ -3,8 +3,8 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::domain::{Obstacle, Project, ProjectGroup, Source, Status};
-use crate::model::{Assessment, GroupInfo, Model, RowAssessment, RowBounds};
+use crate::domain::{Category, Obstacle, Project, ProjectGroup, Source, Status};
+use crate::model::{Assessment, GroupInfo, Model, PipelineRow, PoolSplit, RowAssessment, RowBounds};
 use crate::money::{DONG_PER_MILLION, Money};
 use crate::scenario::{Scenario, ScenarioMeta};
 
@@ -26,6 +26,8 @@ pub enum Stage {
     Pace,
     /// A priority tier rule (first match).
     Tier,
+    /// An `[[eligibility]]` rule (every one applies) or a `[[pools]]` rule that keeps a row out.
+    Eligibility,
     /// A `[model]` formula.
     Model,
 }
@@ -90,6 +92,8 @@ pub struct Explanation {
     pub steps: Vec<Step>,
     /// The conclusion.
     pub result: RowAssessment,
+    /// The eligibility and pool rules that closed a side of the row, in words.
+    pub kept_out: Vec<crate::model::EligibilityInfo>,
 }
 
 /// Money as million VND for the expressions.
@@ -107,6 +111,7 @@ impl Rules {
         s[base + 2] = meta.months_left();
         s[base + 3] = curve_at(&self.curve, months_since(meta.fiscal_year, meta.as_of));
         s[base + 4] = curve_at(&self.curve, months_since(meta.fiscal_year, meta.deadline));
+        s[base + 5] = f(meta.local_budget_delegated);
         for p in &self.params {
             s[usize::from(p.slot)] = p.at(meta.as_of);
         }
@@ -127,10 +132,25 @@ impl Rules {
                 chunk.iter().map(|p| self.run_row(p, fy, &mut slots, None)).collect::<Vec<_>>()
             })
             .collect();
+        let pipeline = scenario
+            .pipeline
+            .iter()
+            .map(|x| PipelineRow {
+                id: x.id.clone(),
+                source: x.source,
+                locality: x.locality.clone(),
+                investor: x.investor.clone(),
+                agreement: x.agreement.clone(),
+                absorbable: x.cap(),
+                value_in: self.pipeline_value_in,
+            })
+            .collect();
         let model = Model {
             rows: rows.iter().map(|r| r.bounds).collect(),
             settings: self.settings,
             constraints: self.constraints.clone(),
+            pools: self.pools.clone(),
+            pipeline,
         };
         let groups = self
             .groups
@@ -143,7 +163,9 @@ impl Rules {
                 remedy_en: g.info.remedy_en.clone(),
             })
             .collect();
-        Assessment { rows, groups, model }
+        let authority = super::policy::authorities(&self.authority, scenario.meta.local_budget_delegated);
+        let eligibility = self.eligibility.iter().map(|e| e.info.clone()).collect();
+        Assessment { rows, groups, model, authority, eligibility }
     }
 
     /// Every rule that matched or did not for row `row` of the portfolio, with the values it saw;
@@ -157,6 +179,7 @@ impl Rules {
             .chain(self.params.iter().map(|p| usize::from(p.slot)))
             .map(|i| self.seen(i as u16, &slots))
             .collect();
+        let kept_out = result.kept_out.iter().map(|id| self.kept_out_info(id)).collect();
         Some(Explanation {
             row,
             id: p.id.clone(),
@@ -165,6 +188,7 @@ impl Rules {
             inputs,
             steps,
             result,
+            kept_out,
         })
     }
 
@@ -195,6 +219,18 @@ impl Rules {
             p.obstacles.len() as f64,
             p.disbursement_rate(),
             f64::from(fiscal_year - p.start_year + 1),
+            p.extra.category.map_or(-1.0, |c| c.index() as f64),
+            f(p.is_counterpart()),
+            f(p.source == Source::NstwOda),
+            p.extra.medium_term_room.map_or(0.0, m),
+            f(p.extra.medium_term_room.is_some()),
+            p.extra.requested_change.map_or(0.0, m),
+            f(p.extra.requested_change.is_some()),
+            p.extra.requested_change.map_or(0.0, |c| m(-c).max(0.0)),
+            p.extra.requested_change.map_or(0.0, |c| m(c).max(0.0)),
+            f(p.extra.agreement.is_some()),
+            p.extra.extended_to.map_or(0.0, f64::from),
+            f(p.extra.extended_to.is_some()),
         ];
         s[..row.len()].copy_from_slice(&row);
     }
@@ -239,6 +275,70 @@ impl Rules {
         let tier_value = tier.and_then(|i| self.tiers[i].info.tier).unwrap_or(13);
         s[usize::from(self.tier_slot)] = f64::from(tier_value);
 
+        // Eligibility: every rule applies; a `when` closes its side, a `limit` caps it.
+        let mut kept_out = Vec::new();
+        let (mut can_give, mut can_receive) = (true, true);
+        let (mut give_limit, mut receive_limit) = (f64::INFINITY, f64::INFINITY);
+        for e in &self.eligibility {
+            let (hit, value, expr) = match (&e.when, &e.limit) {
+                (Some(w), _) => {
+                    let hit = w.code.eval(s) != 0.0;
+                    (hit, f(hit), w)
+                }
+                (None, Some(l)) => {
+                    let v = l.code.eval(s);
+                    (v <= 0.0, v, l)
+                }
+                (None, None) => continue,
+            };
+            if e.when.is_some() {
+                if hit {
+                    can_give &= !e.side.gives();
+                    can_receive &= !e.side.receives();
+                }
+            } else {
+                let v = if value.is_nan() { 0.0 } else { value };
+                if e.side.gives() {
+                    give_limit = give_limit.min(v);
+                }
+                if e.side.receives() {
+                    receive_limit = receive_limit.min(v);
+                }
+            }
+            if hit {
+                kept_out.push(e.info.id.clone());
+            }
+            if let Some(t) = trace.as_deref_mut() {
+                let (outcome, text) = match (e.when.is_some(), hit) {
+                    (true, true) => (Outcome::Matched, "true".to_owned()),
+                    (true, false) => (Outcome::NotMatched, "false".to_owned()),
+                    (false, _) => (Outcome::Computed, fmt_num(value)),
+                };
+                t.push(Step {
+                    stage: Stage::Eligibility,
+                    id: e.info.id.clone(),
+                    line: e.line,
+                    expr: expr.text.clone(),
+                    outcome,
+                    value: text,
+                    seen: self.seen_of(expr, s),
+                });
+            }
+        }
+        // A source split by loan agreement: a row without one neither gives nor receives.
+        if let Some(rule) = self.pools.iter().find(|r| r.sources.contains(&p.source)) {
+            if rule.split == PoolSplit::Agreement && p.extra.agreement.is_none() {
+                can_give = false;
+                can_receive = false;
+                kept_out.push(rule.id.clone());
+            }
+        }
+        let [cg, cr, gl, rl] = self.eligibility_slots;
+        s[usize::from(cg)] = f(can_give);
+        s[usize::from(cr)] = f(can_receive);
+        s[usize::from(gl)] = if give_limit.is_finite() { give_limit } else { m(Money::MAX_INPUT) };
+        s[usize::from(rl)] = if receive_limit.is_finite() { receive_limit } else { m(Money::MAX_INPUT) };
+
         // The model, each formula clamped to its legal bounds before the next one reads it.
         let plan = p.plan;
         let mut bounds = RowBounds::default();
@@ -251,15 +351,19 @@ impl Rules {
                     m(forecast)
                 }
                 1 => {
-                    let cap = if p.locked { Money::ZERO } else { p.undisbursed().max_zero() };
+                    let cap = if p.locked || !can_give {
+                        Money::ZERO
+                    } else {
+                        p.undisbursed().max_zero().min(to_money(give_limit))
+                    };
                     bounds.releasable = to_money(raw).min(cap);
                     m(bounds.releasable)
                 }
                 2 => {
-                    let cap = if p.locked || bounds.releasable > Money::ZERO {
+                    let cap = if p.locked || bounds.releasable > Money::ZERO || !can_receive {
                         Money::ZERO
                     } else {
-                        p.headroom().max_zero()
+                        p.headroom().max_zero().min(to_money(receive_limit))
                     };
                     bounds.absorbable = to_money(raw).min(cap);
                     m(bounds.absorbable)
@@ -287,7 +391,28 @@ impl Rules {
             }
         }
 
-        let reason = self.reason(&groups, pace, tier, &bounds, s);
+        let absorption = match &self.absorption {
+            Some(fm) => {
+                let raw = fm.expr.code.eval(s);
+                let v = if raw.is_nan() { 0.0 } else { raw.clamp(0.0, 1.0) };
+                s[usize::from(fm.slot)] = v;
+                if let Some(t) = trace.as_deref_mut() {
+                    t.push(Step {
+                        stage: Stage::Model,
+                        id: fm.id.to_owned(),
+                        line: fm.line,
+                        expr: fm.expr.text.clone(),
+                        outcome: Outcome::Computed,
+                        value: fmt_num(v),
+                        seen: self.seen_of(&fm.expr, s),
+                    });
+                }
+                v
+            }
+            None => 1.0,
+        };
+
+        let reason = self.reason(p, &groups, pace, tier, &bounds, &kept_out, s);
         RowAssessment {
             groups,
             pace: self.paces.get(pace).map(|r| r.info.id.clone()).unwrap_or_default(),
@@ -295,6 +420,8 @@ impl Rules {
             forecast,
             bounds,
             reason,
+            absorption,
+            kept_out,
         }
     }
 
@@ -365,6 +492,13 @@ impl Rules {
             }
             Ty::Code(CodeKind::Status) => Status::ALL.get(idx).map(|c| c.code()).unwrap_or("?").to_owned(),
             Ty::Code(CodeKind::Pace) => self.scope.paces.get(idx).cloned().unwrap_or_default(),
+            Ty::Code(CodeKind::Category) => {
+                if v < 0.0 {
+                    String::new()
+                } else {
+                    Category::ALL.get(idx).map(|c| c.code()).unwrap_or("?").to_owned()
+                }
+            }
             Ty::Bits => {
                 let bits = v as u32;
                 let codes: Vec<&str> =
@@ -374,17 +508,28 @@ impl Rules {
         }
     }
 
-    /// The analyst's reason for a donor or a recipient, empty for neither.
+    /// The analyst's reason for a donor or a recipient; for a row that may do neither, the rules
+    /// that kept it out (empty when none did: it simply has nothing to give and needs nothing).
+    #[allow(clippy::too_many_arguments)]
     fn reason(
         &self,
+        p: &Project,
         groups: &[String],
         pace: usize,
         tier: Option<usize>,
         b: &RowBounds,
+        kept_out: &[String],
         s: &[f64],
     ) -> String {
         let mut out = String::new();
-        if b.releasable > Money::ZERO {
+        let offered = p.extra.requested_change.map_or(Money::ZERO, |c| (-c).max_zero());
+        if b.releasable > Money::ZERO && offered > Money::ZERO {
+            out.push_str("Chủ đầu tư có văn bản đề nghị điều chỉnh giảm ");
+            push_vi(&mut out, m(offered));
+            out.push_str(" triệu đồng; có thể điều chỉnh giảm ");
+            push_vi(&mut out, m(b.releasable));
+            out.push_str(" triệu đồng");
+        } else if b.releasable > Money::ZERO {
             let first_group = groups.first().and_then(|id| self.groups.iter().find(|g| &g.info.id == id));
             if let Some(r) = first_group.or_else(|| self.paces.get(pace)) {
                 self.render(r, s, &mut out);
@@ -399,8 +544,33 @@ impl Rules {
             out.push_str(": có thể giải ngân thêm ");
             push_vi(&mut out, m(b.absorbable));
             out.push_str(" triệu đồng");
+        } else if !kept_out.is_empty() {
+            out.push_str("Không điều chuyển: ");
+            let labels: Vec<&str> = kept_out.iter().filter_map(|id| self.kept_out_label(id)).collect();
+            out.push_str(&labels.join("; "));
         }
         out
+    }
+
+    /// The words of an eligibility or pool rule, in both languages.
+    pub(crate) fn kept_out_info(&self, id: &str) -> crate::model::EligibilityInfo {
+        match self.eligibility.iter().find(|e| e.info.id == id) {
+            Some(e) => e.info.clone(),
+            None => crate::model::EligibilityInfo {
+                id: id.to_owned(),
+                label_vi: self.kept_out_label(id).unwrap_or_default().to_owned(),
+                label_en: "ODA capital without a loan agreement does not move".to_owned(),
+            },
+        }
+    }
+
+    /// The Vietnamese words of an eligibility or pool rule.
+    pub(crate) fn kept_out_label(&self, id: &str) -> Option<&str> {
+        self.eligibility
+            .iter()
+            .find(|e| e.info.id == id)
+            .map(|e| e.info.label_vi.as_str())
+            .or_else(|| self.pools.iter().find(|r| r.id == id).map(|r| r.label.as_str()))
     }
 
     fn render(&self, r: &Rule, s: &[f64], out: &mut String) {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use evalexpr::{DefaultNumericTypes, Node, Operator, Value};
 
-use crate::domain::{Obstacle, ProjectGroup, Source, Status};
+use crate::domain::{Category, Obstacle, ProjectGroup, Source, Status};
 
 /// The type of a slot or an expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub(crate) enum CodeKind {
     Status,
     /// A pace class id of the rules.
     Pace,
+    /// A capital-use category (`category`; -1 when the row has none).
+    Category,
 }
 
 impl Ty {
@@ -46,6 +48,7 @@ impl Ty {
             Ty::Code(CodeKind::Group) => "a project group",
             Ty::Code(CodeKind::Status) => "a status",
             Ty::Code(CodeKind::Pace) => "a pace class",
+            Ty::Code(CodeKind::Category) => "a category",
             Ty::Bits => "the obstacle set",
         }
     }
@@ -612,6 +615,9 @@ impl Compiler<'_> {
                 s.parse::<ProjectGroup>().map(ProjectGroup::index).map_err(|e| e.to_string())
             }
             Ty::Code(CodeKind::Status) => s.parse::<Status>().map(Status::index).map_err(|e| e.to_string()),
+            Ty::Code(CodeKind::Category) => {
+                s.parse::<Category>().map(Category::index).map_err(|e| e.to_string())
+            }
             Ty::Code(CodeKind::Pace) => self.scope.paces.iter().position(|p| p == s).ok_or_else(|| {
                 format!("unknown pace class `{s}`, expected one of: {}", self.scope.paces.join(", "))
             }),

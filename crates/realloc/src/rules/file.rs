@@ -26,6 +26,63 @@ pub(crate) struct RawRules {
     pub(crate) constraints: Vec<Spanned<RawConstraint>>,
     #[serde(default)]
     pub(crate) risk: Option<Spanned<RawRisk>>,
+    /// Version 2: who may give and who may receive; absent in a version-1 file (the built-in list).
+    #[serde(default)]
+    pub(crate) eligibility: Option<Vec<Spanned<RawEligibility>>>,
+    /// Version 2: how sources split into pools; absent in a version-1 file (the built-in table).
+    #[serde(default)]
+    pub(crate) pools: Option<Vec<Spanned<RawPoolRule>>>,
+    /// Version 2: who decides a transfer, by source; absent in a version-1 file (the built-in table).
+    #[serde(default)]
+    pub(crate) authority: Option<Vec<Spanned<RawAuthority>>>,
+}
+
+/// `[[eligibility]]`: a rule that closes a side of a row (`when`) or caps it (`limit`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEligibility {
+    pub(crate) id: Spanned<String>,
+    /// `give`, `receive` or `both`.
+    pub(crate) side: Spanned<String>,
+    /// When it holds, the side is closed.
+    #[serde(default)]
+    pub(crate) when: Option<Spanned<String>>,
+    /// An upper bound (million VND) on what the side may move.
+    #[serde(default)]
+    pub(crate) limit: Option<Spanned<String>>,
+    /// What the rule says, in Vietnamese (shown by `explain` and in reasons).
+    pub(crate) label: String,
+    #[serde(default)]
+    pub(crate) label_en: String,
+    pub(crate) cite: String,
+}
+
+/// `[[pools]]`: the sources whose pool is split, and by what.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPoolRule {
+    pub(crate) id: Spanned<String>,
+    pub(crate) sources: Spanned<Vec<String>>,
+    /// `agreement` or `locality`.
+    pub(crate) split: Spanned<String>,
+    #[serde(default)]
+    pub(crate) label: String,
+    pub(crate) cite: String,
+}
+
+/// `[[authority]]`: the body that decides transfers of some sources.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAuthority {
+    pub(crate) code: Spanned<String>,
+    pub(crate) label: String,
+    #[serde(default)]
+    pub(crate) label_en: String,
+    pub(crate) sources: Spanned<Vec<String>>,
+    /// The code that decides instead when the scenario says `local_budget_delegated = true`.
+    #[serde(default)]
+    pub(crate) delegated: Option<Spanned<String>>,
+    pub(crate) cite: String,
 }
 
 /// `[risk]`: the spread of each row's year-end disbursement for `realloc risk`, as a standard
@@ -51,6 +108,10 @@ pub(crate) struct RawRisk {
 pub(crate) struct RawSettings {
     pub(crate) min_unit: Spanned<f64>,
     pub(crate) min_transfer: Spanned<f64>,
+    /// Version 2: worth of one million VND added to a ready pipeline project (below every
+    /// annual-plan recipient); 10 when absent.
+    #[serde(default)]
+    pub(crate) pipeline_value_in: Option<Spanned<f64>>,
     #[serde(default)]
     pub(crate) cite: Option<String>,
 }
@@ -167,6 +228,9 @@ pub(crate) struct RawModel {
     pub(crate) absorbable: Spanned<String>,
     pub(crate) value_in: Spanned<String>,
     pub(crate) value_out: Spanned<String>,
+    /// Version 2: share of an addition the row is expected to spend (0–1); "1" when absent.
+    #[serde(default)]
+    pub(crate) absorption: Option<Spanned<String>>,
 }
 
 /// `[[constraints]]`: a side constraint of the optimiser.

@@ -10,7 +10,7 @@ impl Rules {
     /// Warnings about a rule set that loads but is probably not what its author meant, each with
     /// `file:line` and the rule id.
     pub fn lint(&self) -> Diagnostics {
-        let mut d = Diagnostics::new();
+        let mut d = self.load_warnings.clone();
         let mut warn = |line: usize, msg: String| d.warning(&self.file, Location::Line { line }, msg);
 
         for (what, rules) in [("pace class", &self.paces), ("tier rule", &self.tiers)] {
@@ -106,8 +106,9 @@ impl Rules {
                 }
             }
         }
-        for f in &self.model {
-            for &s in &f.expr.reads {
+        let eligibility = self.eligibility.iter().flat_map(|e| e.when.iter().chain(&e.limit));
+        for c in self.model.iter().chain(&self.absorption).map(|f| &f.expr).chain(eligibility) {
+            for &s in &c.reads {
                 read[usize::from(s)] = true;
             }
         }

@@ -34,6 +34,7 @@ pub(crate) mod expr;
 mod file;
 mod lint;
 mod overrides;
+mod policy;
 mod report;
 
 pub use backtest::{Backtest, BacktestError, BacktestLine};
@@ -197,6 +198,20 @@ pub struct Rules {
     pub(crate) citations: Vec<(String, String)>,
     /// `[risk]`: the spread of the year-end forecast, when the file declares it.
     pub(crate) risk: Option<crate::risk::Spread>,
+    /// `[[eligibility]]`, in file order (the built-in list for a version-1 file).
+    pub(crate) eligibility: Vec<policy::Eligibility>,
+    /// Slots `can_give`, `can_receive`, `give_limit`, `receive_limit`, which the model reads.
+    pub(crate) eligibility_slots: [u16; 4],
+    /// `[[pools]]` (the built-in table for a version-1 file).
+    pub(crate) pools: Vec<crate::model::PoolRule>,
+    /// `[[authority]]` (the built-in table for a version-1 file).
+    pub(crate) authority: Vec<policy::AuthorityRule>,
+    /// `[model] absorption`, when given.
+    pub(crate) absorption: Option<Formula>,
+    /// Worth of one million VND added to a pipeline project.
+    pub(crate) pipeline_value_in: f64,
+    /// Warnings found while loading (a built-in rule left out), shown by `lint`.
+    pub(crate) load_warnings: Diagnostics,
 }
 
 impl Default for Rules {
@@ -344,6 +359,18 @@ pub(crate) const ROW_FIELDS: &[(&str, Ty)] = &[
     ("obstacle_count", Ty::Num),
     ("disbursement_rate", Ty::Num),
     ("years_allocated", Ty::Num),
+    ("category", Ty::Code(CodeKind::Category)),
+    ("counterpart", Ty::Bool),
+    ("oda", Ty::Bool),
+    ("medium_term_room", Ty::Num),
+    ("has_medium_term_room", Ty::Bool),
+    ("requested_change", Ty::Num),
+    ("has_request", Ty::Bool),
+    ("offered", Ty::Num),
+    ("asked", Ty::Num),
+    ("has_agreement", Ty::Bool),
+    ("extended_to", Ty::Num),
+    ("has_extension", Ty::Bool),
 ];
 
 /// Scenario values, the same for every row, in slot order after [`ROW_FIELDS`].
@@ -353,6 +380,7 @@ pub(crate) const SCENARIO_FIELDS: &[(&str, Ty)] = &[
     ("months_left", Ty::Num),
     ("expected_rate", Ty::Num),
     ("expected_rate_deadline", Ty::Num),
+    ("local_budget_delegated", Ty::Bool),
 ];
 
 /// The formulas of `[model]`, in evaluation order.
@@ -380,6 +408,10 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    fn warn(&mut self, message: impl Into<String>) {
+        self.diags.warning(self.file, Location::File, message);
+    }
+
     fn err(&mut self, offset: usize, rule: Option<&str>, message: impl Into<String>) {
         let message = match rule {
             Some(id) => format!("rule `{id}`: {}", message.into()),
@@ -737,6 +769,15 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         }
     }
 
+    // Eligibility (version 2): each rule sees the tier; the model sees what they conclude.
+    let eligibility = policy::load_eligibility(&mut ld, raw.eligibility.as_deref(), &scope, &mut citations);
+    let eligibility_slots = ["can_give", "can_receive", "give_limit", "receive_limit"].map(|name| {
+        let ty = if name.starts_with("can_") { Ty::Bool } else { Ty::Num };
+        scope.add(name, ty).unwrap_or(0)
+    });
+    let pools = policy::load_pools(&mut ld, raw.pools.as_deref(), &mut citations);
+    let authority = policy::load_authority(&mut ld, raw.authority.as_deref(), &mut citations);
+
     // Model formulas, each seeing the ones before.
     let model_raw = raw.model.get_ref();
     let texts = [
@@ -754,6 +795,11 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
             model.push(Formula { id, expr, slot, line: ld.lines.line(text.span().start) });
         }
     }
+    let absorption = model_raw.absorption.as_ref().and_then(|text| {
+        let c = ld.compile(text, &scope, "absorption", Ty::Num)?;
+        let slot = scope.add("absorption", Ty::Num).unwrap_or(0);
+        Some(Formula { id: "absorption", expr: c, slot, line: ld.lines.line(text.span().start) })
+    });
     citations.push(("model".to_owned(), format!("{} ({})", model_raw.cite, model_raw.method)));
 
     // Reasons may name anything computed.
@@ -899,6 +945,15 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         }
     });
 
+    let pipeline_value_in = match &settings.pipeline_value_in {
+        Some(v) if v.get_ref().is_finite() && *v.get_ref() >= 0.0 => *v.get_ref(),
+        Some(v) => {
+            ld.err(v.span().start, None, "`pipeline_value_in` must be a finite number ≥ 0");
+            0.0
+        }
+        None => 10.0,
+    };
+
     if ld.diags.has_errors() {
         return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
     }
@@ -924,6 +979,13 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         unused_candidates,
         citations,
         risk,
+        eligibility,
+        eligibility_slots,
+        pools,
+        authority,
+        absorption,
+        pipeline_value_in,
+        load_warnings: ld.diags,
     })
 }
 
