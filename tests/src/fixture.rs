@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use realloc::domain::{Obstacle, Obstacles, Portfolio, Project, ProjectGroup, Source, Status};
 use realloc::model::{
-    Assessment, GroupInfo, Model, RowAssessment, RowBounds, SideConstraint, SideConstraintKind,
+    Assessment, GroupInfo, Model, PoolKey, RowAssessment, RowBounds, SideConstraint, SideConstraintKind,
 };
 use realloc::money::Money;
 use realloc::optimize::{
@@ -456,10 +456,14 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 forecast: r.forecast,
                 bounds: *b,
                 reason: r.reason.into(),
+                absorption: 1.0,
+                kept_out: Vec::new(),
             })
             .collect(),
         groups: group_infos(),
         model: Model { rows: model_rows, settings: Default::default(), constraints, ..Default::default() },
+        authority: Vec::new(),
+        eligibility: Vec::new(),
     };
     let m = |v: i64| Money::from_million(v).unwrap_or_default();
     let pos = |id: &str| rows.iter().position(|r| r.id == id).unwrap_or(usize::MAX);
@@ -477,6 +481,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
     let moved = changes.iter().filter(|c| c.dong() < 0).map(|c| -*c).sum();
     let proposal = Proposal {
         changes,
+        pipeline: Vec::new(),
         moved,
         transfers: vec![
             t("DA-001", "DA-003", Source::Nstw, 45_000),
@@ -490,6 +495,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
         pools: vec![
             PoolOutcome {
                 source: Source::Nstw,
+                key: PoolKey::source(Source::Nstw),
                 moved: m(65_000),
                 objective: 0.0,
                 method: "greedy".into(),
@@ -508,6 +514,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             },
             PoolOutcome {
                 source: Source::NstwOda,
+                key: PoolKey::source(Source::NstwOda),
                 moved: Money::ZERO,
                 objective: 0.0,
                 method: "greedy".into(),
@@ -520,6 +527,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             },
             PoolOutcome {
                 source: Source::CtmtqgNtm,
+                key: PoolKey::source(Source::CtmtqgNtm),
                 moved: m(1_200),
                 objective: 0.0,
                 method: "greedy".into(),
@@ -532,6 +540,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             },
             PoolOutcome {
                 source: Source::Nsdp,
+                key: PoolKey::source(Source::Nsdp),
                 moved: m(8_500),
                 objective: 0.0,
                 method: "greedy".into(),

@@ -220,7 +220,7 @@ fn check_invariants(portfolio: &Portfolio, model: &Model, p: &Proposal) -> Resul
         let ends = rows.iter().zip(&p.changes).filter(|(r, c)| r.source == source && !c.is_zero()).count();
         prop_assert!(n < ends, "pool {}: {} transfers for {} rows", source, n, ends);
     }
-    let objective = realloc::optimize::objective(model, &p.changes);
+    let objective = realloc::optimize::objective(model, &p.changes, &p.pipeline);
     prop_assert_eq!(objective, p.objective);
     Ok(())
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use std::sync::Arc;
 
-use crate::domain::{Portfolio, Source};
+use crate::domain::{Portfolio, Project, Source};
 use crate::money::Money;
 
 /// Bounds and values of one portfolio row.
@@ -282,7 +282,7 @@ pub struct Assessment {
 }
 
 /// The body that decides transfers of a capital source.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Authority {
     /// Code (`ubnd_tinh`, `hdnd_tinh`, `trung_uong`).
     pub code: String,
@@ -303,6 +303,22 @@ pub struct EligibilityInfo {
     pub label_vi: String,
     /// What it says, English.
     pub label_en: String,
+}
+
+impl RowAssessment {
+    /// The row's forecast disbursement by the deadline after a change: capital taken beyond the
+    /// part not expected to be spent lowers the forecast; of capital added, the share the rules
+    /// expect the row to spend ([`RowAssessment::absorption`]) is added, rounded down to the đồng.
+    pub fn forecast_after(&self, project: &Project, change: Money) -> Money {
+        if change >= Money::ZERO {
+            let spent = (change.dong() as f64 * self.absorption.clamp(0.0, 1.0)).floor() as i64;
+            self.forecast + Money::from_dong(spent.clamp(0, change.dong()))
+        } else {
+            let released = -change;
+            let idle = (project.plan - self.forecast).max_zero();
+            self.forecast - (released - idle).max_zero()
+        }
+    }
 }
 
 impl Assessment {

@@ -5,7 +5,7 @@
 //! # The model
 //!
 //! Each row has a point forecast `f` (the rules' `[model] forecast`, or
-//! [`forecast_after`](crate::report::forecast_after) after the proposal) and a spread `s`: a standard
+//! [`forecast_after`](crate::model::RowAssessment::forecast_after) after the proposal) and a spread `s`: a standard
 //! deviation as a share of the row's undisbursed plan, from [`Spread::row_share`] (pace class base
 //! spread, obstacle groups added as independent errors). One draw is
 //!
@@ -45,7 +45,6 @@ use serde::{Deserialize, Serialize};
 use crate::domain::Source;
 use crate::model::Assessment;
 use crate::money::Money;
-use crate::report::forecast_after;
 use crate::rules::Backtest;
 use crate::scenario::Scenario;
 
@@ -177,7 +176,7 @@ pub fn risk_rows(
                 disbursed: p.disbursed,
                 forecast_before: a.forecast,
                 new_plan: p.plan + change,
-                forecast_after: forecast_after(p, a.forecast, change),
+                forecast_after: a.forecast_after(p, change),
                 share: spread.row_share(&a.pace, &a.groups),
             }
         })

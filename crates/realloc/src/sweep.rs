@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 use crate::money::Money;
 use crate::optimize::{self, OptimizeError};
 use crate::report::fmt;
-use crate::report::forecast_after;
 use crate::report::layout::Table;
 use crate::report::svg::{legend, open, xml};
 use crate::report::text::Lang;
@@ -119,7 +118,7 @@ fn point(scenario: &Scenario, rules: &Rules, param: &str, value: f64) -> Result<
     let rows = scenario.portfolio.rows();
     let (mut plan, mut before, mut after, mut central) = (0i128, 0i128, 0i128, 0i128);
     for ((p, a), &change) in rows.iter().zip(&assessment.rows).zip(&proposal.changes) {
-        let f = forecast_after(p, a.forecast, change);
+        let f = a.forecast_after(p, change);
         plan += i128::from(p.plan.dong());
         before += i128::from(a.forecast.dong());
         after += i128::from(f.dong());

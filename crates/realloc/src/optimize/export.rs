@@ -1,7 +1,9 @@
 //! The model in CPLEX LP format, for audit in any LP/MIP solver.
 //!
 //! Columns are `r_<POOL>_<row>` (released from portfolio row `row`, 0-based in file order) and
-//! `a_<POOL>_<row>` (added to it); they count units of `min_unit`, so with the default unit of one
+//! `a_<POOL>_<row>` (added to it; a pipeline project is row `portfolio.len() + k`); `<POOL>` is the
+//! source code, numbered (`NSTW_ODA_2`) when the source is split by loan agreement or locality, with a
+//! comment naming the agreement or locality. They count units of `min_unit`, so with the default unit of one
 //! million VND they are million VND. Objective coefficients are `value × min_unit` in million VND, so
 //! the optimum of the file equals [`super::Proposal::objective`] when no move had to be dropped for
 //! `min_transfer`. Rows: `bal_<POOL>` (Σ a − Σ r = 0), `loc_<POOL>_<k>`, `inv_<POOL>_<k>` and
@@ -25,10 +27,16 @@ const TERMS_PER_LINE: usize = 8;
 /// Writes the model of [`super::propose`] in CPLEX LP format.
 pub fn export_lp(portfolio: &Portfolio, model: &Model) -> Result<String, OptimizeError> {
     validate(portfolio, model)?;
-    let pools = problem::build(portfolio, model, &problem::Groups::new(portfolio))?;
+    let pools = problem::build(portfolio, model, &problem::Groups::new(portfolio, &model.pipeline))?;
     let unit = model.settings.min_unit.dong();
     let unit_million = unit as f64 / DONG_PER_MILLION as f64;
     let rows = portfolio.rows();
+    let id = |row: usize| -> &str {
+        match row.checked_sub(rows.len()) {
+            None => &rows[row].id,
+            Some(k) => model.pipeline.get(k).map_or("?", |x| x.id.as_str()),
+        }
+    };
     let mut out = String::new();
     // Writing to a String cannot fail; the results are ignored on that ground.
     let _ =
@@ -42,17 +50,20 @@ pub fn export_lp(portfolio: &Portfolio, model: &Model) -> Result<String, Optimiz
     let mut bounds = Vec::new();
     let mut names = Vec::new();
     for p in &pools {
-        let pool = p.source.code();
+        let pool = p.name.as_str();
+        if p.key.agreement.is_some() || p.key.locality.is_some() {
+            let _ = writeln!(out, "\\ pool {pool}: {}", p.key.label());
+        }
         for x in &p.recipients {
             let name = format!("a_{pool}_{}", x.row);
-            let _ = writeln!(out, "\\ {name}: {} ({})", rows[x.row].id, pool);
+            let _ = writeln!(out, "\\ {name}: {} ({})", id(x.row), pool);
             terms.push((x.value * unit_million, name.clone()));
             bounds.push((name.clone(), x.cap));
             names.push(name);
         }
         for d in &p.donors {
             let name = format!("r_{pool}_{}", d.row);
-            let _ = writeln!(out, "\\ {name}: {} ({})", rows[d.row].id, pool);
+            let _ = writeln!(out, "\\ {name}: {} ({})", id(d.row), pool);
             terms.push((-d.value * unit_million, name.clone()));
             bounds.push((name.clone(), d.cap));
             names.push(name);
@@ -69,7 +80,7 @@ pub fn export_lp(portfolio: &Portfolio, model: &Model) -> Result<String, Optimiz
         out.push_str(" nothing: nothing_moves = 0\n");
     }
     for p in &pools {
-        let pool = p.source.code();
+        let pool = p.name.as_str();
         if p.donors.is_empty() && p.recipients.is_empty() {
             continue;
         }

@@ -42,7 +42,7 @@ pub use export::export_lp;
 pub use sensitivity::{BindingCap, CapScope, PoolNote, StopReason};
 
 use crate::domain::{Portfolio, Source};
-use crate::model::{Model, SideConstraintKind};
+use crate::model::{Model, PoolKey, SideConstraintKind};
 use crate::money::{DONG_PER_MILLION, Money};
 
 /// One move of capital between two rows of the same pool.
@@ -61,8 +61,10 @@ pub struct Transfer {
 /// What happened in one pool.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PoolOutcome {
-    /// The pool.
+    /// The pool's capital source.
     pub source: Source,
+    /// The pool: its source, and the loan agreement or locality that splits it.
+    pub key: PoolKey,
     /// Amount moved (Σ released = Σ added).
     pub moved: Money,
     /// The pool's share of the objective (million VND units).
@@ -99,13 +101,16 @@ pub struct ConstraintOutcome {
 pub struct Proposal {
     /// Change of each portfolio row (added − released), in portfolio order.
     pub changes: Vec<Money>,
+    /// What each pipeline project receives, aligned with [`Model::pipeline`]. Transfers name a
+    /// pipeline project as row `portfolio.len() + k`.
+    pub pipeline: Vec<Money>,
     /// Transfers, deterministic order (pool, donor row, recipient row).
     pub transfers: Vec<Transfer>,
     /// Σ value_in·a − Σ value_out·r with amounts in million VND.
     pub objective: f64,
     /// Total moved over all pools (Σ released).
     pub moved: Money,
-    /// One outcome per pool present, in the order of [`Source::ALL`].
+    /// One outcome per pool present, in the order of [`Source::ALL`], then agreement or locality.
     pub pools: Vec<PoolOutcome>,
     /// Side constraints, in the order declared.
     pub constraints: Vec<ConstraintOutcome>,
@@ -301,8 +306,9 @@ fn solve_whole_pool(
         binding: report.binding,
         outcome: PoolOutcome {
             source: p.source,
+            key: p.key.clone(),
             moved: Money::from_dong(s.moved() * unit),
-            objective: pool_objective(model, p, &s, unit),
+            objective: pool_objective(p, &s, unit),
             shadow_price: report.shadow_price,
             best_unfunded: report.best_unfunded,
             method: how.to_owned(),
@@ -314,13 +320,15 @@ fn solve_whole_pool(
 /// [`propose`] with a choice of method.
 pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Result<Proposal, OptimizeError> {
     validate(portfolio, model)?;
-    let groups = problem::Groups::new(portfolio);
+    let groups = problem::Groups::new(portfolio, &model.pipeline);
     let pools = problem::build(portfolio, model, &groups)?;
     // Pools share nothing: they are solved in parallel and merged in pool order, so the result does
     // not depend on the number of threads.
     let solved: Vec<SolvedPool> =
         pools.par_iter().map(|p| solve_whole_pool(model, &groups, p, method)).collect::<Result<_, _>>()?;
-    let mut changes = vec![Money::ZERO; portfolio.len()];
+    let n = portfolio.len();
+    let mut changes = vec![Money::ZERO; n];
+    let mut pipeline = vec![Money::ZERO; model.pipeline.len()];
     let mut transfers = Vec::new();
     let mut outcomes = Vec::with_capacity(pools.len());
     let mut binding_at: Vec<Vec<String>> = vec![Vec::new(); model.constraints.len()];
@@ -333,7 +341,10 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
             used_fast = true;
         }
         for (row, change) in pool.changes {
-            changes[row] = change;
+            match row.checked_sub(n) {
+                None => changes[row] = change,
+                Some(k) => pipeline[k] = change,
+            }
         }
         transfers.extend(pool.transfers);
         for (c, at) in pool.binding {
@@ -361,9 +372,10 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
         (true, true) => format!("{EXACT} + {}", lp::NAME),
     };
     Ok(Proposal {
-        objective: objective(model, &changes),
+        objective: objective(model, &changes, &pipeline),
         moved: outcomes.iter().map(|o| o.moved).sum(),
         changes,
+        pipeline,
         transfers,
         pools: outcomes,
         constraints,
@@ -443,24 +455,27 @@ fn pool_value(p: &problem::PoolProblem, s: &problem::PoolSolution) -> f64 {
     gain - cost
 }
 
-/// Σ value_in·a − Σ value_out·r over all rows, amounts in million VND, summed in row order.
-pub fn objective(model: &Model, changes: &[Money]) -> f64 {
-    model
+/// Σ value_in·a − Σ value_out·r over all rows, then Σ value_in·a over the pipeline projects, amounts
+/// in million VND, summed in row order.
+pub fn objective(model: &Model, changes: &[Money], pipeline: &[Money]) -> f64 {
+    let mil = |c: &Money| c.dong() as f64 / DONG_PER_MILLION as f64;
+    let rows: f64 = model
         .rows
         .iter()
         .zip(changes)
         .map(|(b, c)| {
-            let m = c.dong() as f64 / DONG_PER_MILLION as f64;
+            let m = mil(c);
             if m > 0.0 { b.value_in * m } else { b.value_out * m }
         })
-        .sum()
+        .sum();
+    rows + model.pipeline.iter().zip(pipeline).map(|(x, c)| x.value_in * mil(c)).sum::<f64>()
 }
 
 /// The pool's share of the objective.
-fn pool_objective(model: &Model, p: &problem::PoolProblem, s: &problem::PoolSolution, unit: i64) -> f64 {
+fn pool_objective(p: &problem::PoolProblem, s: &problem::PoolSolution, unit: i64) -> f64 {
     let mil = |u: i64| (u * unit) as f64 / DONG_PER_MILLION as f64;
-    let gain: f64 = p.recipients.iter().zip(&s.a).map(|(x, &a)| model.rows[x.row].value_in * mil(a)).sum();
-    let cost: f64 = p.donors.iter().zip(&s.r).map(|(d, &r)| model.rows[d.row].value_out * mil(r)).sum();
+    let gain: f64 = p.recipients.iter().zip(&s.a).map(|(x, &a)| x.value * mil(a)).sum();
+    let cost: f64 = p.donors.iter().zip(&s.r).map(|(d, &r)| d.value * mil(r)).sum();
     gain - cost
 }
 

@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::domain::{Portfolio, Source};
-use crate::model::{Model, SideConstraintKind};
+use crate::model::{Model, PipelineRow, PoolKey, SideConstraintKind, pools_of};
 use crate::money::Money;
 
 use super::OptimizeError;
@@ -64,8 +64,12 @@ pub(crate) struct Cap {
 /// The problem of one pool, in units of `min_unit`.
 #[derive(Clone, Debug)]
 pub(crate) struct PoolProblem {
-    /// The pool.
+    /// The pool's capital source.
     pub source: Source,
+    /// The pool: its source, and the agreement or locality that splits it.
+    pub key: PoolKey,
+    /// The pool's name in the LP export (`NSTW`, `NSTW_ODA_2`).
+    pub name: String,
     /// Possible donors, by row index.
     pub donors: Vec<Donor>,
     /// Possible recipients, by row index.
@@ -154,7 +158,14 @@ impl PoolProblem {
 
     /// The pool's scalar fields, with no rows or caps.
     fn clone_header(&self) -> PoolProblem {
-        PoolProblem { donors: Vec::new(), recipients: Vec::new(), caps: Vec::new(), ..*self }
+        PoolProblem {
+            donors: Vec::new(),
+            recipients: Vec::new(),
+            caps: Vec::new(),
+            key: self.key.clone(),
+            name: self.name.clone(),
+            ..*self
+        }
     }
 
     /// True when the caps form a laminar family (any two that share a donor are nested), the case
@@ -214,11 +225,15 @@ pub(crate) struct Groups {
 }
 
 impl Groups {
-    /// Numbers the localities and investors of `portfolio`.
-    pub fn new(portfolio: &Portfolio) -> Groups {
-        let (locality, locality_names) = intern(portfolio.rows().iter().map(|p| &*p.locality));
-        let (investor, investor_names) = intern(portfolio.rows().iter().map(|p| &*p.investor));
-        let plan = portfolio.rows().iter().map(|p| p.plan.dong()).collect();
+    /// Numbers the localities and investors of `portfolio`, then of the pipeline projects (rows
+    /// `portfolio.len()..`, plan 0).
+    pub fn new(portfolio: &Portfolio, pipeline: &[PipelineRow]) -> Groups {
+        let rows = portfolio.rows();
+        let (locality, locality_names) =
+            intern(rows.iter().map(|p| &*p.locality).chain(pipeline.iter().map(|x| &*x.locality)));
+        let (investor, investor_names) =
+            intern(rows.iter().map(|p| &*p.investor).chain(pipeline.iter().map(|x| &*x.investor)));
+        let plan = rows.iter().map(|p| p.plan.dong()).chain(pipeline.iter().map(|_| 0)).collect();
         Groups { locality, investor, locality_names, investor_names, plan }
     }
 }
@@ -257,16 +272,32 @@ pub(crate) fn build(
     let min_units = model.settings.min_transfer.dong().div_euclid(unit)
         + i64::from(model.settings.min_transfer.dong().rem_euclid(unit) != 0);
     let min_units = min_units.max(1);
-    let mut pool_rows: Vec<Vec<usize>> = vec![Vec::new(); Source::ALL.len()];
-    for (row, project) in portfolio.rows().iter().enumerate() {
-        pool_rows[project.source.index()].push(row);
+    let (keys, index) = pools_of(portfolio, model);
+    let n = portfolio.len();
+    let mut pool_rows: Vec<Vec<usize>> = vec![Vec::new(); keys.len()];
+    for (row, k) in index.iter().enumerate() {
+        if let Some(k) = *k {
+            pool_rows[k].push(row);
+        }
     }
-    let mut donor_of = vec![usize::MAX; portfolio.len()];
+    // A pool's name in the LP export: the source code, with a number when the source is split.
+    let mut seen_of_source = [0usize; Source::ALL.len()];
+    let mut donor_of = vec![usize::MAX; n];
     let mut pools = Vec::new();
-    for source in portfolio.sources() {
-        let rows = &pool_rows[source.index()];
+    for (key, all_rows) in keys.into_iter().zip(&pool_rows) {
+        let source = key.source;
+        let name = if key.agreement.is_none() && key.locality.is_none() {
+            source.code().to_owned()
+        } else {
+            seen_of_source[source.index()] += 1;
+            format!("{}_{}", source.code(), seen_of_source[source.index()])
+        };
+        let split = all_rows.partition_point(|&r| r < n);
+        let (rows, pipeline_rows) = all_rows.split_at(split);
         let mut p = PoolProblem {
             source,
+            key,
+            name,
             donors: Vec::new(),
             recipients: Vec::new(),
             caps: Vec::new(),
@@ -294,6 +325,15 @@ pub(crate) fn build(
                 total[1] += i128::from(a);
             } else if b.absorbable > Money::ZERO {
                 p.small_recipients += 1;
+            }
+        }
+        // Pipeline projects: recipients after the portfolio's rows.
+        for &row in pipeline_rows {
+            let x = &model.pipeline[row - n];
+            let a = units(x.absorbable, unit);
+            if a >= min_units {
+                p.recipients.push(Recipient { row, cap: a, value: x.value_in });
+                total[1] += i128::from(a);
             }
         }
         // Sums of units must stay far from overflow in the solvers' running totals.
@@ -328,13 +368,7 @@ fn add_caps(
                 let members: Vec<usize> = (0..p.donors.len()).collect();
                 push_cap(
                     p,
-                    Cap {
-                        constraint: ci,
-                        kind: CapKind::Pool,
-                        label: p.source.code().into(),
-                        limit,
-                        members,
-                    },
+                    Cap { constraint: ci, kind: CapKind::Pool, label: p.key.label(), limit, members },
                 );
                 continue;
             }

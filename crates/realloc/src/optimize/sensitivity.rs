@@ -204,7 +204,7 @@ const NAMED: usize = 3;
 
 /// Explains the solution `s` of pool `p`; `dropped` moves were removed for being below `min_transfer`.
 pub(crate) fn analyse(model: &Model, p: &PoolProblem, s: &PoolSolution, dropped: usize) -> PoolReport {
-    let pool = p.source.code();
+    let pool = p.key.label();
     let unit = model.settings.min_unit.dong();
     let money = |units: i64| Money::from_dong(units.saturating_mul(unit));
     let mut notes = Vec::new();
@@ -217,7 +217,7 @@ pub(crate) fn analyse(model: &Model, p: &PoolProblem, s: &PoolSolution, dropped:
         let blocked = cap.members.iter().any(|&d| s.r[d] < p.donors[d].cap);
         if used[c] >= cap.limit && blocked {
             let at = match cap.kind {
-                CapKind::Pool => pool.to_owned(),
+                CapKind::Pool => pool.clone(),
                 _ => format!("{pool}: {}", cap.label),
             };
             binding.push((cap.constraint, at));

@@ -171,8 +171,8 @@ impl<'a> Comparison<'a> {
             ..Table::default()
         };
         for &src in Source::ALL {
-            let pa = a.pools.iter().find(|p| p.source == src);
-            let pb = b.pools.iter().find(|p| p.source == src);
+            let pa = by_source(a, src);
+            let pb = by_source(b, src);
             if pa.is_none() && pb.is_none() {
                 continue;
             }
@@ -182,10 +182,10 @@ impl<'a> Comparison<'a> {
             };
             t.rows.push(vec![
                 format!("{} – {}", text::source(src, lang), src.code()),
-                mv(pa),
-                mv(pb),
-                rt(pa),
-                rt(pb),
+                mv(pa.as_ref()),
+                mv(pb.as_ref()),
+                rt(pa.as_ref()),
+                rt(pb.as_ref()),
             ]);
         }
         out.push_str(&format!("## {}\n\n", escape(l.by_source)));
@@ -228,5 +228,18 @@ fn capitalise(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// A source's moved amount and forecast rate after, from the by-source figures of a version-2
+/// proposal, or from its pools in a version-1 proposal (one pool per source).
+fn by_source(d: &ProposalDocument, src: Source) -> Option<PoolSummary> {
+    match d.sources.iter().find(|s| s.source == src) {
+        Some(s) => d.pools.iter().find(|p| p.source == src).map(|p| PoolSummary {
+            moved_vnd: s.moved_vnd,
+            forecast_rate_after: s.forecast_rate_after,
+            ..p.clone()
+        }),
+        None => d.pools.iter().find(|p| p.source == src).cloned(),
     }
 }

@@ -3,7 +3,7 @@
 
 use super::fmt;
 use super::text::{self, Lang, labels};
-use super::{PoolSummary, ProjectLine, ProposalDocument};
+use super::{IdleOptionKind, PoolSummary, ProjectLine, ProposalDocument};
 
 /// Which chart goes where (HTML draws it; Markdown leaves it out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +56,16 @@ pub enum Block {
     Table(Table),
     /// A chart.
     Chart(Chart),
+}
+
+/// A pool as the documents name it: the source, then its agreement or commune.
+pub(crate) fn pool_label(p: &PoolSummary, lang: Lang) -> String {
+    let base = format!("{} – {}", text::source(p.source, lang), p.source.code());
+    match (&p.agreement, &p.locality) {
+        (Some(a), _) => format!("{base}: {a}"),
+        (None, Some(loc)) => format!("{base}: {loc}"),
+        (None, None) => base,
+    }
 }
 
 fn project_cell(p: &ProjectLine) -> String {
@@ -210,7 +220,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
         numeric: vec![false, true, true, true, true, true, true],
         ..Table::default()
     };
-    for p in &doc.pools {
+    for p in &doc.sources {
         t.rows.push(vec![
             format!("{} – {}", text::source(p.source, lang), p.source.code()),
             p.rows.to_string(),
@@ -223,7 +233,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
     }
     t.foot = Some(vec![
         l.total.to_owned(),
-        doc.pools.iter().fold(0usize, |a, p| a.saturating_add(p.rows)).to_string(),
+        doc.sources.iter().fold(0usize, |a, p| a.saturating_add(p.rows)).to_string(),
         m(s.plan_vnd),
         m(s.disbursed_vnd),
         m(s.moved_vnd),
@@ -232,6 +242,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
     ]);
     b.push(Block::Para(l.by_source.to_owned() + ":"));
     b.push(Block::Table(t));
+    b.push(Block::Note(l.forecast_note.to_owned()));
     b.push(Block::Chart(Chart::Rates));
 
     // II. Groups.
@@ -297,6 +308,24 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
             (l.added, Cell::Amount(|p| p.change_vnd)),
         ],
     ));
+    if !doc.pipeline.is_empty() {
+        b.push(Block::Para(l.pipeline_heading.to_owned() + ":"));
+        let mut t = Table {
+            head: [l.no, l.project, l.source, l.added].map(str::to_owned).to_vec(),
+            numeric: vec![true, false, false, true],
+            ..Table::default()
+        };
+        for (i, x) in doc.pipeline.iter().enumerate() {
+            t.rows.push(vec![(i + 1).to_string(), x.id.clone(), x.source.code().to_owned(), m(x.amount_vnd)]);
+        }
+        t.foot = Some(vec![
+            String::new(),
+            l.total.to_owned(),
+            String::new(),
+            m(total(doc.pipeline.iter().map(|x| x.amount_vnd))),
+        ]);
+        b.push(Block::Table(t));
+    }
     if !doc.localities.is_empty() {
         b.push(Block::Chart(Chart::Localities));
     }
@@ -306,29 +335,42 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
     if doc.transfers.is_empty() {
         b.push(Block::Para(l.no_transfers.to_owned()));
     } else {
-        let mut t = Table {
-            head: [l.no, l.source, l.from, l.to_project, l.amount].map(str::to_owned).to_vec(),
-            numeric: vec![true, false, false, false, true],
-            ..Table::default()
-        };
-        let name = |id: &str, src| doc.project(id, src).map_or_else(|| id.to_owned(), project_cell);
-        for (i, tr) in doc.transfers.iter().enumerate() {
-            t.rows.push(vec![
-                (i + 1).to_string(),
-                tr.source.code().to_owned(),
-                name(&tr.from, tr.source),
-                name(&tr.to, tr.source),
-                m(tr.amount_vnd),
+        // One table per deciding authority, in the order of the rules' table.
+        let index = doc.project_index();
+        let name = |id: &str, src| index.get(&(id, src)).map_or_else(|| id.to_owned(), |p| project_cell(p));
+        for a in doc.authority_order() {
+            let rows: Vec<_> = doc.transfers.iter().filter(|t| t.authority == a).collect();
+            let label = doc
+                .authorities
+                .iter()
+                .find(|x| x.code == a)
+                .map(|x| if lang == Lang::Vi { x.label_vi.clone() } else { x.label_en.clone() })
+                .filter(|x| !x.is_empty())
+                .unwrap_or_else(|| a.clone());
+            b.push(Block::Para(format!("{}: {label}", l.authority)));
+            let mut t = Table {
+                head: [l.no, l.source, l.from, l.to_project, l.amount].map(str::to_owned).to_vec(),
+                numeric: vec![true, false, false, false, true],
+                ..Table::default()
+            };
+            for (i, tr) in rows.iter().enumerate() {
+                t.rows.push(vec![
+                    (i + 1).to_string(),
+                    tr.source.code().to_owned(),
+                    name(&tr.from, tr.source),
+                    name(&tr.to, tr.source),
+                    m(tr.amount_vnd),
+                ]);
+            }
+            t.foot = Some(vec![
+                String::new(),
+                l.total.to_owned(),
+                String::new(),
+                String::new(),
+                m(total(rows.iter().map(|t| t.amount_vnd))),
             ]);
+            b.push(Block::Table(t));
         }
-        t.foot = Some(vec![
-            String::new(),
-            l.total.to_owned(),
-            String::new(),
-            String::new(),
-            m(total(doc.transfers.iter().map(|t| t.amount_vnd))),
-        ]);
-        b.push(Block::Table(t));
     }
 
     // VI. Constraints.
@@ -362,7 +404,52 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
         b.push(Block::Note(l.constraints_note.to_owned()));
     }
 
-    // VII. Sensitivity.
+    // VII. Idle capital and its options.
+    b.push(Block::Heading(l.sec_idle.to_owned()));
+    let idle: Vec<&PoolSummary> =
+        doc.pools.iter().filter(|p| p.idle_after_vnd > 0 || !p.options.is_empty()).collect();
+    if idle.is_empty() {
+        b.push(Block::Para(l.no_idle.to_owned()));
+    } else {
+        let mut t = Table {
+            head: [l.no, l.pool, l.idle_before, l.idle_after, l.options].map(str::to_owned).to_vec(),
+            numeric: vec![true, false, true, true, false],
+            wide: vec![4],
+            lists: vec![4],
+            ..Table::default()
+        };
+        for (i, p) in idle.iter().enumerate() {
+            let options: Vec<String> = p
+                .options
+                .iter()
+                .map(|o| {
+                    let what = match o.kind {
+                        IdleOptionKind::Pipeline => l.opt_pipeline,
+                        IdleOptionKind::Extend => l.opt_extend,
+                        IdleOptionKind::ReturnCentral => l.opt_return,
+                    };
+                    format!("{}: {} ({} {})", what, m(o.amount_vnd), o.rows.len(), l.rows.to_lowercase())
+                })
+                .collect();
+            t.rows.push(vec![
+                (i + 1).to_string(),
+                pool_label(p, lang),
+                m(p.idle_before_vnd),
+                m(p.idle_after_vnd),
+                options.join("\n"),
+            ]);
+        }
+        t.foot = Some(vec![
+            String::new(),
+            l.total.to_owned(),
+            m(total(idle.iter().map(|p| p.idle_before_vnd))),
+            m(total(idle.iter().map(|p| p.idle_after_vnd))),
+            String::new(),
+        ]);
+        b.push(Block::Table(t));
+    }
+
+    // VIII. Sensitivity.
     b.push(Block::Heading(l.sec_sensitivity.to_owned()));
     let mut t = Table {
         head: [l.source, l.shadow_price, l.best_unfunded, l.notes].map(str::to_owned).to_vec(),
@@ -371,13 +458,14 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
         lists: vec![3],
         ..Table::default()
     };
+    let index = doc.project_index();
     for p in &doc.pools {
         let best = p.best_unfunded.as_deref().map_or_else(
             || l.none.to_owned(),
-            |id| doc.project(id, p.source).map_or_else(|| id.to_owned(), project_cell),
+            |id| index.get(&(id, p.source)).map_or_else(|| id.to_owned(), |x| project_cell(x)),
         );
         t.rows.push(vec![
-            format!("{} – {}", text::source(p.source, lang), p.source.code()),
+            pool_label(p, lang),
             fmt::float(p.shadow_price, 3, lang),
             best,
             pool_notes(doc, p, lang).join("\n"),
@@ -386,7 +474,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
     b.push(Block::Table(t));
     b.push(Block::Note(l.shadow_note.to_owned()));
 
-    // VIII. Manifest.
+    // IX. Manifest.
     b.push(Block::Heading(l.sec_manifest.to_owned()));
     let mf = &doc.manifest;
     let dash = |s: &str| if s.is_empty() { "–".to_owned() } else { s.to_owned() };

@@ -10,6 +10,7 @@ pub mod fmt;
 pub(crate) mod html;
 pub(crate) mod layout;
 pub(crate) mod markdown;
+mod pools;
 mod risk;
 pub(crate) mod svg;
 pub mod text;
@@ -21,13 +22,17 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Portfolio, Project, Source};
+use crate::domain::{Category, Portfolio, Project, Source};
 use crate::model::{Assessment, Model, RowAssessment};
 use crate::money::Money;
 use crate::optimize::{self, PoolNote, Proposal};
 use crate::scenario::Scenario;
 
+pub use pools::{IdleOption, IdleOptionKind, PipelineLine, SourceSummary};
 pub use text::Lang;
+
+/// The version of the JSON contract written (`schema_version`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Where a proposal came from: versions and digests, so that a reader can reproduce it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +47,12 @@ pub struct Manifest {
     pub inputs_sha256: BTreeMap<String, String>,
     /// Solver that produced the proposal.
     pub solver: String,
+    /// Moves are whole multiples of this amount (đồng).
+    #[serde(default)]
+    pub min_unit_vnd: i64,
+    /// Smallest non-zero move (đồng).
+    #[serde(default)]
+    pub min_transfer_vnd: i64,
 }
 
 /// The headline figures.
@@ -75,11 +86,30 @@ pub struct Summary {
     pub recipients: usize,
 }
 
-/// Figures of one capital source.
+/// Figures of one pool: a capital source, or a loan agreement or commune of a split source.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PoolSummary {
     /// The source.
     pub source: Source,
+    /// The loan agreement, when the source is split by agreement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<String>,
+    /// The commune or ward, when the source is split by locality.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+    /// Who decides the pool's transfers (an `[[authority]]` code of the rules).
+    #[serde(default)]
+    pub authority: String,
+    /// Forecast capital left idle after the proposal (new plan − forecast after, pipeline
+    /// placements counted as spent).
+    #[serde(default)]
+    pub idle_after_vnd: i64,
+    /// The same before the proposal.
+    #[serde(default)]
+    pub idle_before_vnd: i64,
+    /// What the province can still do with the idle capital.
+    #[serde(default)]
+    pub options: Vec<IdleOption>,
     /// Rows in the pool.
     pub rows: usize,
     /// Plan.
@@ -144,8 +174,39 @@ pub struct ProjectLine {
     pub disbursed_vnd: i64,
     /// Forecast disbursement after the proposal.
     pub forecast_after_vnd: i64,
-    /// Why the row may give or receive, in the analyst's words.
+    /// Why the row may give or receive, in the analyst's words; for a row that may do neither, the
+    /// rules that kept it out.
     pub reason: String,
+    /// The allocation must not change.
+    #[serde(default)]
+    pub locked: bool,
+    /// The investor's written request (signed), when given.
+    #[serde(default)]
+    pub requested_change_vnd: Option<i64>,
+    /// Room left in the medium-term plan, when given.
+    #[serde(default)]
+    pub medium_term_room_vnd: Option<i64>,
+    /// The kind of capital use, when not an ordinary project.
+    #[serde(default)]
+    pub category: Option<Category>,
+    /// The loan agreement (ODA and counterpart rows).
+    #[serde(default)]
+    pub agreement: Option<String>,
+    /// Sector.
+    #[serde(default)]
+    pub sector: String,
+    /// Status code (`new`, `ongoing`, `completed`, `prep`).
+    #[serde(default)]
+    pub status: String,
+    /// The investment decision.
+    #[serde(default)]
+    pub decision: Option<String>,
+    /// Why a locked row must not change.
+    #[serde(default)]
+    pub lock_reason: Option<String>,
+    /// The eligibility rules that closed a side of the row.
+    #[serde(default)]
+    pub kept_out: Vec<String>,
 }
 
 /// One transfer, by project id (the source is the same on both sides).
@@ -159,6 +220,9 @@ pub struct TransferLine {
     pub source: Source,
     /// Amount moved.
     pub amount_vnd: i64,
+    /// Who decides the transfer (an `[[authority]]` code of the rules).
+    #[serde(default)]
+    pub authority: String,
 }
 
 /// A side constraint after solving.
@@ -222,10 +286,13 @@ pub struct GroupLine {
     pub released_vnd: i64,
 }
 
-/// The whole proposal document. The first seven fields are the contract of DOMAIN.md section 5, in its
-/// order; the rest are additions.
+/// The whole proposal document. After `schema_version`, the first seven fields are the contract of
+/// DOMAIN.md section 5, in its order; the rest are additions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProposalDocument {
+    /// Version of the JSON contract ([`SCHEMA_VERSION`]).
+    #[serde(default)]
+    pub schema_version: u32,
     /// Scenario name.
     pub scenario: String,
     /// Date the figures describe.
@@ -246,8 +313,17 @@ pub struct ProposalDocument {
     pub fiscal_year: i32,
     /// Last disbursement date.
     pub deadline: NaiveDate,
-    /// Figures by capital source.
+    /// Figures by pool (a source, or an agreement or commune of a split source).
     pub pools: Vec<PoolSummary>,
+    /// Figures by capital source (pools of a split source added up).
+    #[serde(default)]
+    pub sources: Vec<SourceSummary>,
+    /// Pipeline projects that receive capital.
+    #[serde(default)]
+    pub pipeline: Vec<PipelineLine>,
+    /// The authorities that decide the transfers, with their words and citations, by code.
+    #[serde(default)]
+    pub authorities: Vec<crate::model::Authority>,
     /// Difficulty groups with their figures, in the rules' order.
     pub groups: Vec<GroupLine>,
     /// Moves by commune or ward, localities that give or receive only, largest total move first
@@ -297,19 +373,6 @@ pub struct RulesIdentity {
     pub sha256: String,
 }
 
-/// Forecast disbursement of a row after a change: capital taken beyond the part not expected to be spent
-/// lowers the forecast; capital added is expected to be spent (absorbable is bounded by what the row can
-/// still disburse by the deadline).
-pub fn forecast_after(project: &Project, forecast: Money, change: Money) -> Money {
-    if change >= Money::ZERO {
-        forecast + change
-    } else {
-        let released = -change;
-        let idle = (project.plan - forecast).max_zero();
-        forecast - (released - idle).max_zero()
-    }
-}
-
 impl ProposalDocument {
     /// Builds the document from a scenario, the rules' assessment and the optimiser's proposal.
     pub fn build(
@@ -325,49 +388,16 @@ impl ProposalDocument {
             .zip(&proposal.changes)
             .map(|((p, a), &change)| project_line(p, a, change))
             .collect();
-
-        // One pass over the rows for every pool's totals.
-        let mut totals = [PoolTotals::default(); Source::ALL.len()];
-        for (p, l) in rows.iter().zip(&projects) {
-            let t = &mut totals[p.source.index()];
-            t.rows += 1;
-            t.plan += p.plan;
-            t.disbursed += p.disbursed;
-            t.moved += (-l.change_vnd).max(0);
-            t.before += l.forecast_vnd;
-            t.after += l.forecast_after_vnd;
-        }
-        let mut pools = Vec::new();
-        for &source in Source::ALL {
-            let t = totals[source.index()];
-            if t.rows == 0 {
-                continue;
-            }
-            let outcome = proposal.pools.iter().find(|o| o.source == source);
-            let id = |&i: &usize| rows.get(i).map_or_else(|| format!("#{i}"), |p| p.id.clone());
-            let note_items: Vec<PoolNote<String>> =
-                outcome.map(|o| o.notes.iter().map(|n| n.map_rows(id)).collect()).unwrap_or_default();
-            pools.push(PoolSummary {
-                source,
-                rows: t.rows,
-                plan_vnd: t.plan.dong(),
-                disbursed_vnd: t.disbursed.dong(),
-                moved_vnd: t.moved,
-                forecast_rate_before: Money::from_dong(t.before).ratio(t.plan),
-                forecast_rate_after: Money::from_dong(t.after).ratio(t.plan),
-                shadow_price: outcome.map_or(0.0, |o| o.shadow_price),
-                best_unfunded: outcome
-                    .and_then(|o| o.best_unfunded)
-                    .and_then(|i| rows.get(i))
-                    .map(|p| p.id.clone()),
-                notes: note_items.iter().map(|n| text::pool_note(n, Lang::En)).collect(),
-                note_items,
-            });
-        }
+        let pipeline = pools::pipeline_lines(&assessment.model, proposal);
+        let pools = pools::pool_summaries(scenario, assessment, proposal, &projects);
+        let sources = pools::source_summaries(rows, &projects, &pipeline, &pools);
 
         let plan: Money = rows.iter().map(|p| p.plan).sum();
         let before: i64 = projects.iter().map(|l| l.forecast_vnd).sum();
-        let after: i64 = projects.iter().map(|l| l.forecast_after_vnd).sum();
+        // Pipeline placements are counted as spent: a pipeline project receives at most what it is
+        // ready to disburse this year.
+        let placed: i64 = pipeline.iter().map(|x| x.amount_vnd).sum();
+        let after: i64 = projects.iter().map(|l| l.forecast_after_vnd).sum::<i64>() + placed;
         let at_risk = |use_after: bool| -> i64 {
             rows.iter()
                 .zip(&projects)
@@ -394,19 +424,29 @@ impl ProposalDocument {
             central_at_risk_vnd_after: at_risk(true),
             transfers: proposal.transfers.len(),
             donors: projects.iter().filter(|l| l.change_vnd < 0).count(),
-            recipients: projects.iter().filter(|l| l.change_vnd > 0).count(),
+            recipients: projects.iter().filter(|l| l.change_vnd > 0).count() + pipeline.len(),
         };
 
+        let row_id = |i: usize| pools::row_id(rows, &assessment.model, i);
+        let authority_code =
+            |s: Source| assessment.authority_of(s).map(|a| a.code.clone()).unwrap_or_default();
         let transfers = proposal
             .transfers
             .iter()
             .map(|t| TransferLine {
-                from: rows.get(t.from).map(|p| p.id.clone()).unwrap_or_default(),
-                to: rows.get(t.to).map(|p| p.id.clone()).unwrap_or_default(),
+                from: row_id(t.from),
+                to: row_id(t.to),
                 source: t.source,
                 amount_vnd: t.amount.dong(),
+                authority: authority_code(t.source),
             })
             .collect();
+        let mut authorities: Vec<crate::model::Authority> = Vec::new();
+        for a in &assessment.authority {
+            if !a.code.is_empty() && !authorities.iter().any(|x| x.code == a.code) {
+                authorities.push(a.clone());
+            }
+        }
         let constraints = proposal
             .constraints
             .iter()
@@ -423,6 +463,8 @@ impl ProposalDocument {
             rules_sha256: rules.sha256.clone(),
             inputs_sha256: scenario.inputs.iter().map(|d| (d.file.clone(), d.sha256.clone())).collect(),
             solver: proposal.solver.clone(),
+            min_unit_vnd: assessment.model.settings.min_unit.dong(),
+            min_transfer_vnd: assessment.model.settings.min_transfer.dong(),
         };
         // One pass over the rows for every group's totals (a row may be in several groups).
         let mut group_totals = vec![GroupTotals::default(); assessment.groups.len()];
@@ -458,7 +500,11 @@ impl ProposalDocument {
             .collect();
         let localities = locality_lines(&projects);
         ProposalDocument {
+            schema_version: SCHEMA_VERSION,
             groups,
+            sources,
+            pipeline,
+            authorities,
             scenario: scenario.meta.name.clone(),
             province: scenario.meta.province.clone(),
             fiscal_year: scenario.meta.fiscal_year,
@@ -507,9 +553,28 @@ impl ProposalDocument {
         csv::render(self)
     }
 
-    /// The row of project `id` in pool `source`.
+    /// The row of project `id` in pool `source` (a linear search: for many look-ups build
+    /// [`ProposalDocument::project_index`] once).
     pub fn project(&self, id: &str, source: Source) -> Option<&ProjectLine> {
         self.projects.iter().find(|p| p.id == id && p.source == source)
+    }
+
+    /// Every row by (id, source), built once for documents that look rows up per transfer.
+    pub fn project_index(&self) -> std::collections::HashMap<(&str, Source), &ProjectLine> {
+        self.projects.iter().map(|p| ((p.id.as_str(), p.source), p)).collect()
+    }
+
+    /// The authority codes of the transfers, in the order of the rules' table (then any other).
+    pub fn authority_order(&self) -> Vec<String> {
+        let present: std::collections::BTreeSet<&str> =
+            self.transfers.iter().map(|t| t.authority.as_str()).collect();
+        let mut out: Vec<String> = Vec::new();
+        for code in self.authorities.iter().map(|a| a.code.as_str()).chain(present.iter().copied()) {
+            if present.contains(code) && !out.iter().any(|c| c == code) {
+                out.push(code.to_owned());
+            }
+        }
+        out
     }
 
     /// Rows that give capital, in portfolio order.
@@ -542,6 +607,8 @@ impl ProposalDocument {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b"\": ");
         };
+        key(&mut out, "schema_version");
+        compact(&mut out, &self.schema_version);
         key(&mut out, "scenario");
         compact(&mut out, &self.scenario);
         key(&mut out, "as_of");
@@ -564,6 +631,12 @@ impl ProposalDocument {
         compact(&mut out, &self.deadline);
         key(&mut out, "pools");
         lines(&mut out, &self.pools);
+        key(&mut out, "sources");
+        lines(&mut out, &self.sources);
+        key(&mut out, "pipeline");
+        lines(&mut out, &self.pipeline);
+        key(&mut out, "authorities");
+        lines(&mut out, &self.authorities);
         key(&mut out, "groups");
         lines(&mut out, &self.groups);
         key(&mut out, "localities");
@@ -668,17 +741,6 @@ pub fn constraint_costs(
         .collect()
 }
 
-/// Running totals of one pool.
-#[derive(Clone, Copy, Default)]
-struct PoolTotals {
-    rows: usize,
-    plan: Money,
-    disbursed: Money,
-    moved: i64,
-    before: i64,
-    after: i64,
-}
-
 /// Running totals of one difficulty group.
 #[derive(Clone, Copy, Default)]
 struct GroupTotals {
@@ -708,7 +770,17 @@ fn project_line(p: &Project, a: &RowAssessment, change: Money) -> ProjectLine {
         plan_vnd: p.plan.dong(),
         new_plan_vnd: (p.plan + change).dong(),
         disbursed_vnd: p.disbursed.dong(),
-        forecast_after_vnd: forecast_after(p, a.forecast, change).dong(),
+        forecast_after_vnd: a.forecast_after(p, change).dong(),
         reason: a.reason.clone(),
+        locked: p.locked,
+        requested_change_vnd: p.extra.requested_change.map(Money::dong),
+        medium_term_room_vnd: p.extra.medium_term_room.map(Money::dong),
+        category: p.extra.category,
+        agreement: p.extra.agreement.as_deref().map(str::to_owned),
+        sector: p.sector.to_string(),
+        status: p.status.code().to_owned(),
+        decision: p.extra.decision.clone(),
+        lock_reason: p.extra.lock_reason.clone(),
+        kept_out: a.kept_out.clone(),
     }
 }

@@ -81,10 +81,10 @@ pub fn rates(doc: &ProposalDocument, lang: Lang) -> String {
             v
         ));
     }
-    let n = doc.pools.len().max(1) as f64;
+    let n = doc.sources.len().max(1) as f64;
     let slot = (WIDTH - left - right) / n;
     let bar = (slot * 0.32).min(48.0);
-    for (i, p) in doc.pools.iter().enumerate() {
+    for (i, p) in doc.sources.iter().enumerate() {
         let cx = left + slot * (i as f64 + 0.5);
         for (k, (rate, colour)) in
             [(p.forecast_rate_before, BEFORE), (p.forecast_rate_after, AFTER)].into_iter().enumerate()

@@ -198,7 +198,11 @@ fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Resul
     ws.set_row_height(r, 45)?;
     for p in &doc.pools {
         r += 1;
-        ws.write_string_with_format(r, 0, p.source.code(), &f.text)?;
+        let label = match (&p.agreement, &p.locality) {
+            (Some(x), _) | (None, Some(x)) => format!("{}: {x}", p.source.code()),
+            (None, None) => p.source.code().to_owned(),
+        };
+        ws.write_string_with_format(r, 0, &label, &f.text)?;
         ws.write_number_with_format(r, 1, p.rows as f64, &f.int)?;
         ws.write_number_with_format(r, 2, m(p.plan_vnd), &f.amount)?;
         ws.write_number_with_format(r, 3, m(p.disbursed_vnd), &f.amount)?;
@@ -427,9 +431,11 @@ fn recipients(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Re
 }
 
 fn transfers(doc: &ProposalDocument, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
-    let cols = [(l.source, 12.0), (l.from, 50.0), (l.to_project, 50.0), (l.amount, 16.0)];
+    let cols =
+        [(l.source, 12.0), (l.from, 50.0), (l.to_project, 50.0), (l.amount, 16.0), (l.authority, 20.0)];
     let mut ws = data_sheet(SHEETS[4], &cols, doc.transfers.len(), f)?;
-    let name = |id: &str, src| doc.project(id, src).map_or_else(|| id.to_owned(), project_cell);
+    let index = doc.project_index();
+    let name = |id: &str, src| index.get(&(id, src)).map_or_else(|| id.to_owned(), |p| project_cell(p));
     for (i, t) in doc.transfers.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string_with_format(r, 0, t.source.code(), &f.text)?;
@@ -438,6 +444,7 @@ fn transfers(doc: &ProposalDocument, l: &Labels, f: &Formats) -> Result<Workshee
         ws.write_string_with_format(r, 2, &to, &f.text)?;
         fit_row(&mut ws, r, &cols, &[(1, &from), (2, &to)])?;
         ws.write_number_with_format(r, 3, fmt::million_f64(t.amount_vnd), &f.amount)?;
+        ws.write_string_with_format(r, 4, &t.authority, &f.text)?;
     }
     Ok(ws)
 }
