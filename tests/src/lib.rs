@@ -130,6 +130,24 @@ pub fn read_rule_cases(path: &std::path::Path) -> Vec<RuleCase> {
             .filter(|s| !s.is_empty())
             .map(|s| s.parse().unwrap_or_else(|_| panic!("{}", ctx("obstacle"))))
             .collect();
+        // Version-2 columns, optional.
+        let opt = |col: &str| -> Option<String> {
+            headers
+                .iter()
+                .position(|h| h == col)
+                .and_then(|i| rec.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        p.extra.category =
+            opt("category").map(|c| c.parse().unwrap_or_else(|_| panic!("{}", ctx("category"))));
+        p.extra.requested_change = opt("requested_change")
+            .map(|c| if let Some(x) = c.strip_prefix('-') { -million(x) } else { million(&c) });
+        p.extra.medium_term_room = opt("medium_term_room").map(|c| million(&c));
+        p.extra.agreement = opt("agreement").map(Into::into);
+        p.extra.extended_to =
+            opt("extended_to").map(|c| c.parse().unwrap_or_else(|_| panic!("{}", ctx("extended_to"))));
         let groups = get("expect_groups").split(';').filter(|s| !s.is_empty()).map(str::to_owned).collect();
         cases.push(RuleCase {
             line: i + 2,

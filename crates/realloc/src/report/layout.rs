@@ -428,7 +428,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
                         IdleOptionKind::Extend => l.opt_extend,
                         IdleOptionKind::ReturnCentral => l.opt_return,
                     };
-                    format!("{}: {} ({} {})", what, m(o.amount_vnd), o.rows.len(), l.rows.to_lowercase())
+                    format!("{}: {} ({} {})", what, m(o.amount_vnd), o.rows.len(), l.project.to_lowercase())
                 })
                 .collect();
             t.rows.push(vec![
