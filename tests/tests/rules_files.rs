@@ -116,7 +116,7 @@ fn check_command_exits_2_naming_file_and_line() {
     let shown = path.to_string_lossy().into_owned();
     let (code, _, err) = run(&["check", &shown]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains(&format!("{shown}:23: rule `slow`: unknown name `disbursed_rate`")), "{err}");
+    assert!(err.contains(&format!("{shown}:23:9: rule `slow`: unknown name `disbursed_rate`")), "{err}");
     let (code, _, err) = run(&["check", "/nonexistent/rules.toml"]);
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/rules.toml: cannot read the rules file"), "{err}");
@@ -136,6 +136,6 @@ fn a_broken_rules_file_is_refused_by_every_classifying_command() {
         let (code, out, err) = run(&cmd);
         assert_eq!(code, 2, "{cmd:?}: {err}");
         assert!(out.is_empty(), "{cmd:?} wrote {out}");
-        assert!(err.contains(&format!("{shown}:117: rule `value_in`")), "{cmd:?}: {err}");
+        assert!(err.contains(&format!("{shown}:117:18: rule `value_in`")), "{cmd:?}: {err}");
     }
 }

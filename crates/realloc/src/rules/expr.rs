@@ -7,9 +7,15 @@
 
 use std::collections::HashMap;
 
-use evalexpr::{DefaultNumericTypes, Node, Operator, Value};
-
 use crate::domain::{Obstacle, ProjectGroup, Source, Status};
+
+#[cfg(test)]
+mod differential;
+#[cfg(test)]
+mod old;
+mod parse;
+
+use parse::{Ast, Binary, Kind, Prefix};
 
 /// The type of a slot or an expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -441,30 +447,48 @@ pub(crate) struct Compiled {
     pub(crate) obstacles: Vec<Obstacle>,
 }
 
-/// Compiles `text` in `scope`; the error is a sentence without location.
-pub(crate) fn compile(text: &str, scope: &Scope) -> Result<Compiled, String> {
-    let node = evalexpr::build_operator_tree::<DefaultNumericTypes>(text)
-        .map_err(|e| format!("cannot parse `{text}`: {}", lower_first(&e.to_string())))?;
-    let mut c = Compiler { scope, reads: Vec::new(), obstacles: Vec::new() };
-    let t = c.node(&node)?;
-    let ty = match t {
-        Typed::Val(_, ty) => ty,
-        Typed::Str(s) => return Err(format!("the expression is only the string \"{s}\"")),
+/// Why an expression was refused: a sentence without location, and the byte offset in the expression
+/// of the token it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ExprError {
+    /// Byte offset in the expression text.
+    pub(crate) at: usize,
+    /// What is wrong, lowercase, no trailing period.
+    pub(crate) message: String,
+}
+
+impl std::fmt::Display for ExprError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn fail<T>(at: usize, message: impl Into<String>) -> Result<T, ExprError> {
+    Err(ExprError { at, message: message.into() })
+}
+
+/// Compiles `text` in `scope`.
+pub(crate) fn compile(text: &str, scope: &Scope) -> Result<Compiled, ExprError> {
+    let ast = parse::parse(text).map_err(|e| ExprError {
+        at: e.at,
+        message: format!("cannot parse `{}`: {}", quote(text), e.message),
+    })?;
+    let mut c = Compiler { scope, text, reads: Vec::new(), obstacles: Vec::new() };
+    let (expr, ty) = match c.node(&ast)? {
+        Typed::Val(e, ty) => (e, ty),
+        Typed::Str(s) => return fail(ast.at, format!("the expression is only the string \"{s}\"")),
     };
-    let expr = match t {
-        Typed::Val(e, _) => e,
-        Typed::Str(_) => Expr::Const(0.0),
+    let Some(code) = Code::new(&expr) else {
+        return fail(0, format!("`{}` is nested too deeply (more than {STACK} levels)", quote(text)));
     };
-    let code = Code::new(&expr)
-        .ok_or_else(|| format!("`{text}` is nested too deeply (more than {STACK} levels)"))?;
     Ok(Compiled { text: text.to_owned(), expr, code, ty, reads: c.reads, obstacles: c.obstacles })
 }
 
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect::<String>().trim_end_matches('.').to_owned(),
-        None => String::new(),
+/// `text` cut to at most 60 characters, for quoting an expression in a message.
+fn quote(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_owned(),
     }
 }
 
@@ -476,136 +500,130 @@ enum Typed {
 
 struct Compiler<'a> {
     scope: &'a Scope,
+    text: &'a str,
     reads: Vec<u16>,
     obstacles: Vec<Obstacle>,
 }
 
-type N = Node<DefaultNumericTypes>;
-
 impl Compiler<'_> {
-    fn node(&mut self, n: &N) -> Result<Typed, String> {
-        let kids = n.children();
-        let arity = |want: usize| -> Result<(), String> {
-            if kids.len() == want {
-                Ok(())
-            } else {
-                Err(format!("operator `{}` needs {want} operand(s), found {}", n.operator(), kids.len()))
-            }
-        };
-        let t = match n.operator() {
-            Operator::RootNode => match kids {
-                [one] => return self.node(one),
-                [] => return Err("empty expression".into()),
-                _ => return Err("several expressions where one was expected".into()),
-            },
-            Operator::Const { value } => match value {
-                Value::Int(i) => Typed::Val(Expr::Const(*i as f64), Ty::Num),
-                Value::Float(f) => Typed::Val(Expr::Const(*f), Ty::Num),
-                Value::Boolean(b) => Typed::Val(Expr::Const(b2f(*b)), Ty::Bool),
-                Value::String(s) => Typed::Str(s.clone()),
-                Value::Tuple(_) | Value::Empty => {
-                    return Err("tuples and empty values are not allowed".into());
-                }
-            },
-            Operator::VariableIdentifierRead { identifier } => {
+    /// The text of a node, as written.
+    fn source(&self, n: &Ast) -> String {
+        quote(self.text.get(n.start..n.end).unwrap_or_default())
+    }
+
+    fn node(&mut self, n: &Ast) -> Result<Typed, ExprError> {
+        let t = match &n.kind {
+            Kind::Num(v) => Typed::Val(Expr::Const(*v), Ty::Num),
+            Kind::Bool(b) => Typed::Val(Expr::Const(b2f(*b)), Ty::Bool),
+            Kind::Str(s) => Typed::Str(s.clone()),
+            Kind::Name(identifier) => {
                 let Some(slot) = self.scope.get(identifier) else {
-                    return Err(format!(
-                        "unknown name `{identifier}` (not a row field, parameter or metric computed before this rule)"
-                    ));
+                    return fail(
+                        n.at,
+                        format!(
+                            "unknown name `{identifier}` (not a row field, parameter or metric computed before this rule)"
+                        ),
+                    );
                 };
                 let ty = self.scope.slots[usize::from(slot)].ty;
                 if ty == Ty::Bits {
-                    return Err(format!("`{identifier}` can only be read with has_obstacle(\"code\")"));
+                    return fail(
+                        n.at,
+                        format!("`{identifier}` can only be read with has_obstacle(\"code\")"),
+                    );
                 }
                 if !self.reads.contains(&slot) {
                     self.reads.push(slot);
                 }
                 Typed::Val(Expr::Slot(slot), ty)
             }
-            Operator::Neg => {
-                arity(1)?;
-                let a = self.num(&kids[0], "-")?;
-                Typed::Val(Expr::Neg(Box::new(a)), Ty::Num)
-            }
-            Operator::Not => {
-                arity(1)?;
-                let a = self.boolean(&kids[0], "!")?;
-                Typed::Val(Expr::Not(Box::new(a)), Ty::Bool)
-            }
-            op @ (Operator::Add
-            | Operator::Sub
-            | Operator::Mul
-            | Operator::Div
-            | Operator::Mod
-            | Operator::Exp) => {
-                arity(2)?;
-                let sym = op.to_string();
-                let a = self.num(&kids[0], &sym)?;
-                let b = self.num(&kids[1], &sym)?;
-                let k = match op {
-                    Operator::Add => Arith::Add,
-                    Operator::Sub => Arith::Sub,
-                    Operator::Mul => Arith::Mul,
-                    Operator::Div => Arith::Div,
-                    Operator::Mod => Arith::Rem,
-                    _ => Arith::Pow,
-                };
-                Typed::Val(Expr::Arith(k, Box::new(a), Box::new(b)), Ty::Num)
-            }
-            op @ (Operator::Lt | Operator::Leq | Operator::Gt | Operator::Geq) => {
-                arity(2)?;
-                let sym = op.to_string();
-                let a = self.num(&kids[0], &sym)?;
-                let b = self.num(&kids[1], &sym)?;
-                let k = match op {
-                    Operator::Lt => Cmp::Lt,
-                    Operator::Leq => Cmp::Le,
-                    Operator::Gt => Cmp::Gt,
-                    _ => Cmp::Ge,
-                };
-                Typed::Val(Expr::Cmp(k, Box::new(a), Box::new(b)), Ty::Bool)
-            }
-            op @ (Operator::Eq | Operator::Neq) => {
-                arity(2)?;
-                let k = if matches!(op, Operator::Eq) { Cmp::Eq } else { Cmp::Ne };
-                let a = self.node(&kids[0])?;
-                let b = self.node(&kids[1])?;
-                let (a, b) = match (a, b) {
-                    (Typed::Val(a, ta), Typed::Val(b, tb)) => {
-                        if ta != tb {
-                            return Err(format!("`{op}` compares {} with {}", ta.describe(), tb.describe()));
-                        }
-                        (a, b)
-                    }
-                    (Typed::Val(a, ta), Typed::Str(s)) | (Typed::Str(s), Typed::Val(a, ta)) => {
-                        (a, Expr::Const(self.code(ta, &s)?))
-                    }
-                    (Typed::Str(x), Typed::Str(y)) => {
-                        return Err(format!("`{op}` compares two strings (\"{x}\" and \"{y}\")"));
-                    }
-                };
-                Typed::Val(Expr::Cmp(k, Box::new(a), Box::new(b)), Ty::Bool)
-            }
-            op @ (Operator::And | Operator::Or) => {
-                arity(2)?;
-                let sym = op.to_string();
-                let a = Box::new(self.boolean(&kids[0], &sym)?);
-                let b = Box::new(self.boolean(&kids[1], &sym)?);
-                let e = if matches!(op, Operator::And) { Expr::And(a, b) } else { Expr::Or(a, b) };
-                Typed::Val(e, Ty::Bool)
-            }
-            Operator::FunctionIdentifier { identifier } => self.call(identifier, n)?,
-            Operator::Tuple => return Err("a tuple (a, b) is only allowed as function arguments".into()),
-            Operator::Chain => return Err("`;` chains are not allowed: write one expression".into()),
-            Operator::VariableIdentifierWrite { identifier } => {
-                return Err(format!("assignment to `{identifier}` is not allowed: rules only read"));
-            }
-            other => return Err(format!("operator `{other}` is not allowed: rules only read")),
+            Kind::Prefix(Prefix::Neg, a) => Typed::Val(Expr::Neg(Box::new(self.num(a, "-")?)), Ty::Num),
+            Kind::Prefix(Prefix::Not, a) => Typed::Val(Expr::Not(Box::new(self.boolean(a, "!")?)), Ty::Bool),
+            Kind::Binary(op, a, b) => self.binary(n, *op, a, b)?,
+            Kind::Call(name, args) => self.call(n, name, args)?,
         };
-        Ok(fold(t))
+        self.fold(t, n)
     }
 
-    fn code(&self, ty: Ty, s: &str) -> Result<f64, String> {
+    fn binary(&mut self, n: &Ast, op: Binary, a: &Ast, b: &Ast) -> Result<Typed, ExprError> {
+        let sym = op.symbol();
+        let arith = match op {
+            Binary::Add => Some(Arith::Add),
+            Binary::Sub => Some(Arith::Sub),
+            Binary::Mul => Some(Arith::Mul),
+            Binary::Div => Some(Arith::Div),
+            Binary::Rem => Some(Arith::Rem),
+            Binary::Pow => Some(Arith::Pow),
+            _ => None,
+        };
+        if let Some(k) = arith {
+            let x = self.num(a, sym)?;
+            let y = self.num(b, sym)?;
+            if matches!(k, Arith::Div | Arith::Rem) && y.constant() == Some(0.0) {
+                return fail(n.at, format!("`{}` divides by zero", self.source(n)));
+            }
+            return Ok(Typed::Val(Expr::Arith(k, Box::new(x), Box::new(y)), Ty::Num));
+        }
+        let ordered = match op {
+            Binary::Lt => Some(Cmp::Lt),
+            Binary::Le => Some(Cmp::Le),
+            Binary::Gt => Some(Cmp::Gt),
+            Binary::Ge => Some(Cmp::Ge),
+            _ => None,
+        };
+        if let Some(k) = ordered {
+            let x = self.num(a, sym)?;
+            let y = self.num(b, sym)?;
+            return Ok(Typed::Val(Expr::Cmp(k, Box::new(x), Box::new(y)), Ty::Bool));
+        }
+        Ok(match op {
+            Binary::Eq | Binary::Ne => {
+                let k = if op == Binary::Eq { Cmp::Eq } else { Cmp::Ne };
+                let x = self.node(a)?;
+                let y = self.node(b)?;
+                let (x, y) = match (x, y) {
+                    (Typed::Val(x, tx), Typed::Val(y, ty)) => {
+                        if tx != ty {
+                            return fail(
+                                n.at,
+                                format!("`{sym}` compares {} with {}", tx.describe(), ty.describe()),
+                            );
+                        }
+                        (x, y)
+                    }
+                    (Typed::Val(x, tx), Typed::Str(s)) => (x, Expr::Const(self.code(tx, &s, b.at)?)),
+                    (Typed::Str(s), Typed::Val(y, ty)) => (y, Expr::Const(self.code(ty, &s, a.at)?)),
+                    (Typed::Str(x), Typed::Str(y)) => {
+                        return fail(n.at, format!("`{sym}` compares two strings (\"{x}\" and \"{y}\")"));
+                    }
+                };
+                Typed::Val(Expr::Cmp(k, Box::new(x), Box::new(y)), Ty::Bool)
+            }
+            _ => {
+                let x = Box::new(self.boolean(a, sym)?);
+                let y = Box::new(self.boolean(b, sym)?);
+                Typed::Val(if op == Binary::And { Expr::And(x, y) } else { Expr::Or(x, y) }, Ty::Bool)
+            }
+        })
+    }
+
+    /// Replaces an expression that reads no slot by its value, refusing a value that is not a finite
+    /// number: such a constant is certainly wrong for every row.
+    fn fold(&self, t: Typed, n: &Ast) -> Result<Typed, ExprError> {
+        let Typed::Val(e, ty) = t else { return Ok(t) };
+        let e = match e {
+            Expr::Const(_) => e,
+            e if e.is_const() => Expr::Const(e.eval(&[])),
+            e => return Ok(Typed::Val(e, ty)),
+        };
+        match e {
+            Expr::Const(v) if v.is_nan() => fail(n.at, format!("`{}` is not a number (NaN)", self.source(n))),
+            Expr::Const(v) if v.is_infinite() => fail(n.at, format!("`{}` overflows", self.source(n))),
+            e => Ok(Typed::Val(e, ty)),
+        }
+    }
+
+    fn code(&self, ty: Ty, s: &str, at: usize) -> Result<f64, ExprError> {
         let idx = match ty {
             Ty::Code(CodeKind::Source) => s.parse::<Source>().map(Source::index).map_err(|e| e.to_string()),
             Ty::Code(CodeKind::Group) => {
@@ -615,87 +633,103 @@ impl Compiler<'_> {
             Ty::Code(CodeKind::Pace) => self.scope.paces.iter().position(|p| p == s).ok_or_else(|| {
                 format!("unknown pace class `{s}`, expected one of: {}", self.scope.paces.join(", "))
             }),
-            other => return Err(format!("the string \"{s}\" is compared with {}", other.describe())),
-        }?;
-        Ok(idx as f64)
-    }
-
-    fn num(&mut self, n: &N, op: &str) -> Result<Expr, String> {
-        self.want(n, Ty::Num, op)
-    }
-
-    fn boolean(&mut self, n: &N, op: &str) -> Result<Expr, String> {
-        self.want(n, Ty::Bool, op)
-    }
-
-    fn want(&mut self, n: &N, want: Ty, op: &str) -> Result<Expr, String> {
-        match self.node(n)? {
-            Typed::Val(e, ty) if ty == want => Ok(e),
-            Typed::Val(_, ty) => {
-                Err(format!("`{op}` expects {}, found {} in `{n}`", want.describe(), ty.describe()))
-            }
-            Typed::Str(s) => Err(format!("`{op}` expects {}, found the string \"{s}\"", want.describe())),
+            other => return fail(at, format!("the string \"{s}\" is compared with {}", other.describe())),
+        };
+        match idx {
+            Ok(i) => Ok(i as f64),
+            Err(message) => fail(at, message),
         }
     }
 
-    fn call(&mut self, name: &str, n: &N) -> Result<Typed, String> {
-        let args = call_args(n);
-        let count = |want: usize| -> Result<(), String> {
+    fn num(&mut self, n: &Ast, op: &str) -> Result<Expr, ExprError> {
+        self.want(n, Ty::Num, op)
+    }
+
+    fn boolean(&mut self, n: &Ast, op: &str) -> Result<Expr, ExprError> {
+        self.want(n, Ty::Bool, op)
+    }
+
+    fn want(&mut self, n: &Ast, want: Ty, op: &str) -> Result<Expr, ExprError> {
+        match self.node(n)? {
+            Typed::Val(e, ty) if ty == want => Ok(e),
+            Typed::Val(_, ty) => fail(
+                n.start,
+                format!(
+                    "`{op}` expects {}, found {} in `{}`",
+                    want.describe(),
+                    ty.describe(),
+                    self.source(n)
+                ),
+            ),
+            Typed::Str(s) => {
+                fail(n.start, format!("`{op}` expects {}, found the string \"{s}\"", want.describe()))
+            }
+        }
+    }
+
+    fn call(&mut self, n: &Ast, name: &str, args: &[Ast]) -> Result<Typed, ExprError> {
+        let count = |want: usize| -> Result<(), ExprError> {
             if args.len() == want {
                 Ok(())
             } else {
-                Err(format!("`{name}` takes {want} argument(s), found {}", args.len()))
+                fail(n.at, format!("`{name}` takes {want} argument(s), found {}", args.len()))
             }
         };
         Ok(match name {
             "min" | "max" => {
                 if args.len() < 2 {
-                    return Err(format!("`{name}` takes 2 or more arguments, found {}", args.len()));
+                    return fail(n.at, format!("`{name}` takes 2 or more arguments, found {}", args.len()));
                 }
                 let v = args.iter().map(|a| self.num(a, name)).collect::<Result<Vec<_>, _>>()?;
                 Typed::Val(if name == "min" { Expr::Min(v) } else { Expr::Max(v) }, Ty::Num)
             }
             "abs" => {
                 count(1)?;
-                Typed::Val(Expr::Abs(Box::new(self.num(args[0], name)?)), Ty::Num)
+                Typed::Val(Expr::Abs(Box::new(self.num(&args[0], name)?)), Ty::Num)
             }
             "ratio" => {
                 count(2)?;
-                let a = self.num(args[0], name)?;
-                let b = self.num(args[1], name)?;
+                let a = self.num(&args[0], name)?;
+                let b = self.num(&args[1], name)?;
                 Typed::Val(Expr::Ratio(Box::new(a), Box::new(b)), Ty::Num)
             }
             "clamp" => {
                 count(3)?;
-                let x = self.num(args[0], name)?;
-                let lo = self.num(args[1], name)?;
-                let hi = self.num(args[2], name)?;
+                let x = self.num(&args[0], name)?;
+                let lo = self.num(&args[1], name)?;
+                let hi = self.num(&args[2], name)?;
                 Typed::Val(Expr::Clamp(Box::new(x), Box::new(lo), Box::new(hi)), Ty::Num)
             }
             "if" => {
                 count(3)?;
-                let c = self.boolean(args[0], name)?;
-                let (a, ta) = match self.node(args[1])? {
+                let c = self.boolean(&args[0], name)?;
+                let (a, ta) = match self.node(&args[1])? {
                     Typed::Val(e, t) => (e, t),
-                    Typed::Str(s) => return Err(format!("`if` cannot return the string \"{s}\"")),
+                    Typed::Str(s) => {
+                        return fail(args[1].start, format!("`if` cannot return the string \"{s}\""));
+                    }
                 };
-                let b = self
-                    .want(args[2], ta, name)
-                    .map_err(|e| format!("both branches of `if` must agree: {e}"))?;
+                let b = self.want(&args[2], ta, name).map_err(|e| ExprError {
+                    at: e.at,
+                    message: format!("both branches of `if` must agree: {}", e.message),
+                })?;
                 Typed::Val(Expr::If(Box::new(c), Box::new(a), Box::new(b)), ta)
             }
             "has_obstacle" => {
                 count(1)?;
                 let Some(bits) = self.scope.get("obstacles") else {
-                    return Err("`has_obstacle` is not available here".into());
+                    return fail(n.at, "`has_obstacle` is not available here");
                 };
-                let code = match self.node(args[0])? {
+                let code = match self.node(&args[0])? {
                     Typed::Str(s) => s,
                     Typed::Val(..) => {
-                        return Err("`has_obstacle` takes an obstacle code such as \"land\"".into());
+                        return fail(args[0].start, "`has_obstacle` takes an obstacle code such as \"land\"");
                     }
                 };
-                let o = code.parse::<Obstacle>().map_err(|e| e.to_string())?;
+                let o = match code.parse::<Obstacle>() {
+                    Ok(o) => o,
+                    Err(e) => return fail(args[0].start, e.to_string()),
+                };
                 if !self.obstacles.contains(&o) {
                     self.obstacles.push(o);
                 }
@@ -705,35 +739,54 @@ impl Compiler<'_> {
                 Typed::Val(Expr::HasObstacle { bits, obstacle: o.index() as u8 }, Ty::Bool)
             }
             other => {
-                return Err(format!(
-                    "unknown function `{other}`, expected one of: min, max, abs, ratio, clamp, if, has_obstacle"
-                ));
+                return fail(
+                    n.at,
+                    format!(
+                        "unknown function `{other}`, expected one of: min, max, abs, ratio, clamp, if, has_obstacle"
+                    ),
+                );
             }
         })
     }
 }
 
-/// The argument nodes of a function call: `f(a, b)` is a root node holding a tuple.
-fn call_args(n: &N) -> Vec<&N> {
-    let Some(mut arg) = n.children().first() else { return Vec::new() };
-    loop {
-        match (arg.operator(), arg.children()) {
-            (Operator::RootNode, [one]) => arg = one,
-            (Operator::RootNode, []) => return Vec::new(),
-            (Operator::Tuple, kids) => return kids.iter().collect(),
-            _ => return vec![arg],
-        }
+/// The byte offset in a TOML file of byte `at` of the expression `value`, the TOML string whose
+/// value starts at `string_start` (its opening quote). A literal string `'...'` holds the text as is; a
+/// basic string `"..."` is walked over its escapes (`\"`, `\\`, `\n`...). A multi-line string, a `\u`
+/// escape or anything unexpected gives the string's start: the line is still right.
+pub(crate) fn offset_in_toml(file: &str, string_start: usize, value: &str, at: usize) -> usize {
+    let Some(raw) = file.get(string_start..) else { return string_start };
+    if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        return string_start;
     }
-}
-
-/// Replaces an expression that reads no slot by its value.
-fn fold(t: Typed) -> Typed {
-    match t {
-        Typed::Val(e, ty) if !matches!(e, Expr::Const(_)) && e.is_const() => {
-            Typed::Val(Expr::Const(e.eval(&[])), ty)
-        }
-        other => other,
+    if raw.starts_with('\'') {
+        return string_start + 1 + at;
     }
+    if !raw.starts_with('"') {
+        return string_start;
+    }
+    let (raw, value) = (raw.as_bytes(), value.as_bytes());
+    let (mut r, mut d) = (1, 0); // raw and decoded offsets
+    while d < at {
+        match raw.get(r) {
+            Some(b'\\') => {
+                let simple = matches!(raw.get(r + 1), Some(b'"' | b'\\' | b'b' | b't' | b'n' | b'f' | b'r'));
+                if !simple {
+                    return string_start;
+                }
+                r += 2;
+            }
+            Some(b'"') | None => return string_start,
+            Some(&c) => {
+                if value.get(d) != Some(&c) {
+                    return string_start;
+                }
+                r += 1;
+            }
+        }
+        d += 1;
+    }
+    string_start + r
 }
 
 #[cfg(test)]
@@ -767,7 +820,7 @@ mod tests {
     fn err(text: &str, want: &str) {
         match compile(text, &scope()) {
             Ok(_) => panic!("{text} compiled"),
-            Err(e) => assert!(e.contains(want), "{text}: {e}"),
+            Err(e) => assert!(e.message.contains(want), "{text}: {e}"),
         }
     }
 
@@ -807,7 +860,7 @@ mod tests {
         err("plan + locked", "expects a number, found a boolean");
         err("status == plan", "compares a status with a number");
         err("plan = 3", "not allowed");
-        err("plan +", "needs 2 operand");
+        err("plan +", "ends where an operand was expected");
         err("foo(plan)", "unknown function `foo`");
         err("if(locked, 1, true)", "both branches");
         err("min(plan)", "2 or more");

@@ -375,6 +375,7 @@ impl Lines {
 /// Collects problems while loading.
 struct Loader<'a> {
     file: &'a str,
+    text: &'a str,
     lines: Lines,
     diags: Diagnostics,
 }
@@ -387,6 +388,17 @@ impl Loader<'_> {
         };
         let line = self.lines.line(offset);
         self.diags.error(self.file, Location::Line { line }, message);
+    }
+
+    /// An error about the expression in the TOML string `expr`, at byte `at` of its text: reported at
+    /// that line and character column of the file.
+    fn expr_err(&mut self, expr: &toml::Spanned<String>, at: usize, rule: &str, message: impl Into<String>) {
+        let offset = expr::offset_in_toml(self.text, expr.span().start, expr.get_ref(), at);
+        let line = self.lines.line(offset);
+        let start = self.lines.0.get(line - 1).copied().unwrap_or(0);
+        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let message = format!("rule `{rule}`: {}", message.into());
+        self.diags.error(self.file, Location::Position { line, column }, message);
     }
 
     fn id(&mut self, id: &toml::Spanned<String>, what: &str, seen: &mut Vec<String>) -> String {
@@ -421,15 +433,11 @@ impl Loader<'_> {
                     _ => "a code",
                 };
                 let wanted = if want == Ty::Bool { "a condition (true or false)" } else { "a number" };
-                self.err(
-                    text.span().start,
-                    Some(rule),
-                    format!("expected {wanted}, `{}` is {found}", c.text),
-                );
+                self.expr_err(text, 0, rule, format!("expected {wanted}, `{}` is {found}", c.text));
                 None
             }
             Err(e) => {
-                self.err(text.span().start, Some(rule), e);
+                self.expr_err(text, e.at, rule, e.message);
                 None
             }
         }
@@ -479,7 +487,7 @@ impl Loader<'_> {
 }
 
 fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
-    let mut ld = Loader { file, lines: Lines::new(text), diags: Diagnostics::new() };
+    let mut ld = Loader { file, text, lines: Lines::new(text), diags: Diagnostics::new() };
     let raw: RawRules = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -601,13 +609,13 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         let m = m.get_ref();
         let id = ld.id(&m.id, "metric", &mut ids);
         let Some(c) = expr::compile(m.expr.get_ref(), &scope)
-            .map_err(|e| ld.err(m.expr.span().start, Some(&id), e))
+            .map_err(|e| ld.expr_err(&m.expr, e.at, &id, e.message))
             .ok()
         else {
             continue;
         };
         if !matches!(c.ty, Ty::Num | Ty::Bool) {
-            ld.err(m.expr.span().start, Some(&id), "a metric must be a number or a condition");
+            ld.expr_err(&m.expr, 0, &id, "a metric must be a number or a condition");
             continue;
         }
         let Some(slot) = scope.add(&id, c.ty) else {
