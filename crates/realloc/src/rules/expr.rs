@@ -1,5 +1,11 @@
-//! Rule conditions and formulas: parsed once by evalexpr, then compiled to a small typed IR whose names
-//! are resolved to slot indices, so that evaluating a row never looks a name up in a string-keyed map.
+//! Rule conditions and formulas: parsed once (by [`parse`], our own parser, which keeps the language
+//! and precedence the rules files were written for), then compiled to a small typed IR whose names are
+//! resolved to slot indices, so that evaluating a row never looks a name up in a string-keyed map.
+//!
+//! Every error carries the byte offset of the token it is about, which the loader turns into the line
+//! and column of the rules file ([`offset_in_toml`]). A constant sub-expression that is not a finite
+//! number (`1/0`, `0/0`, `1e308 * 10`) and a division by a constant zero are refused: they are wrong for
+//! every row.
 //!
 //! Types are checked at compile time: numbers, booleans and codes (capital source, project group,
 //! status, pace class). A string literal may only be compared with a code (and is checked against the
@@ -9,10 +15,6 @@ use std::collections::HashMap;
 
 use crate::domain::{Obstacle, ProjectGroup, Source, Status};
 
-#[cfg(test)]
-mod differential;
-#[cfg(test)]
-mod old;
 mod parse;
 
 use parse::{Ast, Binary, Kind, Prefix};
