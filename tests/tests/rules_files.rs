@@ -1,7 +1,7 @@
-//! Rules files: every bad file under `tests/data/rules/bad/` is refused with the `file:line` and message
-//! its first line expects (`# expect: LINE: text`); every file under `tests/data/rules/lint/` loads and
-//! lints with the warning its first line expects (`# warn: text`); `realloc check` and `--rules` exit 2
-//! on a broken file, naming the file and the line.
+//! Rules files: every bad file under `tests/data/rules/bad/` is refused with the `file:line[:column]` and
+//! message its first line expects (`# expect: LINE[:COLUMN]: text`; expression errors have a column);
+//! every file under `tests/data/rules/lint/` loads and lints with the warning its first line expects
+//! (`# warn: text`); `realloc check` and `--rules` exit 2 on a broken file, naming the file and the line.
 
 use std::path::{Path, PathBuf};
 

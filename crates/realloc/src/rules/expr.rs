@@ -410,12 +410,35 @@ pub(crate) struct Scope {
     by_name: HashMap<String, u16>,
     /// Pace class ids, for `pace == "slow"`.
     pub(crate) paces: Vec<String>,
+    /// A name was refused because there were already [`Scope::MAX_NAMES`].
+    full: bool,
+}
+
+/// `65535` as `65,535`.
+fn fmt_thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl Scope {
-    /// Adds a slot; `None` when the name is taken (or the table is full).
+    /// The most names a rule set may define: row fields, scenario values, parameters, metrics, groups and
+    /// model outputs together (slots are numbered in `u16`).
+    pub(crate) const MAX_NAMES: usize = u16::MAX as usize;
+
+    /// Adds a slot; `None` when the name is taken or the table is full ([`Scope::is_full`] tells which).
     pub(crate) fn add(&mut self, name: &str, ty: Ty) -> Option<u16> {
         if self.by_name.contains_key(name) {
+            return None;
+        }
+        if self.slots.len() >= Scope::MAX_NAMES {
+            self.full = true;
             return None;
         }
         let i = u16::try_from(self.slots.len()).ok()?;
@@ -432,6 +455,19 @@ impl Scope {
     /// Number of slots.
     pub(crate) fn len(&self) -> usize {
         self.slots.len()
+    }
+
+    /// True when a name was refused because the table was full.
+    pub(crate) fn is_full(&self) -> bool {
+        self.full
+    }
+
+    /// The message for a name refused because the table is full.
+    pub(crate) fn full_message() -> String {
+        format!(
+            "too many names (at most {}: row fields, scenario values, parameters, metrics and groups together)",
+            fmt_thousands(Scope::MAX_NAMES)
+        )
     }
 }
 
@@ -868,5 +904,152 @@ mod tests {
         err("min(plan)", "2 or more");
         err("obstacles", "has_obstacle");
         err("plan > ", "");
+    }
+
+    #[track_caller]
+    fn same_tree(text: &str, explicit: &str) {
+        let tree = |t: &str| compile(t, &scope()).map(|c| c.expr).unwrap_or_else(|e| panic!("{t}: {e}"));
+        assert_eq!(tree(text), tree(explicit), "{text} should read as {explicit}");
+    }
+
+    /// Where `text` is refused: the byte offset and the message.
+    #[track_caller]
+    fn refused_at(text: &str) -> (usize, String) {
+        match compile(text, &scope()) {
+            Ok(_) => panic!("{text} compiled"),
+            Err(e) => (e.at, e.message),
+        }
+    }
+
+    #[test]
+    fn precedence_and_associativity_are_evalexpr_s() {
+        same_tree("plan ^ plan ^ 2", "(plan ^ plan) ^ 2");
+        same_tree("-plan ^ 2", "-(plan ^ 2)");
+        same_tree("plan ^ -plan ^ 2", "(plan ^ (-plan)) ^ 2");
+        same_tree("plan * -plan ^ 2", "plan * (-(plan ^ 2))");
+        same_tree("plan - plan - 1", "(plan - plan) - 1");
+        same_tree("plan / plan * 2 % 3", "((plan / plan) * 2) % 3");
+        same_tree("plan + plan * 2 ^ 3", "plan + (plan * (2 ^ 3))");
+        same_tree("-plan * 2", "(-plan) * 2");
+        same_tree("!locked && locked", "(!locked) && locked");
+        same_tree("!locked == locked", "(!locked) == locked");
+        same_tree("locked || locked && plan > 1", "locked || (locked && (plan > 1))");
+        same_tree("plan < 1 == locked", "(plan < 1) == locked");
+        same_tree("plan - -1", "plan - (-1)");
+        same_tree("plan -1", "plan - 1");
+        same_tree("- - plan", "-(-plan)");
+        assert_eq!(eval("2 ^ 3 ^ 2", &[]), 64.0);
+        assert_eq!(eval("-2 ^ 2", &[]), -4.0);
+        assert_eq!(eval("10 - 4 - 3", &[]), 3.0);
+        assert_eq!(eval("1e-3 * 1000 + .5 + 5. + 2.5E+1", &[]), 31.5);
+        assert_eq!(eval("9223372036854775808 > 9223372036854775807", &[]), 0.0);
+    }
+
+    #[test]
+    fn strings_take_two_escapes() {
+        let mut s = scope();
+        s.paces = vec!["a\"b".into(), "c\\d".into()];
+        let c = |t: &str| compile(t, &s).map(|c| c.expr);
+        assert!(c(r#"pace == "a\"b""#).is_ok());
+        assert!(c(r#"pace == "c\\d""#).is_ok());
+        let e = c(r#"pace == "a\nb""#).err().map(|e| (e.at, e.message));
+        assert_eq!(e.as_ref().map(|e| e.0), Some(10), "{e:?}");
+        assert!(e.is_some_and(|e| e.1.contains("unknown escape `\\n`")));
+        let (at, m) = refused_at(r#"pace == "slow"#);
+        assert_eq!(at, 8);
+        assert!(m.contains("unclosed string"), "{m}");
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_token() {
+        let at = |t: &str| refused_at(t).0;
+        assert_eq!(at("plan + plann"), 7);
+        assert_eq!(at("plan && locked"), 0);
+        assert_eq!(at("locked && plan"), 10);
+        assert_eq!(at("status == plan"), 7);
+        assert_eq!(at("status == \"finished\""), 10);
+        assert_eq!(at("max(1, foo(plan))"), 7);
+        assert_eq!(at("min(plan)"), 0);
+        assert_eq!(at("plan +"), 6);
+        assert_eq!(at("plan plan"), 5);
+        assert_eq!(at("(plan + 1"), 0);
+        assert_eq!(at("plan + 1)"), 8);
+        assert_eq!(at("plan # 1"), 5);
+        assert_eq!(at("plan = 1"), 5);
+        assert_eq!(at("plan; 1"), 4);
+        assert_eq!(at("plan & locked"), 5);
+        assert_eq!(at("has_obstacle(\"flood\")"), 13);
+        assert_eq!(at("plan + 1/0"), 8);
+        assert_eq!(at("plan + 1e308 * 10"), 13);
+        assert_eq!(at("3x + plan"), 0);
+        err("", "empty expression");
+        err("  ", "empty expression");
+        err("1/0", "`1/0` divides by zero");
+        err("plan % (1 - 1)", "`plan % (1 - 1)` divides by zero");
+        err("0/0", "divides by zero");
+        err("1e308 * 10", "`1e308 * 10` overflows");
+        err("1e400", "`1e400` overflows");
+        err("(0 - 8) ^ 0.5", "is not a number (NaN)");
+        err("plan += 1", "not allowed");
+        err("plan; 1", "`;` chains are not allowed");
+        assert!(compile("ratio(plan, 0) + plan / 2", &scope()).is_ok());
+    }
+
+    #[test]
+    fn depth_and_length_are_bounded() {
+        let ok = |t: &str| compile(t, &scope()).map(|_| ()).map_err(|e| e.message);
+        // 64 levels: 63 signs over `(plan)`, or 64 chained operators.
+        assert_eq!(ok(&format!("{}(plan)", "-".repeat(63))), Ok(()));
+        assert_eq!(ok(&vec!["plan"; 65].join(" - ")), Ok(()));
+        let (at, m) = refused_at(&format!("{}(plan)", "-".repeat(64)));
+        assert!(m.contains("nested more than 64 levels"), "{m}");
+        assert_eq!(at, 64);
+        let (at, m) = refused_at(&vec!["plan"; 66].join("-"));
+        assert!(m.contains("nested more than 64 levels"), "{m}");
+        assert_eq!(at, 5 * 65 - 1);
+        let (at, m) = refused_at(&format!("{}plan{}", "(".repeat(65), ")".repeat(65)));
+        assert!(m.contains("nested more than 64 levels"), "{m}");
+        assert_eq!(at, 64);
+        let (_, m) = refused_at(&format!("{}plan{}", "min(1, ".repeat(65), ")".repeat(65)));
+        assert!(m.contains("nested more than 64 levels"), "{m}");
+        let long = format!("plan{}", " ".repeat(parse::MAX_LEN));
+        let (at, m) = refused_at(&long);
+        assert_eq!(at, 0);
+        assert!(m.contains("longer than 10000 characters (10004)"), "{m}");
+        // The quoted text is cut.
+        assert!(m.len() < 200, "{m}");
+        // Characters, not bytes: 9,999 two-byte letters in a string are one under the bound.
+        let ok_len = format!("pace == \"{}\"", "đ".repeat(parse::MAX_LEN - 11));
+        assert!(refused_at(&ok_len).1.contains("unknown pace class"));
+    }
+
+    #[test]
+    fn offsets_map_through_toml_strings() {
+        let file = "a = \"x + \\\"l\\\" + y\"\nb = 'x + y'\nc = \"\"\"x + y\"\"\"\nd = \"\\u00e9 + y\"\n";
+        // a: the value is `x + "l" + y`; `y` is byte 10 of it, byte 14 of the file's string after `"`.
+        let a = file.find('"').unwrap_or(0);
+        assert_eq!(offset_in_toml(file, a, "x + \"l\" + y", 10), a + 13);
+        assert_eq!(&file[a + 13..a + 14], "y");
+        let b = file.find('\'').unwrap_or(0);
+        assert_eq!(offset_in_toml(file, b, "x + y", 4), b + 5);
+        let c = file.find("\"\"\"").unwrap_or(0);
+        assert_eq!(offset_in_toml(file, c, "x + y", 4), c);
+        let d = file.rfind("\"\\u").unwrap_or(0);
+        assert_eq!(offset_in_toml(file, d, "é + y", 5), d);
+        assert_eq!(offset_in_toml(file, file.len() + 5, "x", 0), file.len() + 5);
+    }
+
+    #[test]
+    fn too_many_names_are_told_apart_from_a_taken_name() {
+        let mut s = Scope::default();
+        for i in 0..Scope::MAX_NAMES {
+            assert!(s.add(&format!("n{i}"), Ty::Num).is_some());
+        }
+        assert!(!s.is_full());
+        assert_eq!(s.add("n0", Ty::Num), None);
+        assert!(!s.is_full());
+        assert_eq!(s.add("more", Ty::Num), None);
+        assert!(s.is_full());
+        assert!(Scope::full_message().contains("too many names (at most 65,535"));
     }
 }

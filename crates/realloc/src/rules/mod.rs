@@ -592,6 +592,7 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
             Some(slot) => {
                 params.push(Param { name: name.clone(), slot, values, line: ld.lines.line(offset) })
             }
+            None if scope.is_full() => ld.err(offset, Some(name), Scope::full_message()),
             None => ld.err(offset, Some(name), "the name is already a row field or scenario value"),
         }
     }
@@ -599,6 +600,14 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
     let mut unused_candidates = Vec::new();
     for p in &params {
         unused_candidates.push((format!("parameter `{}`", p.name), p.slot, p.line));
+    }
+
+    // Every metric, group and later name needs a slot: refuse a file with more than the slots can number
+    // before compiling anything, rather than report what goes wrong after the last slot.
+    let names = scope.len() + raw.metrics.len() + raw.groups.len() + 3 + MODEL_FORMULAS.len();
+    if names > Scope::MAX_NAMES {
+        ld.err(0, None, format!("{}; this file defines {names}", Scope::full_message()));
+        return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
     }
 
     // Metrics.
@@ -619,6 +628,10 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
             continue;
         }
         let Some(slot) = scope.add(&id, c.ty) else {
+            if scope.is_full() {
+                ld.err(m.id.span().start, Some(&id), Scope::full_message());
+                break;
+            }
             ld.err(m.id.span().start, Some(&id), "the name is already a row field, parameter or metric");
             continue;
         };
@@ -907,6 +920,9 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         }
     });
 
+    if scope.is_full() && !ld.diags.has_errors() {
+        ld.err(0, None, Scope::full_message());
+    }
     if ld.diags.has_errors() {
         return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
     }

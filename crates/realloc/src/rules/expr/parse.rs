@@ -163,7 +163,7 @@ pub(crate) fn parse(text: &str) -> Result<Ast, SyntaxError> {
     if p.peek() == &Tok::End {
         return Err(SyntaxError { at: 0, message: "empty expression".into() });
     }
-    let ast = p.expr(0)?;
+    let ast = p.expr(0, 0)?;
     match p.peek() {
         Tok::End => Ok(ast),
         Tok::Close => Err(p.error("unmatched `)`")),
@@ -372,11 +372,12 @@ impl Parser {
         if height > MAX_DEPTH { Err(Parser::too_deep(at)) } else { Ok(height) }
     }
 
-    /// An expression whose binary operators bind at least as tightly as `min`.
-    fn expr(&mut self, min: u8) -> Result<Ast, SyntaxError> {
+    /// An expression whose binary operators bind at least as tightly as `min`, opened by the token at
+    /// `from` (an operator, a `(` or a function name: where a message about depth points).
+    fn expr(&mut self, min: u8, from: usize) -> Result<Ast, SyntaxError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH + 1 {
-            return Err(Parser::too_deep(self.offset()));
+            return Err(Parser::too_deep(from));
         }
         let mut lhs = self.prefix(min)?;
         while let Tok::Op(op) = *self.peek() {
@@ -385,7 +386,7 @@ impl Parser {
                 break;
             }
             let (_, at) = self.bump();
-            let rhs = self.expr(prec + 1)?;
+            let rhs = self.expr(prec + 1, at)?;
             let (start, end) = (lhs.start, rhs.end);
             let kids = [lhs, rhs];
             let height = Parser::height(&kids, at)?;
@@ -405,7 +406,7 @@ impl Parser {
             _ => return self.primary(),
         };
         let (_, at) = self.bump();
-        let a = self.expr(min.max(PREFIX + 1))?;
+        let a = self.expr(min.max(PREFIX + 1), at)?;
         let height = Parser::height(std::slice::from_ref(&a), at)?;
         let end = a.end;
         Ok(Ast { kind: Kind::Prefix(op, Box::new(a)), start: at, end, at, height })
@@ -422,7 +423,7 @@ impl Parser {
             Tok::Name(name) if self.peek() == &Tok::Open => self.call(name, at),
             Tok::Name(name) => Ok(leaf(Kind::Name(name))),
             Tok::Open => {
-                let mut inner = self.expr(0)?;
+                let mut inner = self.expr(0, at)?;
                 self.close(at)?;
                 inner.height += 1;
                 if inner.height > MAX_DEPTH {
@@ -468,7 +469,7 @@ impl Parser {
             self.bump();
         } else {
             loop {
-                args.push(self.expr(0)?);
+                args.push(self.expr(0, at)?);
                 if self.peek() == &Tok::Comma {
                     self.bump();
                     continue;
