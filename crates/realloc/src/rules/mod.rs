@@ -2,9 +2,10 @@
 //! donor/recipient bounds of every row, all read from a TOML rules file (`rules/default.toml` built in).
 //!
 //! A rules file is checked once when it loads: every expression is parsed (by our own parser) and
-//! compiled to a typed IR whose names are resolved to slots (see [`expr`]), so unknown names, unknown
-//! codes, type errors and certain arithmetic errors are refused with the rule id and
-//! `file:line:column`, and classifying a row evaluates no string-keyed context. Evaluation order, each stage seeing only what earlier stages computed:
+//! compiled to a typed IR whose names are resolved to slots (see `rules/expr.rs`), so unknown names,
+//! unknown codes, type errors and certain arithmetic errors are refused with the rule id and
+//! `file:line:column`, and classifying a row evaluates no string-keyed context. Evaluation order, each
+//! stage seeing only what earlier stages computed:
 //! row fields and scenario values → `[params]` (the value in force on `as_of`) → `[[metrics]]` in file
 //! order → `[[groups]]` (every group that matches: `groups.ID`, `groups.count`) → `[[pace]]` (first
 //! match: `pace`) → `[[tiers]]` (first match: `tier`) → `[model]` `forecast`, `releasable`, `absorbable`,

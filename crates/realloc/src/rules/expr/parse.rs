@@ -212,7 +212,7 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize, usize)>, SyntaxError> {
     let mut out = Vec::new();
     let mut i = 0;
     let err = |at: usize, message: String| Err(SyntaxError { at, message });
-    while let Some(c) = text[i..].chars().next() {
+    while let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) {
         let start = i;
         let next = bytes.get(i + 1).copied();
         let two = |t: Tok| (t, 2);
