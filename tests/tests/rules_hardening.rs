@@ -48,14 +48,24 @@ fn rules_value_in_divides_by_zero_is_refused() {
     // `value_in = "` is 12 characters: the expression starts at column 13.
     value_in_refused("1/0", 14, "`1/0` divides by zero", Duration::from_secs(5));
     value_in_refused("0/0", 14, "`0/0` divides by zero", Duration::from_secs(5));
-    value_in_refused("14 - tier + plan % 0", 30, "`plan % 0` divides by zero", Duration::from_secs(5));
+    value_in_refused(
+        "14 - tier + plan % 0",
+        30,
+        "`plan % 0` (in `14 - tier + plan % 0`) divides by zero",
+        Duration::from_secs(5),
+    );
     value_in_refused("plan / (2 - 2)", 18, "`plan / (2 - 2)` divides by zero", Duration::from_secs(5));
 }
 
 #[test]
 fn rules_value_in_overflows_is_refused() {
     value_in_refused("1e308*10", 18, "`1e308*10` overflows", Duration::from_secs(5));
-    value_in_refused("tier + 10 ^ 400", 23, "`10 ^ 400` overflows", Duration::from_secs(5));
+    value_in_refused(
+        "tier + 10 ^ 400",
+        23,
+        "`10 ^ 400` (in `tier + 10 ^ 400`) overflows",
+        Duration::from_secs(5),
+    );
     value_in_refused("1e999", 13, "`1e999` overflows", Duration::from_secs(5));
     value_in_refused("tier + (-8) ^ 0.5", 25, "is not a number (NaN)", Duration::from_secs(5));
     // A dead branch is no excuse: the constant is wrong whatever the row.

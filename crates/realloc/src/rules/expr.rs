@@ -549,6 +549,17 @@ impl Compiler<'_> {
         quote(self.text.get(n.start..n.end).unwrap_or_default())
     }
 
+    /// The node quoted, and the whole expression after it when the node is only a part of it.
+    fn culprit(&self, n: &Ast) -> String {
+        let whole = self.text.trim();
+        let part = self.text.get(n.start..n.end).unwrap_or_default();
+        if part == whole {
+            format!("`{}`", quote(part))
+        } else {
+            format!("`{}` (in `{}`)", quote(part), quote(whole))
+        }
+    }
+
     fn node(&mut self, n: &Ast) -> Result<Typed, ExprError> {
         let t = match &n.kind {
             Kind::Num(v) => Typed::Val(Expr::Const(*v), Ty::Num),
@@ -598,7 +609,7 @@ impl Compiler<'_> {
             let x = self.num(a, sym)?;
             let y = self.num(b, sym)?;
             if matches!(k, Arith::Div | Arith::Rem) && y.constant() == Some(0.0) {
-                return fail(n.at, format!("`{}` divides by zero", self.source(n)));
+                return fail(n.at, format!("{} divides by zero", self.culprit(n)));
             }
             return Ok(Typed::Val(Expr::Arith(k, Box::new(x), Box::new(y)), Ty::Num));
         }
@@ -655,8 +666,8 @@ impl Compiler<'_> {
             e => return Ok(Typed::Val(e, ty)),
         };
         match e {
-            Expr::Const(v) if v.is_nan() => fail(n.at, format!("`{}` is not a number (NaN)", self.source(n))),
-            Expr::Const(v) if v.is_infinite() => fail(n.at, format!("`{}` overflows", self.source(n))),
+            Expr::Const(v) if v.is_nan() => fail(n.at, format!("{} is not a number (NaN)", self.culprit(n))),
+            Expr::Const(v) if v.is_infinite() => fail(n.at, format!("{} overflows", self.culprit(n))),
             e => Ok(Typed::Val(e, ty)),
         }
     }
@@ -986,6 +997,7 @@ mod tests {
         err("  ", "empty expression");
         err("1/0", "`1/0` divides by zero");
         err("plan % (1 - 1)", "`plan % (1 - 1)` divides by zero");
+        err("plan + 2 / 0", "`2 / 0` (in `plan + 2 / 0`) divides by zero");
         err("0/0", "divides by zero");
         err("1e308 * 10", "`1e308 * 10` overflows");
         err("1e400", "`1e400` overflows");
