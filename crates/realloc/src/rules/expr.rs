@@ -1064,4 +1064,35 @@ mod tests {
         assert!(s.is_full());
         assert!(Scope::full_message().contains("too many names (at most 65,535"));
     }
+
+    proptest::proptest! {
+        /// Any text is compiled or refused, never a panic, and a refusal points inside the text.
+        #[test]
+        fn any_text_compiles_or_is_refused(text in "[ -~đ]{0,120}") {
+            if let Err(e) = compile(&text, &scope()) {
+                proptest::prop_assert!(e.at <= text.len(), "{text}: {e:?}");
+            }
+        }
+
+        /// Token soup: what compiles evaluates the same as a tree and as code.
+        #[test]
+        fn token_soup_compiles_or_is_refused(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "plan", "locked", "status", "pace", "obstacles", "1", "0", "2.5", "1e-3", "true",
+                    "\"land\"", "\"slow\"", "\"completed\"", "+", "-", "*", "/", "%", "^", "<", "<=",
+                    "==", "!=", "&&", "||", "!", "(", ")", ",", "min(", "if(", "has_obstacle(", "ratio(",
+                    " ",
+                ]),
+                0..40,
+            ),
+            plan in -1e6f64..1e6,
+        ) {
+            let text = parts.concat();
+            if let Ok(c) = compile(&text, &scope()) {
+                let slots = [plan, 0.0, 2.0, 5.0, 1.0];
+                proptest::prop_assert_eq!(c.expr.eval(&slots).to_bits(), c.code.eval(&slots).to_bits(), "{}", text);
+            }
+        }
+    }
 }
