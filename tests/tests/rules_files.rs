@@ -1,7 +1,7 @@
-//! Rules files: every bad file under `tests/data/rules/bad/` is refused with the `file:line` and message
-//! its first line expects (`# expect: LINE: text`); every file under `tests/data/rules/lint/` loads and
-//! lints with the warning its first line expects (`# warn: text`); `realloc check` and `--rules` exit 2
-//! on a broken file, naming the file and the line.
+//! Rules files: every bad file under `tests/data/rules/bad/` is refused with the `file:line[:column]` and
+//! message its first line expects (`# expect: LINE[:COLUMN]: text`; expression errors have a column);
+//! every file under `tests/data/rules/lint/` loads and lints with the warning its first line expects
+//! (`# warn: text`); `realloc check` and `--rules` exit 2 on a broken file, naming the file and the line.
 
 use std::path::{Path, PathBuf};
 
@@ -140,7 +140,7 @@ fn check_command_exits_2_naming_file_and_line() {
     let shown = path.to_string_lossy().into_owned();
     let (code, _, err) = run(&["check", &shown]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains(&format!("{shown}:23: rule `slow`: unknown name `disbursed_rate`")), "{err}");
+    assert!(err.contains(&format!("{shown}:23:9: rule `slow`: unknown name `disbursed_rate`")), "{err}");
     let (code, _, err) = run(&["check", "/nonexistent/rules.toml"]);
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/rules.toml: cannot read the rules file"), "{err}");
@@ -160,6 +160,6 @@ fn a_broken_rules_file_is_refused_by_every_classifying_command() {
         let (code, out, err) = run(&cmd);
         assert_eq!(code, 2, "{cmd:?}: {err}");
         assert!(out.is_empty(), "{cmd:?} wrote {out}");
-        assert!(err.contains(&format!("{shown}:117: rule `value_in`")), "{cmd:?}: {err}");
+        assert!(err.contains(&format!("{shown}:117:18: rule `value_in`")), "{cmd:?}: {err}");
     }
 }

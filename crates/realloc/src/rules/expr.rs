@@ -1,5 +1,11 @@
-//! Rule conditions and formulas: parsed once by evalexpr, then compiled to a small typed IR whose names
-//! are resolved to slot indices, so that evaluating a row never looks a name up in a string-keyed map.
+//! Rule conditions and formulas: parsed once (by [`parse`], our own parser, which keeps the language
+//! and precedence the rules files were written for), then compiled to a small typed IR whose names are
+//! resolved to slot indices, so that evaluating a row never looks a name up in a string-keyed map.
+//!
+//! Every error carries the byte offset of the token it is about, which the loader turns into the line
+//! and column of the rules file ([`offset_in_toml`]). A constant sub-expression that is not a finite
+//! number (`1/0`, `0/0`, `1e308 * 10`) and a division by a constant zero are refused: they are wrong for
+//! every row.
 //!
 //! Types are checked at compile time: numbers, booleans and codes (capital source, project group,
 //! status, pace class). A string literal may only be compared with a code (and is checked against the
@@ -7,9 +13,11 @@
 
 use std::collections::HashMap;
 
-use evalexpr::{DefaultNumericTypes, Node, Operator, Value};
-
 use crate::domain::{Category, Obstacle, ProjectGroup, Source, Status};
+
+mod parse;
+
+use parse::{Ast, Binary, Kind, Prefix};
 
 /// The type of a slot or an expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -405,12 +413,35 @@ pub(crate) struct Scope {
     by_name: HashMap<String, u16>,
     /// Pace class ids, for `pace == "slow"`.
     pub(crate) paces: Vec<String>,
+    /// A name was refused because there were already [`Scope::MAX_NAMES`].
+    full: bool,
+}
+
+/// `65535` as `65,535`.
+fn fmt_thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl Scope {
-    /// Adds a slot; `None` when the name is taken (or the table is full).
+    /// The most names a rule set may define: row fields, scenario values, parameters, metrics, groups and
+    /// model outputs together (slots are numbered in `u16`).
+    pub(crate) const MAX_NAMES: usize = u16::MAX as usize;
+
+    /// Adds a slot; `None` when the name is taken or the table is full ([`Scope::is_full`] tells which).
     pub(crate) fn add(&mut self, name: &str, ty: Ty) -> Option<u16> {
         if self.by_name.contains_key(name) {
+            return None;
+        }
+        if self.slots.len() >= Scope::MAX_NAMES {
+            self.full = true;
             return None;
         }
         let i = u16::try_from(self.slots.len()).ok()?;
@@ -428,6 +459,19 @@ impl Scope {
     pub(crate) fn len(&self) -> usize {
         self.slots.len()
     }
+
+    /// True when a name was refused because the table was full.
+    pub(crate) fn is_full(&self) -> bool {
+        self.full
+    }
+
+    /// The message for a name refused because the table is full.
+    pub(crate) fn full_message() -> String {
+        format!(
+            "too many names (at most {}: row fields, scenario values, parameters, metrics and groups together)",
+            fmt_thousands(Scope::MAX_NAMES)
+        )
+    }
 }
 
 /// An expression compiled, with its text and the names it reads (for `explain`).
@@ -444,30 +488,48 @@ pub(crate) struct Compiled {
     pub(crate) obstacles: Vec<Obstacle>,
 }
 
-/// Compiles `text` in `scope`; the error is a sentence without location.
-pub(crate) fn compile(text: &str, scope: &Scope) -> Result<Compiled, String> {
-    let node = evalexpr::build_operator_tree::<DefaultNumericTypes>(text)
-        .map_err(|e| format!("cannot parse `{text}`: {}", lower_first(&e.to_string())))?;
-    let mut c = Compiler { scope, reads: Vec::new(), obstacles: Vec::new() };
-    let t = c.node(&node)?;
-    let ty = match t {
-        Typed::Val(_, ty) => ty,
-        Typed::Str(s) => return Err(format!("the expression is only the string \"{s}\"")),
+/// Why an expression was refused: a sentence without location, and the byte offset in the expression
+/// of the token it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ExprError {
+    /// Byte offset in the expression text.
+    pub(crate) at: usize,
+    /// What is wrong, lowercase, no trailing period.
+    pub(crate) message: String,
+}
+
+impl std::fmt::Display for ExprError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn fail<T>(at: usize, message: impl Into<String>) -> Result<T, ExprError> {
+    Err(ExprError { at, message: message.into() })
+}
+
+/// Compiles `text` in `scope`.
+pub(crate) fn compile(text: &str, scope: &Scope) -> Result<Compiled, ExprError> {
+    let ast = parse::parse(text).map_err(|e| ExprError {
+        at: e.at,
+        message: format!("cannot parse `{}`: {}", quote(text), e.message),
+    })?;
+    let mut c = Compiler { scope, text, reads: Vec::new(), obstacles: Vec::new() };
+    let (expr, ty) = match c.node(&ast)? {
+        Typed::Val(e, ty) => (e, ty),
+        Typed::Str(s) => return fail(ast.at, format!("the expression is only the string \"{s}\"")),
     };
-    let expr = match t {
-        Typed::Val(e, _) => e,
-        Typed::Str(_) => Expr::Const(0.0),
+    let Some(code) = Code::new(&expr) else {
+        return fail(0, format!("`{}` is nested too deeply (more than {STACK} levels)", quote(text)));
     };
-    let code = Code::new(&expr)
-        .ok_or_else(|| format!("`{text}` is nested too deeply (more than {STACK} levels)"))?;
     Ok(Compiled { text: text.to_owned(), expr, code, ty, reads: c.reads, obstacles: c.obstacles })
 }
 
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect::<String>().trim_end_matches('.').to_owned(),
-        None => String::new(),
+/// `text` cut to at most 60 characters, for quoting an expression in a message.
+fn quote(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_owned(),
     }
 }
 
@@ -479,136 +541,141 @@ enum Typed {
 
 struct Compiler<'a> {
     scope: &'a Scope,
+    text: &'a str,
     reads: Vec<u16>,
     obstacles: Vec<Obstacle>,
 }
 
-type N = Node<DefaultNumericTypes>;
-
 impl Compiler<'_> {
-    fn node(&mut self, n: &N) -> Result<Typed, String> {
-        let kids = n.children();
-        let arity = |want: usize| -> Result<(), String> {
-            if kids.len() == want {
-                Ok(())
-            } else {
-                Err(format!("operator `{}` needs {want} operand(s), found {}", n.operator(), kids.len()))
-            }
-        };
-        let t = match n.operator() {
-            Operator::RootNode => match kids {
-                [one] => return self.node(one),
-                [] => return Err("empty expression".into()),
-                _ => return Err("several expressions where one was expected".into()),
-            },
-            Operator::Const { value } => match value {
-                Value::Int(i) => Typed::Val(Expr::Const(*i as f64), Ty::Num),
-                Value::Float(f) => Typed::Val(Expr::Const(*f), Ty::Num),
-                Value::Boolean(b) => Typed::Val(Expr::Const(b2f(*b)), Ty::Bool),
-                Value::String(s) => Typed::Str(s.clone()),
-                Value::Tuple(_) | Value::Empty => {
-                    return Err("tuples and empty values are not allowed".into());
-                }
-            },
-            Operator::VariableIdentifierRead { identifier } => {
+    /// The text of a node, as written.
+    fn source(&self, n: &Ast) -> String {
+        quote(self.text.get(n.start..n.end).unwrap_or_default())
+    }
+
+    /// The node quoted, and the whole expression after it when the node is only a part of it.
+    fn culprit(&self, n: &Ast) -> String {
+        let whole = self.text.trim();
+        let part = self.text.get(n.start..n.end).unwrap_or_default();
+        if part == whole {
+            format!("`{}`", quote(part))
+        } else {
+            format!("`{}` (in `{}`)", quote(part), quote(whole))
+        }
+    }
+
+    fn node(&mut self, n: &Ast) -> Result<Typed, ExprError> {
+        let t = match &n.kind {
+            Kind::Num(v) => Typed::Val(Expr::Const(*v), Ty::Num),
+            Kind::Bool(b) => Typed::Val(Expr::Const(b2f(*b)), Ty::Bool),
+            Kind::Str(s) => Typed::Str(s.clone()),
+            Kind::Name(identifier) => {
                 let Some(slot) = self.scope.get(identifier) else {
-                    return Err(format!(
-                        "unknown name `{identifier}` (not a row field, parameter or metric computed before this rule)"
-                    ));
+                    return fail(
+                        n.at,
+                        format!(
+                            "unknown name `{identifier}` (not a row field, parameter or metric computed before this rule)"
+                        ),
+                    );
                 };
                 let ty = self.scope.slots[usize::from(slot)].ty;
                 if ty == Ty::Bits {
-                    return Err(format!("`{identifier}` can only be read with has_obstacle(\"code\")"));
+                    return fail(
+                        n.at,
+                        format!("`{identifier}` can only be read with has_obstacle(\"code\")"),
+                    );
                 }
                 if !self.reads.contains(&slot) {
                     self.reads.push(slot);
                 }
                 Typed::Val(Expr::Slot(slot), ty)
             }
-            Operator::Neg => {
-                arity(1)?;
-                let a = self.num(&kids[0], "-")?;
-                Typed::Val(Expr::Neg(Box::new(a)), Ty::Num)
-            }
-            Operator::Not => {
-                arity(1)?;
-                let a = self.boolean(&kids[0], "!")?;
-                Typed::Val(Expr::Not(Box::new(a)), Ty::Bool)
-            }
-            op @ (Operator::Add
-            | Operator::Sub
-            | Operator::Mul
-            | Operator::Div
-            | Operator::Mod
-            | Operator::Exp) => {
-                arity(2)?;
-                let sym = op.to_string();
-                let a = self.num(&kids[0], &sym)?;
-                let b = self.num(&kids[1], &sym)?;
-                let k = match op {
-                    Operator::Add => Arith::Add,
-                    Operator::Sub => Arith::Sub,
-                    Operator::Mul => Arith::Mul,
-                    Operator::Div => Arith::Div,
-                    Operator::Mod => Arith::Rem,
-                    _ => Arith::Pow,
-                };
-                Typed::Val(Expr::Arith(k, Box::new(a), Box::new(b)), Ty::Num)
-            }
-            op @ (Operator::Lt | Operator::Leq | Operator::Gt | Operator::Geq) => {
-                arity(2)?;
-                let sym = op.to_string();
-                let a = self.num(&kids[0], &sym)?;
-                let b = self.num(&kids[1], &sym)?;
-                let k = match op {
-                    Operator::Lt => Cmp::Lt,
-                    Operator::Leq => Cmp::Le,
-                    Operator::Gt => Cmp::Gt,
-                    _ => Cmp::Ge,
-                };
-                Typed::Val(Expr::Cmp(k, Box::new(a), Box::new(b)), Ty::Bool)
-            }
-            op @ (Operator::Eq | Operator::Neq) => {
-                arity(2)?;
-                let k = if matches!(op, Operator::Eq) { Cmp::Eq } else { Cmp::Ne };
-                let a = self.node(&kids[0])?;
-                let b = self.node(&kids[1])?;
-                let (a, b) = match (a, b) {
-                    (Typed::Val(a, ta), Typed::Val(b, tb)) => {
-                        if ta != tb {
-                            return Err(format!("`{op}` compares {} with {}", ta.describe(), tb.describe()));
-                        }
-                        (a, b)
-                    }
-                    (Typed::Val(a, ta), Typed::Str(s)) | (Typed::Str(s), Typed::Val(a, ta)) => {
-                        (a, Expr::Const(self.code(ta, &s)?))
-                    }
-                    (Typed::Str(x), Typed::Str(y)) => {
-                        return Err(format!("`{op}` compares two strings (\"{x}\" and \"{y}\")"));
-                    }
-                };
-                Typed::Val(Expr::Cmp(k, Box::new(a), Box::new(b)), Ty::Bool)
-            }
-            op @ (Operator::And | Operator::Or) => {
-                arity(2)?;
-                let sym = op.to_string();
-                let a = Box::new(self.boolean(&kids[0], &sym)?);
-                let b = Box::new(self.boolean(&kids[1], &sym)?);
-                let e = if matches!(op, Operator::And) { Expr::And(a, b) } else { Expr::Or(a, b) };
-                Typed::Val(e, Ty::Bool)
-            }
-            Operator::FunctionIdentifier { identifier } => self.call(identifier, n)?,
-            Operator::Tuple => return Err("a tuple (a, b) is only allowed as function arguments".into()),
-            Operator::Chain => return Err("`;` chains are not allowed: write one expression".into()),
-            Operator::VariableIdentifierWrite { identifier } => {
-                return Err(format!("assignment to `{identifier}` is not allowed: rules only read"));
-            }
-            other => return Err(format!("operator `{other}` is not allowed: rules only read")),
+            Kind::Prefix(Prefix::Neg, a) => Typed::Val(Expr::Neg(Box::new(self.num(a, "-")?)), Ty::Num),
+            Kind::Prefix(Prefix::Not, a) => Typed::Val(Expr::Not(Box::new(self.boolean(a, "!")?)), Ty::Bool),
+            Kind::Binary(op, a, b) => self.binary(n, *op, a, b)?,
+            Kind::Call(name, args) => self.call(n, name, args)?,
         };
-        Ok(fold(t))
+        self.fold(t, n)
     }
 
-    fn code(&self, ty: Ty, s: &str) -> Result<f64, String> {
+    fn binary(&mut self, n: &Ast, op: Binary, a: &Ast, b: &Ast) -> Result<Typed, ExprError> {
+        let sym = op.symbol();
+        let arith = match op {
+            Binary::Add => Some(Arith::Add),
+            Binary::Sub => Some(Arith::Sub),
+            Binary::Mul => Some(Arith::Mul),
+            Binary::Div => Some(Arith::Div),
+            Binary::Rem => Some(Arith::Rem),
+            Binary::Pow => Some(Arith::Pow),
+            _ => None,
+        };
+        if let Some(k) = arith {
+            let x = self.num(a, sym)?;
+            let y = self.num(b, sym)?;
+            if matches!(k, Arith::Div | Arith::Rem) && y.constant() == Some(0.0) {
+                return fail(n.at, format!("{} divides by zero", self.culprit(n)));
+            }
+            return Ok(Typed::Val(Expr::Arith(k, Box::new(x), Box::new(y)), Ty::Num));
+        }
+        let ordered = match op {
+            Binary::Lt => Some(Cmp::Lt),
+            Binary::Le => Some(Cmp::Le),
+            Binary::Gt => Some(Cmp::Gt),
+            Binary::Ge => Some(Cmp::Ge),
+            _ => None,
+        };
+        if let Some(k) = ordered {
+            let x = self.num(a, sym)?;
+            let y = self.num(b, sym)?;
+            return Ok(Typed::Val(Expr::Cmp(k, Box::new(x), Box::new(y)), Ty::Bool));
+        }
+        Ok(match op {
+            Binary::Eq | Binary::Ne => {
+                let k = if op == Binary::Eq { Cmp::Eq } else { Cmp::Ne };
+                let x = self.node(a)?;
+                let y = self.node(b)?;
+                let (x, y) = match (x, y) {
+                    (Typed::Val(x, tx), Typed::Val(y, ty)) => {
+                        if tx != ty {
+                            return fail(
+                                n.at,
+                                format!("`{sym}` compares {} with {}", tx.describe(), ty.describe()),
+                            );
+                        }
+                        (x, y)
+                    }
+                    (Typed::Val(x, tx), Typed::Str(s)) => (x, Expr::Const(self.code(tx, &s, b.at)?)),
+                    (Typed::Str(s), Typed::Val(y, ty)) => (y, Expr::Const(self.code(ty, &s, a.at)?)),
+                    (Typed::Str(x), Typed::Str(y)) => {
+                        return fail(n.at, format!("`{sym}` compares two strings (\"{x}\" and \"{y}\")"));
+                    }
+                };
+                Typed::Val(Expr::Cmp(k, Box::new(x), Box::new(y)), Ty::Bool)
+            }
+            _ => {
+                let x = Box::new(self.boolean(a, sym)?);
+                let y = Box::new(self.boolean(b, sym)?);
+                Typed::Val(if op == Binary::And { Expr::And(x, y) } else { Expr::Or(x, y) }, Ty::Bool)
+            }
+        })
+    }
+
+    /// Replaces an expression that reads no slot by its value, refusing a value that is not a finite
+    /// number: such a constant is certainly wrong for every row.
+    fn fold(&self, t: Typed, n: &Ast) -> Result<Typed, ExprError> {
+        let Typed::Val(e, ty) = t else { return Ok(t) };
+        let e = match e {
+            Expr::Const(_) => e,
+            e if e.is_const() => Expr::Const(e.eval(&[])),
+            e => return Ok(Typed::Val(e, ty)),
+        };
+        match e {
+            Expr::Const(v) if v.is_nan() => fail(n.at, format!("{} is not a number (NaN)", self.culprit(n))),
+            Expr::Const(v) if v.is_infinite() => fail(n.at, format!("{} overflows", self.culprit(n))),
+            e => Ok(Typed::Val(e, ty)),
+        }
+    }
+
+    fn code(&self, ty: Ty, s: &str, at: usize) -> Result<f64, ExprError> {
         let idx = match ty {
             Ty::Code(CodeKind::Source) => s.parse::<Source>().map(Source::index).map_err(|e| e.to_string()),
             Ty::Code(CodeKind::Group) => {
@@ -621,87 +688,103 @@ impl Compiler<'_> {
             Ty::Code(CodeKind::Pace) => self.scope.paces.iter().position(|p| p == s).ok_or_else(|| {
                 format!("unknown pace class `{s}`, expected one of: {}", self.scope.paces.join(", "))
             }),
-            other => return Err(format!("the string \"{s}\" is compared with {}", other.describe())),
-        }?;
-        Ok(idx as f64)
-    }
-
-    fn num(&mut self, n: &N, op: &str) -> Result<Expr, String> {
-        self.want(n, Ty::Num, op)
-    }
-
-    fn boolean(&mut self, n: &N, op: &str) -> Result<Expr, String> {
-        self.want(n, Ty::Bool, op)
-    }
-
-    fn want(&mut self, n: &N, want: Ty, op: &str) -> Result<Expr, String> {
-        match self.node(n)? {
-            Typed::Val(e, ty) if ty == want => Ok(e),
-            Typed::Val(_, ty) => {
-                Err(format!("`{op}` expects {}, found {} in `{n}`", want.describe(), ty.describe()))
-            }
-            Typed::Str(s) => Err(format!("`{op}` expects {}, found the string \"{s}\"", want.describe())),
+            other => return fail(at, format!("the string \"{s}\" is compared with {}", other.describe())),
+        };
+        match idx {
+            Ok(i) => Ok(i as f64),
+            Err(message) => fail(at, message),
         }
     }
 
-    fn call(&mut self, name: &str, n: &N) -> Result<Typed, String> {
-        let args = call_args(n);
-        let count = |want: usize| -> Result<(), String> {
+    fn num(&mut self, n: &Ast, op: &str) -> Result<Expr, ExprError> {
+        self.want(n, Ty::Num, op)
+    }
+
+    fn boolean(&mut self, n: &Ast, op: &str) -> Result<Expr, ExprError> {
+        self.want(n, Ty::Bool, op)
+    }
+
+    fn want(&mut self, n: &Ast, want: Ty, op: &str) -> Result<Expr, ExprError> {
+        match self.node(n)? {
+            Typed::Val(e, ty) if ty == want => Ok(e),
+            Typed::Val(_, ty) => fail(
+                n.start,
+                format!(
+                    "`{op}` expects {}, found {} in `{}`",
+                    want.describe(),
+                    ty.describe(),
+                    self.source(n)
+                ),
+            ),
+            Typed::Str(s) => {
+                fail(n.start, format!("`{op}` expects {}, found the string \"{s}\"", want.describe()))
+            }
+        }
+    }
+
+    fn call(&mut self, n: &Ast, name: &str, args: &[Ast]) -> Result<Typed, ExprError> {
+        let count = |want: usize| -> Result<(), ExprError> {
             if args.len() == want {
                 Ok(())
             } else {
-                Err(format!("`{name}` takes {want} argument(s), found {}", args.len()))
+                fail(n.at, format!("`{name}` takes {want} argument(s), found {}", args.len()))
             }
         };
         Ok(match name {
             "min" | "max" => {
                 if args.len() < 2 {
-                    return Err(format!("`{name}` takes 2 or more arguments, found {}", args.len()));
+                    return fail(n.at, format!("`{name}` takes 2 or more arguments, found {}", args.len()));
                 }
                 let v = args.iter().map(|a| self.num(a, name)).collect::<Result<Vec<_>, _>>()?;
                 Typed::Val(if name == "min" { Expr::Min(v) } else { Expr::Max(v) }, Ty::Num)
             }
             "abs" => {
                 count(1)?;
-                Typed::Val(Expr::Abs(Box::new(self.num(args[0], name)?)), Ty::Num)
+                Typed::Val(Expr::Abs(Box::new(self.num(&args[0], name)?)), Ty::Num)
             }
             "ratio" => {
                 count(2)?;
-                let a = self.num(args[0], name)?;
-                let b = self.num(args[1], name)?;
+                let a = self.num(&args[0], name)?;
+                let b = self.num(&args[1], name)?;
                 Typed::Val(Expr::Ratio(Box::new(a), Box::new(b)), Ty::Num)
             }
             "clamp" => {
                 count(3)?;
-                let x = self.num(args[0], name)?;
-                let lo = self.num(args[1], name)?;
-                let hi = self.num(args[2], name)?;
+                let x = self.num(&args[0], name)?;
+                let lo = self.num(&args[1], name)?;
+                let hi = self.num(&args[2], name)?;
                 Typed::Val(Expr::Clamp(Box::new(x), Box::new(lo), Box::new(hi)), Ty::Num)
             }
             "if" => {
                 count(3)?;
-                let c = self.boolean(args[0], name)?;
-                let (a, ta) = match self.node(args[1])? {
+                let c = self.boolean(&args[0], name)?;
+                let (a, ta) = match self.node(&args[1])? {
                     Typed::Val(e, t) => (e, t),
-                    Typed::Str(s) => return Err(format!("`if` cannot return the string \"{s}\"")),
+                    Typed::Str(s) => {
+                        return fail(args[1].start, format!("`if` cannot return the string \"{s}\""));
+                    }
                 };
-                let b = self
-                    .want(args[2], ta, name)
-                    .map_err(|e| format!("both branches of `if` must agree: {e}"))?;
+                let b = self.want(&args[2], ta, name).map_err(|e| ExprError {
+                    at: e.at,
+                    message: format!("both branches of `if` must agree: {}", e.message),
+                })?;
                 Typed::Val(Expr::If(Box::new(c), Box::new(a), Box::new(b)), ta)
             }
             "has_obstacle" => {
                 count(1)?;
                 let Some(bits) = self.scope.get("obstacles") else {
-                    return Err("`has_obstacle` is not available here".into());
+                    return fail(n.at, "`has_obstacle` is not available here");
                 };
-                let code = match self.node(args[0])? {
+                let code = match self.node(&args[0])? {
                     Typed::Str(s) => s,
                     Typed::Val(..) => {
-                        return Err("`has_obstacle` takes an obstacle code such as \"land\"".into());
+                        return fail(args[0].start, "`has_obstacle` takes an obstacle code such as \"land\"");
                     }
                 };
-                let o = code.parse::<Obstacle>().map_err(|e| e.to_string())?;
+                let o = match code.parse::<Obstacle>() {
+                    Ok(o) => o,
+                    Err(e) => return fail(args[0].start, e.to_string()),
+                };
                 if !self.obstacles.contains(&o) {
                     self.obstacles.push(o);
                 }
@@ -711,35 +794,54 @@ impl Compiler<'_> {
                 Typed::Val(Expr::HasObstacle { bits, obstacle: o.index() as u8 }, Ty::Bool)
             }
             other => {
-                return Err(format!(
-                    "unknown function `{other}`, expected one of: min, max, abs, ratio, clamp, if, has_obstacle"
-                ));
+                return fail(
+                    n.at,
+                    format!(
+                        "unknown function `{other}`, expected one of: min, max, abs, ratio, clamp, if, has_obstacle"
+                    ),
+                );
             }
         })
     }
 }
 
-/// The argument nodes of a function call: `f(a, b)` is a root node holding a tuple.
-fn call_args(n: &N) -> Vec<&N> {
-    let Some(mut arg) = n.children().first() else { return Vec::new() };
-    loop {
-        match (arg.operator(), arg.children()) {
-            (Operator::RootNode, [one]) => arg = one,
-            (Operator::RootNode, []) => return Vec::new(),
-            (Operator::Tuple, kids) => return kids.iter().collect(),
-            _ => return vec![arg],
-        }
+/// The byte offset in a TOML file of byte `at` of the expression `value`, the TOML string whose
+/// value starts at `string_start` (its opening quote). A literal string `'...'` holds the text as is; a
+/// basic string `"..."` is walked over its escapes (`\"`, `\\`, `\n`...). A multi-line string, a `\u`
+/// escape or anything unexpected gives the string's start: the line is still right.
+pub(crate) fn offset_in_toml(file: &str, string_start: usize, value: &str, at: usize) -> usize {
+    let Some(raw) = file.get(string_start..) else { return string_start };
+    if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        return string_start;
     }
-}
-
-/// Replaces an expression that reads no slot by its value.
-fn fold(t: Typed) -> Typed {
-    match t {
-        Typed::Val(e, ty) if !matches!(e, Expr::Const(_)) && e.is_const() => {
-            Typed::Val(Expr::Const(e.eval(&[])), ty)
-        }
-        other => other,
+    if raw.starts_with('\'') {
+        return string_start + 1 + at;
     }
+    if !raw.starts_with('"') {
+        return string_start;
+    }
+    let (raw, value) = (raw.as_bytes(), value.as_bytes());
+    let (mut r, mut d) = (1, 0); // raw and decoded offsets
+    while d < at {
+        match raw.get(r) {
+            Some(b'\\') => {
+                let simple = matches!(raw.get(r + 1), Some(b'"' | b'\\' | b'b' | b't' | b'n' | b'f' | b'r'));
+                if !simple {
+                    return string_start;
+                }
+                r += 2;
+            }
+            Some(b'"') | None => return string_start,
+            Some(&c) => {
+                if value.get(d) != Some(&c) {
+                    return string_start;
+                }
+                r += 1;
+            }
+        }
+        d += 1;
+    }
+    string_start + r
 }
 
 #[cfg(test)]
@@ -773,7 +875,7 @@ mod tests {
     fn err(text: &str, want: &str) {
         match compile(text, &scope()) {
             Ok(_) => panic!("{text} compiled"),
-            Err(e) => assert!(e.contains(want), "{text}: {e}"),
+            Err(e) => assert!(e.message.contains(want), "{text}: {e}"),
         }
     }
 
@@ -813,11 +915,190 @@ mod tests {
         err("plan + locked", "expects a number, found a boolean");
         err("status == plan", "compares a status with a number");
         err("plan = 3", "not allowed");
-        err("plan +", "needs 2 operand");
+        err("plan +", "ends where an operand was expected");
         err("foo(plan)", "unknown function `foo`");
         err("if(locked, 1, true)", "both branches");
         err("min(plan)", "2 or more");
         err("obstacles", "has_obstacle");
         err("plan > ", "");
+    }
+
+    #[track_caller]
+    fn same_tree(text: &str, explicit: &str) {
+        let tree = |t: &str| compile(t, &scope()).map(|c| c.expr).unwrap_or_else(|e| panic!("{t}: {e}"));
+        assert_eq!(tree(text), tree(explicit), "{text} should read as {explicit}");
+    }
+
+    /// Where `text` is refused: the byte offset and the message.
+    #[track_caller]
+    fn refused_at(text: &str) -> (usize, String) {
+        match compile(text, &scope()) {
+            Ok(_) => panic!("{text} compiled"),
+            Err(e) => (e.at, e.message),
+        }
+    }
+
+    #[test]
+    fn precedence_and_associativity_are_evalexpr_s() {
+        same_tree("plan ^ plan ^ 2", "(plan ^ plan) ^ 2");
+        same_tree("-plan ^ 2", "-(plan ^ 2)");
+        same_tree("plan ^ -plan ^ 2", "(plan ^ (-plan)) ^ 2");
+        same_tree("plan * -plan ^ 2", "plan * (-(plan ^ 2))");
+        same_tree("plan - plan - 1", "(plan - plan) - 1");
+        same_tree("plan / plan * 2 % 3", "((plan / plan) * 2) % 3");
+        same_tree("plan + plan * 2 ^ 3", "plan + (plan * (2 ^ 3))");
+        same_tree("-plan * 2", "(-plan) * 2");
+        same_tree("!locked && locked", "(!locked) && locked");
+        same_tree("!locked == locked", "(!locked) == locked");
+        same_tree("locked || locked && plan > 1", "locked || (locked && (plan > 1))");
+        same_tree("plan < 1 == locked", "(plan < 1) == locked");
+        same_tree("plan - -1", "plan - (-1)");
+        same_tree("plan -1", "plan - 1");
+        same_tree("- - plan", "-(-plan)");
+        assert_eq!(eval("2 ^ 3 ^ 2", &[]), 64.0);
+        assert_eq!(eval("-2 ^ 2", &[]), -4.0);
+        assert_eq!(eval("10 - 4 - 3", &[]), 3.0);
+        assert_eq!(eval("1e-3 * 1000 + .5 + 5. + 2.5E+1", &[]), 31.5);
+        assert_eq!(eval("9223372036854775808 > 9223372036854775807", &[]), 0.0);
+    }
+
+    #[test]
+    fn strings_take_two_escapes() {
+        let mut s = scope();
+        s.paces = vec!["a\"b".into(), "c\\d".into()];
+        let c = |t: &str| compile(t, &s).map(|c| c.expr);
+        assert!(c(r#"pace == "a\"b""#).is_ok());
+        assert!(c(r#"pace == "c\\d""#).is_ok());
+        let e = c(r#"pace == "a\nb""#).err().map(|e| (e.at, e.message));
+        assert_eq!(e.as_ref().map(|e| e.0), Some(10), "{e:?}");
+        assert!(e.is_some_and(|e| e.1.contains("unknown escape `\\n`")));
+        let (at, m) = refused_at(r#"pace == "slow"#);
+        assert_eq!(at, 8);
+        assert!(m.contains("unclosed string"), "{m}");
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_token() {
+        let at = |t: &str| refused_at(t).0;
+        assert_eq!(at("plan + plann"), 7);
+        assert_eq!(at("plan && locked"), 0);
+        assert_eq!(at("locked && plan"), 10);
+        assert_eq!(at("status == plan"), 7);
+        assert_eq!(at("status == \"finished\""), 10);
+        assert_eq!(at("max(1, foo(plan))"), 7);
+        assert_eq!(at("min(plan)"), 0);
+        assert_eq!(at("plan +"), 6);
+        assert_eq!(at("plan plan"), 5);
+        assert_eq!(at("(plan + 1"), 0);
+        assert_eq!(at("plan + 1)"), 8);
+        assert_eq!(at("plan # 1"), 5);
+        assert_eq!(at("plan = 1"), 5);
+        assert_eq!(at("plan; 1"), 4);
+        assert_eq!(at("plan & locked"), 5);
+        assert_eq!(at("has_obstacle(\"flood\")"), 13);
+        assert_eq!(at("plan + 1/0"), 8);
+        assert_eq!(at("plan + 1e308 * 10"), 13);
+        assert_eq!(at("3x + plan"), 0);
+        err("", "empty expression");
+        err("  ", "empty expression");
+        err("1/0", "`1/0` divides by zero");
+        err("plan % (1 - 1)", "`plan % (1 - 1)` divides by zero");
+        err("plan + 2 / 0", "`2 / 0` (in `plan + 2 / 0`) divides by zero");
+        err("0/0", "divides by zero");
+        err("1e308 * 10", "`1e308 * 10` overflows");
+        err("1e400", "`1e400` overflows");
+        err("(0 - 8) ^ 0.5", "is not a number (NaN)");
+        err("plan += 1", "not allowed");
+        err("plan; 1", "`;` chains are not allowed");
+        assert!(compile("ratio(plan, 0) + plan / 2", &scope()).is_ok());
+    }
+
+    #[test]
+    fn depth_and_length_are_bounded() {
+        let ok = |t: &str| compile(t, &scope()).map(|_| ()).map_err(|e| e.message);
+        // 64 levels: 63 signs over `(plan)`, or 64 chained operators.
+        assert_eq!(ok(&format!("{}(plan)", "-".repeat(63))), Ok(()));
+        assert_eq!(ok(&vec!["plan"; 65].join(" - ")), Ok(()));
+        let (at, m) = refused_at(&format!("{}(plan)", "-".repeat(64)));
+        assert!(m.contains("nested more than 64 levels"), "{m}");
+        assert_eq!(at, 64);
+        let (at, m) = refused_at(&vec!["plan"; 66].join("-"));
+        assert!(m.contains("nested more than 64 levels"), "{m}");
+        assert_eq!(at, 5 * 65 - 1);
+        let (at, m) = refused_at(&format!("{}plan{}", "(".repeat(65), ")".repeat(65)));
+        assert!(m.contains("nested more than 64 levels"), "{m}");
+        assert_eq!(at, 64);
+        let (_, m) = refused_at(&format!("{}plan{}", "min(1, ".repeat(65), ")".repeat(65)));
+        assert!(m.contains("nested more than 64 levels"), "{m}");
+        let long = format!("plan{}", " ".repeat(parse::MAX_LEN));
+        let (at, m) = refused_at(&long);
+        assert_eq!(at, 0);
+        assert!(m.contains("longer than 10000 characters (10004)"), "{m}");
+        // The quoted text is cut.
+        assert!(m.len() < 200, "{m}");
+        // Characters, not bytes: 9,999 two-byte letters in a string are one under the bound.
+        let ok_len = format!("pace == \"{}\"", "đ".repeat(parse::MAX_LEN - 11));
+        assert!(refused_at(&ok_len).1.contains("unknown pace class"));
+    }
+
+    #[test]
+    fn offsets_map_through_toml_strings() {
+        let file = "a = \"x + \\\"l\\\" + y\"\nb = 'x + y'\nc = \"\"\"x + y\"\"\"\nd = \"\\u00e9 + y\"\n";
+        // a: the value is `x + "l" + y`; `y` is byte 10 of it, byte 14 of the file's string after `"`.
+        let a = file.find('"').unwrap_or(0);
+        assert_eq!(offset_in_toml(file, a, "x + \"l\" + y", 10), a + 13);
+        assert_eq!(&file[a + 13..a + 14], "y");
+        let b = file.find('\'').unwrap_or(0);
+        assert_eq!(offset_in_toml(file, b, "x + y", 4), b + 5);
+        let c = file.find("\"\"\"").unwrap_or(0);
+        assert_eq!(offset_in_toml(file, c, "x + y", 4), c);
+        let d = file.rfind("\"\\u").unwrap_or(0);
+        assert_eq!(offset_in_toml(file, d, "é + y", 5), d);
+        assert_eq!(offset_in_toml(file, file.len() + 5, "x", 0), file.len() + 5);
+    }
+
+    #[test]
+    fn too_many_names_are_told_apart_from_a_taken_name() {
+        let mut s = Scope::default();
+        for i in 0..Scope::MAX_NAMES {
+            assert!(s.add(&format!("n{i}"), Ty::Num).is_some());
+        }
+        assert!(!s.is_full());
+        assert_eq!(s.add("n0", Ty::Num), None);
+        assert!(!s.is_full());
+        assert_eq!(s.add("more", Ty::Num), None);
+        assert!(s.is_full());
+        assert!(Scope::full_message().contains("too many names (at most 65,535"));
+    }
+
+    proptest::proptest! {
+        /// Any text is compiled or refused, never a panic, and a refusal points inside the text.
+        #[test]
+        fn any_text_compiles_or_is_refused(text in "[ -~đ]{0,120}") {
+            if let Err(e) = compile(&text, &scope()) {
+                proptest::prop_assert!(e.at <= text.len(), "{text}: {e:?}");
+            }
+        }
+
+        /// Token soup: what compiles evaluates the same as a tree and as code.
+        #[test]
+        fn token_soup_compiles_or_is_refused(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "plan", "locked", "status", "pace", "obstacles", "1", "0", "2.5", "1e-3", "true",
+                    "\"land\"", "\"slow\"", "\"completed\"", "+", "-", "*", "/", "%", "^", "<", "<=",
+                    "==", "!=", "&&", "||", "!", "(", ")", ",", "min(", "if(", "has_obstacle(", "ratio(",
+                    " ",
+                ]),
+                0..40,
+            ),
+            plan in -1e6f64..1e6,
+        ) {
+            let text = parts.concat();
+            if let Ok(c) = compile(&text, &scope()) {
+                let slots = [plan, 0.0, 2.0, 5.0, 1.0];
+                proptest::prop_assert_eq!(c.expr.eval(&slots).to_bits(), c.code.eval(&slots).to_bits(), "{}", text);
+            }
+        }
     }
 }

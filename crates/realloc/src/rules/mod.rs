@@ -1,10 +1,11 @@
 //! The rules engine: obstacle groups, pace classes, priority tiers, the year-end forecast and the
 //! donor/recipient bounds of every row, all read from a TOML rules file (`rules/default.toml` built in).
 //!
-//! A rules file is checked once when it loads: every expression is parsed by evalexpr and compiled to a
-//! typed IR whose names are resolved to slots (see [`expr`]), so unknown names, unknown codes and type
-//! errors are refused with the rule id and `file:line`, and classifying a row evaluates no string-keyed
-//! context. Evaluation order, each stage seeing only what earlier stages computed:
+//! A rules file is checked once when it loads: every expression is parsed (by our own parser) and
+//! compiled to a typed IR whose names are resolved to slots (see `rules/expr.rs`), so unknown names,
+//! unknown codes, type errors and certain arithmetic errors are refused with the rule id and
+//! `file:line:column`, and classifying a row evaluates no string-keyed context. Evaluation order, each
+//! stage seeing only what earlier stages computed:
 //! row fields and scenario values → `[params]` (the value in force on `as_of`) → `[[metrics]]` in file
 //! order → `[[groups]]` (every group that matches: `groups.ID`, `groups.count`) → `[[pace]]` (first
 //! match: `pace`) → `[[tiers]]` (first match: `tier`) → `[model]` `forecast`, `releasable`, `absorbable`,
@@ -403,6 +404,7 @@ impl Lines {
 /// Collects problems while loading.
 struct Loader<'a> {
     file: &'a str,
+    text: &'a str,
     lines: Lines,
     diags: Diagnostics,
 }
@@ -419,6 +421,17 @@ impl Loader<'_> {
         };
         let line = self.lines.line(offset);
         self.diags.error(self.file, Location::Line { line }, message);
+    }
+
+    /// An error about the expression in the TOML string `expr`, at byte `at` of its text: reported at
+    /// that line and character column of the file.
+    fn expr_err(&mut self, expr: &toml::Spanned<String>, at: usize, rule: &str, message: impl Into<String>) {
+        let offset = expr::offset_in_toml(self.text, expr.span().start, expr.get_ref(), at);
+        let line = self.lines.line(offset);
+        let start = self.lines.0.get(line - 1).copied().unwrap_or(0);
+        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let message = format!("rule `{rule}`: {}", message.into());
+        self.diags.error(self.file, Location::Position { line, column }, message);
     }
 
     fn id(&mut self, id: &toml::Spanned<String>, what: &str, seen: &mut Vec<String>) -> String {
@@ -453,15 +466,11 @@ impl Loader<'_> {
                     _ => "a code",
                 };
                 let wanted = if want == Ty::Bool { "a condition (true or false)" } else { "a number" };
-                self.err(
-                    text.span().start,
-                    Some(rule),
-                    format!("expected {wanted}, `{}` is {found}", c.text),
-                );
+                self.expr_err(text, 0, rule, format!("expected {wanted}, `{}` is {found}", c.text));
                 None
             }
             Err(e) => {
-                self.err(text.span().start, Some(rule), e);
+                self.expr_err(text, e.at, rule, e.message);
                 None
             }
         }
@@ -511,7 +520,7 @@ impl Loader<'_> {
 }
 
 fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
-    let mut ld = Loader { file, lines: Lines::new(text), diags: Diagnostics::new() };
+    let mut ld = Loader { file, text, lines: Lines::new(text), diags: Diagnostics::new() };
     let raw: RawRules = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -616,6 +625,7 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
             Some(slot) => {
                 params.push(Param { name: name.clone(), slot, values, line: ld.lines.line(offset) })
             }
+            None if scope.is_full() => ld.err(offset, Some(name), Scope::full_message()),
             None => ld.err(offset, Some(name), "the name is already a row field or scenario value"),
         }
     }
@@ -623,6 +633,14 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
     let mut unused_candidates = Vec::new();
     for p in &params {
         unused_candidates.push((format!("parameter `{}`", p.name), p.slot, p.line));
+    }
+
+    // Every metric, group and later name needs a slot: refuse a file with more than the slots can number
+    // before compiling anything, rather than report what goes wrong after the last slot.
+    let names = scope.len() + raw.metrics.len() + raw.groups.len() + 3 + MODEL_FORMULAS.len();
+    if names > Scope::MAX_NAMES {
+        ld.err(0, None, format!("{}; this file defines {names}", Scope::full_message()));
+        return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
     }
 
     // Metrics.
@@ -633,16 +651,20 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         let m = m.get_ref();
         let id = ld.id(&m.id, "metric", &mut ids);
         let Some(c) = expr::compile(m.expr.get_ref(), &scope)
-            .map_err(|e| ld.err(m.expr.span().start, Some(&id), e))
+            .map_err(|e| ld.expr_err(&m.expr, e.at, &id, e.message))
             .ok()
         else {
             continue;
         };
         if !matches!(c.ty, Ty::Num | Ty::Bool) {
-            ld.err(m.expr.span().start, Some(&id), "a metric must be a number or a condition");
+            ld.expr_err(&m.expr, 0, &id, "a metric must be a number or a condition");
             continue;
         }
         let Some(slot) = scope.add(&id, c.ty) else {
+            if scope.is_full() {
+                ld.err(m.id.span().start, Some(&id), Scope::full_message());
+                break;
+            }
             ld.err(m.id.span().start, Some(&id), "the name is already a row field, parameter or metric");
             continue;
         };
@@ -954,6 +976,9 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         None => 10.0,
     };
 
+    if scope.is_full() && !ld.diags.has_errors() {
+        ld.err(0, None, Scope::full_message());
+    }
     if ld.diags.has_errors() {
         return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
     }
