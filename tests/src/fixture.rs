@@ -458,6 +458,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 reason: r.reason.into(),
                 absorption: 1.0,
                 kept_out: Vec::new(),
+                arithmetic_errors: Vec::new(),
             })
             .collect(),
         groups: group_infos(),

@@ -169,3 +169,49 @@ fn rules_expression_errors_point_at_the_column_through_escapes() {
         refused(&multi).contains(&format!("hostile.toml:{line}:12: rule `value_in`: unknown name `tierr`"))
     );
 }
+
+#[test]
+fn rules_metric_divided_by_a_zero_column_is_reported_with_the_rule_and_the_row() {
+    // `disbursed / plan` cannot be refused when the rules load: it breaks only for a row with plan 0.
+    let (text, line) = with_value_in("disbursed / plan");
+    let rules = Rules::parse(&text, "hostile.toml").unwrap_or_else(|e| panic!("{e}"));
+    let mut zero = realloc_tests::project("NO-PLAN");
+    zero.plan = realloc::money::Money::ZERO;
+    let s = realloc_tests::scenario("2025-09-30", vec![realloc_tests::project("FINE"), zero]);
+    assert_eq!(rules.assess(&s).rows[1].arithmetic_errors, ["value_in"]);
+    let shown = match rules.assess_checked(&s) {
+        Ok(_) => panic!("an assessment with a division by zero was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        shown.contains(&format!(
+            "hostile.toml:{line}: rule `value_in` divides by zero or overflows for project `NO-PLAN` (NSTW)"
+        )),
+        "{shown}"
+    );
+    assert!(!shown.contains("FINE"), "{shown}");
+    // A condition that hides the broken value (a comparison with infinity) is caught too.
+    let (text, _) = with_value_in("if(disbursed / plan > 0.5, 1, 2)");
+    let rules = Rules::parse(&text, "hostile.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert!(rules.assess_checked(&s).is_err());
+}
+
+#[test]
+fn propose_with_a_row_dividing_by_zero_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (text, _) = with_value_in("14 - tier + disbursed / (plan - plan)");
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, text).unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("p.json");
+    let (code, _, err) = run(&[
+        "propose",
+        &realloc_tests::sample_dir(),
+        "--rules",
+        &rules.to_string_lossy(),
+        "-o",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("divides by zero or overflows for project"), "{err}");
+    assert!(!out.exists());
+}

@@ -248,6 +248,9 @@ pub struct RowAssessment {
     pub absorption: f64,
     /// The eligibility rules that closed a side of the row (`[[eligibility]]` ids), in rules order.
     pub kept_out: Vec<String>,
+    /// Rules whose arithmetic broke for this row (a division by zero or an overflow): the row's
+    /// figures mean nothing, and [`crate::rules::Rules::assess_checked`] refuses the assessment.
+    pub arithmetic_errors: Vec<String>,
 }
 
 /// A difficulty (obstacle) group as the rules define it, for reports.

@@ -8,11 +8,12 @@ use realloc::rules::{GroupLine, GroupingReport, UnitLine, fmt_vi};
 
 use super::rules_input::load_with_rules;
 use crate::cli::{ClassifyArgs, ClassifyFormat};
+use crate::output::bad_input;
 
 /// Runs `realloc classify`.
 pub fn run(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let (scenario, rules) = load_with_rules(&args.scenario, args.rules.file.as_deref(), err)?;
-    let assessment = rules.assess(&scenario);
+    let assessment = rules.assess_checked(&scenario).map_err(|e| bad_input(e.to_string()))?;
     let report = GroupingReport::build(&scenario, &rules, &assessment);
     let text = match args.format {
         ClassifyFormat::Json => serde_json::to_string_pretty(&report)? + "\n",

@@ -74,7 +74,7 @@ pub fn propose_scenario(
     let (scenario_owned, rules) = load_with_rules(dir, rules_file, err)?;
     let scenario = &scenario_owned;
     let identity = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
-    let assessment = rules.assess(scenario);
+    let assessment = rules.assess_checked(scenario).map_err(|e| bad_input(e.to_string()))?;
     let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
         .with_context(|| format!("cannot optimise scenario `{}`", dir.display()))?;
     // Pricing the binding constraints re-solves the model once per constraint; it runs beside the

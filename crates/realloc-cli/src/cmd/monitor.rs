@@ -63,7 +63,7 @@ pub fn report(args: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> an
         )));
     }
     let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_deref(), err)?;
-    let assessment = rules.assess(&scenario);
+    let assessment = rules.assess_checked(&scenario).map_err(|e| bad_input(e.to_string()))?;
     let by = match args.by {
         ReportBy::Source => Dimension::Source,
         ReportBy::Investor => Dimension::Investor,

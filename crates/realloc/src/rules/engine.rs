@@ -168,6 +168,42 @@ impl Rules {
         Assessment { rows, groups, model, authority, eligibility }
     }
 
+    /// [`Rules::assess`], refusing an assessment in which some rule's arithmetic broke for some row
+    /// (a division by zero, an overflow: DOMAIN.md §6): every such rule and row is named, with the
+    /// rule's line in the rules file.
+    pub fn assess_checked(&self, scenario: &Scenario) -> Result<Assessment, super::RulesError> {
+        let a = self.assess(scenario);
+        let mut diags = crate::diag::Diagnostics::new();
+        for (p, r) in scenario.portfolio.rows().iter().zip(&a.rows) {
+            for rule in &r.arithmetic_errors {
+                let line = self.rule_line(rule);
+                diags.error(
+                    &self.file,
+                    crate::diag::Location::Line { line },
+                    format!(
+                        "rule `{rule}` divides by zero or overflows for project `{}` ({}): its value is not a number; guard the division (ratio(a, b) is 0 when b is 0) or the row's figures",
+                        p.id, p.source
+                    ),
+                );
+            }
+        }
+        if diags.has_errors() {
+            return Err(super::RulesError::Invalid { file: self.file.clone(), diagnostics: diags });
+        }
+        Ok(a)
+    }
+
+    /// The line of a rule, metric, eligibility rule or model formula by id (1 when unknown).
+    fn rule_line(&self, id: &str) -> usize {
+        let rules = self.metrics.iter().chain(&self.groups).chain(&self.paces).chain(&self.tiers);
+        rules
+            .map(|r| (r.info.id.as_str(), r.info.line))
+            .chain(self.eligibility.iter().map(|e| (e.info.id.as_str(), e.line)))
+            .chain(self.model.iter().chain(&self.absorption).map(|f| (f.id, f.line)))
+            .find(|(r, _)| *r == id)
+            .map_or(1, |(_, l)| l.max(1))
+    }
+
     /// Every rule that matched or did not for row `row` of the portfolio, with the values it saw;
     /// `None` when there is no such row.
     pub fn explain(&self, scenario: &Scenario, row: usize) -> Option<Explanation> {
@@ -244,9 +280,10 @@ impl Rules {
         mut trace: Option<&mut Vec<Step>>,
     ) -> RowAssessment {
         Self::fill_row(p, fiscal_year, s);
+        let mut broken: Vec<String> = Vec::new();
 
         for r in &self.metrics {
-            let v = r.when.code.eval(s);
+            let v = checked(&r.when, s, &r.info.id, &mut broken);
             s[usize::from(r.slot)] = v;
             if let Some(t) = trace.as_deref_mut() {
                 t.push(self.step(Stage::Metric, r, Outcome::Computed, v, s));
@@ -255,7 +292,7 @@ impl Rules {
 
         let mut groups = Vec::new();
         for r in &self.groups {
-            let hit = r.when.code.eval(s) != 0.0;
+            let hit = checked(&r.when, s, &r.info.id, &mut broken) != 0.0;
             s[usize::from(r.slot)] = f(hit);
             if hit {
                 groups.push(r.info.id.clone());
@@ -267,11 +304,11 @@ impl Rules {
         }
         s[usize::from(self.group_count)] = groups.len() as f64;
 
-        let pace = self.first_match(&self.paces, Stage::Pace, s, trace.as_deref_mut());
+        let pace = self.first_match(&self.paces, Stage::Pace, s, trace.as_deref_mut(), &mut broken);
         let pace = pace.unwrap_or(self.paces.len().saturating_sub(1));
         s[usize::from(self.pace_slot)] = pace as f64;
 
-        let tier = self.first_match(&self.tiers, Stage::Tier, s, trace.as_deref_mut());
+        let tier = self.first_match(&self.tiers, Stage::Tier, s, trace.as_deref_mut(), &mut broken);
         let tier_value = tier.and_then(|i| self.tiers[i].info.tier).unwrap_or(13);
         s[usize::from(self.tier_slot)] = f64::from(tier_value);
 
@@ -282,11 +319,11 @@ impl Rules {
         for e in &self.eligibility {
             let (hit, value, expr) = match (&e.when, &e.limit) {
                 (Some(w), _) => {
-                    let hit = w.code.eval(s) != 0.0;
+                    let hit = checked(w, s, &e.info.id, &mut broken) != 0.0;
                     (hit, f(hit), w)
                 }
                 (None, Some(l)) => {
-                    let v = l.code.eval(s);
+                    let v = checked(l, s, &e.info.id, &mut broken);
                     (v <= 0.0, v, l)
                 }
                 (None, None) => continue,
@@ -344,7 +381,7 @@ impl Rules {
         let mut bounds = RowBounds::default();
         let mut forecast = p.disbursed;
         for (i, fm) in self.model.iter().enumerate() {
-            let raw = fm.expr.code.eval(s);
+            let raw = checked(&fm.expr, s, fm.id, &mut broken);
             let value = match i {
                 0 => {
                     forecast = to_money(raw).clamp(p.disbursed, plan.max(p.disbursed));
@@ -393,7 +430,7 @@ impl Rules {
 
         let absorption = match &self.absorption {
             Some(fm) => {
-                let raw = fm.expr.code.eval(s);
+                let raw = checked(&fm.expr, s, fm.id, &mut broken);
                 let v = if raw.is_nan() { 0.0 } else { raw.clamp(0.0, 1.0) };
                 s[usize::from(fm.slot)] = v;
                 if let Some(t) = trace.as_deref_mut() {
@@ -422,6 +459,7 @@ impl Rules {
             reason,
             absorption,
             kept_out,
+            arithmetic_errors: broken,
         }
     }
 
@@ -432,13 +470,14 @@ impl Rules {
         stage: Stage,
         s: &[f64],
         trace: Option<&mut Vec<Step>>,
+        broken: &mut Vec<String>,
     ) -> Option<usize> {
         match trace {
-            None => rules.iter().position(|r| r.when.code.eval(s) != 0.0),
+            None => rules.iter().position(|r| checked(&r.when, s, &r.info.id, broken) != 0.0),
             Some(t) => {
                 let mut chosen = None;
                 for (i, r) in rules.iter().enumerate() {
-                    let hit = r.when.code.eval(s) != 0.0;
+                    let hit = checked(&r.when, s, &r.info.id, broken) != 0.0;
                     let o = match (hit, chosen) {
                         (false, _) => Outcome::NotMatched,
                         (true, None) => {
@@ -591,6 +630,15 @@ impl Rules {
             }
         }
     }
+}
+
+/// Evaluates `c`; when its arithmetic breaks (a division by zero, an overflow) records `rule` once.
+fn checked(c: &Compiled, s: &[f64], rule: &str, broken: &mut Vec<String>) -> f64 {
+    let (v, bad) = c.code.eval_checked(s);
+    if bad && !broken.iter().any(|r| r == rule) {
+        broken.push(rule.to_owned());
+    }
+    v
 }
 
 fn f(b: bool) -> f64 {

@@ -220,8 +220,22 @@ impl Code {
     }
 
     /// Evaluates over the slots of one row.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn eval(&self, s: &[f64]) -> f64 {
+        self.run(s).0
+    }
+
+    /// Evaluates over the slots of one row; the flag is true when some arithmetic step turned finite
+    /// numbers into an infinite or undefined one (a division by zero, an overflow): the value then
+    /// means nothing, even when a comparison or `min` hides it.
+    #[inline]
+    pub(crate) fn eval_checked(&self, s: &[f64]) -> (f64, bool) {
+        self.run(s)
+    }
+
+    #[inline]
+    fn run(&self, s: &[f64]) -> (f64, bool) {
+        let mut broken = false;
         let ops = &self.0[..];
         let mut st = [0.0f64; STACK];
         let mut sp = 0usize; // number of values on the stack
@@ -256,6 +270,7 @@ impl Code {
                         Arith::Rem => x % y,
                         Arith::Pow => x.powf(y),
                     };
+                    broken |= !st[sp - 1].is_finite() && x.is_finite() && y.is_finite();
                 }
                 Op::Cmp(k) => {
                     sp -= 1;
@@ -312,7 +327,7 @@ impl Code {
                 Op::Jump(t) => pc = t as usize,
             }
         }
-        st[0]
+        (st[0], broken)
     }
 }
 
