@@ -259,3 +259,37 @@ pub mod cases;
 mod fixture;
 
 pub use fixture::{fixture_document, fixture_parts, mil};
+
+/// The first of `binaries` that runs (`BINARY --version` succeeds). When none does and the machine has
+/// `apt-get` (Debian, as the README's test command assumes), installs `package` first, once for all the
+/// test processes (a lock file in the temp folder keeps two installs from running at once), so that
+/// `cargo test --workspace` does its own set-up on a fresh machine. `None` when it cannot.
+pub fn system_tool(binaries: &[&str], package: &str) -> Option<String> {
+    let find = || {
+        binaries.iter().find(|b| {
+            std::process::Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success())
+        })
+    };
+    if let Some(b) = find() {
+        return Some((*b).to_owned());
+    }
+    let lock_path = std::env::temp_dir().join(format!("realloc-tests-install-{package}.lock"));
+    let lock = std::fs::File::create(&lock_path).ok()?;
+    lock.lock().ok()?;
+    if let Some(b) = find() {
+        return Some((*b).to_owned());
+    }
+    let apt = |args: &[&str]| {
+        std::process::Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !apt(&["install", "-y", "-qq", package]) {
+        // The package lists may be missing on a fresh machine.
+        let _ = apt(&["update", "-qq"]);
+        let _ = apt(&["install", "-y", "-qq", package]);
+    }
+    find().map(|b| (*b).to_owned())
+}

@@ -15,16 +15,16 @@ struct Rendered {
     stderr: String,
 }
 
-fn chromium() -> &'static str {
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
-        if Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success()) {
-            return name;
-        }
-    }
-    panic!(
-        "headless Chromium is needed to test the HTML document and was not found; install it with \
-         `apt-get install -y chromium` (.ci/run does this when it is missing)"
-    );
+/// Headless Chromium, installed with apt-get when it is missing (see `realloc_tests::system_tool`).
+fn chromium() -> String {
+    realloc_tests::system_tool(&["chromium", "chromium-browser", "google-chrome"], "chromium").unwrap_or_else(
+        || {
+            panic!(
+                "headless Chromium is needed to test the HTML document and could not be found or installed; \
+                 install it with `apt-get install -y chromium`"
+            )
+        },
+    )
 }
 
 fn run(browser: &str, profile: &Path, extra: &[String], url: &str) -> (Vec<u8>, String) {
@@ -51,7 +51,7 @@ fn run(browser: &str, profile: &Path, extra: &[String], url: &str) -> (Vec<u8>, 
 
 /// Renders `html` to a screenshot (kept at `shot`) and a DOM dump.
 fn render(html: &str, shot: &Path) -> Rendered {
-    let browser = chromium();
+    let browser = &chromium();
     let dir = tempfile::tempdir().expect("temp dir");
     let page = dir.path().join("page.html");
     std::fs::write(&page, html).expect("write page");
