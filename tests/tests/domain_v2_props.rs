@@ -115,15 +115,11 @@ fn violations(dir: &Path, doc: &Value) -> Vec<String> {
             if past && status != "completed" {
                 bad.push(format!("{who}: receives past its time limit"));
             }
-            if let Some(q) = request {
-                if q <= 0 || change > q {
-                    bad.push(format!("{who}: receives {change} against a request of {q}"));
-                }
+            if let Some(q) = request.filter(|&q| q <= 0 || change > q) {
+                bad.push(format!("{who}: receives {change} against a request of {q}"));
             }
-            if let Some(m) = room {
-                if change > m {
-                    bad.push(format!("{who}: receives {change} above its medium-term room {m}"));
-                }
+            if let Some(m) = room.filter(|&m| change > m) {
+                bad.push(format!("{who}: receives {change} above its medium-term room {m}"));
             }
         }
         if change < 0 {

@@ -433,7 +433,7 @@ impl Rules {
                 let raw = checked(&fm.expr, s, fm.id, &mut broken);
                 let v = if raw.is_nan() { 0.0 } else { raw.clamp(0.0, 1.0) };
                 s[usize::from(fm.slot)] = v;
-                if let Some(t) = trace.as_deref_mut() {
+                if let Some(t) = trace {
                     t.push(Step {
                         stage: Stage::Model,
                         id: fm.id.to_owned(),
