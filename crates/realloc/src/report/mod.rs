@@ -661,32 +661,37 @@ fn compact<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 }
 
 /// Appends a list as JSON with one compact element a line, serialised in parallel chunks and joined
-/// in order.
+/// in order. The chunks are made a wave at a time (a few per thread), so that the list is never held
+/// twice: at national scale the rows' JSON is hundreds of megabytes.
 fn lines<T: Serialize + Sync>(out: &mut Vec<u8>, items: &[T]) {
     const SEPARATOR: &[u8] = b",\n    ";
+    const CHUNK: usize = 4096;
     if items.is_empty() {
         out.extend_from_slice(b"[]");
         return;
     }
-    let chunks: Vec<Vec<u8>> = items
-        .par_chunks(4096)
-        .map(|chunk| {
-            let mut buf = Vec::with_capacity(chunk.len() * 640);
-            for (i, item) in chunk.iter().enumerate() {
-                if i > 0 {
-                    buf.extend_from_slice(SEPARATOR);
-                }
-                compact(&mut buf, item);
-            }
-            buf
-        })
-        .collect();
+    let wave = CHUNK * 2 * rayon::current_num_threads().max(1);
     out.extend_from_slice(b"[\n    ");
-    for (i, chunk) in chunks.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(SEPARATOR);
+    for (w, part) in items.chunks(wave).enumerate() {
+        let chunks: Vec<Vec<u8>> = part
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 640);
+                for (i, item) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        buf.extend_from_slice(SEPARATOR);
+                    }
+                    compact(&mut buf, item);
+                }
+                buf
+            })
+            .collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            if w > 0 || i > 0 {
+                out.extend_from_slice(SEPARATOR);
+            }
+            out.extend_from_slice(chunk);
         }
-        out.extend_from_slice(chunk);
     }
     out.extend_from_slice(b"\n  ]");
 }
