@@ -28,7 +28,7 @@ mod text;
 pub mod xlsx;
 
 pub use history::{HISTORY_COLUMNS, HistoryBuilder, parse_disbursements};
-pub use pipeline::{PIPELINE_COLUMNS, parse_pipeline};
+pub use pipeline::{PIPELINE_COLUMNS, PIPELINE_SHEETS, parse_pipeline};
 pub use projects::{
     PROJECT_COLUMNS, PROJECT_OPTIONAL_COLUMNS, ProjectsBuilder, ProjectsTable, parse_projects,
     parse_projects_table,
