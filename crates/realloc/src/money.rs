@@ -137,8 +137,10 @@ pub fn to_dot_text(
     }
 }
 
-/// True for 1–3 digits, '.', exactly three digits, optionally after a '-' (`30.000`, `-1.500`).
-fn is_whole_thousands_lookalike(text: &str) -> bool {
+/// True for 1–3 digits, '.', exactly three digits, optionally after a '-' (`30.000`, `-1.500`): text
+/// a Vietnamese reader takes for whole thousands, and a `dot` reader for three decimals.
+#[inline]
+pub fn is_whole_thousands_lookalike(text: &str) -> bool {
     let b = split_sign(text).1.as_bytes();
     (5..=7).contains(&b.len())
         && b[b.len() - 4] == b'.'

@@ -6,7 +6,7 @@
 //! workbook reader, and follows no convention.
 
 use super::text;
-use crate::money::{AmountFormat, Money, NumberTextError, to_dot_text};
+use crate::money::{AmountFormat, Money, NumberTextError, is_whole_thousands_lookalike, to_dot_text};
 
 /// What to add to `scenario.toml` to settle an ambiguous amount.
 const ADD_KEY: &str = "add `amount_format = \"dot\"` or `amount_format = \"vi\"` to scenario.toml";
@@ -30,6 +30,7 @@ impl NumberFormat {
 
     /// A hint appended to the parser's message for a thousands separator or a decimal comma when the
     /// scenario states no convention.
+    #[cold]
     fn hint(self, msg: String) -> String {
         if self.0.is_none() && (msg.contains("thousands separator") || msg.contains("decimal comma")) {
             format!(
@@ -40,8 +41,24 @@ impl NumberFormat {
         }
     }
 
+    /// True when `s` is read as it is: a number cell, `dot`, or no convention and no text that
+    /// could be whole thousands. The common case, checked without building anything.
+    #[inline]
+    fn as_is(self, s: &str, number_cell: bool) -> bool {
+        number_cell
+            || match self.0 {
+                Some(AmountFormat::Dot) => true,
+                Some(AmountFormat::Vi) => false,
+                None => !is_whole_thousands_lookalike(s),
+            }
+    }
+
     /// An amount in million VND, zero or more.
+    #[inline]
     pub(crate) fn amount(self, s: &str, number_cell: bool) -> Result<Money, String> {
+        if self.as_is(s, number_cell) {
+            return text::amount(s).map_err(|m| self.hint(m));
+        }
         let t = self.dot(s, number_cell, " million VND")?;
         text::amount(&t).map_err(|m| self.hint(m))
     }
@@ -58,7 +75,11 @@ impl NumberFormat {
     }
 
     /// A percentage from 0 to 100.
+    #[inline]
     pub(crate) fn percentage(self, s: &str, number_cell: bool) -> Result<f64, String> {
+        if self.as_is(s, number_cell) {
+            return text::percentage(s).map_err(|m| self.hint(m));
+        }
         let t = self.dot(s, number_cell, "")?;
         text::percentage(&t).map_err(|m| self.hint(m))
     }
