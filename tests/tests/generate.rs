@@ -164,7 +164,7 @@ fn files_read_back_with_a_plain_csv_reader() {
     let files = generate_files(&opts);
     let mut reader = csv::Reader::from_reader(files.projects_csv.as_bytes());
     let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_owned).collect();
-    assert_eq!(header.len(), 20);
+    assert_eq!(header.len(), 27);
     let mut n = 0;
     for (record, p) in reader.records().zip(s.portfolio.rows()) {
         let record = record.expect("valid CSV record");
@@ -186,6 +186,22 @@ fn files_read_back_with_a_plain_csv_reader() {
         assert_eq!(field("physical_progress_pct").parse::<f64>().ok(), Some(p.physical_progress_pct));
         assert_eq!(field("site_clearance_pct").parse::<f64>().ok(), p.site_clearance_pct);
         assert_eq!(field("locked"), p.locked.to_string());
+        let e = &p.extra;
+        assert_eq!(field("category"), e.category.map_or("", |c| c.code()));
+        let opt_money = |name: &str| Some(field(name)).filter(|f| !f.is_empty());
+        assert_eq!(
+            opt_money("medium_term_room").map(|f| Money::parse_million(f).expect("room")),
+            e.medium_term_room
+        );
+        let signed = |f: &str| match f.strip_prefix('-') {
+            Some(rest) => -Money::parse_million(rest).expect("request"),
+            None => Money::parse_million(f).expect("request"),
+        };
+        assert_eq!(opt_money("requested_change").map(signed), e.requested_change);
+        assert_eq!(field("agreement"), e.agreement.as_deref().unwrap_or(""));
+        assert_eq!(field("extended_to"), e.extended_to.map_or(String::new(), |y| y.to_string()));
+        assert_eq!(field("decision"), e.decision.as_deref().unwrap_or(""));
+        assert_eq!(field("lock_reason"), e.lock_reason.as_deref().unwrap_or(""));
         n += 1;
     }
     assert_eq!(n, s.portfolio.len());
@@ -223,6 +239,12 @@ fn generated_files_load_back_to_the_same_scenario() {
     assert_eq!(loaded.meta, s.meta);
     assert_eq!(loaded.portfolio.rows(), s.portfolio.rows());
     assert_eq!(loaded.history, s.history);
+    assert_eq!(loaded.pipeline, s.pipeline);
+    assert!(!loaded.pipeline.is_empty());
+    assert_eq!(
+        loaded.inputs.iter().map(|i| i.file.as_str()).collect::<Vec<_>>(),
+        ["scenario.toml", "projects.csv", "disbursements.csv", "pipeline.csv"]
+    );
     for source in Source::ALL {
         let total = |sc: &Scenario| -> (Money, Money) {
             let rows = sc.portfolio.rows().iter().filter(|p| p.source == *source);
@@ -242,13 +264,63 @@ fn sample_scenario_is_what_the_documented_command_writes() {
     let (code, stdout, stderr) = cli(&args);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("400 rows"), "{stdout}");
-    for name in ["scenario.toml", "projects.csv", "disbursements.csv"] {
+    for name in ["scenario.toml", "projects.csv", "disbursements.csv", "pipeline.csv"] {
         let committed = std::fs::read(sample.join(name)).expect("committed sample file");
         let fresh = std::fs::read(Path::new(&out).join(name)).expect("regenerated file");
         assert!(committed == fresh, "{name} differs from a fresh `realloc generate`; regenerate the sample");
     }
     let readme = std::fs::read_to_string(workspace_root().join("scenarios/README.md")).expect("README");
     assert!(readme.contains(SAMPLE_COMMAND), "scenarios/README.md must show: {SAMPLE_COMMAND}");
+}
+
+/// The version-2 columns on a realistic share of rows, and a pipeline in every pool.
+#[test]
+fn generated_scenarios_have_the_version_2_inputs() {
+    let s = generate_scenario(&GenerateOptions::new(400, 2025));
+    let rows = s.portfolio.rows();
+    let n = rows.len();
+    let count = |f: &dyn Fn(&Project) -> bool| rows.iter().filter(|p| f(p)).count();
+    assert_eq!(count(&|p| p.extra.decision.as_deref().is_some_and(|d| d.contains("/QĐ-UBND ngày "))), n);
+    let oda = count(&|p| p.source == Source::NstwOda);
+    let oda_with = count(&|p| p.source == Source::NstwOda && p.extra.agreement.is_some());
+    assert!(oda_with * 10 >= oda * 8, "ODA rows with an agreement: {oda_with} of {oda}");
+    let agreements: std::collections::BTreeSet<_> =
+        rows.iter().filter_map(|p| p.extra.agreement.clone()).collect();
+    assert!(agreements.len() >= 3, "agreements: {agreements:?}");
+    let counterparts = count(&|p| {
+        p.source != Source::NstwOda
+            && p.extra.category == Some(realloc::domain::Category::Counterpart)
+            && p.extra.agreement.is_some()
+    });
+    assert!(counterparts >= 3, "counterpart rows with an agreement: {counterparts}");
+    let room = count(&|p| p.extra.medium_term_room.is_some());
+    assert!(room * 10 >= n * 7, "rows with medium_term_room: {room}");
+    assert!(count(&|p| p.extra.medium_term_room.is_some_and(|r| r <= p.headroom())) == room);
+    let offers = count(&|p| p.extra.requested_change.is_some_and(|r| r < Money::ZERO));
+    let asks = count(&|p| p.extra.requested_change.is_some_and(|r| r > Money::ZERO));
+    assert!(offers >= 5 && asks >= 5 && offers + asks <= n / 5, "offers {offers}, asks {asks}");
+    assert!(count(&|p| p.extra.requested_change.is_some_and(|r| -r <= p.plan - p.disbursed)) >= offers);
+    let categories: std::collections::BTreeSet<_> = rows.iter().filter_map(|p| p.extra.category).collect();
+    assert!(categories.len() >= 3, "categories: {categories:?}");
+    assert!(count(&|p| p.extra.extended_to.is_some()) >= 1);
+    assert_eq!(count(&|p| p.locked), count(&|p| p.extra.lock_reason.is_some()));
+    for source in Source::ALL {
+        if rows.iter().any(|p| p.source == *source) {
+            let ready = s.pipeline.iter().filter(|q| q.source == *source).count();
+            assert!((2..=6).contains(&ready), "{source}: {ready} pipeline projects");
+        }
+    }
+    for q in &s.pipeline {
+        assert!(s.portfolio.position(&q.id, q.source).is_none(), "{} is a row", q.id);
+        assert!(q.ready_amount <= q.medium_term_room && q.medium_term_room <= q.total_investment);
+        assert_eq!(q.agreement.is_some(), q.source == Source::NstwOda);
+    }
+    assert_eq!(s.meta.amount_format, Some(realloc::money::AmountFormat::Dot));
+    assert_eq!(s.meta.document.agency.as_deref(), Some("SỞ TÀI CHÍNH"));
+    assert_eq!(s.meta.document.parent.as_deref(), Some("UBND TỈNH LẠNG SƠN"));
+    let files = generate_files(&GenerateOptions::new(40, 3));
+    assert!(files.scenario_toml.contains("amount_format = \"dot\"\npipeline = \"pipeline.csv\"\n"));
+    assert!(files.scenario_toml.contains("\n[document]\nagency = \"SỞ TÀI CHÍNH\"\n"));
 }
 
 #[test]

@@ -121,11 +121,11 @@ proptest! {
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         let (meta, d) = parse_scenario_toml(&bytes, "scenario.toml");
         if meta.is_none() { assert_located(&d); }
-        let (_, d) = parse_projects(&bytes, "projects.csv");
+        let (_, d) = parse_projects(&bytes, "projects.csv", None);
         if d.has_errors() { assert_located(&d); }
         let (meta, _) = parse_scenario_toml(&read("scenario.toml"), "scenario.toml");
         let meta = meta.expect("fixture is valid");
-        let (table, _) = parse_projects_table(&read("projects.csv"), "projects.csv");
+        let (table, _) = parse_projects_table(&read("projects.csv"), "projects.csv", meta.amount_format);
         let (_, d) = parse_disbursements(&bytes, "disbursements.csv", &table, &meta);
         prop_assert!(d.has_errors(), "random bytes gave a valid history: {d}");
         assert_located(&d);

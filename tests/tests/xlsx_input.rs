@@ -36,6 +36,7 @@ fn assert_same(csv: &Scenario, xlsx: &Scenario) {
         assert_eq!(a, b, "row {} differs", a.id);
     }
     assert_eq!(csv.history, xlsx.history);
+    assert_eq!(csv.pipeline, xlsx.pipeline);
     assert_eq!(csv.meta.name, xlsx.meta.name);
 }
 
@@ -71,10 +72,15 @@ fn generated_scenario_round_trips_through_the_template_writer() {
     let csv = load(&csv_dir);
     let book = realloc::template::workbook(Lang::En, Some(&csv)).unwrap();
     std::fs::write(xlsx_dir.join("book.xlsx"), book).unwrap();
-    std::fs::write(xlsx_dir.join("scenario.toml"), retarget_toml(&csv_dir, "book.xlsx", "book.xlsx"))
-        .unwrap();
+    let toml = retarget_toml(&csv_dir, "book.xlsx", "book.xlsx")
+        .replace("pipeline = \"pipeline.csv\"", "pipeline = \"book.xlsx\"");
+    std::fs::write(xlsx_dir.join("scenario.toml"), toml).unwrap();
     let xlsx = load(&xlsx_dir);
     assert_same(&csv, &xlsx);
+    // The version-2 columns and the pipeline came through.
+    assert!(!xlsx.pipeline.is_empty());
+    assert!(xlsx.portfolio.rows().iter().any(|p| p.extra.requested_change.is_some_and(|r| r.dong() < 0)));
+    assert!(xlsx.portfolio.rows().iter().any(|p| p.extra.category.is_some()));
     // Every amount exact to the đồng, including those with three decimals.
     assert!(csv.portfolio.rows().iter().any(|p| p.plan.dong() % 1_000_000 != 0));
     assert_eq!(proposal_json(&csv_dir), proposal_json(&xlsx_dir));
@@ -118,16 +124,19 @@ fn template_command_writes_an_empty_workbook_the_loader_reads_as_empty() {
     // Sheets, headers and notes as documented.
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
     use calamine::Reader;
-    assert_eq!(book.sheet_names(), ["projects", "disbursements", "notes"]);
+    assert_eq!(book.sheet_names(), ["projects", "disbursements", "pipeline", "notes", "lists"]);
     let range = book.worksheet_range("projects").unwrap();
     let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(header[0], "Mã dự án");
     assert_eq!(header[11], "Kế hoạch vốn năm");
-    assert_eq!(header.len(), 20);
+    assert_eq!(header.len(), 27);
+    assert_eq!(header[20], "Phân loại");
+    assert_eq!(header[26], "Lý do giữ nguyên");
     let notes = book.worksheet_range("notes").unwrap();
     let text: String = notes.rows().flat_map(|r| r.iter().map(|c| c.to_string() + "\n")).collect();
-    for column in realloc::load::PROJECT_COLUMNS {
-        assert!(text.lines().any(|l| l == column), "the notes do not explain `{column}`");
+    let all = realloc::load::PROJECT_COLUMNS.iter().chain(&realloc::load::PROJECT_OPTIONAL_COLUMNS);
+    for column in all.chain(&realloc::load::PIPELINE_COLUMNS) {
+        assert!(text.lines().any(|l| l == *column), "the notes do not explain `{column}`");
     }
     // Data validation for the codes is in the sheet XML.
     let sheet1 = zip_entry(&out, "xl/worksheets/sheet1.xml");
@@ -137,6 +146,8 @@ fn template_command_writes_an_empty_workbook_the_loader_reads_as_empty() {
     );
     assert!(sheet1.contains("\"A,B,C\""));
     assert!(sheet1.contains("\"new,ongoing,completed,prep\""));
+    // The category list is a range of the hidden lists sheet (its labels hold commas).
+    assert!(sheet1.contains("lists!$"), "{sheet1}");
     // An empty template is refused as a scenario with a clear message, exit 2.
     std::fs::write(tmp.path().join("scenario.toml"), retarget_toml(&valid_small(), "mau.xlsx", "mau.xlsx"))
         .unwrap();

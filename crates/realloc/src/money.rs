@@ -23,6 +23,144 @@ pub enum AmountFormat {
     Vi,
 }
 
+impl AmountFormat {
+    /// Both conventions, `dot` first.
+    pub const ALL: [AmountFormat; 2] = [AmountFormat::Dot, AmountFormat::Vi];
+
+    /// The value of the `amount_format` key.
+    pub const fn code(self) -> &'static str {
+        match self {
+            AmountFormat::Dot => "dot",
+            AmountFormat::Vi => "vi",
+        }
+    }
+
+    /// The format named by a value of the `amount_format` key.
+    pub fn from_code(s: &str) -> Option<AmountFormat> {
+        AmountFormat::ALL.into_iter().find(|f| f.code() == s)
+    }
+}
+
+/// Why numeric text cannot be read in the convention asked for.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NumberTextError {
+    /// No convention was stated and the text reads differently in the two: `30.000` is 30 with a
+    /// decimal point and 30,000 with a Vietnamese thousands dot.
+    #[error("`{text}` could be {as_dot} or {as_vi}")]
+    Ambiguous {
+        /// The text as written.
+        text: String,
+        /// Its reading with a '.' decimal point (`30`).
+        as_dot: String,
+        /// Its reading with '.' grouping thousands (`30,000`).
+        as_vi: String,
+    },
+    /// `vi` text whose '.' does not group thousands in threes, or with a ',' misplaced.
+    #[error(
+        "with amount_format = \"vi\", '.' groups thousands in threes and ',' marks decimals, such as 1.234.567,8; found `{0}`"
+    )]
+    BadGrouping(String),
+}
+
+/// Numeric text in the `dot` form the parsers read (a '.' decimal point, no grouping), from text
+/// written in `format`; `None` is a file whose `scenario.toml` states no convention.
+///
+/// - `Dot`: the text as it is.
+/// - `Vi`: '.' groups thousands (groups of exactly three digits) and ',' marks decimals, so
+///   `1.234.567,8` is `1234567.8`, `30.000` is `30000` and `12,5` is `12.5`. A '.' that does not
+///   group thousands is refused, never read as a decimal point. Text with other characters
+///   (`1e6`, `NaN`) is left for the parser to refuse with its reason.
+/// - `None`: the text as `dot`, except that 1–3 digits, '.', exactly three digits (`30.000`,
+///   `27.065`), which a Vietnamese reader takes for whole thousands, is refused with both readings.
+///
+/// ```
+/// use realloc::money::{AmountFormat, to_dot_text};
+/// assert_eq!(to_dot_text("1.234.567,8", Some(AmountFormat::Vi)).unwrap(), "1234567.8");
+/// assert_eq!(to_dot_text("30.000", Some(AmountFormat::Dot)).unwrap(), "30.000");
+/// assert!(to_dot_text("30.000", None).is_err());
+/// ```
+pub fn to_dot_text(
+    text: &str,
+    format: Option<AmountFormat>,
+) -> Result<std::borrow::Cow<'_, str>, NumberTextError> {
+    use std::borrow::Cow;
+    match format {
+        Some(AmountFormat::Dot) => Ok(Cow::Borrowed(text)),
+        None => {
+            if is_whole_thousands_lookalike(text) {
+                let (sign, body) = split_sign(text);
+                let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+                let as_dot = format!("{sign}{}", trim_decimal(int, frac));
+                let as_vi = format!("{sign}{int},{frac}");
+                Err(NumberTextError::Ambiguous { text: text.to_owned(), as_dot, as_vi })
+            } else {
+                Ok(Cow::Borrowed(text))
+            }
+        }
+        Some(AmountFormat::Vi) => {
+            let (sign, body) = split_sign(text);
+            if !body.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+                return Ok(Cow::Borrowed(text));
+            }
+            if !body.contains(['.', ',']) {
+                return Ok(Cow::Borrowed(text));
+            }
+            let bad = || NumberTextError::BadGrouping(text.to_owned());
+            let (int, frac) = match body.split_once(',') {
+                Some((i, f)) => (i, Some(f)),
+                None => (body, None),
+            };
+            if int.is_empty() || frac.is_some_and(|f| f.is_empty() || f.contains(['.', ','])) {
+                return Err(bad());
+            }
+            let mut groups = int.split('.');
+            let first = groups.next().unwrap_or("");
+            if first.is_empty() || (int.contains('.') && first.len() > 3) {
+                return Err(bad());
+            }
+            let mut out = String::with_capacity(text.len());
+            out.push_str(sign);
+            out.push_str(first);
+            for g in groups {
+                if g.len() != 3 {
+                    return Err(bad());
+                }
+                out.push_str(g);
+            }
+            if let Some(f) = frac {
+                out.push('.');
+                out.push_str(f);
+            }
+            Ok(Cow::Owned(out))
+        }
+    }
+}
+
+/// True for 1–3 digits, '.', exactly three digits, optionally after a '-' (`30.000`, `-1.500`): text
+/// a Vietnamese reader takes for whole thousands, and a `dot` reader for three decimals.
+#[inline]
+pub fn is_whole_thousands_lookalike(text: &str) -> bool {
+    let b = split_sign(text).1.as_bytes();
+    (5..=7).contains(&b.len())
+        && b[b.len() - 4] == b'.'
+        && b.iter().enumerate().all(|(i, c)| i == b.len() - 4 || c.is_ascii_digit())
+}
+
+/// The leading '-' (or nothing) and the rest.
+fn split_sign(text: &str) -> (&str, &str) {
+    match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    }
+}
+
+/// `int.frac` without the trailing zeros of `frac` (`30.000` is `30`, `27.050` is `27.05`).
+fn trim_decimal(int: &str, frac: &str) -> String {
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() { int.to_owned() } else { format!("{int}.{frac}") }
+}
+
 /// An amount of money in whole đồng.
 ///
 /// Arithmetic with `+` and `-` panics on overflow in debug builds like any integer; the loader bounds
@@ -340,6 +478,40 @@ mod tests {
         err("1.", AmountError::NotANumber);
         err(".5", AmountError::NotANumber);
         err("+5", AmountError::NotANumber);
+    }
+
+    #[test]
+    fn vi_text_groups_thousands_and_uses_a_decimal_comma() {
+        let vi = Some(AmountFormat::Vi);
+        for (text, dot) in [
+            ("1.234.567,8", "1234567.8"),
+            ("30.000", "30000"),
+            ("12,5", "12.5"),
+            ("1.500", "1500"),
+            ("7209", "7209"),
+            ("-1.234,5", "-1234.5"),
+            ("0,125", "0.125"),
+            ("1e6", "1e6"),
+        ] {
+            assert_eq!(to_dot_text(text, vi).as_deref(), Ok(dot), "{text}");
+        }
+        for bad in ["12.5", "1.23.456", "1234.567", "1.234,", ",5", "1,2,3", "1.234,5.6", ".123", "1..234"] {
+            assert!(matches!(to_dot_text(bad, vi), Err(NumberTextError::BadGrouping(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn without_a_format_whole_thousands_lookalikes_are_refused() {
+        for (text, dot, vi) in
+            [("30.000", "30", "30,000"), ("1.500", "1.5", "1,500"), ("27.065", "27.065", "27,065")]
+        {
+            let e = to_dot_text(text, None).unwrap_err();
+            assert_eq!(e.to_string(), format!("`{text}` could be {dot} or {vi}"));
+        }
+        for fine in ["7209.438", "12.5", "0.25", "1234", "1000.000", "1.2345"] {
+            assert_eq!(to_dot_text(fine, None).as_deref(), Ok(fine), "{fine}");
+        }
+        assert_eq!(to_dot_text("30.000", Some(AmountFormat::Dot)).as_deref(), Ok("30.000"));
     }
 
     #[test]

@@ -1,22 +1,28 @@
-//! The Excel input template: a workbook with the sheets `projects` and `disbursements` that the loader
-//! reads, their headers, data validation for the codes, amounts, percentages and years, and a
-//! `notes` sheet explaining each column. Given a scenario it also holds that scenario's rows, which
-//! turns a CSV scenario into a workbook the loader reads back to the đồng.
+//! The Excel input template: a workbook with the sheets `projects`, `disbursements` and `pipeline`
+//! that the loader reads, their headers (the optional version-2 columns of `projects` included), data
+//! validation for the codes, amounts, percentages and years (the category as a list of its Vietnamese
+//! labels in the Vietnamese template), a `notes` sheet explaining each column and a hidden `lists`
+//! sheet holding the category labels. Given a scenario it also holds that scenario's rows and
+//! pipeline, which turns a CSV scenario into a workbook the loader reads back to the đồng.
 
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign, FormatBorder,
     Workbook, Worksheet, XlsxError,
 };
 
-use crate::domain::Obstacle;
-use crate::load::headers::{HISTORY_ALIASES, PROJECT_ALIASES};
+use crate::domain::{Category, Obstacle};
+use crate::load::headers::{HISTORY_ALIASES, PIPELINE_ALIASES, PROJECT_ALIASES};
 use crate::load::xlsx::{HISTORY_SHEETS, PROJECTS_SHEETS};
+use crate::load::{PIPELINE_SHEETS, PROJECT_COLUMNS};
 use crate::money::{DONG_PER_MILLION, Money};
 use crate::report::{Lang, RenderError};
 use crate::scenario::Scenario;
 
 /// The notes sheet's name.
 pub const NOTES_SHEET: &str = "notes";
+
+/// The hidden sheet holding the lists the validation offers (the category labels).
+pub const LISTS_SHEET: &str = "lists";
 
 /// Data rows given validation in an empty template (a province has a few hundred rows).
 pub const VALIDATED_ROWS: u32 = 5000;
@@ -37,6 +43,10 @@ enum Kind {
     Bool,
     /// Million VND, at most 3 decimals.
     Amount,
+    /// Million VND, signed (the investor's request).
+    Signed,
+    /// A category: a code, or its Vietnamese label.
+    Category,
     /// A percentage 0–100.
     Pct,
     /// A year.
@@ -53,7 +63,7 @@ const GROUPS: [&str; 3] = ["A", "B", "C"];
 const STATUSES: [&str; 4] = ["new", "ongoing", "completed", "prep"];
 
 /// Each column of `projects`: kind, meaning in Vietnamese and English, an example.
-const PROJECT_NOTES: [(Kind, &str, &str, &str); 20] = [
+const PROJECT_NOTES: [(Kind, &str, &str, &str); 27] = [
     (Kind::Text, "Mã dự án (khóa cùng nguồn vốn)", "project code (key together with source)", "DA-001"),
     (Kind::Text, "Tên dự án", "project name", "Đường tỉnh 241, đoạn Km0-Km12"),
     (Kind::Text, "Chủ đầu tư", "investor (chủ đầu tư)", "Ban QLDA Giao thông"),
@@ -124,6 +134,89 @@ const PROJECT_NOTES: [(Kind, &str, &str, &str); 20] = [
         "allocation must not change: true/false",
         "false",
     ),
+    (
+        Kind::Category,
+        "Không bắt buộc. Loại vốn khi không phải dự án thông thường (chọn trong danh sách); để trống nếu là dự án thông thường",
+        "optional. The kind of capital use when the row is not an ordinary project (from the list); empty for an ordinary project",
+        "Vốn đối ứng dự án ODA",
+    ),
+    (
+        Kind::Amount,
+        "Không bắt buộc. Kế hoạch đầu tư công trung hạn còn lại sau số vốn đã bố trí (kể cả kế hoạch năm nay), triệu đồng; số vốn bổ sung không vượt số này",
+        "optional. What the approved medium-term plan still holds beyond the capital allocated so far (this year's plan included), million VND; an addition never exceeds it",
+        "25000",
+    ),
+    (
+        Kind::Signed,
+        "Không bắt buộc. Văn bản đề nghị của chủ đầu tư, triệu đồng: số âm là đề nghị giảm (trả lại vốn), số dương là đề nghị bổ sung, 0 là đề nghị giữ nguyên",
+        "optional. The investor's written request, million VND: negative offers capital back, positive asks for more, 0 asks to keep the plan",
+        "-1500",
+    ),
+    (
+        Kind::Text,
+        "Không bắt buộc. Mã hiệp định vay của dự án ODA (dòng NSTW_ODA và dòng vốn đối ứng)",
+        "optional. The loan agreement code of an ODA project (NSTW_ODA rows and their counterpart rows)",
+        "WB 5749-VN",
+    ),
+    (
+        Kind::Year,
+        "Không bắt buộc. Năm cuối được bố trí vốn theo quyết định gia hạn thời gian bố trí vốn",
+        "optional. The last year capital may be allocated, as extended by the competent authority",
+        "2026",
+    ),
+    (
+        Kind::Text,
+        "Không bắt buộc. Quyết định đầu tư (số, ngày), in trong phụ lục",
+        "optional. The investment decision (number, date), shown in the appendices",
+        "2345/QĐ-UBND ngày 15/10/2021",
+    ),
+    (
+        Kind::Text,
+        "Không bắt buộc. Lý do giữ nguyên kế hoạch của dòng được khóa",
+        "optional. Why a locked row must not change",
+        "giữ nguyên theo chỉ đạo của Chủ tịch UBND tỉnh",
+    ),
+];
+
+/// Each column of `pipeline`.
+const PIPELINE_NOTES: [(Kind, &str, &str, &str); 12] = [
+    (
+        Kind::Text,
+        "Mã dự án (chưa có trong sheet projects với cùng nguồn vốn)",
+        "project code (not on the projects sheet with the same source)",
+        "DA-101",
+    ),
+    (Kind::Text, "Tên dự án", "project name", "Trường Tiểu học Tân Đoàn"),
+    (Kind::Text, "Chủ đầu tư", "investor (chủ đầu tư)", "Sở Giáo dục và Đào tạo"),
+    (
+        Kind::Text,
+        "Xã, phường; \"Toàn tỉnh\" nếu toàn tỉnh",
+        "commune or ward; \"Toàn tỉnh\" if province-wide",
+        "Xã Tân Đoàn",
+    ),
+    (Kind::Text, "Lĩnh vực", "sector", "giáo dục"),
+    (Kind::Code(&SOURCES), "Nguồn vốn dự kiến bố trí", "the capital source it may receive from", "NSTW"),
+    (Kind::Code(&GROUPS), "Nhóm dự án A, B, C", "project group A, B or C", "C"),
+    (Kind::Amount, "Tổng mức đầu tư, triệu đồng", "total investment, million VND", "15000"),
+    (
+        Kind::Amount,
+        "Kế hoạch trung hạn còn lại, triệu đồng",
+        "room left in the medium-term plan, million VND",
+        "12000",
+    ),
+    (
+        Kind::Amount,
+        "Số vốn sẵn sàng giải ngân trong năm, triệu đồng",
+        "what the project is ready to disburse this year, million VND",
+        "4000",
+    ),
+    (
+        Kind::Text,
+        "Quyết định đầu tư (số, ngày)",
+        "the investment decision (number, date)",
+        "512/QĐ-UBND ngày 20/12/2024",
+    ),
+    (Kind::Text, "Mã hiệp định vay, cho nguồn NSTW_ODA", "the loan agreement, for NSTW_ODA", "WB 5749-VN"),
 ];
 
 /// Each column of `disbursements`.
@@ -173,8 +266,10 @@ impl Formats {
 
     fn of(&self, kind: Kind) -> &Format {
         match kind {
-            Kind::Text | Kind::Code(_) | Kind::Bool | Kind::Obstacles | Kind::Month => &self.text,
-            Kind::Amount => &self.amount,
+            Kind::Text | Kind::Code(_) | Kind::Category | Kind::Bool | Kind::Obstacles | Kind::Month => {
+                &self.text
+            }
+            Kind::Amount | Kind::Signed => &self.amount,
             Kind::Pct | Kind::Year => &self.number,
         }
     }
@@ -194,6 +289,21 @@ fn validation(kind: Kind, lang: Lang) -> Result<Option<DataValidation>, XlsxErro
     let v = match kind {
         Kind::Text | Kind::Month => return Ok(None),
         Kind::Code(list) => DataValidation::new().allow_list_strings(list)?,
+        // The labels hold commas, which a typed list cannot: the list is a range of the lists sheet.
+        Kind::Category if vi => DataValidation::new()
+            .allow_list_formula(format!("={LISTS_SHEET}!$A$1:$A${}", Category::ALL.len()).as_str().into()),
+        Kind::Category => DataValidation::new()
+            .allow_list_formula(format!("={LISTS_SHEET}!$B$1:$B${}", Category::ALL.len()).as_str().into()),
+        Kind::Signed => DataValidation::new()
+            .allow_decimal_number(DataValidationRule::Between(
+                -Money::MAX_INPUT.million_f64(),
+                Money::MAX_INPUT.million_f64(),
+            ))
+            .set_error_message(if vi {
+                "Số tiền triệu đồng: âm là đề nghị giảm, dương là đề nghị bổ sung."
+            } else {
+                "An amount in million VND: negative offers capital back, positive asks for more."
+            })?,
         Kind::Bool => DataValidation::new().allow_list_strings(&["true", "false"])?,
         Kind::Amount => DataValidation::new()
             .allow_decimal_number(DataValidationRule::Between(0.0, Money::MAX_INPUT.million_f64()))
@@ -243,7 +353,8 @@ fn data_sheet(
         let width = match kind {
             Kind::Text if c == 1 => 40.0,
             Kind::Text => 22.0,
-            Kind::Amount => 16.0,
+            Kind::Amount | Kind::Signed => 16.0,
+            Kind::Category => 30.0,
             Kind::Obstacles => 20.0,
             _ => 12.0,
         };
@@ -277,18 +388,18 @@ fn notes_sheet(lang: Lang, f: &Formats) -> Result<Worksheet, XlsxError> {
     let general: &[&str] = if vi {
         &[
             "Hướng dẫn nhập số liệu cho realloc",
-            "Sheet `projects` (hoặc `Dự án`): mỗi dòng là một dự án và một nguồn vốn. Sheet `disbursements` (hoặc `Giải ngân`, không bắt buộc): giải ngân từng tháng.",
+            "Sheet `projects` (hoặc `Dự án`): mỗi dòng là một dự án và một nguồn vốn; 7 cột cuối (Phân loại … Lý do giữ nguyên) không bắt buộc. Sheet `disbursements` (hoặc `Giải ngân`, không bắt buộc): giải ngân từng tháng. Sheet `pipeline` (hoặc `Danh mục dự án chuẩn bị`, không bắt buộc, khai báo `pipeline` trong scenario.toml): dự án đủ thủ tục, chưa có kế hoạch năm.",
             "Tiêu đề cột có thể viết bằng tiếng Việt hoặc tiếng Anh (cột B hoặc C dưới đây), có hoặc không dấu.",
-            "Số tiền tính bằng triệu đồng, tối đa 3 chữ số thập phân (7209.438 là 7.209.438.000 đồng). Ô số hoặc ô văn bản đều được; văn bản dùng dấu chấm thập phân, không dùng dấu phân cách hàng nghìn.",
+            "Số tiền tính bằng triệu đồng, tối đa 3 chữ số thập phân (7209.438 là 7.209.438.000 đồng). Nên nhập ô số. Ô văn bản theo `amount_format` của scenario.toml: \"dot\" (dấu chấm thập phân, không phân cách hàng nghìn) hoặc \"vi\" (1.234.567,8); không khai báo thì số như 30.000 bị từ chối vì có thể hiểu hai cách.",
             "Tỷ lệ là số từ 0 đến 100 (nhập 62.5, không nhập 62,5% dạng phần trăm của Excel).",
             "Ô lỗi công thức (#VALUE!, #REF!...) và ô ngày tháng trong cột số tiền bị từ chối, báo rõ sheet, dòng và cột.",
         ]
     } else {
         &[
             "How to fill in the data for realloc",
-            "Sheet `projects` (or `Dự án`): one row per project and capital source. Sheet `disbursements` (or `Giải ngân`, optional): the monthly disbursement.",
+            "Sheet `projects` (or `Dự án`): one row per project and capital source; the last 7 columns (category … lock_reason) are optional. Sheet `disbursements` (or `Giải ngân`, optional): the monthly disbursement. Sheet `pipeline` (or `Danh mục dự án chuẩn bị`, optional, named by `pipeline` in scenario.toml): ready projects with no plan yet.",
             "Headers may be the Vietnamese or the English names (columns B or C below), with or without diacritics.",
-            "Amounts are million VND with at most 3 decimals (7209.438 is 7,209,438,000 đồng), as number cells or as text with a '.' decimal point and no thousands separator.",
+            "Amounts are million VND with at most 3 decimals (7209.438 is 7,209,438,000 đồng), best as number cells. Text cells follow `amount_format` in scenario.toml: \"dot\" (a '.' decimal point, no grouping) or \"vi\" (1.234.567,8); without it, text such as 30.000 is refused as ambiguous.",
             "Percentages are numbers from 0 to 100 (type 62.5, not an Excel percent cell 62.5%).",
             "Formula error cells (#VALUE!, #REF!...) and date cells in amount columns are refused, naming the sheet, row and column.",
         ]
@@ -308,9 +419,10 @@ fn notes_sheet(lang: Lang, f: &Formats) -> Result<Worksheet, XlsxError> {
         ws.write_string_with_format(row, c as u16, *h, &f.head)?;
     }
     row += 1;
-    let tables: [(&str, &[Alias], &[Note]); 2] = [
+    let tables: [(&str, &[Alias], &[Note]); 3] = [
         (PROJECTS_SHEETS[0], &PROJECT_ALIASES, &PROJECT_NOTES),
         (HISTORY_SHEETS[0], &HISTORY_ALIASES, &HISTORY_NOTES),
+        (PIPELINE_SHEETS[0], &PIPELINE_ALIASES, &PIPELINE_NOTES),
     ];
     for (sheet, aliases, notes) in tables {
         for (c, (kind, mean_vi, mean_en, example)) in notes.iter().enumerate() {
@@ -325,6 +437,17 @@ fn notes_sheet(lang: Lang, f: &Formats) -> Result<Worksheet, XlsxError> {
                     "number ≥ 0, at most 3 decimals"
                 })
                 .to_owned(),
+                Kind::Signed => (if vi {
+                    "số âm, 0 hoặc dương, tối đa 3 chữ số thập phân"
+                } else {
+                    "a negative, zero or positive number, at most 3 decimals"
+                })
+                .to_owned(),
+                Kind::Category => Category::ALL
+                    .iter()
+                    .map(|c| format!("{} ({})", c.label_vi(), c.code()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 Kind::Pct => "0–100".to_owned(),
                 Kind::Year => "1900–2200".to_owned(),
                 Kind::Obstacles => Obstacle::ALL.iter().map(|o| o.code()).collect::<Vec<_>>().join("; "),
@@ -379,6 +502,7 @@ fn build(lang: Lang, data: Option<&Scenario>) -> Result<Vec<u8>, XlsxError> {
             projects.write_number(r, 17, f64::from(p.end_year))?;
             projects.write_string(r, 18, p.obstacles.to_codes())?;
             projects.write_boolean(r, 19, p.locked)?;
+            write_extra(&mut projects, r, p, lang, &f)?;
         }
         if let Some(h) = &s.history {
             let last = last_month(s);
@@ -410,8 +534,83 @@ fn build(lang: Lang, data: Option<&Scenario>) -> Result<Vec<u8>, XlsxError> {
     if data.is_none_or(|s| s.history.is_some()) {
         wb.push_worksheet(history);
     }
+    if data.is_none_or(|s| s.meta.pipeline.is_some()) {
+        wb.push_worksheet(pipeline_sheet(lang, data, &f)?);
+    }
     wb.push_worksheet(notes_sheet(lang, &f)?);
+    wb.push_worksheet(lists_sheet()?);
     wb.save_to_buffer()
+}
+
+/// The optional columns of a project row, after the version-1 columns.
+fn write_extra(
+    ws: &mut Worksheet,
+    r: u32,
+    p: &crate::domain::Project,
+    lang: Lang,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let at = PROJECT_COLUMNS.len() as u16;
+    let e = &p.extra;
+    if let Some(c) = e.category {
+        ws.write_string(r, at, if lang == Lang::Vi { c.label_vi() } else { c.code() })?;
+    }
+    for (c, m) in [(at + 1, e.medium_term_room), (at + 2, e.requested_change)] {
+        if let Some(m) = m {
+            ws.write_number_with_format(r, c, amount_cell(m), &f.amount)?;
+        }
+    }
+    if let Some(a) = &e.agreement {
+        ws.write_string(r, at + 3, &**a)?;
+    }
+    if let Some(y) = e.extended_to {
+        ws.write_number(r, at + 4, f64::from(y))?;
+    }
+    for (c, t) in [(at + 5, &e.decision), (at + 6, &e.lock_reason)] {
+        if let Some(t) = t {
+            ws.write_string(r, c, t.as_str())?;
+        }
+    }
+    Ok(())
+}
+
+/// The pipeline sheet: a scenario's pipeline projects, or empty with validation.
+fn pipeline_sheet(lang: Lang, data: Option<&Scenario>, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let rows = data.map_or(0, |s| s.pipeline.len());
+    let validated = if data.is_some() { (rows as u32).max(1) } else { VALIDATED_ROWS };
+    let mut ws = data_sheet(PIPELINE_SHEETS[0], &PIPELINE_ALIASES, &PIPELINE_NOTES, validated, lang, f)?;
+    for (i, q) in data.map_or(&[][..], |s| &s.pipeline[..]).iter().enumerate() {
+        let r = i as u32 + 1;
+        let texts: [(u16, &str); 5] =
+            [(0, &q.id), (1, &q.name), (2, &q.investor), (3, &q.locality), (4, &q.sector)];
+        for (c, t) in texts {
+            ws.write_string(r, c, t)?;
+        }
+        ws.write_string(r, 5, q.source.code())?;
+        ws.write_string(r, 6, q.group.code())?;
+        for (c, m) in (7u16..).zip([q.total_investment, q.medium_term_room, q.ready_amount]) {
+            ws.write_number_with_format(r, c, amount_cell(m), &f.amount)?;
+        }
+        if let Some(d) = &q.decision {
+            ws.write_string(r, 10, d.as_str())?;
+        }
+        if let Some(a) = &q.agreement {
+            ws.write_string(r, 11, &**a)?;
+        }
+    }
+    Ok(ws)
+}
+
+/// The hidden sheet of lists: the category labels in column A, their codes in column B.
+fn lists_sheet() -> Result<Worksheet, XlsxError> {
+    let mut ws = Worksheet::new();
+    ws.set_name(LISTS_SHEET)?;
+    for (i, c) in Category::ALL.iter().enumerate() {
+        ws.write_string(i as u32, 0, c.label_vi())?;
+        ws.write_string(i as u32, 1, c.code())?;
+    }
+    ws.set_hidden(true);
+    Ok(ws)
 }
 
 /// The last month of the plan year the history counts (as the loader does).
@@ -433,9 +632,15 @@ mod tests {
 
     #[test]
     fn the_notes_cover_every_column_in_order() {
-        assert_eq!(PROJECT_NOTES.len(), crate::load::PROJECT_COLUMNS.len());
+        let columns: Vec<&str> =
+            PROJECT_COLUMNS.iter().chain(&crate::load::PROJECT_OPTIONAL_COLUMNS).copied().collect();
+        assert_eq!(PROJECT_NOTES.len(), columns.len());
         for (i, (name, _)) in PROJECT_ALIASES.iter().enumerate() {
-            assert_eq!(*name, crate::load::PROJECT_COLUMNS[i]);
+            assert_eq!(*name, columns[i]);
+        }
+        assert_eq!(PIPELINE_NOTES.len(), crate::load::PIPELINE_COLUMNS.len());
+        for (i, (name, _)) in PIPELINE_ALIASES.iter().enumerate() {
+            assert_eq!(*name, crate::load::PIPELINE_COLUMNS[i]);
         }
         assert_eq!(SOURCES.len(), Source::ALL.len());
         for (a, b) in SOURCES.iter().zip(Source::ALL) {

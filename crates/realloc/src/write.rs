@@ -1,30 +1,107 @@
 //! Serialising a scenario back to the files of a scenario folder (DOMAIN.md section 3): `projects.csv`,
-//! `disbursements.csv` and `scenario.toml`, byte for byte deterministic.
+//! `disbursements.csv`, `pipeline.csv` and `scenario.toml`, byte for byte deterministic.
 //!
-//! Columns follow the order of DOMAIN.md; fields are quoted as RFC 4180 asks (only when they hold a
-//! comma, a quote, a line break or surrounding spaces); amounts are exact million VND from
-//! [`Money::to_million_string`](crate::money::Money::to_million_string); booleans are
-//! `true`/`false`; obstacles are joined with ';'; lines end with `\n`. Months with no disbursement are
-//! not written to `disbursements.csv`.
+//! Columns follow the order of DOMAIN.md; the optional (version 2) columns of `projects.csv` are
+//! written when some row has a value in one of them; fields are quoted as RFC 4180 asks (only when
+//! they hold a comma, a quote, a line break or surrounding spaces); amounts are exact million VND from
+//! [`Money::to_million_string`](crate::money::Money::to_million_string), so `scenario.toml` always
+//! says `amount_format = "dot"`; booleans are `true`/`false`; obstacles are joined with ';'; lines
+//! end with `\n`. Months with no disbursement are not written to `disbursements.csv`.
 
 use std::fmt::Write as _;
 
-use crate::domain::{Portfolio, Project};
+use crate::domain::{PipelineProject, Portfolio, Project};
+use crate::money::Money;
 use crate::scenario::{History, ScenarioMeta};
 
 /// The header of `projects.csv`, in the order of DOMAIN.md section 3: the loader's column list.
 pub const PROJECTS_HEADER: [&str; 20] = crate::load::PROJECT_COLUMNS;
 
+/// The optional columns of `projects.csv` (version 2), written after [`PROJECTS_HEADER`].
+pub const PROJECTS_OPTIONAL_HEADER: [&str; 7] = crate::load::PROJECT_OPTIONAL_COLUMNS;
+
+/// The header of `pipeline.csv`.
+pub const PIPELINE_HEADER: [&str; 12] = crate::load::PIPELINE_COLUMNS;
+
 /// The header of `disbursements.csv`.
 pub const DISBURSEMENTS_HEADER: [&str; 4] = crate::load::HISTORY_COLUMNS;
 
-/// `projects.csv` for a portfolio: the header, then one line per row in portfolio order.
+/// `projects.csv` for a portfolio: the header, then one line per row in portfolio order. The optional
+/// columns are written, all of them, when some row has a value in one of them.
 pub fn projects_csv(portfolio: &Portfolio) -> String {
-    let mut out = String::with_capacity(64 + portfolio.len() * 320);
+    let optional = portfolio.rows().iter().any(|p| p.extra != crate::domain::ProjectExtra::default());
+    let mut out = String::with_capacity(64 + portfolio.len() * if optional { 400 } else { 320 });
     out.push_str(&PROJECTS_HEADER.join(","));
+    if optional {
+        out.push(',');
+        out.push_str(&PROJECTS_OPTIONAL_HEADER.join(","));
+    }
     out.push('\n');
     for p in portfolio.rows() {
         push_project(&mut out, p);
+        if optional {
+            out.pop();
+            push_extra(&mut out, p);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Appends the optional columns of a row, each after a ','.
+fn push_extra(out: &mut String, p: &Project) {
+    let e = &p.extra;
+    out.push(',');
+    if let Some(c) = e.category {
+        out.push_str(c.code());
+    }
+    out.push(',');
+    push_money(out, e.medium_term_room);
+    out.push(',');
+    push_money(out, e.requested_change);
+    out.push(',');
+    push_field(out, e.agreement.as_deref().unwrap_or(""));
+    out.push(',');
+    if let Some(y) = e.extended_to {
+        let _ = write!(out, "{y}");
+    }
+    out.push(',');
+    push_field(out, e.decision.as_deref().unwrap_or(""));
+    out.push(',');
+    push_field(out, e.lock_reason.as_deref().unwrap_or(""));
+}
+
+/// Appends an optional amount; nothing for `None`.
+fn push_money(out: &mut String, m: Option<Money>) {
+    if let Some(m) = m {
+        out.push_str(&m.to_million_string());
+    }
+}
+
+/// `pipeline.csv`: the header, then one line per pipeline project in order.
+pub fn pipeline_csv(pipeline: &[PipelineProject]) -> String {
+    let mut out = String::with_capacity(64 + pipeline.len() * 200);
+    out.push_str(&PIPELINE_HEADER.join(","));
+    out.push('\n');
+    for p in pipeline {
+        let texts: [&str; 5] = [&p.id, &p.name, &p.investor, &p.locality, &p.sector];
+        for f in texts {
+            push_field(&mut out, f);
+            out.push(',');
+        }
+        let _ = write!(
+            out,
+            "{},{},{},{},{},",
+            p.source.code(),
+            p.group.code(),
+            p.total_investment.to_million_string(),
+            p.medium_term_room.to_million_string(),
+            p.ready_amount.to_million_string()
+        );
+        push_field(&mut out, p.decision.as_deref().unwrap_or(""));
+        out.push(',');
+        push_field(&mut out, p.agreement.as_deref().unwrap_or(""));
+        out.push('\n');
     }
     out
 }
@@ -82,7 +159,8 @@ pub fn disbursements_csv(portfolio: &Portfolio, history: &History, fiscal_year: 
 }
 
 /// `scenario.toml` for a scenario description, in the order of DOMAIN.md section 3; the optional keys
-/// are written only when set.
+/// are written only when set, but for `amount_format = "dot"`, always written since the writers of
+/// this module write amounts that way.
 pub fn scenario_toml(meta: &ScenarioMeta) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "name = {}", toml_string(&meta.name));
@@ -96,6 +174,48 @@ pub fn scenario_toml(meta: &ScenarioMeta) -> String {
     }
     if let Some(r) = &meta.rules {
         let _ = writeln!(out, "rules = {}", toml_string(r));
+    }
+    out.push_str("amount_format = \"dot\"\n");
+    let m = &meta.monitoring;
+    let files = [
+        ("pipeline", &meta.pipeline),
+        ("treasury", &m.treasury),
+        ("schedule", &m.schedule),
+        ("previous_year", &m.previous_year),
+        ("conclusions", &m.conclusions),
+    ];
+    for (key, value) in files {
+        if let Some(v) = value {
+            let _ = writeln!(out, "{key} = {}", toml_string(v));
+        }
+    }
+    if meta.local_budget_delegated {
+        out.push_str("local_budget_delegated = true\n");
+    }
+    let d = &meta.document;
+    if *d != crate::scenario::DocumentMeta::default() {
+        out.push_str("\n[document]\n");
+        let texts =
+            [("agency", &d.agency), ("parent", &d.parent), ("number", &d.number), ("place", &d.place)];
+        for (key, value) in texts {
+            if let Some(v) = value {
+                let _ = writeln!(out, "{key} = {}", toml_string(v));
+            }
+        }
+        if let Some(date) = d.date {
+            let _ = writeln!(out, "date = \"{}\"", date.format("%Y-%m-%d"));
+        }
+        for (key, value) in [("signer", &d.signer), ("signer_title", &d.signer_title)] {
+            if let Some(v) = value {
+                let _ = writeln!(out, "{key} = {}", toml_string(v));
+            }
+        }
+        for (key, list) in [("recipients", &d.recipients), ("bases", &d.bases)] {
+            if !list.is_empty() {
+                let items: Vec<String> = list.iter().map(|s| toml_string(s)).collect();
+                let _ = writeln!(out, "{key} = [{}]", items.join(", "));
+            }
+        }
     }
     out
 }

@@ -21,7 +21,7 @@ pub fn run(args: &GenerateArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
     let scenario = generate_scenario(&opts);
     let files = files_of(&scenario);
     // Refuse before writing anything: a folder that holds a scenario, or any file we would write.
-    for name in ["scenario.toml", "projects.csv", "disbursements.csv"] {
+    for (name, _) in files.files() {
         let path = dir.join(name);
         if path.exists() {
             return Err(bad_input(format!(

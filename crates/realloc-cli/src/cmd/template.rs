@@ -19,7 +19,7 @@ pub fn run(args: &TemplateArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
         Some(dir) => {
             let s = super::common::load(dir, err)?.scenario;
             let mut inputs = vec![dir.join("scenario.toml"), dir.join(&s.meta.projects)];
-            inputs.extend(s.meta.disbursements.iter().map(|d| dir.join(d)));
+            inputs.extend(s.meta.disbursements.iter().chain(&s.meta.pipeline).map(|d| dir.join(d)));
             (Some(s), inputs)
         }
         None => (None, Vec::new()),

@@ -3,8 +3,12 @@
 //! [`generate_scenario`] builds a portfolio and its monthly history that look like Lạng Sơn's: a few
 //! large group-A projects, tens of group B, many small group-C ones; about 78% of the plan from central
 //! sources; statuses, paces from fast to stalled around the national disbursement curve, obstacles
-//! that go with slow pace, Vietnamese names. [`generate_files`] writes exactly that scenario with the
-//! serialisers of [`crate::write`], so loading the files gives the same portfolio back.
+//! that go with slow pace, Vietnamese names; and the version-2 inputs: loan agreements on ODA rows and
+//! their counterpart rows, medium-term room, investors' requests, a few categories and extensions,
+//! an investment decision on every row, lock reasons, a `pipeline.csv` of ready projects per pool and
+//! a `[document]` table (module `extra`, drawn from its own random stream so that the version-1
+//! fields of a seed did not change). [`generate_files`] writes exactly that scenario with the
+//! serialisers of [`crate::write`], so loading the files gives the same scenario back.
 //!
 //! **Determinism:** the same options give the same bytes. The only randomness is a
 //! [`ChaCha8Rng`] seeded from [`GenerateOptions::seed`]; floating point uses only the
@@ -17,6 +21,7 @@
 //! assert_eq!(s.portfolio.len(), 40);
 //! ```
 
+mod extra;
 mod math;
 mod names;
 
@@ -122,17 +127,21 @@ pub struct GeneratedFiles {
     pub projects_csv: String,
     /// `disbursements.csv`.
     pub disbursements_csv: String,
+    /// `pipeline.csv`, when the scenario names one.
+    pub pipeline_csv: Option<String>,
 }
 
 impl GeneratedFiles {
     /// The files as (name, text) pairs, in the order to write them (`scenario.toml` last, so that a
     /// folder with a `scenario.toml` is complete).
-    pub fn files(&self) -> [(&'static str, &str); 3] {
-        [
-            ("projects.csv", &self.projects_csv),
-            ("disbursements.csv", &self.disbursements_csv),
-            ("scenario.toml", &self.scenario_toml),
-        ]
+    pub fn files(&self) -> Vec<(&'static str, &str)> {
+        let mut files = vec![("projects.csv", self.projects_csv.as_str())];
+        files.push(("disbursements.csv", &self.disbursements_csv));
+        if let Some(p) = &self.pipeline_csv {
+            files.push(("pipeline.csv", p));
+        }
+        files.push(("scenario.toml", &self.scenario_toml));
+        files
     }
 }
 
@@ -152,6 +161,7 @@ pub fn files_of(s: &Scenario) -> GeneratedFiles {
             s.history.as_ref().unwrap_or(&empty),
             s.meta.fiscal_year,
         ),
+        pipeline_csv: s.meta.pipeline.as_ref().map(|_| write::pipeline_csv(&s.pipeline)),
     }
 }
 
@@ -168,15 +178,16 @@ pub fn generate_scenario(opts: &GenerateOptions) -> Scenario {
         disbursements: Some("disbursements.csv".into()),
         rules: None,
         amount_format: Some(crate::money::AmountFormat::Dot),
-        pipeline: None,
+        pipeline: Some("pipeline.csv".into()),
         local_budget_delegated: false,
         document: Default::default(),
         monitoring: Default::default(),
     };
+    let meta = ScenarioMeta { document: extra::document(&meta), ..meta };
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let drafts = draft_projects(&mut rng, opts);
     let plans = scale_plans(&drafts, opts.effective_total_plan());
-    let mut rowgen = RowGen { rng, meta: &meta, id_base: 7_000_000 };
+    let mut rowgen = RowGen { rng, extra: extra::stream(opts.seed), meta: &meta, id_base: 7_000_000 };
     let mut rows = Vec::with_capacity(opts.rows);
     let mut history = History { months: Vec::with_capacity(opts.rows) };
     let mut next = 0;
@@ -189,9 +200,10 @@ pub fn generate_scenario(opts: &GenerateOptions) -> Scenario {
             history.months.push(months);
         }
     }
+    let pipeline = extra::pipeline(&mut rowgen.extra, &rows, &meta);
     // Ids are unique per project and a project's rows have distinct sources, so no key repeats.
     let portfolio = Portfolio::from_rows(rows).unwrap_or_default();
-    Scenario { meta, portfolio, history: Some(history), inputs: Vec::new(), pipeline: Vec::new() }
+    Scenario { meta, portfolio, history: Some(history), inputs: Vec::new(), pipeline }
 }
 
 /// Plan share of each source in the total, in the order of [`Source::ALL`]: central 78%
@@ -355,6 +367,8 @@ enum Pace {
 /// Turns drafts into rows, carrying the random state.
 struct RowGen<'a> {
     rng: ChaCha8Rng,
+    /// The version-2 stream (module `extra`).
+    extra: ChaCha8Rng,
     meta: &'a ScenarioMeta,
     id_base: u64,
 }
@@ -453,6 +467,7 @@ impl RowGen<'_> {
         let n_months = history_months(self.meta);
 
         let mut out = Vec::with_capacity(plans.len());
+        let mut paces = Vec::with_capacity(plans.len());
         let mut ti_left = ti_total;
         for (k, (&(source, _), &plan)) in d.rows.iter().zip(plans).enumerate() {
             let rng = &mut self.rng;
@@ -476,6 +491,7 @@ impl RowGen<'_> {
             };
 
             let pace = pick_pace(rng, d.status, source, d.key_project);
+            paces.push(pace);
             let mult = match pace {
                 Pace::Fast => rng.random_range(1.35..2.1),
                 Pace::Normal => rng.random_range(0.75..1.25),
@@ -555,6 +571,9 @@ impl RowGen<'_> {
                 months,
             ));
         }
+        let facts = extra::ProjectFacts { oda: d.oda, paces, curve };
+        let mut rows: Vec<&mut Project> = out.iter_mut().map(|(p, _)| p).collect();
+        extra::fill_project(&mut self.extra, &mut rows, &facts, self.meta);
         out
     }
 }

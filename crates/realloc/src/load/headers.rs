@@ -1,5 +1,5 @@
 //! The column names of the input tables and the Vietnamese headers accepted for them, in one place
-//! for `projects.csv`, `disbursements.csv` and their Excel sheets.
+//! for `projects.csv`, `disbursements.csv`, `pipeline.csv` and their Excel sheets.
 //!
 //! A header cell matches a column when, once normalised, it equals the column name or one of its
 //! aliases. Normalising lowercases, drops Vietnamese diacritics (precomposed or combining, so
@@ -7,8 +7,10 @@
 //! drops a trailing unit in parentheses (`Kế hoạch vốn năm (triệu đồng)`).
 
 /// Vietnamese headers accepted for each column of `projects.csv`, in the order of
-/// [`PROJECT_COLUMNS`](super::PROJECT_COLUMNS). The first alias is the one the template writes.
-pub const PROJECT_ALIASES: [(&str, &[&str]); 20] = [
+/// [`PROJECT_COLUMNS`](super::PROJECT_COLUMNS) then of the optional (version 2) columns
+/// [`PROJECT_OPTIONAL_COLUMNS`](super::PROJECT_OPTIONAL_COLUMNS). The first alias is the one the
+/// template writes.
+pub const PROJECT_ALIASES: [(&str, &[&str]); 27] = [
     ("id", &["Mã dự án", "Mã DA"]),
     ("name", &["Tên dự án"]),
     ("investor", &["Chủ đầu tư"]),
@@ -29,6 +31,31 @@ pub const PROJECT_ALIASES: [(&str, &[&str]); 20] = [
     ("end_year", &["Năm hoàn thành", "Năm kết thúc"]),
     ("obstacles", &["Vướng mắc", "Khó khăn, vướng mắc"]),
     ("locked", &["Giữ nguyên", "Khóa"]),
+    // Optional columns (version 2).
+    ("category", &["Phân loại", "Loại vốn"]),
+    ("medium_term_room", &["Kế hoạch trung hạn còn lại", "Dư địa kế hoạch trung hạn"]),
+    ("requested_change", &["Đề nghị điều chỉnh", "Văn bản đề nghị (triệu đồng)"]),
+    ("agreement", &["Hiệp định", "Mã hiệp định"]),
+    ("extended_to", &["Gia hạn đến năm", "Gia hạn bố trí vốn đến"]),
+    ("decision", &["Quyết định đầu tư", "QĐ đầu tư"]),
+    ("lock_reason", &["Lý do giữ nguyên"]),
+];
+
+/// Vietnamese headers accepted for each column of `pipeline.csv`, in the order of
+/// [`PIPELINE_COLUMNS`](super::PIPELINE_COLUMNS) (`agreement` last, optional).
+pub const PIPELINE_ALIASES: [(&str, &[&str]); 12] = [
+    ("id", &["Mã dự án", "Mã DA"]),
+    ("name", &["Tên dự án"]),
+    ("investor", &["Chủ đầu tư"]),
+    ("locality", &["Địa bàn", "Xã, phường", "Địa điểm"]),
+    ("sector", &["Lĩnh vực", "Ngành, lĩnh vực"]),
+    ("source", &["Nguồn vốn", "Mã nguồn vốn"]),
+    ("group", &["Nhóm", "Nhóm dự án"]),
+    ("total_investment", &["Tổng mức đầu tư", "TMĐT"]),
+    ("medium_term_room", &["Kế hoạch trung hạn còn lại", "Dư địa kế hoạch trung hạn"]),
+    ("ready_amount", &["Vốn sẵn sàng giải ngân", "Nhu cầu vốn năm"]),
+    ("decision", &["Quyết định đầu tư", "QĐ đầu tư"]),
+    ("agreement", &["Hiệp định", "Mã hiệp định"]),
 ];
 
 /// Vietnamese headers accepted for each column of `disbursements.csv`, in the order of its columns.
@@ -121,11 +148,19 @@ mod tests {
         assert_eq!(column_of(t, ""), None);
         assert_eq!(column_of(&HISTORY_ALIASES, "Tháng"), Some(2));
         assert_eq!(column_of(&HISTORY_ALIASES, "Giải ngân"), Some(3));
+        assert_eq!(column_of(t, "Phân loại"), Some(20));
+        assert_eq!(column_of(t, "Dư địa kế hoạch trung hạn (triệu đồng)"), Some(21));
+        assert_eq!(column_of(t, "Văn bản đề nghị (triệu đồng)"), Some(22));
+        assert_eq!(column_of(t, "Mã hiệp định"), Some(23));
+        assert_eq!(column_of(t, "Gia hạn bố trí vốn đến"), Some(24));
+        assert_eq!(column_of(t, "QĐ đầu tư"), Some(25));
+        assert_eq!(column_of(t, "Lý do giữ nguyên"), Some(26));
+        assert_eq!(column_of(&PIPELINE_ALIASES, "Vốn sẵn sàng giải ngân"), Some(9));
     }
 
     #[test]
     fn no_two_columns_share_a_header() {
-        for table in [&PROJECT_ALIASES[..], &HISTORY_ALIASES[..]] {
+        for table in [&PROJECT_ALIASES[..], &HISTORY_ALIASES[..], &PIPELINE_ALIASES[..]] {
             let mut seen = std::collections::HashSet::new();
             for (name, aliases) in table {
                 for a in std::iter::once(name).chain(aliases.iter()) {

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use chrono::Datelike;
 
+use super::numbers::NumberFormat;
 use super::projects::{ProjectsTable, map_header};
 
 use super::records::{PART_BYTES, PartRead, Records, read_in_parts, read_part};
@@ -54,8 +55,10 @@ impl<'p> HistoryBuilder<'p> {
         meta: &ScenarioMeta,
         diags: &mut Diagnostics,
     ) -> Option<HistoryBuilder<'p>> {
-        let pos = map_header(header, &super::headers::HISTORY_ALIASES, line, file, diags)?;
-        Some(Self::with_header(HistoryHeader { pos, width: header.count() }, file, projects, meta))
+        let pos =
+            map_header(header, &super::headers::HISTORY_ALIASES, HISTORY_COLUMNS.len(), line, file, diags)?;
+        let format = NumberFormat(meta.amount_format);
+        Some(Self::with_header(HistoryHeader { pos, width: header.count(), format }, file, projects, meta))
     }
 
     fn with_header(
@@ -87,8 +90,17 @@ impl<'p> HistoryBuilder<'p> {
         let pos = self.header.pos;
         let get = |c: usize| Cow::Borrowed(text::trim(rec.field(pos[c])));
         let invalid = |c: usize| rec.invalid(pos[c]).map(str::to_owned);
-        let raw =
-            scan_row(&self.header, rec.count(), get, invalid, line, &self.file, &mut self.sources, diags);
+        let number_cell = rec.is_number(pos[3]);
+        let raw = scan_row(
+            &self.header,
+            (rec.count(), number_cell),
+            get,
+            invalid,
+            line,
+            &self.file,
+            &mut self.sources,
+            diags,
+        );
         if let Some(done) = self.groups.push(raw, |id| Cow::Owned(id.into_owned())) {
             self.apply(done, diags);
         }
@@ -469,6 +481,8 @@ fn parse_month(s: &str) -> Result<(i32, u32), String> {
 pub(crate) struct HistoryHeader {
     pos: [usize; 4],
     width: usize,
+    /// How the amounts are written.
+    format: NumberFormat,
 }
 
 /// One history row with its fields checked, not yet matched with the projects.
@@ -483,14 +497,15 @@ pub(crate) struct RawRow<'a> {
     amount: Option<Money>,
 }
 
-/// Checks the fields of one row; `get(c)` is the trimmed text of column `c` of [`HISTORY_COLUMNS`].
+/// Checks the fields of one row; `get(c)` is the trimmed text of column `c` of [`HISTORY_COLUMNS`],
+/// `width` the number of fields and whether the amount is a spreadsheet number cell.
 #[expect(
     clippy::too_many_arguments,
     reason = "called from two places (CSV parts and pushed rows) that hold these apart"
 )]
 fn scan_row<'a>(
     header: &HistoryHeader,
-    width: usize,
+    (width, number_cell): (usize, bool),
     get: impl Fn(usize) -> Cow<'a, str>,
     invalid: impl Fn(usize) -> Option<String>,
     line: usize,
@@ -535,7 +550,7 @@ fn scan_row<'a>(
     let amount = if unreadable[3] {
         None
     } else {
-        text::amount(&get(3)).map_err(|msg| diags.error(file, at(3), msg)).ok()
+        header.format.amount(&get(3), number_cell).map_err(|msg| diags.error(file, at(3), msg)).ok()
     };
     RawRow { line, id, source, month, amount }
 }
@@ -595,11 +610,17 @@ pub(crate) fn scan_in_parts<'a>(
     let Some(header_line) = records.header(&mut fields, file, &mut diags) else {
         return none(diags);
     };
-    let Some(pos) = map_header(&fields, &super::headers::HISTORY_ALIASES, header_line, file, &mut diags)
-    else {
+    let Some(pos) = map_header(
+        &fields,
+        &super::headers::HISTORY_ALIASES,
+        HISTORY_COLUMNS.len(),
+        header_line,
+        file,
+        &mut diags,
+    ) else {
         return none(diags);
     };
-    let header = HistoryHeader { pos, width: fields.len() };
+    let header = HistoryHeader { pos, width: fields.len(), format: NumberFormat(meta.amount_format) };
     let window = Window::of(meta);
     let (body, lines_before) = records.rest();
 
@@ -652,7 +673,7 @@ fn scan_part<'a>(
             Some(Cow::Owned(s)) => Cow::Owned(text::trim(s).to_owned()),
             None => Cow::Borrowed(""),
         };
-        let raw = scan_row(header, fields.len(), get, |_| None, line, file, &mut sources, diags);
+        let raw = scan_row(header, (fields.len(), false), get, |_| None, line, file, &mut sources, diags);
         groups.extend(runs.push(raw, |id| id));
     });
     groups.extend(runs.finish());
@@ -742,7 +763,7 @@ mod tests {
             let files = files_of(&scenario);
             // An earlier as_of leaves generated months outside the counted window.
             scenario.meta.as_of = chrono::NaiveDate::from_ymd_opt(2025, as_of_month, 28).unwrap_or(scenario.meta.as_of);
-            let (table, _) = parse_projects_table(files.projects_csv.as_bytes(), "projects.csv");
+            let (table, _) = parse_projects_table(files.projects_csv.as_bytes(), "projects.csv", scenario.meta.amount_format);
             let mut lines: Vec<String> = files.disbursements_csv.lines().map(|l| format!("{l}\n")).collect();
             for (from, to) in copies {
                 let line = lines[1 + from.index(lines.len() - 1)].clone();

@@ -1,6 +1,7 @@
 //! Loading a scenario folder (DOMAIN.md section 3) with strict validation (section 6).
 //!
-//! [`load_scenario`] reads `scenario.toml`, the projects file and the optional monthly history, and
+//! [`load_scenario`] reads `scenario.toml`, the projects file, the optional monthly history and
+//! pipeline, and
 //! either returns a validated [`Scenario`] with its warnings or every problem found, each naming the
 //! file, the line and the column and saying what was expected. The byte-level parsers
 //! ([`parse_scenario_toml`], [`parse_projects`], [`parse_disbursements`]) and the row-level builders
@@ -18,6 +19,8 @@ use crate::scenario::{InputDigest, Scenario};
 
 pub mod headers;
 mod history;
+mod numbers;
+mod pipeline;
 mod projects;
 mod records;
 mod scenario_toml;
@@ -25,7 +28,11 @@ mod text;
 pub mod xlsx;
 
 pub use history::{HISTORY_COLUMNS, HistoryBuilder, parse_disbursements};
-pub use projects::{PROJECT_COLUMNS, ProjectsBuilder, ProjectsTable, parse_projects, parse_projects_table};
+pub use pipeline::{PIPELINE_COLUMNS, PIPELINE_SHEETS, parse_pipeline};
+pub use projects::{
+    PROJECT_COLUMNS, PROJECT_OPTIONAL_COLUMNS, ProjectsBuilder, ProjectsTable, parse_projects,
+    parse_projects_table,
+};
 pub use scenario_toml::parse_scenario_toml;
 pub use text::Fields;
 
@@ -118,9 +125,9 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
     // with the projects waits for both.
     let (table, history, digests) = if projects_xlsx || history_xlsx {
         let (table, d) = if projects_xlsx {
-            xlsx::projects_table_marked(&projects_bytes, &projects_shown)
+            xlsx::projects_table_marked(&projects_bytes, &projects_shown, meta.amount_format)
         } else {
-            parse_projects_table(&projects_bytes, &projects_shown)
+            parse_projects_table(&projects_bytes, &projects_shown, meta.amount_format)
         };
         diags.extend(d);
         let mut digests = vec![digest(&meta.projects, &projects_bytes)];
@@ -145,7 +152,7 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
         let ((projects, projects_digest), history) = rayon::join(
             || {
                 rayon::join(
-                    || parse_projects_table(&projects_bytes, &projects_shown),
+                    || parse_projects_table(&projects_bytes, &projects_shown, meta.amount_format),
                     || digest(&meta.projects, &projects_bytes),
                 )
             },
@@ -180,10 +187,22 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
     };
     inputs.extend(digests);
 
+    let mut pipeline = Vec::new();
+    if let Some(name) = &meta.pipeline {
+        let path = dir.join(name);
+        let shown = path.display().to_string();
+        if let Some(bytes) = read_input(&path, &shown, "pipeline", &mut diags) {
+            let (rows, d) = pipeline::read_pipeline(&bytes, &shown, meta.amount_format, &table);
+            diags.extend(d);
+            inputs.push(digest(name, &bytes));
+            pipeline = rows;
+        }
+    }
+
     if diags.has_errors() {
         return Err(LoadError { diagnostics: diags });
     }
-    let scenario = Scenario { meta, portfolio: table.portfolio, history, inputs, pipeline: Vec::new() };
+    let scenario = Scenario { meta, portfolio: table.portfolio, history, inputs, pipeline };
     Ok(Loaded { scenario, warnings: diags })
 }
 

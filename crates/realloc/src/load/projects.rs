@@ -7,10 +7,14 @@ use std::sync::Arc;
 use rustc_hash::FxHashSet;
 
 use super::headers;
+use super::numbers::NumberFormat;
 use super::records::{PART_BYTES, PartRead, Records, read_in_parts, read_part};
 use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
-use crate::domain::{Obstacle, Obstacles, Portfolio, Project, ProjectGroup, Source, Status};
+use crate::domain::{
+    Category, Obstacle, Obstacles, Portfolio, Project, ProjectExtra, ProjectGroup, Source, Status,
+};
+use crate::money::AmountFormat;
 
 /// The columns of `projects.csv`, in the order of DOMAIN.md; any order is accepted in a file.
 pub const PROJECT_COLUMNS: [&str; 20] = [
@@ -36,6 +40,21 @@ pub const PROJECT_COLUMNS: [&str; 20] = [
     "locked",
 ];
 
+/// The optional columns of `projects.csv` (version 2), after [`PROJECT_COLUMNS`] in the header
+/// table: a file without them is valid, and an empty cell means "not given".
+pub const PROJECT_OPTIONAL_COLUMNS: [&str; 7] = [
+    "category",
+    "medium_term_room",
+    "requested_change",
+    "agreement",
+    "extended_to",
+    "decision",
+    "lock_reason",
+];
+
+/// Every column a projects header may name: the required ones, then the optional ones.
+const ALL_COLUMNS: usize = PROJECT_COLUMNS.len() + PROJECT_OPTIONAL_COLUMNS.len();
+
 /// Column indexes into [`PROJECT_COLUMNS`].
 mod col {
     pub const ID: usize = 0;
@@ -58,7 +77,17 @@ mod col {
     pub const END_YEAR: usize = 17;
     pub const OBSTACLES: usize = 18;
     pub const LOCKED: usize = 19;
+    pub const CATEGORY: usize = 20;
+    pub const MEDIUM_TERM_ROOM: usize = 21;
+    pub const REQUESTED_CHANGE: usize = 22;
+    pub const AGREEMENT: usize = 23;
+    pub const EXTENDED_TO: usize = 24;
+    pub const DECISION: usize = 25;
+    pub const LOCK_REASON: usize = 26;
 }
+
+/// A column absent from the header.
+const ABSENT: usize = usize::MAX;
 
 /// The projects read from a table, with where each row came from.
 #[derive(Clone, Debug, Default)]
@@ -77,8 +106,13 @@ pub struct ProjectsTable {
 /// an Excel import can drive it with the cells of a sheet.
 #[derive(Debug)]
 pub struct ProjectsBuilder {
-    /// Position of each of [`PROJECT_COLUMNS`] in the rows.
-    pos: [usize; PROJECT_COLUMNS.len()],
+    /// Position of each of [`PROJECT_COLUMNS`] then [`PROJECT_OPTIONAL_COLUMNS`] in the rows,
+    /// [`ABSENT`] for an optional column the header lacks.
+    pos: [usize; ALL_COLUMNS],
+    /// The header names at least one optional column.
+    any_optional: bool,
+    /// How numeric text is written.
+    format: NumberFormat,
     /// Number of fields in the header.
     width: usize,
     table: ProjectsTable,
@@ -111,11 +145,13 @@ impl Strings {
 }
 
 /// Maps header fields to the positions of the columns of `table` (each named by its English name or
-/// a Vietnamese alias, see [`headers`](super::headers)); unknown names are warnings, missing or
-/// repeated ones errors. `None` when a column is missing or repeated.
+/// a Vietnamese alias, see [`headers`](super::headers)); unknown names are warnings, repeated ones
+/// errors, and so are missing ones among the first `required` columns (a missing optional column is
+/// at `usize::MAX`). `None` when a column is missing or repeated.
 pub(crate) fn map_header<const N: usize>(
     header: &dyn Fields,
     table: &[(&str, &[&str]); N],
+    required: usize,
     line: usize,
     file: &str,
     diags: &mut Diagnostics,
@@ -147,13 +183,13 @@ pub(crate) fn map_header<const N: usize>(
             ),
         }
     }
-    for (c, p) in pos.iter().enumerate() {
+    for (c, p) in pos.iter().enumerate().take(required) {
         if *p == usize::MAX {
             ok = false;
             diags.error(
                 file,
                 Location::Field { line, column: columns[c].to_owned() },
-                missing_column(columns[c], &columns, table[c].1),
+                missing_column(columns[c], &columns[..required], table[c].1),
             );
         }
     }
@@ -170,17 +206,21 @@ fn missing_column(column: &str, columns: &[&str], aliases: &[&str]) -> String {
 }
 
 impl ProjectsBuilder {
-    /// Starts a table from its header row, found at `line` of `file`; `None` (with the errors) when a
-    /// column is missing or repeated.
+    /// Starts a table from its header row, found at `line` of `file`, whose numeric text is written
+    /// in `format` (`amount_format` of `scenario.toml`, `None` when it states none); `None` (with the
+    /// errors) when a column is missing or repeated.
     pub fn new(
         header: &dyn Fields,
         line: usize,
         file: &str,
+        format: Option<AmountFormat>,
         diags: &mut Diagnostics,
     ) -> Option<ProjectsBuilder> {
-        let pos = map_header(header, &headers::PROJECT_ALIASES, line, file, diags)?;
+        let pos = map_header(header, &headers::PROJECT_ALIASES, PROJECT_COLUMNS.len(), line, file, diags)?;
         Some(ProjectsBuilder {
             pos,
+            any_optional: pos[PROJECT_COLUMNS.len()..].iter().any(|&p| p != ABSENT),
+            format: NumberFormat(format),
             width: header.count(),
             table: ProjectsTable { file: file.to_owned(), ..ProjectsTable::default() },
             one: PartState::default(),
@@ -225,11 +265,21 @@ impl ProjectsBuilder {
         let get = |c: usize| text::trim(row.field(pos[c]));
         let mut fail = |c: usize, msg: String, diags: &mut Diagnostics| {
             ok = false;
-            diags.error(file, Location::Field { line, column: PROJECT_COLUMNS[c].to_owned() }, msg);
+            diags.error(
+                file,
+                Location::Field { line, column: headers::PROJECT_ALIASES[c].0.to_owned() },
+                msg,
+            );
         };
+        let nf = self.format;
+        let num = |c: usize| row.is_number(pos[c]);
         // Cells that cannot be read at all (spreadsheet error cells) are reported once, not parsed.
-        let mut unreadable = [false; PROJECT_COLUMNS.len()];
-        for (c, bad) in unreadable.iter_mut().enumerate() {
+        let mut unreadable = [false; ALL_COLUMNS];
+        let checked = if self.any_optional { ALL_COLUMNS } else { PROJECT_COLUMNS.len() };
+        for (c, bad) in unreadable.iter_mut().enumerate().take(checked) {
+            if pos[c] == ABSENT {
+                continue;
+            }
             if let Some(msg) = row.invalid(pos[c]) {
                 *bad = true;
                 fail(c, msg.to_owned(), diags);
@@ -255,21 +305,48 @@ impl ProjectsBuilder {
         let group = field!(col::GROUP, |s| text::code(s, ProjectGroup::ALL, ProjectGroup::code));
         let status = field!(col::STATUS, |s| text::code(s, Status::ALL, Status::code));
         let key_project = field!(col::KEY_PROJECT, text::boolean);
-        let total_investment = field!(col::TOTAL_INVESTMENT, text::amount);
-        let allocated_before = field!(col::ALLOCATED_BEFORE, text::amount);
-        let plan = field!(col::PLAN, text::amount);
-        let disbursed = field!(col::DISBURSED, text::amount);
-        let unpaid_volume = field!(col::UNPAID_VOLUME, text::amount);
+        let amount = |c: usize| move |s: &str| nf.amount(s, num(c));
+        let total_investment = field!(col::TOTAL_INVESTMENT, amount(col::TOTAL_INVESTMENT));
+        let allocated_before = field!(col::ALLOCATED_BEFORE, amount(col::ALLOCATED_BEFORE));
+        let plan = field!(col::PLAN, amount(col::PLAN));
+        let disbursed = field!(col::DISBURSED, amount(col::DISBURSED));
+        let unpaid_volume = field!(col::UNPAID_VOLUME, amount(col::UNPAID_VOLUME));
         let site_clearance_pct = field!(col::SITE_CLEARANCE_PCT, |s: &str| if s.is_empty() {
             Ok(None)
         } else {
-            text::percentage(s).map(Some)
+            nf.percentage(s, num(col::SITE_CLEARANCE_PCT)).map(Some)
         });
-        let physical_progress_pct = field!(col::PHYSICAL_PROGRESS_PCT, text::percentage);
+        let physical_progress_pct =
+            field!(col::PHYSICAL_PROGRESS_PCT, |s: &str| nf.percentage(s, num(col::PHYSICAL_PROGRESS_PCT)));
         let start_year = field!(col::START_YEAR, text::year);
         let end_year = field!(col::END_YEAR, text::year);
         let obstacles = field!(col::OBSTACLES, obstacle_codes);
         let locked = field!(col::LOCKED, text::boolean);
+
+        // Optional columns: an absent column or an empty cell is `None`; nothing is read when the
+        // header names none of them.
+        let mut extra = ProjectExtra::default();
+        if self.any_optional {
+            macro_rules! optional {
+                ($c:expr, $parse:expr) => {
+                    if pos[$c] == ABSENT {
+                        None
+                    } else {
+                        field!($c, |s: &str| if s.is_empty() { Ok(None) } else { $parse(s).map(Some) })
+                            .flatten()
+                    }
+                };
+            }
+            extra.category = optional!(col::CATEGORY, category);
+            extra.medium_term_room =
+                optional!(col::MEDIUM_TERM_ROOM, |s: &str| nf.amount(s, num(col::MEDIUM_TERM_ROOM)));
+            extra.requested_change =
+                optional!(col::REQUESTED_CHANGE, |s: &str| nf.signed_amount(s, num(col::REQUESTED_CHANGE)));
+            extra.agreement = optional!(col::AGREEMENT, |s: &str| Ok::<_, String>(part.strings.share(s)));
+            extra.extended_to = optional!(col::EXTENDED_TO, text::year);
+            extra.decision = optional!(col::DECISION, |s: &str| Ok::<_, String>(s.to_owned()));
+            extra.lock_reason = optional!(col::LOCK_REASON, |s: &str| Ok::<_, String>(s.to_owned()));
+        }
 
         if let (Some(d), Some(p)) = (disbursed, plan) {
             if d > p {
@@ -349,7 +426,7 @@ impl ProjectsBuilder {
                 end_year,
                 obstacles,
                 locked,
-                extra: Default::default(),
+                extra,
             },
             _ => {
                 if !id.is_empty() {
@@ -393,6 +470,24 @@ impl ProjectsBuilder {
     }
 }
 
+/// A category code in any case, or its Vietnamese label as the template's list offers it (compared
+/// as headers are: case, diacritics written precomposed or combining).
+fn category(s: &str) -> Result<Category, String> {
+    if let Some(c) = Category::ALL.iter().copied().find(|c| c.code().eq_ignore_ascii_case(s)) {
+        return Ok(c);
+    }
+    let n = headers::normalize(s);
+    if let Some(c) = Category::ALL.iter().copied().find(|c| headers::normalize(c.label_vi()) == n) {
+        return Ok(c);
+    }
+    Err(format!(
+        "unknown category `{}`, expected one of: {} (or their Vietnamese labels: {})",
+        text::quote(s),
+        Category::expected(),
+        Category::ALL.iter().map(|c| c.label_vi()).collect::<Vec<_>>().join("; ")
+    ))
+}
+
 /// Obstacle codes separated by ';', trimmed, empty segments ignored.
 fn obstacle_codes(s: &str) -> Result<Obstacles, String> {
     let mut set = Obstacles::NONE;
@@ -405,10 +500,11 @@ fn obstacle_codes(s: &str) -> Result<Obstacles, String> {
     Ok(set)
 }
 
-/// Parses `projects.csv` from its bytes; `file` is the name shown in messages. The portfolio holds
-/// the rows that passed every check; any error in the diagnostics means the file must not be used.
-pub fn parse_projects(bytes: &[u8], file: &str) -> (Portfolio, Diagnostics) {
-    let (table, diags) = parse_projects_table(bytes, file);
+/// Parses `projects.csv` from its bytes; `file` is the name shown in messages, `format` the
+/// `amount_format` of `scenario.toml` (`None` when it states none). The portfolio holds the rows
+/// that passed every check; any error in the diagnostics means the file must not be used.
+pub fn parse_projects(bytes: &[u8], file: &str, format: Option<AmountFormat>) -> (Portfolio, Diagnostics) {
+    let (table, diags) = parse_projects_table(bytes, file, format);
     (table.portfolio, diags)
 }
 
@@ -417,13 +513,18 @@ pub fn parse_projects(bytes: &[u8], file: &str) -> (Portfolio, Diagnostics) {
 /// A large file is cut at line ends into parts checked in parallel, then joined in file order: the
 /// rows, the lines and the messages are the same as a reading from start to end, whatever the
 /// number of parts (see `records::read_in_parts` for why).
-pub fn parse_projects_table(bytes: &[u8], file: &str) -> (ProjectsTable, Diagnostics) {
-    parse_projects_in_parts(bytes, file, PART_BYTES)
+pub fn parse_projects_table(
+    bytes: &[u8],
+    file: &str,
+    format: Option<AmountFormat>,
+) -> (ProjectsTable, Diagnostics) {
+    parse_projects_in_parts(bytes, file, format, PART_BYTES)
 }
 
 pub(crate) fn parse_projects_in_parts(
     bytes: &[u8],
     file: &str,
+    format: Option<AmountFormat>,
     part_bytes: usize,
 ) -> (ProjectsTable, Diagnostics) {
     let mut diags = Diagnostics::new();
@@ -437,11 +538,11 @@ pub(crate) fn parse_projects_in_parts(
         return (empty(), diags);
     };
     let mut records = Records::new(text);
-    let mut fields = Vec::with_capacity(PROJECT_COLUMNS.len());
+    let mut fields = Vec::with_capacity(ALL_COLUMNS);
     let Some(header_line) = records.header(&mut fields, file, &mut diags) else {
         return (empty(), diags);
     };
-    let Some(mut builder) = ProjectsBuilder::new(&fields, header_line, file, &mut diags) else {
+    let Some(mut builder) = ProjectsBuilder::new(&fields, header_line, file, format, &mut diags) else {
         return (empty(), diags);
     };
     let (body, lines_before) = records.rest();
@@ -492,7 +593,8 @@ mod tests {
 
     /// What a reading gives, in a form that compares: rows with their lines, refused ids, messages.
     fn outcome(bytes: &[u8], part_bytes: usize) -> String {
-        let (table, diags) = parse_projects_in_parts(bytes, "projects.csv", part_bytes);
+        let (table, diags) =
+            parse_projects_in_parts(bytes, "projects.csv", Some(AmountFormat::Dot), part_bytes);
         let mut rejected: Vec<_> = table.rejected_ids.iter().collect();
         rejected.sort();
         format!("{:?}\n{:?}\n{rejected:?}\n{diags}", table.portfolio.rows(), table.lines)

@@ -8,12 +8,27 @@ use toml::de::{DeTable, DeValue};
 
 use super::text::{self, line_column};
 use crate::diag::{Diagnostics, Location};
-use crate::scenario::ScenarioMeta;
+use crate::money::AmountFormat;
+use crate::scenario::{DocumentMeta, MonitoringFiles, ScenarioMeta};
 
 /// The keys `scenario.toml` must have.
 const REQUIRED: [&str; 6] = ["name", "province", "fiscal_year", "as_of", "deadline", "projects"];
-/// The keys it may have.
-const OPTIONAL: [&str; 2] = ["disbursements", "rules"];
+/// The keys it may have (`[document]` is a table).
+const OPTIONAL: [&str; 10] = [
+    "disbursements",
+    "rules",
+    "amount_format",
+    "pipeline",
+    "local_budget_delegated",
+    "treasury",
+    "schedule",
+    "previous_year",
+    "conclusions",
+    "[document]",
+];
+/// The keys of `[document]`.
+const DOCUMENT_KEYS: [&str; 9] =
+    ["agency", "parent", "number", "place", "date", "signer", "signer_title", "recipients", "bases"];
 
 /// Parses `scenario.toml` from its bytes; `file` is the name shown in messages.
 ///
@@ -47,7 +62,8 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
         let span = value.span();
         let v = value.get_ref();
         match name {
-            "name" | "province" | "projects" | "disbursements" | "rules" => match string(v) {
+            "name" | "province" | "projects" | "disbursements" | "rules" | "pipeline" | "treasury"
+            | "schedule" | "previous_year" | "conclusions" => match string(v) {
                 Some(s) if !s.trim().is_empty() => {
                     let s = s.to_owned();
                     match name {
@@ -55,6 +71,11 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
                         "province" => p.province = Some(s),
                         "projects" => p.projects = Some(s),
                         "disbursements" => p.disbursements = Some(s),
+                        "pipeline" => p.pipeline = Some(s),
+                        "treasury" => p.monitoring.treasury = Some(s),
+                        "schedule" => p.monitoring.schedule = Some(s),
+                        "previous_year" => p.monitoring.previous_year = Some(s),
+                        "conclusions" => p.monitoring.conclusions = Some(s),
                         _ => p.rules = Some(s),
                     }
                 }
@@ -99,6 +120,40 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
                     file,
                     at(span),
                     format!("`{name}`: expected a date YYYY-MM-DD such as 2025-09-30, found {found}"),
+                ),
+            },
+            "amount_format" => match string(v).and_then(AmountFormat::from_code) {
+                Some(f) => p.amount_format = Some(f),
+                None => diags.error(
+                    file,
+                    at(span),
+                    format!(
+                        "`amount_format`: expected \"dot\" (1234567.8) or \"vi\" (1.234.567,8), found {}",
+                        found(v)
+                    ),
+                ),
+            },
+            "local_budget_delegated" => match v {
+                DeValue::Boolean(b) => p.local_budget_delegated = *b,
+                _ => diags.error(
+                    file,
+                    at(span),
+                    format!(
+                        "`local_budget_delegated`: expected true or false (without quotes), found {}",
+                        found(v)
+                    ),
+                ),
+            },
+            "document" => match v {
+                DeValue::Table(t) => p.document = document(t, &at, file, &mut diags),
+                _ => diags.error(
+                    file,
+                    at(span),
+                    format!(
+                        "`document`: expected a table `[document]` with the keys {}, found {}",
+                        DOCUMENT_KEYS.join(", "),
+                        v.type_str()
+                    ),
                 ),
             },
             _ => diags.warning(
@@ -151,6 +206,11 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
             projects: Some(projects),
             disbursements,
             rules,
+            amount_format,
+            pipeline,
+            local_budget_delegated,
+            document,
+            monitoring,
         } => Some(ScenarioMeta {
             name,
             province,
@@ -160,11 +220,11 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
             projects,
             disbursements,
             rules,
-            amount_format: None,
-            pipeline: None,
-            local_budget_delegated: false,
-            document: Default::default(),
-            monitoring: Default::default(),
+            amount_format,
+            pipeline,
+            local_budget_delegated,
+            document,
+            monitoring,
         }),
         // Every required key was found or reported missing above, so this arm is not reached.
         _ => None,
@@ -183,6 +243,110 @@ struct MetaParts {
     projects: Option<String>,
     disbursements: Option<String>,
     rules: Option<String>,
+    amount_format: Option<AmountFormat>,
+    pipeline: Option<String>,
+    local_budget_delegated: bool,
+    document: DocumentMeta,
+    monitoring: MonitoringFiles,
+}
+
+/// What a value is, for messages: a string quoted, another value by its type.
+fn found(v: &DeValue<'_>) -> String {
+    match v {
+        DeValue::String(s) => format!("`{}`", text::quote(s)),
+        DeValue::Boolean(b) => format!("`{b}`"),
+        other => other.type_str().to_owned(),
+    }
+}
+
+/// The `[document]` table: each key checked at its position, unknown keys warned about.
+fn document(
+    t: &DeTable<'_>,
+    at: &dyn Fn(Range<usize>) -> Location,
+    file: &str,
+    diags: &mut Diagnostics,
+) -> DocumentMeta {
+    let mut doc = DocumentMeta::default();
+    for (key, value) in t.iter() {
+        let name: &str = key.get_ref();
+        let v = value.get_ref();
+        let span = value.span();
+        match name {
+            "agency" | "parent" | "number" | "place" | "signer" | "signer_title" => match string(v) {
+                Some(s) => {
+                    let s = Some(s.to_owned());
+                    match name {
+                        "agency" => doc.agency = s,
+                        "parent" => doc.parent = s,
+                        "number" => doc.number = s,
+                        "place" => doc.place = s,
+                        "signer" => doc.signer = s,
+                        _ => doc.signer_title = s,
+                    }
+                }
+                None => diags.error(
+                    file,
+                    at(span),
+                    format!("`document.{name}`: expected a string, found {}", v.type_str()),
+                ),
+            },
+            "date" => match date(v) {
+                Ok(d) => doc.date = Some(d),
+                Err(found) => diags.error(
+                    file,
+                    at(span),
+                    format!("`document.date`: expected a date YYYY-MM-DD such as 2025-09-30, found {found}"),
+                ),
+            },
+            "recipients" | "bases" => {
+                let list = match v {
+                    DeValue::Array(items) => {
+                        let mut list = Vec::with_capacity(items.len());
+                        for item in items.iter() {
+                            match string(item.get_ref()) {
+                                Some(s) => list.push(s.to_owned()),
+                                None => diags.error(
+                                    file,
+                                    at(item.span()),
+                                    format!(
+                                        "`document.{name}`: expected a list of strings, found {} in the list",
+                                        item.get_ref().type_str()
+                                    ),
+                                ),
+                            }
+                        }
+                        list
+                    }
+                    _ => {
+                        diags.error(
+                            file,
+                            at(span),
+                            format!(
+                                "`document.{name}`: expected a list of strings such as [\"UBND tỉnh\", \"Lưu: VT\"], found {}",
+                                v.type_str()
+                            ),
+                        );
+                        Vec::new()
+                    }
+                };
+                if name == "recipients" {
+                    doc.recipients = list;
+                } else {
+                    doc.bases = list;
+                }
+            }
+            _ => diags.warning(
+                file,
+                at(key.span()),
+                format!(
+                    "unknown key `document.{}` ignored; the keys of [document] are {}",
+                    text::quote(name),
+                    DOCUMENT_KEYS.join(", ")
+                ),
+            ),
+        }
+    }
+    doc
 }
 
 /// What a key should hold, for messages.
@@ -195,6 +359,11 @@ fn expected_text(key: &str) -> &'static str {
         "deadline" => "the last disbursement date, \"YYYY-MM-DD\" such as \"2026-01-31\"",
         "projects" => "the projects file name, such as \"projects.csv\"",
         "disbursements" => "the monthly history file name, such as \"disbursements.csv\"",
+        "pipeline" => "the pipeline file name, such as \"pipeline.csv\"",
+        "treasury" => "the Treasury figures file name, such as \"treasury.csv\"",
+        "schedule" => "the disbursement schedules file name, such as \"schedule.csv\"",
+        "previous_year" => "last year's scenario folder, such as \"2024\"",
+        "conclusions" => "the conclusions register file name, such as \"conclusions.csv\"",
         _ => "a rules file name, such as \"rules.toml\"",
     }
 }
@@ -271,6 +440,50 @@ mod tests {
         let t = d.to_string();
         assert!(t.contains("before 1 January of the plan year 2025"), "{t}");
         assert!(t.contains("`deadline` 2024-12-01 is before `as_of` 2024-12-31"), "{t}");
+    }
+
+    #[test]
+    fn reads_the_version_2_keys() {
+        let src = format!(
+            "{GOOD}amount_format = \"vi\"\npipeline = \"pipeline.csv\"\nlocal_budget_delegated = true\ntreasury = \"treasury.csv\"\nschedule = \"schedule.csv\"\nprevious_year = \"2024\"\nconclusions = \"conclusions.csv\"\n\n[document]\nagency = \"SỞ TÀI CHÍNH\"\nparent = \"UBND TỈNH LẠNG SƠN\"\nnumber = \"…/TTr-STC\"\nplace = \"Lạng Sơn\"\ndate = 2025-10-05\nsigner = \"Nguyễn Văn A\"\nsigner_title = \"GIÁM ĐỐC\"\nrecipients = [\"UBND tỉnh\", \"Lưu: VT, KHTC\"]\nbases = []\n"
+        );
+        let (meta, d) = parse_scenario_toml(src.as_bytes(), "s.toml");
+        assert!(d.is_empty(), "{d}");
+        let meta = meta.unwrap();
+        assert_eq!(meta.amount_format, Some(AmountFormat::Vi));
+        assert_eq!(meta.pipeline.as_deref(), Some("pipeline.csv"));
+        assert!(meta.local_budget_delegated);
+        assert_eq!(meta.monitoring.treasury.as_deref(), Some("treasury.csv"));
+        assert_eq!(meta.monitoring.schedule.as_deref(), Some("schedule.csv"));
+        assert_eq!(meta.monitoring.previous_year.as_deref(), Some("2024"));
+        assert_eq!(meta.monitoring.conclusions.as_deref(), Some("conclusions.csv"));
+        assert_eq!(meta.document.agency.as_deref(), Some("SỞ TÀI CHÍNH"));
+        assert_eq!(meta.document.date, NaiveDate::from_ymd_opt(2025, 10, 5));
+        assert_eq!(meta.document.recipients, ["UBND tỉnh", "Lưu: VT, KHTC"]);
+        assert!(meta.document.bases.is_empty());
+        assert_eq!(meta.document.signer_title.as_deref(), Some("GIÁM ĐỐC"));
+    }
+
+    #[test]
+    fn wrong_types_of_version_2_keys_are_located() {
+        let src = format!(
+            "{GOOD}amount_format = \"comma\"\nlocal_budget_delegated = \"yes\"\npipeline = 3\n[document]\ndate = \"5/10/2025\"\nrecipients = \"UBND tỉnh\"\nbases = [\"a\", 2]\nseal = true\nagency = 1\n"
+        );
+        let (meta, d) = parse_scenario_toml(src.as_bytes(), "s.toml");
+        assert!(meta.is_none());
+        let t = d.to_string();
+        for want in [
+            "s.toml:7:17: `amount_format`: expected \"dot\" (1234567.8) or \"vi\" (1.234.567,8), found `comma`",
+            "s.toml:8:26: `local_budget_delegated`: expected true or false",
+            "s.toml:9:12: `pipeline`: expected the pipeline file name",
+            "s.toml:11:8: `document.date`: expected a date YYYY-MM-DD",
+            "s.toml:12:14: `document.recipients`: expected a list of strings",
+            "s.toml:13:15: `document.bases`: expected a list of strings, found integer in the list",
+            "s.toml:14:1: unknown key `document.seal` ignored",
+            "s.toml:15:10: `document.agency`: expected a string, found integer",
+        ] {
+            assert!(t.contains(want), "{want}\n{t}");
+        }
     }
 
     #[test]

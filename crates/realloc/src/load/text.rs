@@ -18,6 +18,11 @@ pub trait Fields {
     fn invalid(&self, _i: usize) -> Option<&str> {
         None
     }
+    /// True when field `i` came from a spreadsheet number cell: its text is a number in `dot` form
+    /// whatever the file's `amount_format`. CSV fields are always text.
+    fn is_number(&self, _i: usize) -> bool {
+        false
+    }
 }
 
 impl Fields for Vec<&str> {

@@ -25,6 +25,7 @@ use super::projects::{ProjectsBuilder, ProjectsTable};
 use super::text::{self, Fields};
 use crate::diag::{Diagnostics, Location};
 use crate::domain::Portfolio;
+use crate::money::AmountFormat;
 use crate::scenario::{History, ScenarioMeta};
 
 /// Names accepted for the projects sheet, the first preferred.
@@ -45,7 +46,7 @@ pub fn is_workbook(name: &str) -> bool {
 }
 
 /// The file name handed to the row builders for `sheet` of `file`.
-fn marked(file: &str, sheet: &str) -> String {
+pub(crate) fn marked(file: &str, sheet: &str) -> String {
     format!("{file}{MARK}{sheet}")
 }
 
@@ -82,9 +83,11 @@ pub(crate) fn relocate(diags: &mut Diagnostics, names: &[String]) {
 
 /// One data row of a sheet as the row builders read it.
 #[derive(Debug, Default)]
-struct CellRow {
+pub(crate) struct CellRow {
     texts: Vec<String>,
     invalid: Vec<Option<String>>,
+    /// The cell is a number (not text): it follows no `amount_format`.
+    numbers: Vec<bool>,
 }
 
 impl Fields for CellRow {
@@ -96,6 +99,9 @@ impl Fields for CellRow {
     }
     fn invalid(&self, i: usize) -> Option<&str> {
         self.invalid.get(i).and_then(|m| m.as_deref())
+    }
+    fn is_number(&self, i: usize) -> bool {
+        self.numbers.get(i).copied().unwrap_or(false)
     }
 }
 
@@ -140,14 +146,19 @@ fn number_text(f: f64) -> String {
 }
 
 /// A sheet's cells as text rows: `(sheet row, cells)`, empty rows left out.
-struct SheetRows {
+pub(crate) struct SheetRows {
     /// The sheet name as in the workbook.
-    name: String,
-    rows: Vec<(usize, Vec<Data>)>,
+    pub name: String,
+    pub rows: Vec<(usize, Vec<Data>)>,
 }
 
 /// Opens the workbook and the first sheet whose name is one of `names` (any case).
-fn open_sheet(bytes: &[u8], file: &str, names: &[&str], diags: &mut Diagnostics) -> Option<SheetRows> {
+pub(crate) fn open_sheet(
+    bytes: &[u8],
+    file: &str,
+    names: &[&str],
+    diags: &mut Diagnostics,
+) -> Option<SheetRows> {
     if bytes.is_empty() {
         diags.error(file, Location::File, "the file is empty; expected an Excel .xlsx workbook");
         return None;
@@ -208,7 +219,7 @@ fn open_sheet(bytes: &[u8], file: &str, names: &[&str], diags: &mut Diagnostics)
 
 /// The header row: the first of the first [`HEADER_SEARCH`] rows naming two columns of `table`,
 /// else the first row. Returns its index in `rows` and its width (up to the last non-empty cell).
-fn find_header(rows: &[(usize, Vec<Data>)], table: &[(&str, &[&str])]) -> (usize, usize) {
+pub(crate) fn find_header(rows: &[(usize, Vec<Data>)], table: &[(&str, &[&str])]) -> (usize, usize) {
     let named = |cells: &[Data]| {
         cells
             .iter()
@@ -223,7 +234,7 @@ fn find_header(rows: &[(usize, Vec<Data>)], table: &[(&str, &[&str])]) -> (usize
 }
 
 /// Converts a data row to the builders' fields, reporting non-empty cells beyond the header.
-fn cell_row(
+pub(crate) fn cell_row(
     cells: &[Data],
     width: usize,
     month_col: Option<usize>,
@@ -233,6 +244,7 @@ fn cell_row(
     let mut out = CellRow::default();
     for i in 0..width {
         let cell = cells.get(i).unwrap_or(&Data::Empty);
+        out.numbers.push(matches!(cell, Data::Float(_) | Data::Int(_)));
         match cell_text(cell, month_col == Some(i)) {
             Ok(t) => {
                 out.texts.push(t);
@@ -271,13 +283,17 @@ fn column_letters(mut i: usize) -> String {
 }
 
 /// The header cells as text.
-fn header_fields(cells: &[Data], width: usize) -> Vec<String> {
+pub(crate) fn header_fields(cells: &[Data], width: usize) -> Vec<String> {
     (0..width).map(|i| cell_text(cells.get(i).unwrap_or(&Data::Empty), false).unwrap_or_default()).collect()
 }
 
 /// Reads the projects sheet of a workbook. The table's file name is marked with the sheet (see
 /// [`relocate`]); the diagnostics are not yet relocated.
-pub(crate) fn projects_table_marked(bytes: &[u8], file: &str) -> (ProjectsTable, Diagnostics) {
+pub(crate) fn projects_table_marked(
+    bytes: &[u8],
+    file: &str,
+    format: Option<AmountFormat>,
+) -> (ProjectsTable, Diagnostics) {
     let mut diags = Diagnostics::new();
     let empty = |name: &str| ProjectsTable { file: name.to_owned(), ..ProjectsTable::default() };
     let Some(sheet) = open_sheet(bytes, file, &PROJECTS_SHEETS, &mut diags) else {
@@ -295,7 +311,7 @@ pub(crate) fn projects_table_marked(bytes: &[u8], file: &str) -> (ProjectsTable,
     let (at, width) = find_header(&sheet.rows, &PROJECT_ALIASES);
     let (header_row, header_cells) = &sheet.rows[at];
     let Some(mut builder) =
-        ProjectsBuilder::new(&header_fields(header_cells, width), *header_row, &name, &mut diags)
+        ProjectsBuilder::new(&header_fields(header_cells, width), *header_row, &name, format, &mut diags)
     else {
         return (empty(&name), diags);
     };
@@ -362,8 +378,12 @@ pub(crate) fn history_marked(
 
 /// Parses the projects sheet of an `.xlsx` workbook from its bytes; `file` is the name shown in
 /// messages. As [`parse_projects`](super::parse_projects): any error means the rows must not be used.
-pub fn parse_projects_xlsx(bytes: &[u8], file: &str) -> (Portfolio, Diagnostics) {
-    let (table, mut diags) = projects_table_marked(bytes, file);
+pub fn parse_projects_xlsx(
+    bytes: &[u8],
+    file: &str,
+    format: Option<AmountFormat>,
+) -> (Portfolio, Diagnostics) {
+    let (table, mut diags) = projects_table_marked(bytes, file, format);
     relocate(&mut diags, std::slice::from_ref(&table.file));
     (table.portfolio, diags)
 }
