@@ -400,7 +400,7 @@ fn target_programme_rows_are_ordered_by_status_with_a_reason_that_says_which() {
 #[test]
 fn version_1_rules_file_still_loads_with_the_built_in_protections() {
     let cut = DEFAULT_RULES.find("# Eligibility (version 2)").unwrap_or(DEFAULT_RULES.len());
-    let model = DEFAULT_RULES.find("# The model (DOMAIN.md").unwrap_or(DEFAULT_RULES.len());
+    let model = DEFAULT_RULES.find("# The model, million VND").unwrap_or(DEFAULT_RULES.len());
     // Drop the version-2 sections (they sit between the tiers and the model) and the new settings.
     let start = DEFAULT_RULES[..cut].rfind("# ----").unwrap_or(cut);
     let end = DEFAULT_RULES[..model].rfind("# ----").unwrap_or(model);
