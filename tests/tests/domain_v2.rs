@@ -424,3 +424,19 @@ fn explain_says_in_words_which_rule_kept_a_row_out() {
     assert!(e.kept_out.iter().all(|k| !k.label_vi.is_empty() && !k.label_en.is_empty()));
     assert!(e.result.reason.starts_with("Không điều chuyển: "), "{}", e.result.reason);
 }
+
+#[test]
+fn an_ongoing_recipient_gets_at_most_a_share_of_its_plan() {
+    // 70% disbursed by September: its own pace would take 456 more, the cap is 30% of the plan.
+    let r = one(Project { disbursed: million("700"), ..project("F") });
+    assert_eq!(r.bounds.absorbable, million("300"));
+    // A completed project paying accepted volume is not capped.
+    let c = one(Project {
+        status: Status::Completed,
+        disbursed: million("1000"),
+        unpaid_volume: million("800"),
+        physical_progress_pct: 100.0,
+        ..project("C")
+    });
+    assert_eq!(c.bounds.absorbable, million("800"));
+}
