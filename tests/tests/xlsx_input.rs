@@ -136,7 +136,10 @@ fn template_command_writes_an_empty_workbook_the_loader_reads_as_empty() {
         "{sheet1}"
     );
     assert!(sheet1.contains("\"A,B,C\""));
-    assert!(sheet1.contains("\"new,ongoing,completed,prep\""));
+    assert!(
+        sheet1
+            .contains("\"new,ongoing,completed,prep,Khởi công mới,Chuyển tiếp,Hoàn thành,Chuẩn bị đầu tư\"")
+    );
     // An empty template is refused as a scenario with a clear message, exit 2.
     std::fs::write(tmp.path().join("scenario.toml"), retarget_toml(&valid_small(), "mau.xlsx", "mau.xlsx"))
         .unwrap();

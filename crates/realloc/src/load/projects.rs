@@ -144,6 +144,19 @@ pub(crate) fn map_header<const N: usize>(
             None => unknown.push(name),
         }
     }
+    if pos.iter().all(|&p| p == usize::MAX) && header.count() > 0 {
+        // Not a table of this kind (or another file altogether): one message, and nothing of the
+        // file quoted back.
+        diags.error(
+            file,
+            Location::Line { line },
+            format!(
+                "the first line names none of the expected columns: this is not the table expected here; the header must name: {}",
+                columns.join(", ")
+            ),
+        );
+        return None;
+    }
     // A missing column with a header close to its name is a typo: one message, with the spelling
     // in the header's own language. Every other missing column goes into one message.
     let mut missing: Vec<usize> = (0..N).filter(|&c| pos[c] == usize::MAX).collect();
