@@ -19,7 +19,7 @@ fn rows(scenario: &Scenario) -> (Vec<RiskRow>, f64) {
     let spread = rules.risk_spread().cloned().expect("the built-in rules declare [risk]");
     let assessment = rules.assess(scenario);
     let proposal = propose(&scenario.portfolio, &assessment.model).expect("valid model");
-    (risk_rows(scenario, &assessment, &proposal.changes, &spread), spread.correlation)
+    (risk_rows(scenario, &assessment, &proposal.changes, &proposal.pipeline, &spread), spread.correlation)
 }
 
 fn sample() -> Scenario {

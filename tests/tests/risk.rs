@@ -24,7 +24,7 @@ fn rows(spread: &Spread) -> Vec<RiskRow> {
     let rules = Rules::builtin();
     let assessment = rules.assess(&scenario);
     let proposal = optimize::propose(&scenario.portfolio, &assessment.model).unwrap();
-    risk_rows(&scenario, &assessment, &proposal.changes, spread)
+    risk_rows(&scenario, &assessment, &proposal.changes, &proposal.pipeline, spread)
 }
 
 fn run(rows: &[RiskRow], draws: u32, seed: u64, target: f64, correlation: f64) -> RiskReport {

@@ -145,7 +145,10 @@ fn template_command_writes_an_empty_workbook_the_loader_reads_as_empty() {
         "{sheet1}"
     );
     assert!(sheet1.contains("\"A,B,C\""));
-    assert!(sheet1.contains("\"new,ongoing,completed,prep\""));
+    assert!(
+        sheet1
+            .contains("\"new,ongoing,completed,prep,Khởi công mới,Chuyển tiếp,Hoàn thành,Chuẩn bị đầu tư\"")
+    );
     // The category list is a range of the hidden lists sheet (its labels hold commas).
     assert!(sheet1.contains("lists!$"), "{sheet1}");
     // An empty template is refused as a scenario with a clear message, exit 2.

@@ -1,5 +1,5 @@
-//! Writing output files atomically (a temporary file renamed into place), never over an input, and the
-//! error type that maps to exit status 2.
+//! Writing output files atomically (a temporary file renamed into place), never over an input, all the
+//! outputs of a command or none ([`OutputSet`]), and the error type that maps to exit status 2.
 
 use std::fmt;
 use std::io::Write;
@@ -37,14 +37,41 @@ impl OutputArg {
     pub fn write(&self, bytes: &[u8], inputs: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<()> {
         match &self.file {
             Some(path) => write_atomic(path, bytes, inputs),
-            None => out.write_all(bytes).context("cannot write to standard output"),
+            None => write_stdout(out, bytes),
         }
     }
 }
 
-/// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed into place, so an
-/// interrupted run never leaves half a document. Refuses to write over any of `inputs`.
-pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> anyhow::Result<()> {
+/// Writes `bytes` to standard output and flushes it; a failure (a closed or broken output) is an
+/// error (exit status 1), never a silent success.
+pub fn write_stdout(out: &mut dyn Write, bytes: &[u8]) -> anyhow::Result<()> {
+    out.write_all(bytes).and_then(|()| out.flush()).context("cannot write to standard output")
+}
+
+/// Checks the output files of one run before anything is computed or written: none is a folder, none
+/// is one of `inputs`, no two are the same file. Each is named with the option that gives it.
+pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[PathBuf]) -> anyhow::Result<()> {
+    for (i, (option, path)) in outputs.iter().enumerate() {
+        check_output(option, path, inputs)?;
+        let target = absolute(path);
+        if let Some((other, _)) = outputs[..i].iter().find(|(_, p)| absolute(p) == target) {
+            return Err(bad_input(format!(
+                "`{}` is given to both {other} and {option}: one would overwrite the other; give each its own file",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an output path that is a folder, whose folder does not exist, or that is an input.
+fn check_output(option: &str, path: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    if path.is_dir() {
+        return Err(bad_input(format!(
+            "{option} `{}` is a folder; give the name of the file to write",
+            path.display()
+        )));
+    }
     let target = absolute(path);
     for input in inputs {
         if absolute(input) == target {
@@ -54,10 +81,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> anyhow::Re
             )));
         }
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = parent_dir(path);
     if !dir.is_dir() {
         return Err(bad_input(format!(
             "cannot write `{}`: folder `{}` does not exist",
@@ -65,21 +89,96 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> anyhow::Re
             dir.display()
         )));
     }
+    Ok(())
+}
+
+/// The folder an output lands in.
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The outputs of one run, written all or none: each to a temporary file beside its target, then,
+/// once every one is written (and standard output too), all renamed into place.
+#[derive(Debug, Default)]
+pub struct OutputSet {
+    files: Vec<(String, PathBuf, Vec<u8>)>,
+}
+
+impl OutputSet {
+    /// No outputs yet.
+    pub fn new() -> OutputSet {
+        OutputSet::default()
+    }
+
+    /// Adds the file `path`, given by `option`, with its content.
+    pub fn add(&mut self, option: &str, path: &Path, bytes: Vec<u8>) {
+        self.files.push((option.to_owned(), path.to_path_buf(), bytes));
+    }
+
+    /// Writes every file (checked again with [`check_outputs`]) and `stdout` (standard output's
+    /// share, if any): the files go to temporary files first, standard output next, and only when
+    /// all of that succeeded are the files renamed into place. On any failure no file is written.
+    pub fn commit(self, inputs: &[PathBuf], stdout: Option<(&mut dyn Write, &[u8])>) -> anyhow::Result<()> {
+        let named: Vec<(&str, &Path)> =
+            self.files.iter().map(|(o, p, _)| (o.as_str(), p.as_path())).collect();
+        check_outputs(&named, inputs)?;
+        let mut temps: Vec<(PathBuf, &Path)> = Vec::with_capacity(self.files.len());
+        let staged = (|| -> anyhow::Result<()> {
+            for (_, path, bytes) in &self.files {
+                let tmp = temp_path(path);
+                // Recorded before it is created, so that a failure half-way removes it too.
+                temps.push((tmp.clone(), path));
+                write_temp(&tmp, bytes)?;
+            }
+            if let Some((out, bytes)) = stdout {
+                write_stdout(out, bytes)?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = staged {
+            for (tmp, _) in &temps {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(e);
+        }
+        let mut result = Ok(());
+        for (tmp, path) in &temps {
+            if result.is_ok() {
+                result =
+                    std::fs::rename(tmp, path).with_context(|| format!("cannot write `{}`", path.display()));
+            }
+            if result.is_err() {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+        result
+    }
+}
+
+/// The temporary file beside `path` that becomes it.
+fn temp_path(path: &Path) -> PathBuf {
     let file_name =
         path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| -> anyhow::Result<()> {
-        let mut f =
-            std::fs::File::create(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-        f.write_all(bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
-        f.sync_all().with_context(|| format!("cannot write `{}`", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot write `{}`", path.display()))?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    parent_dir(path).join(format!(".{file_name}.{}.tmp", std::process::id()))
+}
+
+/// Creates `tmp` with `bytes`, synced to disk.
+fn write_temp(tmp: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut f = std::fs::File::create(tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
+    f.write_all(bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    f.sync_all().with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed into place, so an
+/// interrupted run never leaves half a document. Refuses to write over any of `inputs`.
+pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> anyhow::Result<()> {
+    let mut set = OutputSet::new();
+    set.add("the output", path, bytes.to_vec());
+    set.commit(inputs, None)
 }
 
 /// `path` made absolute and canonical where it exists, for comparing an output with the inputs.

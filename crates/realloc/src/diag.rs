@@ -206,6 +206,18 @@ impl Diagnostics {
         self.items.iter_mut().for_each(f);
     }
 
+    /// Drops every diagnostic equal to one kept before it (one file read twice, as a workbook holding
+    /// both the projects and the history, reports its problems once).
+    pub fn dedup(&mut self) {
+        let mut kept: Vec<Diagnostic> = Vec::with_capacity(self.items.len());
+        for d in self.items.drain(..) {
+            if !kept.contains(&d) {
+                kept.push(d);
+            }
+        }
+        self.items = kept;
+    }
+
     /// Moves every line-based location `by` lines down: a part of a file read on its own numbers its
     /// lines from 1.
     pub(crate) fn shift_lines(&mut self, by: usize) {

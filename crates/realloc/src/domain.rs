@@ -15,6 +15,38 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
 
+/// Short Vietnamese labels accepted for codes besides the document labels, as the Excel template's
+/// lists offer them: (what the code is, the code, the label).
+pub const INPUT_LABELS: &[(&str, &str, &str)] = &[
+    ("status", "new", "Khởi công mới"),
+    ("status", "ongoing", "Chuyển tiếp"),
+    ("status", "completed", "Hoàn thành"),
+    ("status", "prep", "Chuẩn bị đầu tư"),
+    ("obstacle code", "land", "GPMB"),
+    ("obstacle code", "procedure", "Thủ tục"),
+    ("obstacle code", "contractor", "Nhà thầu"),
+    ("obstacle code", "materials", "Vật liệu"),
+    ("obstacle code", "settlement", "Quyết toán"),
+    ("obstacle code", "oda_agreement", "Hiệp định ODA"),
+    ("obstacle code", "counterpart", "Vốn đối ứng"),
+];
+
+/// A label in the form labels are compared: lowercase, without Vietnamese diacritics (`đ` is `d`),
+/// blanks collapsed.
+pub fn fold_label(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.nfd().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).flat_map(char::to_lowercase) {
+            out.push(if c == 'đ' { 'd' } else { c });
+        }
+    }
+    out
+}
+
 /// Defines a fieldless enum with its file code, its Vietnamese label, `ALL`, `code()`, `FromStr`,
 /// `Display` and serde as the code, so that every code table lives in one place.
 macro_rules! code_enum {
@@ -49,6 +81,22 @@ macro_rules! code_enum {
                 self as usize
             }
 
+            /// The value a Vietnamese label names: its document label ([`Self::label_vi`]) or a short
+            /// label that the Excel template's lists offer ([`INPUT_LABELS`]), compared without case,
+            /// diacritics or extra blanks (`Chuyển tiếp`, `chuyen tiep`).
+            pub fn from_label(s: &str) -> Option<$name> {
+                let folded = fold_label(s);
+                if folded.is_empty() {
+                    return None;
+                }
+                Self::ALL.iter().copied().find(|v| {
+                    fold_label(v.label_vi()) == folded
+                        || INPUT_LABELS
+                            .iter()
+                            .any(|(what, code, label)| *what == $what && *code == v.code() && fold_label(label) == folded)
+                })
+            }
+
             /// The codes accepted, comma-separated, for error messages.
             pub fn expected() -> String {
                 Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
@@ -60,7 +108,11 @@ macro_rules! code_enum {
             fn from_str(s: &str) -> Result<Self, UnknownCode> {
                 match s {
                     $($code => Ok($name::$variant),)+
-                    _ => Err(UnknownCode { what: $what, found: s.to_owned(), expected: Self::expected() }),
+                    _ => Self::from_label(s).ok_or_else(|| UnknownCode {
+                        what: $what,
+                        found: s.to_owned(),
+                        expected: Self::expected(),
+                    }),
                 }
             }
         }
@@ -551,6 +603,16 @@ impl Portfolio {
     /// The row with this key.
     pub fn get(&self, id: &str, source: Source) -> Option<&Project> {
         self.position(id, source).map(|i| &self.rows[i])
+    }
+
+    /// Replaces the investor, locality and sector names of every row by `f` of them (to merge names
+    /// written differently into one form). Names are not part of the key: the index stays valid.
+    pub fn map_names(&mut self, mut f: impl FnMut(&Arc<str>) -> Arc<str>) {
+        for row in &mut self.rows {
+            row.investor = f(&row.investor);
+            row.locality = f(&row.locality);
+            row.sector = f(&row.sector);
+        }
     }
 
     /// The rows of one id, whatever their source.

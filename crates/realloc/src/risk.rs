@@ -155,32 +155,39 @@ pub struct RiskRow {
 
 /// The rows of a scenario for [`simulate`]: forecasts from `assessment`, plans after `changes` (one per
 /// row, as [`Proposal::changes`](crate::optimize::Proposal::changes); all zero for no proposal),
-/// spreads from `spread`.
+/// spreads from `spread`; then one row per pipeline project placed (`pipeline`, as
+/// [`Proposal::pipeline`](crate::optimize::Proposal::pipeline)): no plan before, its placement after,
+/// forecast to be spent (it is ready), with the default spread.
 pub fn risk_rows(
     scenario: &Scenario,
     assessment: &Assessment,
     changes: &[Money],
+    pipeline: &[Money],
     spread: &Spread,
 ) -> Vec<RiskRow> {
-    scenario
-        .portfolio
-        .rows()
-        .iter()
-        .zip(&assessment.rows)
-        .enumerate()
-        .map(|(i, (p, a))| {
-            let change = changes.get(i).copied().unwrap_or(Money::ZERO);
-            RiskRow {
-                source: p.source,
-                plan: p.plan,
-                disbursed: p.disbursed,
-                forecast_before: a.forecast,
-                new_plan: p.plan + change,
-                forecast_after: a.forecast_after(p, change),
-                share: spread.row_share(&a.pace, &a.groups),
-            }
-        })
-        .collect()
+    let rows = scenario.portfolio.rows().iter().zip(&assessment.rows).enumerate().map(|(i, (p, a))| {
+        let change = changes.get(i).copied().unwrap_or(Money::ZERO);
+        RiskRow {
+            source: p.source,
+            plan: p.plan,
+            disbursed: p.disbursed,
+            forecast_before: a.forecast,
+            new_plan: p.plan + change,
+            forecast_after: a.forecast_after(p, change),
+            share: spread.row_share(&a.pace, &a.groups),
+        }
+    });
+    let placed =
+        assessment.model.pipeline.iter().zip(pipeline).filter(|(_, a)| a.dong() > 0).map(|(x, &a)| RiskRow {
+            source: x.source,
+            plan: Money::ZERO,
+            disbursed: Money::ZERO,
+            forecast_before: Money::ZERO,
+            new_plan: a,
+            forecast_after: a,
+            share: spread.default,
+        });
+    rows.chain(placed).collect()
 }
 
 /// How many draws, which seed, which target.

@@ -60,7 +60,8 @@ enum Kind {
 const SOURCES: [&str; 8] =
     ["NSTW", "NSTW_ODA", "CTMTQG_NTM", "CTMTQG_GNBV", "CTMTQG_DTTS", "NSDP", "NSDP_TSDD", "XSKT"];
 const GROUPS: [&str; 3] = ["A", "B", "C"];
-const STATUSES: [&str; 4] = ["new", "ongoing", "completed", "prep"];
+const STATUSES: [&str; 8] =
+    ["new", "ongoing", "completed", "prep", "Khởi công mới", "Chuyển tiếp", "Hoàn thành", "Chuẩn bị đầu tư"];
 
 /// Each column of `projects`: kind, meaning in Vietnamese and English, an example.
 const PROJECT_NOTES: [(Kind, &str, &str, &str); 27] = [
@@ -304,7 +305,7 @@ fn validation(kind: Kind, lang: Lang) -> Result<Option<DataValidation>, XlsxErro
             } else {
                 "An amount in million VND: negative offers capital back, positive asks for more."
             })?,
-        Kind::Bool => DataValidation::new().allow_list_strings(&["true", "false"])?,
+        Kind::Bool => DataValidation::new().allow_list_strings(&["true", "false", "Có", "Không"])?,
         Kind::Amount => DataValidation::new()
             .allow_decimal_number(DataValidationRule::Between(0.0, Money::MAX_INPUT.million_f64()))
             .set_error_title(if vi { "Số tiền" } else { "Amount" })?
@@ -329,7 +330,19 @@ fn validation(kind: Kind, lang: Lang) -> Result<Option<DataValidation>, XlsxErro
             .set_input_message(format!(
                 "{}: {}",
                 if vi { "Mã, cách nhau bởi ;" } else { "Codes separated by ;" },
-                Obstacle::ALL.iter().map(|o| o.code()).collect::<Vec<_>>().join("; ")
+                Obstacle::ALL
+                    .iter()
+                    .map(|o| {
+                        match crate::domain::INPUT_LABELS
+                            .iter()
+                            .find(|(w, c, _)| *w == "obstacle code" && *c == o.code())
+                        {
+                            Some((_, _, label)) => format!("{} ({label})", o.code()),
+                            None => o.code().to_owned(),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ))?,
     };
     Ok(Some(v.set_error_style(DataValidationErrorStyle::Stop)))
@@ -647,7 +660,11 @@ mod tests {
             assert_eq!(*a, b.code());
         }
         assert_eq!(GROUPS.to_vec(), ProjectGroup::ALL.iter().map(|g| g.code()).collect::<Vec<_>>());
-        assert_eq!(STATUSES.to_vec(), Status::ALL.iter().map(|s| s.code()).collect::<Vec<_>>());
+        // The codes, then the Vietnamese labels the list offers, each read back as its status.
+        assert_eq!(STATUSES[..4].to_vec(), Status::ALL.iter().map(|s| s.code()).collect::<Vec<_>>());
+        for (label, status) in STATUSES[4..].iter().zip(Status::ALL) {
+            assert_eq!(label.parse::<Status>().ok(), Some(*status), "{label}");
+        }
     }
 
     #[test]

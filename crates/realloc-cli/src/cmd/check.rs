@@ -11,8 +11,7 @@ use crate::output::bad_input;
 /// Runs `realloc check`: prints every error and warning with `file:line`; exit 2 when there is an error.
 pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let name = args.rules.display().to_string();
-    let bytes = std::fs::read(&args.rules)
-        .map_err(|e| bad_input(format!("{name}: cannot read the rules file: {e}")))?;
+    let bytes = super::rules_input::read_bounded(&args.rules, realloc::load::MAX_TOML_BYTES, "rules file")?;
     let text = String::from_utf8(bytes).map_err(|e| {
         bad_input(format!(
             "{name}: the rules file is not UTF-8 (invalid byte at offset {})",

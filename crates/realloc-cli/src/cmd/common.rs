@@ -1,11 +1,12 @@
 //! What several commands share: loading a scenario with its diagnostics mapped to exit status 2,
 //! choosing the rules, and the whole pipeline from a scenario folder to a proposal document.
 
+use std::cell::Cell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use realloc::load::{Loaded, load_scenario};
+use realloc::load::{LoadOptions, Loaded, load_scenario_with};
 use realloc::optimize;
 use realloc::report::{ProposalDocument, RulesIdentity, constraint_costs};
 use realloc::scenario::Scenario;
@@ -13,10 +14,28 @@ use realloc::scenario::Scenario;
 use crate::cmd::rules_input::load_with_rules;
 use crate::output::bad_input;
 
+thread_local! {
+    /// How the command running on this thread loads scenarios (the global `--allow-outside`).
+    static LOAD_OPTIONS: Cell<LoadOptions> = Cell::new(LoadOptions::default());
+}
+
+/// Runs `f` with `options` for every scenario it loads on this thread.
+pub fn with_load_options<T>(options: LoadOptions, f: impl FnOnce() -> T) -> T {
+    let before = LOAD_OPTIONS.replace(options);
+    let result = f();
+    LOAD_OPTIONS.set(before);
+    result
+}
+
+/// The options of the command line for loading a scenario.
+pub fn load_options() -> LoadOptions {
+    LOAD_OPTIONS.get()
+}
+
 /// Loads the scenario folder; every problem found becomes one bad-input error listing them all.
 /// Warnings are written to `err`.
 pub fn load(dir: &Path, err: &mut dyn Write) -> anyhow::Result<Loaded> {
-    match load_scenario(dir) {
+    match load_scenario_with(dir, &load_options()) {
         Ok(loaded) => {
             for w in loaded.warnings.iter() {
                 let _ = writeln!(err, "warning: {w}");

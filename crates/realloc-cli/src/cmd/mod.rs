@@ -21,7 +21,13 @@ mod validate;
 
 /// Runs a parsed command line.
 pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    match cli.command {
+    let options = realloc::load::LoadOptions { allow_outside: cli.allow_outside };
+    common::with_load_options(options, || run_command(cli.command, out, err))
+}
+
+/// Runs one command.
+fn run_command(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    match command {
         Command::Validate(args) => validate::run(&args, out, err),
         Command::Propose(args) => propose::run(&args, out, err),
         Command::Generate(args) => generate::run(&args, out, err),

@@ -8,7 +8,7 @@ use realloc::report::DocumentFormat;
 
 use crate::cli::{ProposeArgs, ProposeFormat};
 use crate::cmd::common;
-use crate::output::{bad_input, write_atomic};
+use crate::output::{OutputSet, bad_input, check_outputs};
 
 /// Runs `realloc propose`.
 pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
@@ -19,6 +19,13 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     if format == ProposeFormat::Xlsx && args.output.path().is_none() {
         return Err(bad_input("an Excel workbook needs an output file: add `-o FILE.xlsx`"));
     }
+    // Refused before any work: an output that is a folder, or one file given twice.
+    let outputs: Vec<(&str, &std::path::Path)> =
+        [("-o", args.output.path()), ("--export-lp", args.export_lp.as_deref())]
+            .into_iter()
+            .filter_map(|(o, p)| p.map(|p| (o, p)))
+            .collect();
+    check_outputs(&outputs, &[])?;
     let mut proposed =
         common::propose_scenario(&args.scenario, args.rules.file.as_deref(), args.export_lp.is_some(), err)?;
     if args.risk {
@@ -35,10 +42,18 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         .document
         .render(format, args.lang.into())
         .with_context(|| format!("cannot render the proposal of `{}`", args.scenario.display()))?;
+    // All or nothing: the LP export and the document are written together, or neither.
+    let mut set = OutputSet::new();
     if let (Some(path), Some(lp)) = (&args.export_lp, &proposed.lp) {
-        write_atomic(path, lp.as_bytes(), &proposed.inputs)?;
+        set.add("--export-lp", path, lp.as_bytes().to_vec());
     }
-    args.output.write(&bytes, &proposed.inputs, out)?;
+    match args.output.path() {
+        Some(path) => {
+            set.add("-o", path, bytes.clone());
+            set.commit(&proposed.inputs, None)?;
+        }
+        None => set.commit(&proposed.inputs, Some((out, &bytes)))?,
+    }
     // Freeing a national proposal (millions of small allocations) takes tens of milliseconds that
     // nobody waits for: hand it to a background thread (the process may exit before it finishes).
     std::thread::spawn(move || drop((proposed, bytes)));

@@ -50,7 +50,8 @@ pub fn simulate(p: &Proposed, o: &RiskOptionsArgs, err: &mut dyn Write) -> anyho
     } else {
         spread
     };
-    let rows = risk::risk_rows(&p.scenario, &p.assessment, &p.proposal.changes, &spread);
+    let rows =
+        risk::risk_rows(&p.scenario, &p.assessment, &p.proposal.changes, &p.proposal.pipeline, &spread);
     let opts =
         RiskOptions { draws: o.draws, seed: o.seed, target: o.target, correlation: spread.correlation };
     let bar = if std::io::stderr().is_terminal() {

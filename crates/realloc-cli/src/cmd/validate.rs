@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Context;
 use realloc::diag::{Diagnostic, Diagnostics, Severity};
 use realloc::domain::Source;
-use realloc::load::{Loaded, load_scenario};
+use realloc::load::{Loaded, load_scenario_with};
 use realloc::money::Money;
 use realloc::scenario::Scenario;
 use serde::Serialize;
@@ -128,7 +128,7 @@ pub fn failure_text(dir: &std::path::Path, diags: &Diagnostics) -> String {
 
 /// Runs `realloc validate`.
 pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    match load_scenario(&args.scenario) {
+    match load_scenario_with(&args.scenario, &super::common::load_options()) {
         Ok(Loaded { scenario, warnings }) => {
             let summary = summarise(&scenario);
             match args.format {

@@ -127,6 +127,50 @@ fn base_letter(c: char) -> char {
     TABLE.iter().find(|(_, marked)| marked.contains(c)).map_or(c, |(base, _)| *base)
 }
 
+/// The spelling of one of the `missing` columns of `table` (its English name or a Vietnamese alias)
+/// closest to an unknown header cell, when it is close enough to be a typo: at most one edit in five
+/// letters, counted on the normalised forms. Returns the column's index and the spelling, so that a
+/// file written with Vietnamese headers is answered with the Vietnamese one.
+pub(crate) fn suggest<'t>(
+    table: &[(&'t str, &'t [&'t str])],
+    header: &str,
+    missing: &[usize],
+) -> Option<(usize, &'t str)> {
+    let h = normalize(header);
+    if h.is_empty() || h.chars().count() > 80 {
+        return None;
+    }
+    let mut best: Option<(usize, usize, &'t str)> = None;
+    for &c in missing {
+        let Some((name, aliases)) = table.get(c) else { continue };
+        for spelling in std::iter::once(name).chain(aliases.iter()) {
+            let n = normalize(spelling);
+            let d = edit_distance(&h, &n);
+            let allowed = 1 + n.chars().count().max(h.chars().count()) / 5;
+            if d <= allowed && best.is_none_or(|(bd, _, _)| d < bd) {
+                best = Some((d, c, spelling));
+            }
+        }
+    }
+    best.map(|(_, c, s)| (c, s))
+}
+
+/// The Levenshtein distance between two short strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (diag + usize::from(ca != *cb)).min(row[j] + 1).min(up + 1);
+            diag = up;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +212,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_header_typo_gets_the_closest_spelling_in_its_language() {
+        let t = &PROJECT_ALIASES;
+        assert_eq!(suggest(t, "disbursd", &[12]), Some((12, "disbursed")));
+        assert_eq!(suggest(t, "Giải ngânn", &[12]), Some((12, "Giải ngân")));
+        assert_eq!(suggest(t, "ghi chú", &[12]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -88,7 +88,9 @@ impl<'p> HistoryBuilder<'p> {
     /// Checks one history row starting at `line`.
     pub fn push(&mut self, rec: &dyn Fields, line: usize, diags: &mut Diagnostics) {
         let pos = self.header.pos;
-        let get = |c: usize| Cow::Borrowed(text::trim(rec.field(pos[c])));
+        let get = |c: usize| {
+            if c == 0 { text::key(rec.field(pos[c])) } else { Cow::Borrowed(text::trim(rec.field(pos[c]))) }
+        };
         let invalid = |c: usize| rec.invalid(pos[c]).map(str::to_owned);
         let number_cell = rec.is_number(pos[3]);
         let raw = scan_row(
@@ -668,12 +670,16 @@ fn scan_part<'a>(
     // About eight months per project, of about 32 bytes each.
     groups.reserve(text.len() / 256);
     let read = read_part(text, file, header.width, |fields, line, diags| {
+        // The id is compared in its normal form (see `text::key`).
         let get = |c: usize| match fields.get(header.pos[c]) {
+            Some(Cow::Borrowed(s)) if c == 0 => text::key(s),
             Some(Cow::Borrowed(s)) => Cow::Borrowed(text::trim(s)),
+            Some(Cow::Owned(s)) if c == 0 => Cow::Owned(text::key(s).into_owned()),
             Some(Cow::Owned(s)) => Cow::Owned(text::trim(s).to_owned()),
             None => Cow::Borrowed(""),
         };
-        let raw = scan_row(header, (fields.len(), false), get, |_| None, line, file, &mut sources, diags);
+        let invalid = |c: usize| fields.invalid(header.pos[c]).map(str::to_owned);
+        let raw = scan_row(header, (fields.len(), false), get, invalid, line, file, &mut sources, diags);
         groups.extend(runs.push(raw, |id| id));
     });
     groups.extend(runs.finish());

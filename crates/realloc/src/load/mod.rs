@@ -10,8 +10,12 @@
 //!
 //! **Invariant:** no input, however malformed, makes these functions panic.
 
+use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostics, Location};
@@ -56,18 +60,42 @@ pub struct LoadError {
 /// The name of the scenario description inside a scenario folder.
 pub const SCENARIO_FILE: &str = "scenario.toml";
 
+/// The largest input file read (a projects or history CSV, a workbook): 512 MiB, ten times a national
+/// scenario of 500,000 rows. A larger file, or one that is not a regular file (a pipe, a device such
+/// as `/dev/zero`), is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
+/// The largest `scenario.toml` or rules file read: 16 MiB.
+pub const MAX_TOML_BYTES: u64 = 16 << 20;
+/// The most columns a header may name: 1,000.
+pub const MAX_COLUMNS: usize = 1000;
+
+/// How a scenario is loaded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Read files that `scenario.toml` names outside the scenario folder (an absolute path, `..`, or
+    /// a symlink pointing out). Without it such a file is refused and never opened.
+    pub allow_outside: bool,
+}
+
 /// Reads and validates the scenario folder `dir`: `scenario.toml`, the projects file and the
 /// optional monthly history.
 ///
 /// File names in the diagnostics are `dir` joined with the file name, as the user would type them.
 /// A file named by `rules` is checked to exist but not read: the rules module reads it.
 pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
+    load_scenario_with(dir, &LoadOptions::default())
+}
+
+/// As [`load_scenario`], with options: every file `scenario.toml` names must lie inside `dir` (after
+/// following symlinks) unless [`LoadOptions::allow_outside`], be a regular file, and be at most
+/// [`MAX_FILE_BYTES`] long ([`MAX_TOML_BYTES`] for TOML).
+pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let mut diags = Diagnostics::new();
     let mut inputs = Vec::new();
 
     let toml_path = dir.join(SCENARIO_FILE);
     let toml_shown = toml_path.display().to_string();
-    let Some(toml_bytes) = read_input(&toml_path, &toml_shown, "", &mut diags) else {
+    let Some(toml_bytes) = read_input(&toml_path, &toml_shown, "", MAX_TOML_BYTES, &mut diags) else {
         return Err(LoadError { diagnostics: diags });
     };
     inputs.push(digest(SCENARIO_FILE, &toml_bytes));
@@ -81,19 +109,31 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
     // cache takes a sizeable share of the load.
     let projects_path = dir.join(&meta.projects);
     let projects_shown = projects_path.display().to_string();
-    let hist_path = meta.disbursements.as_ref().map(|name| {
+    let projects_inside = inside(dir, &meta.projects, "projects", options, &mut diags);
+    let hist_path = meta.disbursements.as_ref().and_then(|name| {
         let path = dir.join(name);
-        (name.clone(), path.display().to_string(), path)
+        inside(dir, name, "disbursements", options, &mut diags)
+            .then(|| (name.clone(), path.display().to_string(), path))
     });
+    if let Some(rules) = &meta.rules {
+        // Read by the rules module: checked here, not read.
+        let path = dir.join(rules);
+        if inside(dir, rules, "rules", options, &mut diags) {
+            check_file(&path, &path.display().to_string(), "rules", MAX_TOML_BYTES, &mut diags);
+        }
+    }
+    if !projects_inside {
+        return Err(LoadError { diagnostics: diags });
+    }
     let (projects_read, hist_read) = rayon::join(
         || {
             let mut d = Diagnostics::new();
-            (read_input(&projects_path, &projects_shown, "projects", &mut d), d)
+            (read_input(&projects_path, &projects_shown, "projects", MAX_FILE_BYTES, &mut d), d)
         },
         || {
             hist_path.map(|(name, shown, path)| {
                 let mut d = Diagnostics::new();
-                let bytes = read_input(&path, &shown, "disbursements", &mut d);
+                let bytes = read_input(&path, &shown, "disbursements", MAX_FILE_BYTES, &mut d);
                 (bytes.map(|b| (name, shown, b)), d)
             })
         },
@@ -107,52 +147,66 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
         diags.extend(d);
         bytes
     });
-    if let Some(rules) = &meta.rules {
-        let path = dir.join(rules);
-        if !path.is_file() {
-            diags.error(
-                &path.display().to_string(),
-                Location::File,
-                format!("file not found; {SCENARIO_FILE} names it as `rules`"),
-            );
-        }
-    }
 
     let projects_xlsx = xlsx::is_workbook(&meta.projects);
     let history_xlsx = meta.disbursements.as_deref().is_some_and(xlsx::is_workbook);
+    // A CSV saved by Excel with a Vietnamese locale separates fields with ';': read it as meant. The
+    // digests below are of the files as they are.
+    let projects_commas = if projects_xlsx {
+        None
+    } else {
+        records::semicolon_to_comma(&projects_bytes, &projects_shown, &headers::PROJECT_ALIASES, &mut diags)
+    };
+    let hist_commas = match (&hist_bytes, history_xlsx) {
+        (Some((_, shown, bytes)), false) => {
+            records::semicolon_to_comma(bytes, shown, &headers::HISTORY_ALIASES, &mut diags)
+        }
+        _ => None,
+    };
+    let projects_text: &[u8] = projects_commas.as_deref().unwrap_or(&projects_bytes);
+    let same_workbook = projects_xlsx && history_xlsx && meta.disbursements.as_ref() == Some(&meta.projects);
     // Workbooks are read in turn. CSV files are read in parallel: the projects in parts, the history
     // split and field-checked beside them, each file hashed on its own; only matching the history
     // with the projects waits for both.
     let (table, history, digests) = if projects_xlsx || history_xlsx {
-        let (table, d) = if projects_xlsx {
+        let (mut table, d) = if projects_xlsx {
             xlsx::projects_table_marked(&projects_bytes, &projects_shown, meta.amount_format)
         } else {
-            parse_projects_table(&projects_bytes, &projects_shown, meta.amount_format)
+            parse_projects_table(projects_text, &projects_shown, meta.amount_format)
         };
+        let projects_failed = table.portfolio.is_empty() && d.has_errors();
         diags.extend(d);
+        merge_names(&mut table, &mut diags);
         let mut digests = vec![digest(&meta.projects, &projects_bytes)];
         let mut history = None;
         let mut names = vec![table.file.clone()];
         if let Some((name, shown, bytes)) = &hist_bytes {
-            let (h, d) = if history_xlsx {
-                let (h, d, marked) = xlsx::history_marked(bytes, shown, &table, &meta);
-                names.extend(marked);
-                (h, d)
-            } else {
-                parse_disbursements(bytes, shown, &table, &meta)
-            };
-            diags.extend(d);
+            // History rows are not matched against projects that could not be read (one root cause,
+            // reported once), and a workbook holding both is not reported twice.
+            if !projects_failed {
+                let (h, d) = if history_xlsx {
+                    let (h, d, marked) = xlsx::history_marked(bytes, shown, &table, &meta);
+                    names.extend(marked);
+                    (h, d)
+                } else {
+                    parse_disbursements(hist_commas.as_deref().unwrap_or(bytes), shown, &table, &meta)
+                };
+                diags.extend(d);
+                history = h;
+            }
             digests.push(digest(name, bytes));
-            history = h;
         }
         xlsx::relocate(&mut diags, &names);
+        if same_workbook {
+            diags.dedup();
+        }
         (table, history, digests)
     } else {
         let meta = &meta;
         let ((projects, projects_digest), history) = rayon::join(
             || {
                 rayon::join(
-                    || parse_projects_table(&projects_bytes, &projects_shown, meta.amount_format),
+                    || parse_projects_table(projects_text, &projects_shown, meta.amount_format),
                     || digest(&meta.projects, &projects_bytes),
                 )
             },
@@ -161,6 +215,7 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
                     rayon::join(
                         || {
                             let mut d = Diagnostics::new();
+                            let bytes = hist_commas.as_deref().unwrap_or(bytes);
                             let scanned = history::decode_history(bytes, shown, &mut d)
                                 .map(|text| history::scan_disbursements(text, shown, meta));
                             (scanned, d)
@@ -170,14 +225,18 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
                 })
             },
         );
-        let (table, d) = projects;
+        let (mut table, d) = projects;
+        // Projects that could not be read at all (a bad header) leave every history row without its
+        // project: one root cause, reported once.
+        let projects_failed = table.portfolio.is_empty() && d.has_errors();
         diags.extend(d);
+        merge_names(&mut table, &mut diags);
         let mut digests = vec![projects_digest];
         let mut matched = None;
         if let (Some(((scanned, d), history_digest)), Some((_, shown, _))) = (history, &hist_bytes) {
             diags.extend(d);
             digests.push(history_digest);
-            if let Some(scanned) = scanned {
+            if let Some(scanned) = scanned.filter(|_| !projects_failed) {
                 let (h, d) = history::finish_disbursements(scanned, shown, &table, meta);
                 diags.extend(d);
                 matched = h;
@@ -191,7 +250,10 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
     if let Some(name) = &meta.pipeline {
         let path = dir.join(name);
         let shown = path.display().to_string();
-        if let Some(bytes) = read_input(&path, &shown, "pipeline", &mut diags) {
+        let read = inside(dir, name, "pipeline", options, &mut diags)
+            .then(|| read_input(&path, &shown, "pipeline", MAX_FILE_BYTES, &mut diags))
+            .flatten();
+        if let Some(bytes) = read {
             let (rows, d) = pipeline::read_pipeline(&bytes, &shown, meta.amount_format, &table);
             diags.extend(d);
             inputs.push(digest(name, &bytes));
@@ -206,22 +268,113 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
     Ok(Loaded { scenario, warnings: diags })
 }
 
-/// Reads a file named in the scenario, recording an error when it cannot be read.
-/// `key` is the `scenario.toml` key that names it, empty for `scenario.toml` itself.
-fn read_input(path: &Path, shown: &str, key: &str, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-    let named = if key.is_empty() {
+/// True when the file `name` (as `scenario.toml` writes it under `key`) lies inside the scenario
+/// folder `dir` once symlinks are followed, or when the options allow any place; else records an
+/// error that names the path, never its content. A file that does not exist is left to the reading,
+/// which says so.
+fn inside(dir: &Path, name: &str, key: &str, options: &LoadOptions, diags: &mut Diagnostics) -> bool {
+    if options.allow_outside {
+        return true;
+    }
+    let path = dir.join(name);
+    let (Ok(folder), Ok(file)) = (dir.canonicalize(), path.canonicalize()) else {
+        return true;
+    };
+    if file.starts_with(&folder) {
+        return true;
+    }
+    let how = if Path::new(name).is_absolute() {
+        "an absolute path"
+    } else if Path::new(name).components().any(|c| c == std::path::Component::ParentDir) {
+        "a path with `..`"
+    } else {
+        "a link to a file"
+    };
+    diags.error(
+        &path.display().to_string(),
+        Location::File,
+        format!(
+            "`{key}` in {SCENARIO_FILE} is {how} outside the scenario folder, so the file is not read; copy it into the folder, or allow files outside it with `--allow-outside`"
+        ),
+    );
+    false
+}
+
+/// What `scenario.toml` says of a file named under `key` (empty for `scenario.toml` itself).
+fn named_as(key: &str) -> String {
+    if key.is_empty() {
         "expected a scenario folder holding scenario.toml".to_owned()
     } else {
         format!("{SCENARIO_FILE} names it as `{key}`")
+    }
+}
+
+/// Checks that `path` is a regular file of at most `limit` bytes (following symlinks), recording an
+/// error otherwise; its length when it is.
+fn check_file(path: &Path, shown: &str, key: &str, limit: u64, diags: &mut Diagnostics) -> Option<u64> {
+    let named = named_as(key);
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            diags.error(shown, Location::File, format!("file not found; {named}"));
+            return None;
+        }
+        Err(e) => {
+            diags.error(
+                shown,
+                Location::File,
+                format!("cannot read the file: {}", text::lowercase_first(&e.to_string())),
+            );
+            return None;
+        }
     };
-    if path.is_dir() {
+    if meta.is_dir() {
         diags.error(shown, Location::File, format!("is a folder, not a file; {named}"));
         return None;
     }
-    match std::fs::read(path) {
+    if !meta.is_file() {
+        diags.error(
+            shown,
+            Location::File,
+            format!("is not a regular file (it is a pipe, a device or a socket) and is not read; {named}"),
+        );
+        return None;
+    }
+    if meta.len() > limit {
+        diags.error(shown, Location::File, too_large(meta.len(), limit));
+        return None;
+    }
+    Some(meta.len())
+}
+
+/// The message for a file above its size bound.
+fn too_large(len: u64, limit: u64) -> String {
+    format!(
+        "the file is larger than {} MiB ({len} bytes read), the most an input may be (README, \"Limits\"); split it or remove what is not input",
+        limit >> 20
+    )
+}
+
+/// Reads a file named in the scenario, recording an error when it cannot be read: only a regular file
+/// of at most `limit` bytes is read. `key` is the `scenario.toml` key that names it, empty for
+/// `scenario.toml` itself.
+fn read_input(path: &Path, shown: &str, key: &str, limit: u64, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    let len = check_file(path, shown, key, limit, diags)?;
+    let read = std::fs::File::open(path).and_then(|f| {
+        // The length may change after the check (or be 0 for a file that is not what it says):
+        // never read more than the bound.
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        f.take(limit + 1).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    });
+    match read {
+        Ok(bytes) if bytes.len() as u64 > limit => {
+            diags.error(shown, Location::File, too_large(bytes.len() as u64, limit));
+            None
+        }
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            diags.error(shown, Location::File, format!("file not found; {named}"));
+            diags.error(shown, Location::File, format!("file not found; {}", named_as(key)));
             None
         }
         Err(e) => {
@@ -232,6 +385,95 @@ fn read_input(path: &Path, shown: &str, key: &str, diags: &mut Diagnostics) -> O
             );
             None
         }
+    }
+}
+
+/// Makes investor, locality and sector names that differ only invisibly one name (NFC, blanks trimmed
+/// and collapsed, see `text::name`), with a warning for each name written more than one way, and warns
+/// about names that differ only in letter case (kept apart: they may be two units).
+fn merge_names(table: &mut ProjectsTable, diags: &mut Diagnostics) {
+    const KINDS: [&str; 3] = ["investor", "locality", "sector"];
+    // Per kind: normal form -> the written forms, each with the first line using it.
+    let mut forms: [BTreeMap<Arc<str>, Written>; 3] = Default::default();
+    // Names are shared per part of the file: each shared copy is normalised once.
+    let mut normal: FxHashMap<*const u8, Arc<str>> = FxHashMap::default();
+    let lines = &table.lines;
+    for (row, p) in table.portfolio.rows().iter().enumerate() {
+        for (k, name) in [&p.investor, &p.locality, &p.sector].into_iter().enumerate() {
+            let n = normal
+                .entry(name.as_ptr())
+                .or_insert_with(|| match text::name(name) {
+                    std::borrow::Cow::Borrowed(b) if b.len() == name.len() => Arc::clone(name),
+                    other => Arc::from(other.as_ref()),
+                })
+                .clone();
+            let written = forms[k].entry(n).or_default();
+            if !written.iter().any(|(w, _)| w == name) {
+                written.push((Arc::clone(name), lines.get(row).copied().unwrap_or(0)));
+            }
+        }
+    }
+    let file = table.file.clone();
+    let mut merged = false;
+    for (k, by_form) in forms.iter().enumerate() {
+        for (n, written) in by_form {
+            if written.len() > 1 {
+                merged = true;
+                let (first, line) = (&written[0].0, written[0].1);
+                let (other, other_line) = (&written[1].0, written[1].1);
+                diags.warning(
+                    &file,
+                    Location::Line { line: other_line },
+                    format!(
+                        "{kind} `{}` is written differently on line {line} (`{}`: {}); both are read as the one {kind} `{}`",
+                        text::quote(&other.escape_debug().to_string()),
+                        text::quote(&first.escape_debug().to_string()),
+                        how_different(first, other),
+                        text::quote(n),
+                        kind = KINDS[k],
+                    ),
+                );
+            }
+        }
+        let mut by_case: BTreeMap<String, Vec<(&Arc<str>, usize)>> = BTreeMap::new();
+        for (n, written) in by_form {
+            by_case.entry(n.to_lowercase()).or_default().push((n, written[0].1));
+        }
+        for names in by_case.values_mut().filter(|v| v.len() > 1) {
+            names.sort_by_key(|(_, line)| *line);
+            let (a, line_a) = names[0];
+            let (b, line_b) = names[1];
+            diags.warning(
+                &file,
+                Location::Line { line: line_b },
+                format!(
+                    "{} `{}` and `{}` (line {line_a}) differ only in letter case: they are kept as two; write them alike if they are one",
+                    KINDS[k],
+                    text::quote(b),
+                    text::quote(a),
+                ),
+            );
+        }
+    }
+    if merged || normal.iter().any(|(p, n)| *p != n.as_ptr()) {
+        table
+            .portfolio
+            .map_names(|name| normal.get(&name.as_ptr()).cloned().unwrap_or_else(|| Arc::clone(name)));
+    }
+}
+
+/// The written forms of one name, each with the first line using it.
+type Written = Vec<(Arc<str>, usize)>;
+
+/// Says how two written forms of one name differ, for the warning.
+fn how_different(a: &str, b: &str) -> &'static str {
+    let trimmed = |s: &str| s.trim() != s;
+    if trimmed(a) || trimmed(b) {
+        "blanks at an end"
+    } else if a.split_whitespace().eq(b.split_whitespace()) {
+        "blanks inside"
+    } else {
+        "the same letters encoded differently (Unicode NFC and NFD) or invisible characters"
     }
 }
 

@@ -272,15 +272,18 @@ fn read_sheet(
     if sheet.rows.is_empty() {
         return (Vec::new(), diags);
     }
-    let (at, width) = xlsx::find_header(&sheet.rows, &PIPELINE_ALIASES);
+    let Some((at, width)) = xlsx::find_header(&sheet.rows, &PIPELINE_ALIASES, &name, &mut diags) else {
+        return (Vec::new(), diags);
+    };
     let (header_row, header_cells) = &sheet.rows[at];
     let header = xlsx::header_fields(header_cells, width);
+    let kinds = vec![xlsx::Column::Plain; width];
     let Some(mut builder) = PipelineBuilder::new(&header, *header_row, &name, format, projects, &mut diags)
     else {
         return (Vec::new(), diags);
     };
     for (row, cells) in &sheet.rows[at + 1..] {
-        let fields = xlsx::cell_row(cells, width, None, (file, &sheet.name, *row), &mut diags);
+        let fields = xlsx::cell_row(cells, &kinds, (file, &sheet.name, *row), &mut diags);
         builder.push(&fields, *row, &mut diags);
         if diags.is_full() {
             break;
@@ -343,6 +346,7 @@ mod tests {
     fn a_missing_column_is_named() {
         let (table, _) = parse_projects_table(PROJECTS.as_bytes(), "projects.csv", Some(AmountFormat::Dot));
         let (_, d) = parse_pipeline(b"id,name\nN1,x\n", "pipeline.csv", None, &table);
-        assert!(d.to_string().contains("pipeline.csv:1: column `ready_amount`: missing column"), "{d}");
+        let shown = d.to_string();
+        assert!(shown.contains("pipeline.csv:1: missing columns") && shown.contains("`ready_amount`"), "{d}");
     }
 }

@@ -159,6 +159,7 @@ pub(crate) fn map_header<const N: usize>(
     let columns: [&str; N] = table.map(|(c, _)| c);
     let mut pos = [usize::MAX; N];
     let mut ok = true;
+    let mut unknown = Vec::new();
     for i in 0..header.count() {
         let name = text::trim(header.field(i));
         match headers::column_of(table, name) {
@@ -176,6 +177,40 @@ pub(crate) fn map_header<const N: usize>(
                 );
             }
             Some(c) => pos[c] = i,
+            None => unknown.push(name),
+        }
+    }
+    if pos.iter().all(|&p| p == usize::MAX) && header.count() > 0 {
+        // Not a table of this kind (or another file altogether): one message, and nothing of the
+        // file quoted back.
+        diags.error(
+            file,
+            Location::Line { line },
+            format!(
+                "the first line names none of the expected columns: this is not the table expected here; the header must name: {}",
+                columns.join(", ")
+            ),
+        );
+        return None;
+    }
+    // A missing column with a header close to its name is a typo: one message, with the spelling
+    // in the header's own language. Every other missing column goes into one message.
+    let mut missing: Vec<usize> = (0..required).filter(|&c| pos[c] == usize::MAX).collect();
+    for name in unknown {
+        match headers::suggest(table, name, &missing) {
+            Some((c, spelling)) => {
+                ok = false;
+                missing.retain(|&m| m != c);
+                diags.error(
+                    file,
+                    Location::Field { line, column: text::quote(name) },
+                    format!(
+                        "unknown column `{}`: did you mean `{spelling}`? (column `{}` is missing)",
+                        text::quote(name),
+                        columns[c]
+                    ),
+                );
+            }
             None => diags.warning(
                 file,
                 Location::Field { line, column: text::quote(name) },
@@ -183,13 +218,29 @@ pub(crate) fn map_header<const N: usize>(
             ),
         }
     }
-    for (c, p) in pos.iter().enumerate().take(required) {
-        if *p == usize::MAX {
+    match missing[..] {
+        [] => {}
+        [c] => {
             ok = false;
             diags.error(
                 file,
                 Location::Field { line, column: columns[c].to_owned() },
                 missing_column(columns[c], &columns[..required], table[c].1),
+            );
+        }
+        _ => {
+            ok = false;
+            let list: Vec<String> = missing
+                .iter()
+                .map(|&c| match table[c].1.first() {
+                    Some(a) => format!("`{}` (or `{a}`)", columns[c]),
+                    None => format!("`{}`", columns[c]),
+                })
+                .collect();
+            diags.error(
+                file,
+                Location::Line { line },
+                format!("missing columns {}; the header must name: {}", list.join(", "), columns.join(", ")),
             );
         }
     }
@@ -254,9 +305,9 @@ impl ProjectsBuilder {
                 Location::Line { line },
                 format!("expected {} fields as in the header, found {}", self.width, row.count()),
             );
-            let id = text::trim(row.field(self.pos[col::ID]));
+            let id = text::key(row.field(self.pos[col::ID]));
             if !id.is_empty() {
-                part.rejected.insert(id.to_owned());
+                part.rejected.insert(id.into_owned());
             }
             return None;
         }
@@ -297,7 +348,8 @@ impl ProjectsBuilder {
                 }
             };
         }
-        let id = get(col::ID);
+        // Ids that differ only invisibly (NFC/NFD, zero-width characters) are one id.
+        let id = text::key(get(col::ID));
         if id.is_empty() && !unreadable[col::ID] {
             fail(col::ID, "expected a project code, found an empty field".into(), diags);
         }
@@ -406,7 +458,7 @@ impl ProjectsBuilder {
                     Some(locked),
                 ),
             ) if ok => Project {
-                id: id.to_owned(),
+                id: id.into_owned(),
                 name: get(col::NAME).to_owned(),
                 investor: part.strings.share(get(col::INVESTOR)),
                 locality: part.strings.share(get(col::LOCALITY)),
@@ -430,7 +482,7 @@ impl ProjectsBuilder {
             },
             _ => {
                 if !id.is_empty() {
-                    part.rejected.insert(id.to_owned());
+                    part.rejected.insert(id.into_owned());
                 }
                 return None;
             }

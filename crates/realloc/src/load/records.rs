@@ -10,6 +10,8 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
+use super::MAX_COLUMNS;
+use super::headers;
 use super::text::Fields;
 use crate::diag::{Diagnostics, Location};
 
@@ -26,6 +28,8 @@ pub(crate) struct Records<'a> {
     line: usize,
     /// Split lines byte by byte rather than with SIMD searches.
     short_lines: bool,
+    /// The field separator: ',' (or ';' in a file Excel saved with a Vietnamese locale).
+    sep: u8,
 }
 
 /// A record that cannot be split, and the line where the problem is.
@@ -41,7 +45,12 @@ impl<'a> Records<'a> {
     pub(crate) fn new(text: &'a str) -> Records<'a> {
         let probe = &text.as_bytes()[..text.len().min(SHORT_LINE + 1)];
         let short_lines = memchr::memchr(b'\n', probe).is_some();
-        Records { text, pos: 0, line: 1, short_lines }
+        Records { text, pos: 0, line: 1, short_lines, sep: b',' }
+    }
+
+    /// Reads records separated by `sep` instead of ','.
+    pub(crate) fn with_separator(text: &'a str, sep: u8) -> Records<'a> {
+        Records { sep, ..Records::new(text) }
     }
 
     /// Reads the next record into `fields` (cleared first) and returns the line where it starts;
@@ -71,7 +80,8 @@ impl<'a> Records<'a> {
                     }
                 }
                 match b.get(self.pos) {
-                    None | Some(b'\n' | b'\r' | b',') => {}
+                    None | Some(b'\n' | b'\r') => {}
+                    Some(&c) if c == self.sep => {}
                     Some(_) => {
                         let e = SplitError {
                             line: self.line,
@@ -92,7 +102,7 @@ impl<'a> Records<'a> {
                     let mut i = self.pos;
                     loop {
                         match b.get(i) {
-                            Some(b',') => {
+                            Some(&c) if c == self.sep => {
                                 fields.push(Cow::Borrowed(self.text.get(start..i).unwrap_or("")));
                                 start = i + 1;
                             }
@@ -104,7 +114,7 @@ impl<'a> Records<'a> {
                 } else {
                     let at = self.pos;
                     let stop = memchr::memchr3(b'\n', b'\r', b'"', &b[at..]).map_or(b.len(), |n| at + n);
-                    for comma in memchr::memchr_iter(b',', &b[at..stop]) {
+                    for comma in memchr::memchr_iter(self.sep, &b[at..stop]) {
                         fields.push(Cow::Borrowed(self.text.get(start..at + comma).unwrap_or("")));
                         start = at + comma + 1;
                     }
@@ -117,7 +127,8 @@ impl<'a> Records<'a> {
                         continue;
                     }
                     // A quote inside an unquoted field is text: the field runs to a comma or line end.
-                    let end = memchr::memchr3(b',', b'\n', b'\r', &b[stop..]).map_or(b.len(), |i| stop + i);
+                    let end =
+                        memchr::memchr3(self.sep, b'\n', b'\r', &b[stop..]).map_or(b.len(), |i| stop + i);
                     fields.push(Cow::Borrowed(self.text.get(start..end).unwrap_or("")));
                     self.pos = end;
                 } else {
@@ -126,7 +137,7 @@ impl<'a> Records<'a> {
                 }
             }
             match b.get(self.pos) {
-                Some(b',') => self.pos += 1,
+                Some(&c) if c == self.sep => self.pos += 1,
                 Some(_) => {
                     self.eol();
                     return Some(Ok(start_line));
@@ -137,7 +148,8 @@ impl<'a> Records<'a> {
     }
 
     /// Reads the header record into `fields` and returns its line; `None` when the text holds no
-    /// record, or (reported in `diags` against `file`) when the first cannot be split.
+    /// record, or (reported in `diags` against `file`) when the first cannot be split or names more
+    /// than [`MAX_COLUMNS`] columns.
     pub(crate) fn header(
         &mut self,
         fields: &mut Vec<Cow<'a, str>>,
@@ -145,6 +157,17 @@ impl<'a> Records<'a> {
         diags: &mut Diagnostics,
     ) -> Option<usize> {
         match self.next_record(fields)? {
+            Ok(line) if fields.len() > MAX_COLUMNS => {
+                diags.error(
+                    file,
+                    Location::Line { line },
+                    format!(
+                        "the header has {} fields, more than the {MAX_COLUMNS} columns an input may have (README, \"Limits\"); expected a header naming the columns",
+                        fields.len()
+                    ),
+                );
+                None
+            }
             Ok(line) => Some(line),
             Err(e) => {
                 diags.error(file, Location::Line { line: e.line }, e.message);
@@ -208,12 +231,74 @@ impl<'a> Records<'a> {
     }
 }
 
+/// When `bytes` is a CSV file that Excel saved with a Vietnamese (or other) locale, fields separated
+/// by ';': the same file with ',' separators (fields quoted as needed, every record on its own line
+/// as before, so that lines keep their numbers), with a note in `diags`; else `None`. A file is taken
+/// for such a one when its header line holds no ',' and its ';'-separated fields name at least two
+/// columns of `table`.
+pub(crate) fn semicolon_to_comma(
+    bytes: &[u8],
+    file: &str,
+    table: &[(&str, &[&str])],
+    diags: &mut Diagnostics,
+) -> Option<Vec<u8>> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = &body[..memchr::memchr2(b'\n', b'\r', body).unwrap_or(body.len())];
+    if memchr::memchr(b',', first).is_some() || memchr::memchr(b';', first).is_none() {
+        return None;
+    }
+    let header = std::str::from_utf8(first).ok()?;
+    let known =
+        header.split(';').filter(|h| headers::column_of(table, h.trim().trim_matches('"')).is_some()).count();
+    if known < 2 {
+        return None;
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    let mut records = Records::with_separator(text, b';');
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut fields = Vec::new();
+    let mut line = 1;
+    while let Some(rec) = records.next_record(&mut fields) {
+        let Ok(start) = rec else {
+            // Left to the comma reading, which reports it at its line.
+            return None;
+        };
+        while line < start {
+            out.push('\n');
+            line += 1;
+        }
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if f.contains([',', '"', '\n', '\r']) {
+                out.push('"');
+                out.push_str(&f.replace('"', "\"\""));
+                out.push('"');
+            } else {
+                out.push_str(f);
+            }
+        }
+        out.push('\n');
+        line = records.line;
+    }
+    diags.warning(
+        file,
+        Location::Line { line: 1 },
+        "the fields are separated by ';' (as Excel saves a CSV with a Vietnamese locale), not ','; read with ';'",
+    );
+    Some(out.into_bytes())
+}
+
 impl Fields for Vec<Cow<'_, str>> {
     fn count(&self) -> usize {
         self.len()
     }
     fn field(&self, i: usize) -> &str {
         self.get(i).map_or("", |c| c.as_ref())
+    }
+    fn invalid(&self, i: usize) -> Option<&str> {
+        self.get(i).and_then(|c| super::text::control(c))
     }
 }
 

@@ -54,6 +54,11 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
         let msg = text::lowercase_first(e.message().trim());
         diags.error(file, loc, format!("not valid TOML: {}", msg.trim_end_matches('.')));
     }
+    if !errors.is_empty() {
+        // What the parser recovered after a syntax error is a guess: its keys would add false
+        // messages (a `fiscal_year` of 0 at 1:1).
+        return (None, diags);
+    }
     let table = table.into_inner();
 
     let mut p = MetaParts::default();

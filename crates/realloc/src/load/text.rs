@@ -1,7 +1,14 @@
 //! Text-level helpers shared by the parsers: UTF-8 and BOM handling, positions, and the strict field
-//! parsers (booleans, percentages, years, codes, amounts) whose errors say what was expected.
+//! parsers (booleans, percentages, years, codes, amounts) whose errors say what was expected, and
+//! the normal forms in which keys and names are compared (Unicode NFC, no zero-width characters,
+//! trimmed; names with their inner blanks collapsed). Every normalising function returns its input
+//! borrowed when it is already normal, and pure ASCII (almost every field) is decided without looking
+//! at a Unicode table.
 
+use std::borrow::Cow;
 use std::str::FromStr;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::diag::{Diagnostics, Location};
 use crate::domain::UnknownCode;
@@ -32,6 +39,9 @@ impl Fields for Vec<&str> {
     fn field(&self, i: usize) -> &str {
         self.get(i).copied().unwrap_or("")
     }
+    fn invalid(&self, i: usize) -> Option<&str> {
+        self.get(i).and_then(|f| control(f))
+    }
 }
 
 impl Fields for Vec<String> {
@@ -41,6 +51,66 @@ impl Fields for Vec<String> {
     fn field(&self, i: usize) -> &str {
         self.get(i).map_or("", String::as_str)
     }
+    fn invalid(&self, i: usize) -> Option<&str> {
+        self.get(i).and_then(|f| control(f))
+    }
+}
+
+/// Why a field holding a control character (C0, DEL or C1: NUL, a tab, an escape...) is refused, or
+/// `None` when it holds none. Blanks at the ends, which fields are trimmed of, are not counted. Such a
+/// character is invisible in a spreadsheet and would be copied into every document. A line break is
+/// the exception: it is what Alt+Enter makes in an Excel cell, shown as a second line, and a quoted
+/// CSV field may hold it.
+pub(crate) fn control(field: &str) -> Option<&'static str> {
+    let b = field.as_bytes();
+    // Fast path: no byte below 0x20, no DEL and no 0xC2 (the lead byte of U+0080..U+00BF).
+    if !b.iter().any(|&c| c < 0x20 || c == 0x7f || c == 0xc2) {
+        return None;
+    }
+    let c = trim(field).chars().find(|&c| c.is_control() && c != '\n' && c != '\r')?;
+    Some(match c {
+        '\0' => "the field holds a NUL character (U+0000), invisible in a spreadsheet; remove it",
+        '\t' => "the field holds a tab character inside its text; remove it or type a space",
+        _ => "the field holds an invisible control character (U+0001–U+001F, U+007F–U+009F); remove it",
+    })
+}
+
+/// True for the zero-width characters that can hide in copied text: zero-width space, non-joiner and
+/// joiner, word joiner, and the byte-order mark used as a zero-width no-break space.
+fn zero_width(c: char) -> bool {
+    matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}')
+}
+
+/// The form in which a key (a project id) is compared: Unicode NFC, zero-width characters removed,
+/// blanks trimmed. Two ids that differ only invisibly (`Đ` precomposed or `D` + combining stroke, a
+/// zero-width space, a trailing blank) are one id.
+pub(crate) fn key(s: &str) -> Cow<'_, str> {
+    let t = trim(s);
+    if t.is_ascii() || (!t.chars().any(zero_width) && is_nfc_quick(t.chars()) == IsNormalized::Yes) {
+        let u = t.trim();
+        return Cow::Borrowed(u);
+    }
+    let normal: String = t.chars().filter(|&c| !zero_width(c)).nfc().collect();
+    Cow::Owned(normal.trim().to_owned())
+}
+
+/// The form in which a name (investor, locality, sector) is compared: as [`key`], with every run of
+/// blanks inside it made one space.
+pub(crate) fn name(s: &str) -> Cow<'_, str> {
+    let k = key(s);
+    let doubled = k.as_bytes().windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
+        || k.chars().any(|c| c.is_whitespace() && c != ' ');
+    if !doubled {
+        return k;
+    }
+    let mut out = String::with_capacity(k.len());
+    for word in k.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    Cow::Owned(out)
 }
 
 /// The text of a file: checks UTF-8 once, drops a UTF-8 BOM, and refuses an empty file.
@@ -155,14 +225,19 @@ fn plain_amount(s: &str) -> Option<Money> {
     (dong <= Money::MAX_INPUT.dong()).then(|| Money::from_dong(dong))
 }
 
-/// Parses `true` or `false` in any case.
+/// Parses `true` or `false`, or the Vietnamese `Có` or `Không` that the Excel template's lists offer,
+/// in any case (and without diacritics: `co`, `khong`).
 pub(crate) fn boolean(s: &str) -> Result<bool, String> {
     if s.eq_ignore_ascii_case("true") {
-        Ok(true)
-    } else if s.eq_ignore_ascii_case("false") {
-        Ok(false)
-    } else {
-        Err(format!("expected true or false, found `{}`", quote(s)))
+        return Ok(true);
+    }
+    if s.eq_ignore_ascii_case("false") {
+        return Ok(false);
+    }
+    match crate::domain::fold_label(s).as_str() {
+        "co" => Ok(true),
+        "khong" => Ok(false),
+        _ => Err(format!("expected true or false, found `{}` (Có and Không are accepted too)", quote(s))),
     }
 }
 
@@ -312,5 +387,48 @@ mod tests {
         let text = d.to_string();
         assert!(text.contains("f.csv:2:3: the file is not UTF-8 (byte 0xFF)"), "{text}");
         assert!(text.contains("f.csv: the file is empty"), "{text}");
+    }
+
+    #[test]
+    fn keys_and_names_in_their_normal_form() {
+        assert_eq!(key("DA-001"), "DA-001");
+        assert!(matches!(key("DA-001"), Cow::Borrowed(_)));
+        // NFD (D + combining marks) and NFC are one key; a zero-width space is dropped.
+        assert_eq!(key("Đe\u{302}\u{300}"), "Đề");
+        assert_eq!(key("DA\u{200b}-001 "), "DA-001");
+        assert_eq!(key("\u{feff}x"), "x");
+        assert_eq!(name("Ban QLDA  giao thông "), "Ban QLDA giao thông");
+        assert_eq!(name("Ban\u{a0}QLDA"), "Ban QLDA");
+        assert!(matches!(name("Ban QLDA"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        assert_eq!(control("Đường 241"), None);
+        assert_eq!(control(" a\t"), None);
+        assert!(control("a\0b").unwrap().contains("NUL"));
+        assert_eq!(control("a\nb"), None);
+        assert!(control("a\u{85}b").unwrap().contains("control character"));
+        assert!(control("a\tb").unwrap().contains("tab"));
+    }
+
+    #[test]
+    fn vietnamese_booleans_and_labels() {
+        assert_eq!(boolean("Có"), Ok(true));
+        assert_eq!(boolean("không"), Ok(false));
+        assert_eq!(boolean("KHONG"), Ok(false));
+        assert_eq!(
+            code("Chuyển tiếp", crate::domain::Status::ALL, crate::domain::Status::code),
+            Ok(crate::domain::Status::Ongoing)
+        );
+        assert_eq!(
+            code("GPMB", crate::domain::Obstacle::ALL, crate::domain::Obstacle::code),
+            Ok(crate::domain::Obstacle::Land)
+        );
+        assert_eq!(
+            code("hoan thanh", crate::domain::Status::ALL, crate::domain::Status::code),
+            Ok(crate::domain::Status::Completed)
+        );
+        assert!(code("Đang làm", crate::domain::Status::ALL, crate::domain::Status::code).is_err());
     }
 }

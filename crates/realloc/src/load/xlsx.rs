@@ -8,16 +8,24 @@
 //! the CSV rules and `1.234,5` is refused); a number by its shortest round-trip decimal form, so a
 //! cell holding 7209.438 is 7,209,438,000 đồng exactly and one holding 0.1 + 0.2 is refused for its
 //! decimals; a boolean as `true`/`false`; a date only in the history's `month` column (as `YYYY-MM`);
-//! a formula by its cached value, and a formula error (`#VALUE!`, `#REF!`, ...) is refused. Every
-//! problem names the workbook, the sheet, the row and the column.
+//! a formula by its cached value (one without a value, never calculated, is refused as such), and a
+//! formula error (`#VALUE!`, `#REF!`, ...) is refused; a number cell formatted as a percentage in a
+//! percentage column is the percentage it shows (60% stored as 0.6 is 60). Every problem names the
+//! workbook, the sheet, the row and the column.
+//!
+//! Resources are bounded whatever the workbook declares: the zip's parts may inflate to at most
+//! [`MAX_INFLATED_BYTES`] together (declared sizes checked first, then what actually inflates), a
+//! sheet is read cell by cell and kept sparse (one cell at XFD1048576 costs one cell, not the
+//! rectangle up to it), at most [`MAX_CELLS`] cells a sheet.
 //!
 //! **Invariant:** no workbook, however malformed, makes these functions panic; a panic inside the
 //! workbook reader is caught and reported as an unreadable file.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use calamine::{Data, Range, Reader, Xlsx};
+use calamine::{Data, DataRef, Reader, Xlsx};
+use rustc_hash::FxHashSet;
 
 use super::headers::{self, HISTORY_ALIASES, PROJECT_ALIASES};
 use super::history::HistoryBuilder;
@@ -34,6 +42,11 @@ pub const PROJECTS_SHEETS: [&str; 2] = ["projects", "Dự án"];
 pub const HISTORY_SHEETS: [&str; 2] = ["disbursements", "Giải ngân"];
 /// How many rows from the top are searched for the header row.
 pub const HEADER_SEARCH: usize = 20;
+/// The most bytes the parts of a workbook may inflate to, together: 256 MiB (a 50,000-row workbook
+/// inflates to about 40 MiB).
+pub const MAX_INFLATED_BYTES: u64 = 256 << 20;
+/// The most non-empty cells read from one sheet: 5,000,000 (200,000 rows of 25 columns).
+pub const MAX_CELLS: usize = 5_000_000;
 
 /// Separates the workbook and the sheet in the file names given to the row builders, so that their
 /// diagnostics can be relocated to a sheet afterwards ([`relocate`]).
@@ -98,11 +111,115 @@ impl Fields for CellRow {
         self.texts.get(i).map_or("", String::as_str)
     }
     fn invalid(&self, i: usize) -> Option<&str> {
-        self.invalid.get(i).and_then(|m| m.as_deref())
+        match self.invalid.get(i).and_then(|m| m.as_deref()) {
+            Some(m) => Some(m),
+            None => text::control(self.field(i)),
+        }
     }
     fn is_number(&self, i: usize) -> bool {
         self.numbers.get(i).copied().unwrap_or(false)
     }
+}
+
+/// A non-empty cell of a sheet.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Cell {
+    /// Column, 0-based.
+    col: usize,
+    value: Value,
+}
+
+/// What a cell holds.
+#[derive(Clone, Debug, PartialEq)]
+enum Value {
+    /// A value, and whether its number format shows it as a percentage.
+    Data(Data, bool),
+    /// A formula Excel never calculated: it has no saved value.
+    Uncalculated,
+}
+
+/// How a column's cells are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Column {
+    Plain,
+    /// The history's month: a date cell is read as `YYYY-MM`.
+    Month,
+    /// A percentage column: a cell formatted as a percentage is read as the percentage shown.
+    Percent,
+}
+
+/// The cell at column `i` of a row (sorted by column).
+fn cell_at(cells: &[Cell], i: usize) -> Option<&Cell> {
+    cells.binary_search_by_key(&i, |c| c.col).ok().and_then(|k| cells.get(k))
+}
+
+/// A cell as text, or why it cannot be read.
+fn read_cell(cell: Option<&Cell>, column: Column) -> Result<String, String> {
+    match cell.map(|c| &c.value) {
+        None => Ok(String::new()),
+        Some(Value::Uncalculated) => Err(
+            "a formula Excel did not calculate: the cell has no saved value (open and save the workbook in Excel)"
+                .to_owned(),
+        ),
+        Some(Value::Data(d, true)) if column == Column::Percent => match d {
+            Data::Float(f) => Ok(percent_text(&number_text(*f))),
+            Data::Int(i) => Ok(percent_text(&i.to_string())),
+            other => cell_text(other, false),
+        },
+        Some(Value::Data(d, _)) => cell_text(d, column == Column::Month),
+    }
+}
+
+/// A number's decimal text multiplied by 100 by moving its decimal point, so that 0.07 shown as 7%
+/// is exactly `7` (the float product would be 7.000000000000001).
+fn percent_text(t: &str) -> String {
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, t),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let mut frac = frac.to_owned();
+    while frac.len() < 2 {
+        frac.push('0');
+    }
+    let (moved, rest) = frac.split_at(2);
+    let int = format!("{int}{moved}");
+    let int = int.trim_start_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    out.push_str(int);
+    if !rest.is_empty() {
+        out.push('.');
+        out.push_str(rest);
+    }
+    out
+}
+
+/// True when a number format shows a number as a percentage: a `%` outside quoted text, escapes
+/// and bracketed sections (`0%`, `0.00%`, `#,##0.0%`).
+fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut bracket = false;
+    let mut escaped = false;
+    for c in code.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if !quoted => escaped = true,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            ';' if !quoted && !bracket => return false,
+            '%' if !quoted && !bracket => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A cell as text, or why it cannot be read. `month` says the column is the history's month, where a
@@ -145,11 +262,106 @@ fn number_text(f: f64) -> String {
     format!("{f}")
 }
 
-/// A sheet's cells as text rows: `(sheet row, cells)`, empty rows left out.
+/// A sheet's non-empty rows: `(sheet row, cells sorted by column)`, empty rows left out.
 pub(crate) struct SheetRows {
     /// The sheet name as in the workbook.
     pub name: String,
-    pub rows: Vec<(usize, Vec<Data>)>,
+    pub rows: Vec<(usize, Vec<Cell>)>,
+}
+
+/// Checks that the workbook's zip inflates to at most [`MAX_INFLATED_BYTES`]: first the sizes its
+/// directory declares, then the bytes each part actually inflates to (a part may lie about its size),
+/// without keeping them.
+fn check_zip(bytes: &[u8]) -> Result<(), String> {
+    let too_large = |n: u64| {
+        format!(
+            "the workbook would inflate to more than {} MiB ({n} bytes or more), the most an input workbook may hold (README, \"Limits\"); save it again from Excel, without what is not input",
+            MAX_INFLATED_BYTES >> 20
+        )
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|e| e.to_string())?;
+        declared = declared.saturating_add(part.size());
+    }
+    if declared > MAX_INFLATED_BYTES {
+        return Err(too_large(declared));
+    }
+    let mut inflated: u64 = 0;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|e| e.to_string())?;
+        let room = MAX_INFLATED_BYTES - inflated;
+        let n = std::io::copy(&mut part.take(room + 1), &mut std::io::sink()).map_err(|e| e.to_string())?;
+        inflated += n;
+        if inflated > MAX_INFLATED_BYTES {
+            return Err(too_large(inflated));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the cells of sheet `name`: sparse, each with its percentage flag; formulas without a saved
+/// value marked as such.
+fn read_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<(usize, Vec<Cell>)>, String> {
+    let mut rows: std::collections::BTreeMap<u32, Vec<Cell>> = std::collections::BTreeMap::new();
+    let mut count = 0usize;
+    // Cells present in the sheet but empty: a formula without its value reads so.
+    let mut blanks = false;
+    {
+        let mut reader = book.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+        let percent: Vec<bool> = reader
+            .styles()
+            .iter()
+            .map(|s| s.number_format.as_ref().is_some_and(|f| is_percent_format(&f.format_code)))
+            .collect();
+        while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(|e| e.to_string())? {
+            let (row, col) = cell.get_position();
+            let value = cell.get_value();
+            if matches!(value, DataRef::Empty) {
+                blanks = true;
+                continue;
+            }
+            count += 1;
+            if count > MAX_CELLS {
+                return Err(format!(
+                    "the sheet holds more than {MAX_CELLS} cells, the most an input sheet may hold (README, \"Limits\")"
+                ));
+            }
+            let pct = percent.get(style).copied().unwrap_or(false);
+            rows.entry(row)
+                .or_default()
+                .push(Cell { col: col as usize, value: Value::Data(Data::from(value.clone()), pct) });
+        }
+    }
+    if blanks {
+        let mut reader = book.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
+        let mut seen = FxHashSet::default();
+        while let Some(f) = reader.next_formula().map_err(|e| e.to_string())? {
+            let (row, col) = f.get_position();
+            if f.get_value().is_empty() || !seen.insert((row, col)) {
+                continue;
+            }
+            let cells = rows.entry(row).or_default();
+            if !cells.iter().any(|c| c.col == col as usize) {
+                cells.push(Cell { col: col as usize, value: Value::Uncalculated });
+                count += 1;
+                if count > MAX_CELLS {
+                    return Err(format!(
+                        "the sheet holds more than {MAX_CELLS} cells, the most an input sheet may hold (README, \"Limits\")"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|(row, mut cells)| {
+            cells.sort_by_key(|c| c.col);
+            cells.dedup_by_key(|c| c.col);
+            (!cells.is_empty()).then_some((row as usize + 1, cells))
+        })
+        .collect())
 }
 
 /// Opens the workbook and the first sheet whose name is one of `names` (any case).
@@ -164,6 +376,7 @@ pub(crate) fn open_sheet(
         return None;
     }
     let result = catch_unwind(AssertUnwindSafe(|| -> Result<Option<SheetRows>, String> {
+        check_zip(bytes)?;
         let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
         let sheets = book.sheet_names();
         let Some(name) = names
@@ -183,18 +396,7 @@ pub(crate) fn open_sheet(
             );
             return Ok(None);
         };
-        let range: Range<Data> = book.worksheet_range(&name).map_err(|e| e.to_string())?;
-        let (top, left) = range.start().unwrap_or((0, 0));
-        let mut rows = Vec::new();
-        for (i, r) in range.rows().enumerate() {
-            if r.iter().all(|c| matches!(c, Data::Empty)) {
-                continue;
-            }
-            // Cells left of the used range are empty: keep column positions absolute.
-            let mut cells = vec![Data::Empty; left as usize];
-            cells.extend(r.iter().cloned());
-            rows.push((top as usize + i + 1, cells));
-        }
+        let rows = read_cells(&mut book, &name)?;
         Ok(Some(SheetRows { name, rows }))
     }));
     match result {
@@ -218,34 +420,52 @@ pub(crate) fn open_sheet(
 }
 
 /// The header row: the first of the first [`HEADER_SEARCH`] rows naming two columns of `table`,
-/// else the first row. Returns its index in `rows` and its width (up to the last non-empty cell).
-pub(crate) fn find_header(rows: &[(usize, Vec<Data>)], table: &[(&str, &[&str])]) -> (usize, usize) {
-    let named = |cells: &[Data]| {
+/// else the first row. Returns its index in `rows` and its width (up to the last non-empty cell);
+/// `None`, with the error, when it is wider than [`MAX_COLUMNS`](super::MAX_COLUMNS).
+pub(crate) fn find_header(
+    rows: &[(usize, Vec<Cell>)],
+    table: &[(&str, &[&str])],
+    file: &str,
+    diags: &mut Diagnostics,
+) -> Option<(usize, usize)> {
+    let named = |cells: &[Cell]| {
         cells
             .iter()
-            .filter(|c| matches!(c, Data::String(s) if headers::column_of(table, s).is_some()))
+            .filter(|c| matches!(&c.value, Value::Data(Data::String(s), _) if headers::column_of(table, s).is_some()))
             .count()
     };
     let at = rows.iter().take(HEADER_SEARCH).position(|(_, cells)| named(cells) >= 2).unwrap_or(0);
-    let width = rows
-        .get(at)
-        .map_or(0, |(_, cells)| cells.iter().rposition(|c| !matches!(c, Data::Empty)).map_or(0, |p| p + 1));
-    (at, width)
+    let (row, cells) = rows.get(at)?;
+    let width = cells.last().map_or(0, |c| c.col + 1);
+    if width > super::MAX_COLUMNS {
+        diags.error(
+            file,
+            Location::Line { line: *row },
+            format!(
+                "the header row reaches column {}, more than the {} columns an input may have (README, \"Limits\"); clear the cells right of the header",
+                column_letters(width - 1),
+                super::MAX_COLUMNS
+            ),
+        );
+        return None;
+    }
+    Some((at, width))
 }
 
-/// Converts a data row to the builders' fields, reporting non-empty cells beyond the header.
+/// Converts a data row to the builders' fields (`kinds` says how each column of the header is read),
+/// reporting non-empty cells beyond the header.
 pub(crate) fn cell_row(
-    cells: &[Data],
-    width: usize,
-    month_col: Option<usize>,
+    cells: &[Cell],
+    kinds: &[Column],
     (file, sheet, row): (&str, &str, usize),
     diags: &mut Diagnostics,
 ) -> CellRow {
     let mut out = CellRow::default();
-    for i in 0..width {
-        let cell = cells.get(i).unwrap_or(&Data::Empty);
-        out.numbers.push(matches!(cell, Data::Float(_) | Data::Int(_)));
-        match cell_text(cell, month_col == Some(i)) {
+    for (i, kind) in kinds.iter().enumerate() {
+        let cell = cell_at(cells, i);
+        out.numbers
+            .push(matches!(cell.map(|c| &c.value), Some(Value::Data(Data::Float(_) | Data::Int(_), _))));
+        match read_cell(cell, *kind) {
             Ok(t) => {
                 out.texts.push(t);
                 out.invalid.push(None);
@@ -256,13 +476,13 @@ pub(crate) fn cell_row(
             }
         }
     }
-    if let Some(extra) = cells.iter().skip(width).position(|c| !matches!(c, Data::Empty)) {
+    if let Some(extra) = cells.iter().find(|c| c.col >= kinds.len()) {
         diags.error(
             file,
             Location::SheetRow { sheet: sheet.to_owned(), row },
             format!(
                 "a value in column {} beyond the last header column; give the column a header or clear the cell",
-                column_letters(width + extra)
+                column_letters(extra.col)
             ),
         );
     }
@@ -283,8 +503,8 @@ fn column_letters(mut i: usize) -> String {
 }
 
 /// The header cells as text.
-pub(crate) fn header_fields(cells: &[Data], width: usize) -> Vec<String> {
-    (0..width).map(|i| cell_text(cells.get(i).unwrap_or(&Data::Empty), false).unwrap_or_default()).collect()
+pub(crate) fn header_fields(cells: &[Cell], width: usize) -> Vec<String> {
+    (0..width).map(|i| read_cell(cell_at(cells, i), Column::Plain).unwrap_or_default()).collect()
 }
 
 /// Reads the projects sheet of a workbook. The table's file name is marked with the sheet (see
@@ -308,17 +528,25 @@ pub(crate) fn projects_table_marked(
         );
         return (empty(&name), diags);
     }
-    let (at, width) = find_header(&sheet.rows, &PROJECT_ALIASES);
-    let (header_row, header_cells) = &sheet.rows[at];
-    let Some(mut builder) =
-        ProjectsBuilder::new(&header_fields(header_cells, width), *header_row, &name, format, &mut diags)
-    else {
+    let Some((at, width)) = find_header(&sheet.rows, &PROJECT_ALIASES, &name, &mut diags) else {
         return (empty(&name), diags);
     };
+    let (header_row, header_cells) = &sheet.rows[at];
+    let header = header_fields(header_cells, width);
+    let Some(mut builder) = ProjectsBuilder::new(&header, *header_row, &name, format, &mut diags) else {
+        return (empty(&name), diags);
+    };
+    let kinds: Vec<Column> = header
+        .iter()
+        .map(|h| match headers::column_of(&PROJECT_ALIASES, h).map(|c| PROJECT_ALIASES[c].0) {
+            Some("site_clearance_pct" | "physical_progress_pct") => Column::Percent,
+            _ => Column::Plain,
+        })
+        .collect();
     let mut count = 0usize;
     for (row, cells) in &sheet.rows[at + 1..] {
         count += 1;
-        let fields = cell_row(cells, width, None, (file, &sheet.name, *row), &mut diags);
+        let fields = cell_row(cells, &kinds, (file, &sheet.name, *row), &mut diags);
         builder.push(&fields, *row, &mut diags);
         if diags.is_full() {
             break;
@@ -351,10 +579,18 @@ pub(crate) fn history_marked(
         );
         return (None, diags, Some(name));
     }
-    let (at, width) = find_header(&sheet.rows, &HISTORY_ALIASES);
+    let Some((at, width)) = find_header(&sheet.rows, &HISTORY_ALIASES, &name, &mut diags) else {
+        return (None, diags, Some(name));
+    };
     let (header_row, header_cells) = &sheet.rows[at];
     let header = header_fields(header_cells, width);
-    let month_col = (0..header.len()).find(|&i| headers::column_of(&HISTORY_ALIASES, &header[i]) == Some(2));
+    let kinds: Vec<Column> =
+        header
+            .iter()
+            .map(|h| {
+                if headers::column_of(&HISTORY_ALIASES, h) == Some(2) { Column::Month } else { Column::Plain }
+            })
+            .collect();
     let Some(mut builder) = HistoryBuilder::new(&header, *header_row, &name, projects, meta, &mut diags)
     else {
         return (None, diags, Some(name));
@@ -362,7 +598,7 @@ pub(crate) fn history_marked(
     let mut count = 0usize;
     for (row, cells) in &sheet.rows[at + 1..] {
         count += 1;
-        let fields = cell_row(cells, width, month_col, (file, &sheet.name, *row), &mut diags);
+        let fields = cell_row(cells, &kinds, (file, &sheet.name, *row), &mut diags);
         builder.push(&fields, *row, &mut diags);
         if diags.is_full() {
             break;
@@ -419,5 +655,20 @@ mod tests {
         let d = calamine::ExcelDateTime::new(45717.0, calamine::ExcelDateTimeType::DateTime, false);
         assert_eq!(cell_text(&Data::DateTime(d), true), Ok("2025-03".to_owned()));
         assert!(cell_text(&Data::DateTime(d), false).unwrap_err().contains("2025-03-01"));
+    }
+
+    #[test]
+    fn percentage_cells_are_the_percentage_shown() {
+        assert_eq!(percent_text("0.6"), "60");
+        assert_eq!(percent_text("0.07"), "7");
+        assert_eq!(percent_text("0.625"), "62.5");
+        assert_eq!(percent_text("1"), "100");
+        assert_eq!(percent_text("0"), "0");
+        assert_eq!(percent_text("-0.5"), "-50");
+        assert!(is_percent_format("0%"));
+        assert!(is_percent_format("0.00%"));
+        assert!(!is_percent_format("General"));
+        assert!(!is_percent_format("0.0\"%\""));
+        assert!(!is_percent_format("0\\%"));
     }
 }

@@ -126,7 +126,10 @@ pub(crate) struct RawCurve {
 
 /// A parameter: a number, or a table with a value (maybe dated) and its source.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a number (such as 0.3, without quotes), or a table with `value` and `cite`"
+)]
 pub(crate) enum RawParam {
     Number(f64),
     Table(RawParamTable),
@@ -144,7 +147,10 @@ pub(crate) struct RawParamTable {
 
 /// A parameter value: one number, or values with the date each takes effect.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a number (such as 0.3, without quotes), or a list of `{ from = \"YYYY-MM-DD\", value = NUMBER }`"
+)]
 pub(crate) enum RawParamValue {
     Number(f64),
     Dated(Vec<RawDated>),
