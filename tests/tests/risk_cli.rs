@@ -56,7 +56,9 @@ fn risk_refuses_bad_options_with_exit_2() {
     // --calibrate needs a monthly history: the sample without its disbursements.csv.
     let tmp = tempfile::tempdir().unwrap();
     let src = workspace_root().join("scenarios/lang-son-2025-q3");
-    std::fs::copy(src.join("projects.csv"), tmp.path().join("projects.csv")).unwrap();
+    for f in ["projects.csv", "pipeline.csv"] {
+        std::fs::copy(src.join(f), tmp.path().join(f)).unwrap();
+    }
     let toml = std::fs::read_to_string(src.join("scenario.toml")).unwrap();
     let toml: String =
         toml.lines().filter(|l| !l.starts_with("disbursements")).map(|l| format!("{l}\n")).collect();

@@ -97,6 +97,27 @@ fn the_vietnamese_template_reads_back_too() {
     assert_same(&csv, &load(tmp.path()));
 }
 
+/// The Vietnamese template writes categories as their labels, and they read back as the codes.
+#[test]
+fn the_vietnamese_template_of_a_version_2_scenario_reads_back() {
+    let generated = generate_scenario(&GenerateOptions::new(400, 2025));
+    let tmp = tempfile::tempdir().unwrap();
+    let csv_dir = tmp.path().join("csv");
+    std::fs::create_dir_all(&csv_dir).unwrap();
+    for (name, text) in files_of(&generated).files() {
+        std::fs::write(csv_dir.join(name), text).unwrap();
+    }
+    let csv = load(&csv_dir);
+    assert!(csv.portfolio.rows().iter().any(|p| p.extra.category.is_some()));
+    let book = realloc::template::workbook(Lang::Vi, Some(&csv)).unwrap();
+    std::fs::write(tmp.path().join("vi.xlsx"), book).unwrap();
+    let toml = retarget_toml(&csv_dir, "vi.xlsx", "vi.xlsx").replace("\"pipeline.csv\"", "\"vi.xlsx\"");
+    std::fs::write(tmp.path().join("scenario.toml"), toml).unwrap();
+    let xlsx = load(tmp.path());
+    assert_same(&csv, &xlsx);
+    assert_eq!(xlsx.meta.document, csv.meta.document);
+}
+
 #[test]
 fn csv_projects_with_an_excel_history_and_vietnamese_csv_headers() {
     let csv = load(&valid_small());

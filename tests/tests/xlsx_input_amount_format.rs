@@ -69,6 +69,6 @@ fn excel_text_cells_follow_the_amount_format() {
     // With "dot", 30.000 in a text cell is thirty million VND: below the disbursed 12000.5.
     let tmp = tempfile::tempdir().unwrap();
     write_case(tmp.path(), &[plan_cell("30.000")], Some("dot"));
-    let e = load_scenario(tmp.path()).err().expect("disbursed above plan");
+    let e = load_scenario(tmp.path()).expect_err("disbursed above plan");
     assert!(e.diagnostics.to_string().contains("is above the plan 30 million VND"), "{}", e.diagnostics);
 }

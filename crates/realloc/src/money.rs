@@ -514,6 +514,41 @@ mod tests {
         assert_eq!(to_dot_text("30.000", Some(AmountFormat::Dot)).as_deref(), Ok("30.000"));
     }
 
+    /// `m` written the Vietnamese way: '.' between groups of three, ',' before the decimals.
+    fn vi_text(m: Money) -> String {
+        let dot = m.to_million_string();
+        let (int, frac) = dot.split_once('.').unwrap_or((&dot, ""));
+        let digits: Vec<char> = int.chars().collect();
+        let mut out = String::new();
+        for (i, d) in digits.iter().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push('.');
+            }
+            out.push(*d);
+        }
+        if !frac.is_empty() {
+            out.push(',');
+            out.push_str(frac);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Every amount written the Vietnamese way reads back to the đồng with `vi`; with no
+        /// convention it reads as written in `dot` form or is refused, never read as another number.
+        #[test]
+        fn vi_text_reads_back_exactly(thousands in 0i64..=1_000_000_000_000) {
+            let m = Money::from_dong(thousands * 1_000);
+            let vi = vi_text(m);
+            let dot = to_dot_text(&vi, Some(AmountFormat::Vi)).map(|t| Money::parse_million(&t));
+            proptest::prop_assert_eq!(dot, Ok(Ok(m)), "{}", vi);
+            if let Ok(t) = to_dot_text(&vi, None) {
+                let read = Money::parse_million(&t);
+                proptest::prop_assert!(read.is_err() || read == Ok(m), "{} read as {:?}", vi, read);
+            }
+        }
+    }
+
     #[test]
     fn million_string_round_trips() {
         for dong in [0, 1_000, 12_500_000, 7_209_438_000, Money::MAX_INPUT.dong()] {

@@ -122,9 +122,9 @@ pub(super) fn fill_project(
         // ask for more, a few ask to keep their plan.
         let behind = rate < facts.curve * 0.6;
         let ahead = rate > facts.curve * 1.2 || pace == Pace::Fast;
-        e.requested_change = if !locked && behind && unspent > Money::ZERO && rng.random_bool(0.22) {
+        e.requested_change = if !locked && behind && unspent > Money::ZERO && rng.random_bool(0.14) {
             Some(-round_thousand(unspent.million_f64() * rng.random_range(0.2..0.8)).min(unspent))
-        } else if !locked && ahead && headroom > Money::ZERO && rng.random_bool(0.22) {
+        } else if !locked && ahead && headroom > Money::ZERO && rng.random_bool(0.14) {
             let cap = e.medium_term_room.unwrap_or(headroom);
             Some(round_thousand(cap.million_f64() * rng.random_range(0.2..0.9)).min(cap))
         } else if rng.random_bool(0.01) {

@@ -398,6 +398,13 @@ impl ProjectsBuilder {
             extra.extended_to = optional!(col::EXTENDED_TO, text::year);
             extra.decision = optional!(col::DECISION, |s: &str| Ok::<_, String>(s.to_owned()));
             extra.lock_reason = optional!(col::LOCK_REASON, |s: &str| Ok::<_, String>(s.to_owned()));
+            if extra.lock_reason.is_some() && locked == Some(false) {
+                diags.warning(
+                    file,
+                    Location::Field { line, column: PROJECT_OPTIONAL_COLUMNS[6].to_owned() },
+                    "a lock_reason on a row that is not locked: the row may change; set `locked` to true to keep its plan",
+                );
+            }
         }
 
         if let (Some(d), Some(p)) = (disbursed, plan) {
@@ -650,6 +657,39 @@ mod tests {
         let mut rejected: Vec<_> = table.rejected_ids.iter().collect();
         rejected.sort();
         format!("{:?}\n{:?}\n{rejected:?}\n{diags}", table.portfolio.rows(), table.lines)
+    }
+
+    #[test]
+    fn optional_columns_are_read_when_present_and_checked() {
+        let head = "id,name,investor,locality,sector,source,group,status,key_project,total_investment,allocated_before,plan,disbursed,unpaid_volume,site_clearance_pct,physical_progress_pct,start_year,end_year,obstacles,locked";
+        let row = "P1,x,y,z,w,NSTW,C,ongoing,false,100,10,50,20,0,,30,2024,2026,,false";
+        let text = format!(
+            "Lý do giữ nguyên,{head},Phân loại,requested_change,Gia hạn đến năm\ngiữ nguyên,{row},Vốn đối ứng dự án ODA,-12.5,2027\n,{}\n",
+            row.replace("P1,", "P2,").replace(",false", ",true") + ",COUNTERPART,,"
+        );
+        let (p, d) = parse_projects(text.as_bytes(), "projects.csv", Some(AmountFormat::Dot));
+        assert!(!d.has_errors(), "{d}");
+        assert!(
+            d.to_string()
+                .contains("projects.csv:2: column `lock_reason`: a lock_reason on a row that is not locked"),
+            "{d}"
+        );
+        let rows = p.rows();
+        assert_eq!(rows[0].extra.category, Some(Category::Counterpart));
+        assert_eq!(rows[0].extra.requested_change, Some(crate::money::Money::from_dong(-12_500_000)));
+        assert_eq!(rows[0].extra.extended_to, Some(2027));
+        assert_eq!(rows[0].extra.lock_reason.as_deref(), Some("giữ nguyên"));
+        assert_eq!(rows[0].extra.medium_term_room, None);
+        assert_eq!(rows[1].extra.category, Some(Category::Counterpart));
+        assert_eq!(rows[1].extra.requested_change, None);
+        let bad = text.replace("Vốn đối ứng dự án ODA", "đối ứng").replace(",2027", ",2027.0");
+        let (_, d) = parse_projects(bad.as_bytes(), "projects.csv", Some(AmountFormat::Dot));
+        let t = d.to_string();
+        assert!(t.contains("projects.csv:2: column `category`: unknown category `đối ứng`"), "{t}");
+        assert!(
+            t.contains("projects.csv:2: column `extended_to`: expected a year such as 2025, found `2027.0`"),
+            "{t}"
+        );
     }
 
     proptest! {
