@@ -108,7 +108,9 @@ impl<'p> PipelineBuilder<'p> {
                 diags.error(file, at(c), msg);
             }
         }
-        let id = get(col::ID);
+        // Compared with the projects' ids in the same normal form (see `text::key`).
+        let id_key = text::key(get(col::ID));
+        let id: &str = &id_key;
         if id.is_empty() {
             ok = false;
             diags.error(file, at(col::ID), "expected a project code, found an empty field");
@@ -180,9 +182,9 @@ impl<'p> PipelineBuilder<'p> {
         self.rows.push(PipelineProject {
             id: id.to_owned(),
             name: get(col::NAME).to_owned(),
-            investor: Arc::from(get(col::INVESTOR)),
-            locality: Arc::from(get(col::LOCALITY)),
-            sector: Arc::from(get(col::SECTOR)),
+            investor: Arc::from(&*text::name(get(col::INVESTOR))),
+            locality: Arc::from(&*text::name(get(col::LOCALITY))),
+            sector: Arc::from(&*text::name(get(col::SECTOR))),
             source,
             group,
             total_investment,
