@@ -461,6 +461,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
         to: pos(to),
         source,
         amount: m(amount),
+        below_min_reason: None,
     };
     let changes: Vec<Money> = rows.iter().map(|r| m(r.change)).collect();
     let objective = rows
@@ -486,6 +487,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 moved: m(65_000),
                 objective: 0.0,
                 method: "greedy".into(),
+                gap: 0.0,
                 shadow_price: 1.05,
                 best_unfunded: Some(pos("DA-003")),
                 notes: vec![
@@ -504,6 +506,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 moved: Money::ZERO,
                 objective: 0.0,
                 method: "greedy".into(),
+                gap: 0.0,
                 shadow_price: 0.0,
                 best_unfunded: None,
                 notes: vec![
@@ -516,6 +519,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 moved: m(1_200),
                 objective: 0.0,
                 method: "greedy".into(),
+                gap: 0.0,
                 shadow_price: 0.0,
                 best_unfunded: None,
                 notes: vec![
@@ -528,6 +532,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 moved: m(8_500),
                 objective: 0.0,
                 method: "greedy".into(),
+                gap: 0.0,
                 shadow_price: 0.65,
                 best_unfunded: Some(pos("DP-012")),
                 notes: vec![

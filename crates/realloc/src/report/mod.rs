@@ -159,6 +159,9 @@ pub struct TransferLine {
     pub source: Source,
     /// Amount moved.
     pub amount_vnd: i64,
+    /// Why this transfer is below `min_transfer`, when it is (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_min_reason: Option<crate::optimize::BelowMinReason>,
 }
 
 /// A side constraint after solving.
@@ -405,6 +408,7 @@ impl ProposalDocument {
                 to: rows.get(t.to).map(|p| p.id.clone()).unwrap_or_default(),
                 source: t.source,
                 amount_vnd: t.amount.dong(),
+                below_min_reason: t.below_min_reason,
             })
             .collect();
         let constraints = proposal
