@@ -42,7 +42,7 @@ use super::problem::{CapKind, Donor, PoolProblem, PoolSolution, Recipient};
 use super::round;
 
 /// Row-solves (rows in the pool × nodes) one pool's search may spend.
-const WORK: usize = 3_000_000;
+const WORK: usize = 600_000;
 /// Nodes a pool may always explore, however large.
 const MIN_NODES: usize = 24;
 /// Nodes no pool explores beyond.

@@ -24,6 +24,8 @@
 //! `min_transfer` carries its [`BelowMinReason`]: `no_split_exists` when proven, `search_limit` when
 //! the searches ran out of budget. Everything is deterministic (fixed orders, counted steps).
 
+use std::cmp::Reverse;
+
 use crate::domain::Source;
 use crate::money::Money;
 
@@ -93,13 +95,23 @@ fn pieces(
             2
         }
     };
-    if let Some(rest) = search(&mut rest_d, &mut rest_r, m, &prefer) {
+    let small = |d: &[i64], r: &[i64]| d.iter().chain(r).filter(|&&x| x > 0).count() <= WHOLE_POOL_ROWS;
+    if small(&rest_d, &rest_r) {
+        if let Some(rest) = search(&mut rest_d, &mut rest_r, m, &prefer) {
+            out.extend(rest);
+            return (out, None);
+        }
+    }
+    if let Some(rest) = smallest_first(&rest_d, &rest_r, m, &prefer) {
         out.extend(rest);
         return (out, None);
     }
     let mut all_d: Vec<i64> = give.iter().map(|d| d.1).collect();
     let mut all_r: Vec<i64> = take.iter().map(|r| r.1).collect();
-    if give.len() + take.len() <= WHOLE_POOL_ROWS {
+    if let Some(all) = smallest_first(&all_d, &all_r, m, &prefer) {
+        return (all, None);
+    }
+    if small(&all_d, &all_r) {
         if let Some(all) = search(&mut all_d, &mut all_r, m, &prefer) {
             return (all, None);
         }
@@ -177,6 +189,76 @@ fn north_west(
     out
 }
 
+/// Smallest first: the row (donor or recipient) with the smallest rest goes whole to a row of the other
+/// side whose rest equals it (same investor, then same locality, first) or exceeds it by at least `m`
+/// (one left at least `2m` above it first, so that it stays divisible; then same investor, same
+/// locality, the largest). Every piece then uses up a row, so there are at most `D + R − 1`, and each
+/// is a whole rest, at least `m`. When the smallest row finds no partner, the last pieces are undone
+/// and [`search`] completes what is left ([`finish`]). `O(n²)`.
+fn smallest_first(
+    rest_d: &[i64],
+    rest_r: &[i64],
+    m: i64,
+    prefer: &impl Fn(usize, usize) -> u8,
+) -> Option<Vec<Piece>> {
+    let mut left: [Vec<i64>; 2] = [rest_d.to_vec(), rest_r.to_vec()];
+    let mut out = Vec::new();
+    loop {
+        // The smallest rest over both sides (donors first on ties, then by index).
+        let smallest = (0..2)
+            .flat_map(|side| (0..left[side].len()).map(move |k| (side, k)))
+            .filter(|&(side, k)| left[side][k] > 0)
+            .min_by_key(|&(side, k)| (left[side][k], side, k));
+        let Some((side, k)) = smallest else { return Some(out) };
+        let a = left[side][k];
+        let other = 1 - side;
+        let pref = |o: usize| if side == 0 { prefer(k, o) } else { prefer(o, k) };
+        let partner = (0..left[other].len())
+            .filter(|&o| left[other][o] == a || left[other][o] >= a + m)
+            .min_by_key(|&o| {
+                let w = left[other][o];
+                (w != a, w < a + 2 * m, pref(o), Reverse(w), o)
+            });
+        let Some(partner) = partner else {
+            return finish(left, out, m, prefer);
+        };
+        left[side][k] = 0;
+        left[other][partner] -= a;
+        out.push(if side == 0 { (k, partner, a) } else { (partner, k, a) });
+    }
+}
+
+/// Completes a greedy that got stuck with rests `left` after `pieces`: undoes its last pieces until at
+/// least 16, 32, then 64 rows are open again, and lets [`search`] finish each time; `None` if none
+/// does, or if more than 64 rows were open when it got stuck.
+fn finish(
+    mut left: [Vec<i64>; 2],
+    mut pieces: Vec<Piece>,
+    m: i64,
+    prefer: &impl Fn(usize, usize) -> u8,
+) -> Option<Vec<Piece>> {
+    let open = |left: &[Vec<i64>; 2]| left.iter().flatten().filter(|&&x| x > 0).count();
+    if open(&left) > WHOLE_POOL_ROWS {
+        return None;
+    }
+    for rows in [16, 32, WHOLE_POOL_ROWS] {
+        while open(&left) < rows {
+            let Some((d, r, x)) = pieces.pop() else { break };
+            left[0][d] += x;
+            left[1][r] += x;
+        }
+        let [d, r] = &mut left;
+        if let Some(rest) = search(d, r, m, prefer) {
+            pieces.extend(rest);
+            return Some(pieces);
+        }
+        if pieces.is_empty() {
+            break;
+        }
+    }
+    None
+}
+
 /// A choice point of [`search`]: the recipient served, its options (donor, units) and the next one to
 /// try, and the option applied now.
 struct Frame {
@@ -189,6 +271,26 @@ struct Frame {
 /// Depth-first search for pieces of at least `m` that use up every rest exactly (module docs);
 /// `None` when it finds none within [`STEPS`] (the rests are then unchanged).
 fn search(
+    rest_d: &mut [i64],
+    rest_r: &mut [i64],
+    m: i64,
+    prefer: &impl Fn(usize, usize) -> u8,
+) -> Option<Vec<Piece>> {
+    // Work on the open rows only, then map back.
+    let dk: Vec<usize> = (0..rest_d.len()).filter(|&d| rest_d[d] > 0).collect();
+    let rk: Vec<usize> = (0..rest_r.len()).filter(|&r| rest_r[r] > 0).collect();
+    let mut d: Vec<i64> = dk.iter().map(|&k| rest_d[k]).collect();
+    let mut r: Vec<i64> = rk.iter().map(|&k| rest_r[k]).collect();
+    let pieces = search_open(&mut d, &mut r, m, &|a, b| prefer(dk[a], rk[b]))?;
+    for &(a, b, x) in &pieces {
+        rest_d[dk[a]] -= x;
+        rest_r[rk[b]] -= x;
+    }
+    Some(pieces.into_iter().map(|(a, b, x)| (dk[a], rk[b], x)).collect())
+}
+
+/// [`search`] over rows that are all open.
+fn search_open(
     rest_d: &mut [i64],
     rest_r: &mut [i64],
     m: i64,
