@@ -8,9 +8,13 @@
 //!   always are; investor caps when they nest with localities, or when they happen not to bind);
 //! - `flow` solves the other pools exactly as min-cost flows, one per group of crossing caps;
 //! - `lp` (good_lp with the pure-Rust `microlp` backend) is kept for checks and as a last resort;
-//! - `round` turns the solver's floats into whole units that keep every bound, and drops moves smaller
-//!   than `min_transfer`;
-//! - `transfers` splits the changes into transfers; `sensitivity` explains each pool;
+//! - `round` turns the solver's floats into whole units that keep every bound, and repairs moves
+//!   smaller than `min_transfer` (the starting points of the search);
+//! - `exact` solves a pool exactly when `min_transfer` binds: a branch and bound over the
+//!   semi-continuous model with the methods above as its relaxation, within a node budget (a pool that
+//!   reaches it reports its proven gap);
+//! - `transfers` splits the changes into transfers of at least `min_transfer` whenever it finds such a
+//!   split (the others carry a [`BelowMinReason`]); `sensitivity` explains each pool;
 //! - [`export_lp`] writes the model in CPLEX LP format for audit in any solver.
 //!
 //! ```
