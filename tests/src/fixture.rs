@@ -473,6 +473,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
         to: pos(to),
         source,
         amount: m(amount),
+        below_min_reason: None,
     };
     let changes: Vec<Money> = rows.iter().map(|r| m(r.change)).collect();
     let objective = rows
@@ -500,6 +501,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 moved: m(65_000),
                 objective: 0.0,
                 method: "greedy".into(),
+                gap: 0.0,
                 shadow_price: 1.05,
                 best_unfunded: Some(pos("DA-003")),
                 notes: vec![
@@ -519,6 +521,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 moved: Money::ZERO,
                 objective: 0.0,
                 method: "greedy".into(),
+                gap: 0.0,
                 shadow_price: 0.0,
                 best_unfunded: None,
                 notes: vec![
@@ -532,6 +535,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 moved: m(1_200),
                 objective: 0.0,
                 method: "greedy".into(),
+                gap: 0.0,
                 shadow_price: 0.0,
                 best_unfunded: None,
                 notes: vec![
@@ -545,6 +549,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
                 moved: m(8_500),
                 objective: 0.0,
                 method: "greedy".into(),
+                gap: 0.0,
                 shadow_price: 0.65,
                 best_unfunded: Some(pos("DP-012")),
                 notes: vec![

@@ -102,6 +102,9 @@ struct Expect {
     method: Option<String>,
     shadow_price: Option<f64>,
     best_unfunded: Option<String>,
+    /// Transfers below `min_transfer` with their reason code: (from, to, reason); every other
+    /// transfer must be at least `min_transfer` and carry no reason.
+    below_min: Option<Vec<(String, String, String)>>,
 }
 
 fn million(text: &str) -> Money {
@@ -224,6 +227,18 @@ fn check(name: &str) {
             transfers.iter().map(|(f, t, a)| (f.clone(), t.clone(), million_text(a))).collect();
         assert_eq!(got, want, "{name}: transfers");
     }
+    if let Some(below) = &e.below_min {
+        let got: Vec<(String, String, String)> = p
+            .transfers
+            .iter()
+            .filter(|t| t.below_min_reason.is_some() || t.amount < model.settings.min_transfer)
+            .map(|t| {
+                let reason = serde_json::to_value(t.below_min_reason).expect("a reason serialises");
+                (key(&portfolio, t.from), key(&portfolio, t.to), reason.as_str().unwrap_or("none").to_owned())
+            })
+            .collect();
+        assert_eq!(&got, below, "{name}: transfers below min_transfer");
+    }
     // Notes as the JSON document has them (English, rows by id), prefixed with their pool.
     let id = |&i: &usize| portfolio.rows().get(i).map_or_else(|| format!("#{i}"), |r| r.id.clone());
     let notes: Vec<String> = p
@@ -311,12 +326,15 @@ cases!(
     greedy_basic,
     locality_cap_binds,
     locked_row_with_bounds,
+    min_transfer_51_49_case_is_exact,
     min_transfer_drop,
     nan_value,
     negative_share,
     no_donors,
     pool_move_cap,
     pools_never_mix,
+    transfers_no_split_above_min,
     transfers_same_investor,
+    transfers_split_above_min,
     zero_min_unit,
 );

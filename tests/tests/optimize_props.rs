@@ -61,11 +61,8 @@ fn crossing_caps() -> impl Strategy<Value = RandomOptions> {
         })
 }
 
-/// `share × plan` in whole million, as the model defines caps (float noise forgiven).
-fn share_cap(share: f64, plan_dong: i128, unit: i64) -> f64 {
-    let x = share * plan_dong as f64 / unit as f64;
-    (x + x.abs() * 1e-12).floor().max(0.0)
-}
+mod optimize_common;
+use optimize_common::share_cap;
 
 /// The optimum of the model as an LP, built here from the portfolio and the model alone.
 fn independent_optimum(portfolio: &Portfolio, model: &Model) -> f64 {
@@ -216,9 +213,35 @@ fn check_invariants(portfolio: &Portfolio, model: &Model, p: &Proposal) -> Resul
     for (i, c) in p.changes.iter().enumerate() {
         prop_assert_eq!(net[i], c.dong(), "transfers do not add up to the change of row {}", i);
     }
+    // Every transfer is at least min_transfer, or says why not; a pair of rows meets at most once.
+    let min_transfer = model.settings.min_transfer;
+    for t in &p.transfers {
+        prop_assert_eq!(
+            t.amount < min_transfer,
+            t.below_min_reason.is_some(),
+            "transfer {} → {} of {} against min_transfer {}: reason {:?}",
+            t.from,
+            t.to,
+            t.amount,
+            min_transfer,
+            t.below_min_reason
+        );
+    }
+    let mut pairs: Vec<(usize, usize)> = p.transfers.iter().map(|t| (t.from, t.to)).collect();
+    pairs.sort_unstable();
+    let before = pairs.len();
+    pairs.dedup();
+    prop_assert_eq!(before, pairs.len(), "a pair of rows meets twice");
+    // Few transfers: the north-west corner makes at most one fewer than the rows that change; a split
+    // that keeps every transfer at least min_transfer may need a cycle, so then only D·R bounds it.
+    let unit = model.settings.min_unit;
     for (source, n) in count {
         let ends = rows.iter().zip(&p.changes).filter(|(r, c)| r.source == source && !c.is_zero()).count();
-        prop_assert!(n < ends, "pool {}: {} transfers for {} rows", source, n, ends);
+        if min_transfer <= unit {
+            prop_assert!(n < ends, "pool {}: {} transfers for {} rows", source, n, ends);
+        } else {
+            prop_assert!(n <= ends * ends / 4 + 1, "pool {}: {} transfers for {} rows", source, n, ends);
+        }
     }
     let objective = realloc::optimize::objective(model, &p.changes, &p.pipeline);
     prop_assert_eq!(objective, p.objective);

@@ -8,9 +8,13 @@
 //!   always are; investor caps when they nest with localities, or when they happen not to bind);
 //! - `flow` solves the other pools exactly as min-cost flows, one per group of crossing caps;
 //! - `lp` (good_lp with the pure-Rust `microlp` backend) is kept for checks and as a last resort;
-//! - `round` turns the solver's floats into whole units that keep every bound, and drops moves smaller
-//!   than `min_transfer`;
-//! - `transfers` splits the changes into transfers; `sensitivity` explains each pool;
+//! - `round` turns the solver's floats into whole units that keep every bound, and repairs moves
+//!   smaller than `min_transfer` (the starting points of the search);
+//! - `exact` solves a pool exactly when `min_transfer` binds: a branch and bound over the
+//!   semi-continuous model with the methods above as its relaxation, within a node budget (a pool that
+//!   reaches it reports its proven gap);
+//! - `transfers` splits the changes into transfers of at least `min_transfer` whenever it finds such a
+//!   split (the others carry a [`BelowMinReason`]); `sensitivity` explains each pool;
 //! - [`export_lp`] writes the model in CPLEX LP format for audit in any solver.
 //!
 //! ```
@@ -25,6 +29,7 @@
 //! assert!(lp.starts_with("\\ realloc model") && lp.ends_with("End\n"));
 //! ```
 
+mod exact;
 mod export;
 mod fast;
 mod flow;
@@ -36,7 +41,7 @@ mod sensitivity;
 mod transfers;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use export::export_lp;
 pub use sensitivity::{BindingCap, CapScope, PoolNote, StopReason};
@@ -56,6 +61,22 @@ pub struct Transfer {
     pub source: Source,
     /// Amount moved, a positive whole number of `min_unit`.
     pub amount: Money,
+    /// Set only on a transfer below `min_transfer`: why the pool's changes were not split into
+    /// transfers of at least `min_transfer` each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub below_min_reason: Option<BelowMinReason>,
+}
+
+/// Why a transfer is below `min_transfer` (DOMAIN.md section 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BelowMinReason {
+    /// No split of the pool's changes into transfers of at least `min_transfer` exists (proven by
+    /// trying every set of donor–recipient pairs).
+    NoSplitExists,
+    /// The search for such a split ran out of its step budget; one may exist.
+    SearchLimit,
 }
 
 /// What happened in one pool.
@@ -76,11 +97,16 @@ pub struct PoolOutcome {
     /// Portfolio row of the best recipient left (partly) unfunded, if any.
     pub best_unfunded: Option<usize>,
     /// How the pool was solved: `greedy` (exact, laminar caps), `greedy-relaxation` (exact: the greedy
-    /// without some caps already kept them), `flow` (exact min-cost flow) or `lp` (general LP).
+    /// without some caps already kept them), `flow` (exact min-cost flow) or `lp` (general LP),
+    /// followed by ` + branch and bound` when `min_transfer` made the pool a MIP (see [`PoolOutcome::gap`]).
     pub method: String,
     /// What moved, why the pool moved nothing or stopped where it did, and which caps bind; the
     /// documents put these in words (`report::text::pool_note`).
     pub notes: Vec<PoolNote>,
+    /// Proven bound on how much objective (the units of [`PoolOutcome::objective`]) the pool's
+    /// proposal may lack: 0 when it is proven optimal, positive only when the branch and bound for
+    /// `min_transfer` stopped at its node budget (then a [`PoolNote::SearchLimit`] says so).
+    pub gap: f64,
 }
 
 /// A side constraint after solving.
@@ -250,6 +276,8 @@ pub enum OptimizeError {
 
 /// The name of the per-pool exact solver, for the manifest.
 const EXACT: &str = "realloc per-pool exact (greedy + min-cost flow)";
+/// The same, when some pool needed the branch and bound for `min_transfer` and every search finished.
+const EXACT_BNB: &str = "realloc per-pool exact (greedy + min-cost flow + branch and bound)";
 
 /// Solves the model and splits the changes into transfers.
 pub fn propose(portfolio: &Portfolio, model: &Model) -> Result<Proposal, OptimizeError> {
@@ -264,8 +292,8 @@ struct SolvedPool {
     outcome: PoolOutcome,
 }
 
-/// Solves one pool exactly, repairs `min_transfer`, splits the changes into transfers and analyses
-/// what limits the pool.
+/// Solves one pool exactly (with the branch and bound of `exact` when `min_transfer` binds), splits the
+/// changes into transfers and analyses what limits the pool.
 fn solve_whole_pool(
     model: &Model,
     groups: &problem::Groups,
@@ -273,20 +301,15 @@ fn solve_whole_pool(
     method: Method,
 ) -> Result<SolvedPool, OptimizeError> {
     let unit = model.settings.min_unit.dong();
-    let (s, how) = solve_pool(p, method)?;
-    let mut plain = s.clone();
-    let mut dropped = round::min_transfer(p, &mut plain);
-    if dropped > 0 {
-        // Second try: solve again without the rows left below min_transfer, and keep the better.
-        let (mut other, excluded) = resolve_without_small(p, s, method)?;
-        let other_dropped = round::min_transfer(p, &mut other) + excluded;
-        if pool_value(p, &other) > pool_value(p, &plain) {
-            plain = other;
-            dropped = other_dropped;
-        }
-    }
-    let s = plain;
+    let (root, how) = solve_pool(p, method)?;
+    let (s, dropped, search) = semi_continuous(p, root, method)?;
     debug_assert!(p.is_feasible(&s), "pool {} solution breaks a bound, a cap or the balance", p.source);
+    let to_million = unit as f64 / DONG_PER_MILLION as f64;
+    let gap = search.as_ref().map_or(0.0, |x| x.gap * to_million);
+    let method = match &search {
+        Some(_) => format!("{how} + branch and bound"),
+        None => how.to_owned(),
+    };
     let mut changes = Vec::with_capacity(p.donors.len() + p.recipients.len());
     let mut give = Vec::with_capacity(p.donors.len());
     let mut take = Vec::with_capacity(p.recipients.len());
@@ -298,8 +321,11 @@ fn solve_whole_pool(
         changes.push((x.row, Money::from_dong(a * unit)));
         take.push((x.row, a * unit));
     }
-    let transfers = transfers::split(groups, p.source, &give, &take);
-    let report = sensitivity::analyse(model, p, &s, dropped);
+    let transfers = transfers::split(groups, p.source, &give, &take, unit, p.min_units);
+    let mut report = sensitivity::analyse(model, p, &s, dropped);
+    if let Some(search) = search.as_ref().filter(|x| x.gap > 0.0) {
+        report.notes.push(PoolNote::SearchLimit { nodes: search.nodes, gap });
+    }
     Ok(SolvedPool {
         changes,
         transfers,
@@ -311,8 +337,9 @@ fn solve_whole_pool(
             objective: pool_objective(p, &s, unit),
             shadow_price: report.shadow_price,
             best_unfunded: report.best_unfunded,
-            method: how.to_owned(),
+            method,
             notes: report.notes,
+            gap,
         },
     })
 }
@@ -334,8 +361,10 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
     let mut binding_at: Vec<Vec<String>> = vec![Vec::new(); model.constraints.len()];
     let mut used_lp = false;
     let mut used_fast = false;
+    let mut used_bnb = false;
     for pool in solved {
-        if pool.outcome.method == "lp" {
+        used_bnb |= pool.outcome.method.ends_with("branch and bound");
+        if pool.outcome.method.starts_with("lp") {
             used_lp = true;
         } else {
             used_fast = true;
@@ -366,11 +395,23 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
             }
         })
         .collect();
-    let solver = match (used_fast, used_lp) {
-        (_, false) => EXACT.to_owned(),
+    let exact = if used_bnb { EXACT_BNB } else { EXACT };
+    let mut solver = match (used_fast, used_lp) {
+        (_, false) => exact.to_owned(),
         (false, true) => lp::NAME.to_owned(),
-        (true, true) => format!("{EXACT} + {}", lp::NAME),
+        (true, true) => format!("{exact} + {}", lp::NAME),
     };
+    // "Exact" only when every pool is proven: otherwise say which pools stopped and by how much.
+    let open: Vec<&PoolOutcome> = outcomes.iter().filter(|o| o.gap > 0.0).collect();
+    if !open.is_empty() {
+        let gap: f64 = open.iter().map(|o| o.gap).sum();
+        let pools: Vec<&str> = open.iter().map(|o| o.source.code()).collect();
+        solver = format!(
+            "{}; not proven optimal in {} (branch and bound stopped at its node budget, proven gap at most {gap:.6})",
+            solver.replacen("exact ", "", 1),
+            pools.join(", ")
+        );
+    }
     Ok(Proposal {
         objective: objective(model, &changes, &pipeline),
         moved: outcomes.iter().map(|o| o.moved).sum(),
@@ -402,6 +443,28 @@ fn solve_pool(
         Some(x) => Ok(x),
         None => Ok((lp::solve(p)?, "lp")),
     }
+}
+
+/// The best solution of pool `p` whose moves are all 0 or at least `min_transfer`, from its LP optimum
+/// `root`: `root` itself when it already is, else the branch and bound of [`exact`] started from the
+/// better of two repairs (of `root`, and of the pool solved again without its small rows). Returns the
+/// solution, how many moves of `root` were below `min_transfer`, and the search when one ran.
+fn semi_continuous(
+    p: &problem::PoolProblem,
+    root: problem::PoolSolution,
+    method: Method,
+) -> Result<(problem::PoolSolution, usize, Option<exact::Search>), OptimizeError> {
+    if !exact::has_small(p, &root) {
+        return Ok((root, 0, None));
+    }
+    let small = root.r.iter().chain(&root.a).filter(|&&x| x > 0 && x < p.min_units).count();
+    let mut plain = root.clone();
+    round::min_transfer(p, &mut plain);
+    let (mut other, _) = resolve_without_small(p, root.clone(), method)?;
+    round::min_transfer(p, &mut other);
+    let incumbent = if exact::value(p, &other) > exact::value(p, &plain) { other } else { plain };
+    let search = exact::solve(p, root, incumbent, |q| solve_pool(q, method).map(|x| x.0))?;
+    Ok((search.solution.clone(), small, Some(search)))
 }
 
 /// Solves the pool again and again, each time without the rows whose move came out below
@@ -446,13 +509,6 @@ fn resolve_without_small(
     }
     let excluded = out_d.iter().chain(&out_r).filter(|&&x| x).count();
     Ok((s, excluded))
-}
-
-/// The pool's objective in units (for comparing solutions of one pool).
-fn pool_value(p: &problem::PoolProblem, s: &problem::PoolSolution) -> f64 {
-    let gain: f64 = p.recipients.iter().zip(&s.a).map(|(x, &a)| x.value * a as f64).sum();
-    let cost: f64 = p.donors.iter().zip(&s.r).map(|(d, &r)| d.value * r as f64).sum();
-    gain - cost
 }
 
 /// Σ value_in·a − Σ value_out·r over all rows, then Σ value_in·a over the pipeline projects, amounts

@@ -157,7 +157,7 @@ impl PoolProblem {
     }
 
     /// The pool's scalar fields, with no rows or caps.
-    fn clone_header(&self) -> PoolProblem {
+    pub fn clone_header(&self) -> PoolProblem {
         PoolProblem {
             donors: Vec::new(),
             recipients: Vec::new(),
@@ -195,18 +195,44 @@ fn units(amount: Money, unit: i64) -> i64 {
     amount.dong().div_euclid(unit)
 }
 
-/// `share × plan` in whole units, rounded down, with a relative tolerance of 1e-12 so that float noise
-/// does not cost a unit (30% of 1,000 units is 300, not 299).
+/// `share × plan` in whole units, always rounded down, computed exactly in integers (no float
+/// tolerance can make a cap more generous than its share).
+///
+/// A share written with at most nine decimals (0.3, 0.125) is taken as that decimal: `0.3` in `f64`
+/// is a hair below 3/10, and 30% of 1,000 units must be 300, not 299. Any other share is taken as the
+/// exact binary fraction the `f64` holds. Either way `⌊share × plan_dong / unit⌋` is computed in
+/// `i128` on đồng, so a plan at the top of the range (999,999,999.999 million VND) gets exactly its
+/// share, never a few hundred đồng more.
 pub(crate) fn share_cap_units(share: f64, plan_dong: i128, unit: i64) -> i64 {
-    let x = share * plan_dong as f64 / unit as f64;
-    let x = (x + x.abs() * 1e-12).floor();
-    if x <= 0.0 {
-        0
-    } else if x >= i64::MAX as f64 / 4.0 {
-        i64::MAX / 4
-    } else {
-        x as i64
+    /// Caps beyond this are as good as none (and keep the solvers' sums far from overflow).
+    const NONE: i64 = i64::MAX / 4;
+    if !share.is_finite() || share <= 0.0 || plan_dong <= 0 || unit <= 0 {
+        return 0;
     }
+    let unit = i128::from(unit);
+    let scaled = share * 1e9;
+    let decimal = scaled.round();
+    let units = if (scaled - decimal).abs() < 1e-6 && decimal < 1e18 {
+        // At most nine decimals: share = decimal / 10⁹ exactly.
+        (decimal as i128).checked_mul(plan_dong).map(|x| x / (1_000_000_000 * unit))
+    } else {
+        // The f64 exactly: mantissa × 2^exponent.
+        let bits = share.to_bits();
+        let raw_exp = ((bits >> 52) & 0x7ff) as i32;
+        let frac = (bits & ((1u64 << 52) - 1)) as i128;
+        let (mantissa, exponent) =
+            if raw_exp == 0 { (frac, -1074) } else { (frac | (1i128 << 52), raw_exp - 1075) };
+        mantissa.checked_mul(plan_dong).and_then(|x| {
+            if exponent >= 0 {
+                x.checked_mul(1i128.checked_shl(exponent as u32)?).map(|y| y / unit)
+            } else if exponent <= -127 {
+                Some(0)
+            } else {
+                Some((x >> (-exponent) as u32) / unit)
+            }
+        })
+    };
+    units.map_or(NONE, |u| u.clamp(0, i128::from(NONE)) as i64)
 }
 
 /// Localities and investors of the portfolio as dense ids, numbered in name order.

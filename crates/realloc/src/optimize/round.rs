@@ -11,8 +11,9 @@
 //! **min_transfer.** A greedy or simplex answer can leave a few rows with a move smaller than
 //! `min_transfer` (the marginal donor and recipient, donors cut by a cap). [`min_transfer`] drops such a
 //! move and takes the same amount back from the other side, dearest first; it repeats until no small
-//! move is left. The total moved falls at every step, so it ends; the result is feasible, and its value
-//! is below the optimum by at most the value of the moves dropped (counted in the pool's notes).
+//! move is left. The total moved falls at every step, so it ends, and the result is feasible: the
+//! branch and bound of [`super::exact`] uses it as its first incumbent and repairs every node's LP
+//! optimum with it.
 
 use super::fast::{donor_order, recipient_order};
 use super::problem::{PoolProblem, PoolSolution};

@@ -71,6 +71,14 @@ pub enum PoolNote<R = usize> {
         #[serde(rename = "min_transfer_vnd")]
         min_transfer: Money,
     },
+    /// The exact search for `min_transfer` stopped at its node budget before proving the proposal
+    /// optimal; it may lack at most `gap` of objective.
+    SearchLimit {
+        /// Nodes explored.
+        nodes: usize,
+        /// Proven bound on the objective the pool may lack (value-weighted million VND).
+        gap: f64,
+    },
 }
 
 /// Why a pool moved nothing or stopped where it did.
@@ -183,6 +191,7 @@ impl<R> PoolNote<R> {
             PoolNote::Dropped { moves, min_transfer } => {
                 PoolNote::Dropped { moves: *moves, min_transfer: *min_transfer }
             }
+            PoolNote::SearchLimit { nodes, gap } => PoolNote::SearchLimit { nodes: *nodes, gap: *gap },
         }
     }
 }

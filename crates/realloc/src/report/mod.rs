@@ -223,6 +223,9 @@ pub struct TransferLine {
     /// Who decides the transfer (an `[[authority]]` code of the rules).
     #[serde(default)]
     pub authority: String,
+    /// Why this transfer is below `min_transfer`, when it is (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_min_reason: Option<crate::optimize::BelowMinReason>,
 }
 
 /// A side constraint after solving.
@@ -439,6 +442,7 @@ impl ProposalDocument {
                 source: t.source,
                 amount_vnd: t.amount.dong(),
                 authority: authority_code(t.source),
+                below_min_reason: t.below_min_reason,
             })
             .collect();
         let mut authorities: Vec<crate::model::Authority> = Vec::new();

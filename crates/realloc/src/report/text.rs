@@ -664,5 +664,15 @@ pub fn pool_note(note: &PoolNote<String>, lang: Lang) -> String {
             if *moves == 1 { "move" } else { "moves" },
             amount(*min_transfer)
         ),
+        (Lang::Vi, PoolNote::SearchLimit { nodes, gap }) => format!(
+            "Việc tìm phương án tối ưu với mức điều chuyển tối thiểu dừng sau {nodes} bước: chưa chứng minh \
+             được là tối ưu, nhưng giá trị mục tiêu kém tối ưu không quá {}.",
+            fmt::float(*gap, 3, lang)
+        ),
+        (Lang::En, PoolNote::SearchLimit { nodes, gap }) => format!(
+            "The exact search under the minimum transfer stopped after {nodes} nodes: not proven optimal, \
+             but at most {} below the optimum objective.",
+            fmt::float(*gap, 3, lang)
+        ),
     }
 }
