@@ -579,3 +579,24 @@ fn workbook_for_projects_and_history_reports_once() {
     let text = errors(&refused(tmp.path()));
     assert_eq!(text.matches("column `plan`").count(), 1, "{text}");
 }
+
+#[test]
+fn xlsx_shared_formula_with_a_huge_index_is_read_without_allocating() {
+    let csv = ok(&valid_small()).scenario;
+    let book = scenario_book(&csv, &Layout::default(), &[]);
+    // A shared formula whose index (`si`) is four billion: a reader that expands shared formulas
+    // allocates a table that long.
+    let book = rezip(&book, |name, data| {
+        if name != "xl/worksheets/sheet1.xml" {
+            return data;
+        }
+        let xml = String::from_utf8(data).unwrap();
+        let hostile = "<row r=\"900\"><c r=\"A900\"><f t=\"shared\" si=\"4000000000\" ref=\"A900:A901\">NA()</f></c></row>";
+        xml.replacen("</sheetData>", &format!("{hostile}</sheetData>"), 1).into_bytes()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("book.xlsx"), book).unwrap();
+    write(tmp.path(), "scenario.toml", &retarget_toml(&valid_small(), "book.xlsx", "book.xlsx"));
+    let text = errors(&refused(tmp.path()));
+    assert!(text.contains("row 900: column `id`: a formula Excel did not calculate"), "{text}");
+}

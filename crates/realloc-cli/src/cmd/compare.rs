@@ -29,8 +29,7 @@ fn side(path: &Path, err: &mut dyn Write) -> anyhow::Result<(ProposalDocument, V
         let proposed = common::propose_scenario(path, None, false, err)?;
         return Ok((proposed.document, proposed.inputs));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| bad_input(format!("cannot read `{}`: {e}", path.display())))?;
+    let bytes = super::rules_input::read_bounded(path, realloc::load::MAX_FILE_BYTES, "JSON proposal")?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         bad_input(format!(
             "{}: not UTF-8 text (byte {}): expected a JSON proposal",

@@ -15,10 +15,12 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostics, Location};
+use crate::domain::Project;
 use crate::scenario::{InputDigest, Scenario};
 
 pub mod headers;
@@ -60,8 +62,8 @@ pub struct LoadError {
 /// The name of the scenario description inside a scenario folder.
 pub const SCENARIO_FILE: &str = "scenario.toml";
 
-/// The largest input file read (a projects or history CSV, a workbook): 512 MiB, ten times a national
-/// scenario of 500,000 rows. A larger file, or one that is not a regular file (a pipe, a device such
+/// The largest input file read (a projects or history CSV, a workbook): 512 MiB, twice a scenario of
+/// 500,000 rows (about 250 MB of CSV). A larger file, or one that is not a regular file (a pipe, a device such
 /// as `/dev/zero`), is refused before it is read.
 pub const MAX_FILE_BYTES: u64 = 512 << 20;
 /// The largest `scenario.toml` or rules file read: 16 MiB.
@@ -395,22 +397,51 @@ fn merge_names(table: &mut ProjectsTable, diags: &mut Diagnostics) {
     const KINDS: [&str; 3] = ["investor", "locality", "sector"];
     // Per kind: normal form -> the written forms, each with the first line using it.
     let mut forms: [BTreeMap<Arc<str>, Written>; 3] = Default::default();
-    // Names are shared per part of the file: each shared copy is normalised once.
-    let mut normal: FxHashMap<*const u8, Arc<str>> = FxHashMap::default();
-    let lines = &table.lines;
-    for (row, p) in table.portfolio.rows().iter().enumerate() {
-        for (k, name) in [&p.investor, &p.locality, &p.sector].into_iter().enumerate() {
-            let n = normal
-                .entry(name.as_ptr())
-                .or_insert_with(|| match text::name(name) {
-                    std::borrow::Cow::Borrowed(b) if b.len() == name.len() => Arc::clone(name),
-                    other => Arc::from(other.as_ref()),
-                })
-                .clone();
-            let written = forms[k].entry(n).or_default();
-            if !written.iter().any(|(w, _)| w == name) {
-                written.push((Arc::clone(name), lines.get(row).copied().unwrap_or(0)));
+    // Names are shared per part of the file: each shared copy is normalised, and its first row
+    // recorded, once (rows come in file order, so the first row seen is the first that uses it).
+    // Blocks of rows list their first uses in parallel; the lists are then read in order.
+    let rows = table.portfolio.rows();
+    let names = |p: &Project| [Arc::clone(&p.investor), Arc::clone(&p.locality), Arc::clone(&p.sector)];
+    let addr = |a: &Arc<str>| a.as_ptr() as usize;
+    const BLOCK: usize = 4096;
+    let firsts: Vec<Vec<(usize, usize)>> = rows
+        .par_chunks(BLOCK)
+        .enumerate()
+        .map(|(b, block)| {
+            let mut seen: [FxHashSet<usize>; 3] = Default::default();
+            let mut last = [0usize; 3];
+            let mut out = Vec::new();
+            for (j, p) in block.iter().enumerate() {
+                for (k, at) in [addr(&p.investor), addr(&p.locality), addr(&p.sector)].into_iter().enumerate()
+                {
+                    if last[k] != at && seen[k].insert(at) {
+                        out.push((k, b * BLOCK + j));
+                    }
+                    last[k] = at;
+                }
             }
+            out
+        })
+        .collect();
+    let mut normal: FxHashMap<usize, Arc<str>> = FxHashMap::default();
+    let mut seen: [FxHashSet<usize>; 3] = Default::default();
+    let lines = &table.lines;
+    for (k, row) in firsts.into_iter().flatten() {
+        let Some(p) = rows.get(row) else { continue };
+        let Some(name) = names(p).into_iter().nth(k) else { continue };
+        if !seen[k].insert(addr(&name)) {
+            continue;
+        }
+        let n = normal
+            .entry(addr(&name))
+            .or_insert_with(|| match text::name(&name) {
+                std::borrow::Cow::Borrowed(b) if b.len() == name.len() => Arc::clone(&name),
+                other => Arc::from(other.as_ref()),
+            })
+            .clone();
+        let written = forms[k].entry(n).or_default();
+        if !written.iter().any(|(w, _)| *w == name) {
+            written.push((name, lines.get(row).copied().unwrap_or(0)));
         }
     }
     let file = table.file.clone();
@@ -455,10 +486,10 @@ fn merge_names(table: &mut ProjectsTable, diags: &mut Diagnostics) {
             );
         }
     }
-    if merged || normal.iter().any(|(p, n)| *p != n.as_ptr()) {
+    if merged || normal.iter().any(|(p, n)| *p != addr(n)) {
         table
             .portfolio
-            .map_names(|name| normal.get(&name.as_ptr()).cloned().unwrap_or_else(|| Arc::clone(name)));
+            .map_names(|name| normal.get(&addr(name)).cloned().unwrap_or_else(|| Arc::clone(name)));
     }
 }
 

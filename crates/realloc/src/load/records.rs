@@ -302,6 +302,55 @@ impl Fields for Vec<Cow<'_, str>> {
     }
 }
 
+/// One record of a part: its fields, and whether the part holds no control character at all, so
+/// that its fields need not be checked one by one (see [`super::text::control`]).
+#[derive(Debug)]
+pub(crate) struct Row<'a> {
+    fields: Vec<Cow<'a, str>>,
+    clean: bool,
+}
+
+impl Row<'_> {
+    /// True when no field of the row can hold a control character: [`Fields::invalid`] is `None`
+    /// for every field.
+    pub(crate) fn is_clean(&self) -> bool {
+        self.clean
+    }
+}
+
+impl<'a> std::ops::Deref for Row<'a> {
+    type Target = Vec<Cow<'a, str>>;
+    fn deref(&self) -> &Self::Target {
+        &self.fields
+    }
+}
+
+impl Fields for Row<'_> {
+    fn count(&self) -> usize {
+        self.fields.len()
+    }
+    fn field(&self, i: usize) -> &str {
+        self.fields.field(i)
+    }
+    fn invalid(&self, i: usize) -> Option<&str> {
+        if self.clean { None } else { self.fields.invalid(i) }
+    }
+}
+
+/// True when `bytes` may hold a control character that [`super::text::control`] refuses: a byte
+/// below 0x20 other than a line end, DEL, or 0xC2 (the lead byte of U+0080..U+00BF). Written as a
+/// branch-free fold over blocks, which the compiler turns into vector instructions.
+fn has_control(bytes: &[u8]) -> bool {
+    let suspect = |b: u8| u8::from(((b < 0x20) & (b != b'\n') & (b != b'\r')) | (b == 0x7f) | (b == 0xc2));
+    let mut blocks = bytes.chunks_exact(64);
+    for block in &mut blocks {
+        if block.iter().fold(0u8, |acc, &b| acc | suspect(b)) != 0 {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&b| suspect(b) != 0)
+}
+
 /// The size of the parts of a file read in parallel: large enough that a part costs far
 /// more than its hand-over, small enough that two to sixteen cores share a national file evenly.
 pub(crate) const PART_BYTES: usize = 1 << 20;
@@ -344,16 +393,16 @@ pub(crate) fn read_part<'a>(
     text: &'a str,
     file: &str,
     width: usize,
-    mut each: impl FnMut(&Vec<Cow<'a, str>>, usize, &mut Diagnostics),
+    mut each: impl FnMut(&Row<'a>, usize, &mut Diagnostics),
 ) -> PartRead {
     let mut read = PartRead::default();
     let mut records = Records::new(text);
-    let mut fields = Vec::with_capacity(width);
-    while let Some(rec) = records.next_record(&mut fields) {
+    let mut row = Row { fields: Vec::with_capacity(width), clean: !has_control(text.as_bytes()) };
+    while let Some(rec) = records.next_record(&mut row.fields) {
         match rec {
             Ok(line) => {
                 read.records += 1;
-                each(&fields, line, &mut read.diags);
+                each(&row, line, &mut read.diags);
             }
             Err(e) => {
                 read.ending = Ending::of(&e);

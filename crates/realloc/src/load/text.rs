@@ -84,11 +84,20 @@ fn zero_width(c: char) -> bool {
 /// The form in which a key (a project id) is compared: Unicode NFC, zero-width characters removed,
 /// blanks trimmed. Two ids that differ only invisibly (`Đ` precomposed or `D` + combining stroke, a
 /// zero-width space, a trailing blank) are one id.
+#[inline]
 pub(crate) fn key(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s.trim_ascii());
+    }
+    unicode_key(s)
+}
+
+/// [`key`] of a text that is not ASCII.
+#[cold]
+fn unicode_key(s: &str) -> Cow<'_, str> {
     let t = trim(s);
-    if t.is_ascii() || (!t.chars().any(zero_width) && is_nfc_quick(t.chars()) == IsNormalized::Yes) {
-        let u = t.trim();
-        return Cow::Borrowed(u);
+    if !t.chars().any(zero_width) && is_nfc_quick(t.chars()) == IsNormalized::Yes {
+        return Cow::Borrowed(t.trim());
     }
     let normal: String = t.chars().filter(|&c| !zero_width(c)).nfc().collect();
     Cow::Owned(normal.trim().to_owned())

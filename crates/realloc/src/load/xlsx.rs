@@ -25,7 +25,6 @@ use std::io::{Cursor, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{Data, DataRef, Reader, Xlsx};
-use rustc_hash::FxHashSet;
 
 use super::headers::{self, HISTORY_ALIASES, PROJECT_ALIASES};
 use super::history::HistoryBuilder;
@@ -43,7 +42,7 @@ pub const HISTORY_SHEETS: [&str; 2] = ["disbursements", "Giải ngân"];
 /// How many rows from the top are searched for the header row.
 pub const HEADER_SEARCH: usize = 20;
 /// The most bytes the parts of a workbook may inflate to, together: 256 MiB (a 50,000-row workbook
-/// inflates to about 40 MiB).
+/// written by `realloc template --from` is 15 MB and inflates to about 120 MiB).
 pub const MAX_INFLATED_BYTES: u64 = 256 << 20;
 /// The most non-empty cells read from one sheet: 5,000,000 (200,000 rows of 25 columns).
 pub const MAX_CELLS: usize = 5_000_000;
@@ -335,13 +334,14 @@ fn read_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<(usize, 
         }
     }
     if blanks {
+        // The metadata reading keeps a shared formula's index without expanding it: a reading that
+        // expands them allocates a table as long as the largest index the file declares.
         let mut reader = book.worksheet_cells_reader(name).map_err(|e| e.to_string())?;
-        let mut seen = FxHashSet::default();
-        while let Some(f) = reader.next_formula().map_err(|e| e.to_string())? {
-            let (row, col) = f.get_position();
-            if f.get_value().is_empty() || !seen.insert((row, col)) {
+        while let Some(record) = reader.next_cell_with_formula_metadata().map_err(|e| e.to_string())? {
+            if !matches!(record.value, DataRef::Empty) || record.formula.is_none() {
                 continue;
             }
+            let (row, col) = record.pos;
             let cells = rows.entry(row).or_default();
             if !cells.iter().any(|c| c.col == col as usize) {
                 cells.push(Cell { col: col as usize, value: Value::Uncalculated });
