@@ -416,15 +416,7 @@ impl Rules {
             };
             s[usize::from(fm.slot)] = value;
             if let Some(t) = trace.as_deref_mut() {
-                t.push(Step {
-                    stage: Stage::Model,
-                    id: fm.id.to_owned(),
-                    line: fm.line,
-                    expr: fm.expr.text.clone(),
-                    outcome: Outcome::Computed,
-                    value: fmt_num(value),
-                    seen: self.seen_of(&fm.expr, s),
-                });
+                t.push(self.formula_step(fm, value, s));
             }
         }
 
@@ -434,15 +426,7 @@ impl Rules {
                 let v = if raw.is_nan() { 0.0 } else { raw.clamp(0.0, 1.0) };
                 s[usize::from(fm.slot)] = v;
                 if let Some(t) = trace {
-                    t.push(Step {
-                        stage: Stage::Model,
-                        id: fm.id.to_owned(),
-                        line: fm.line,
-                        expr: fm.expr.text.clone(),
-                        outcome: Outcome::Computed,
-                        value: fmt_num(v),
-                        seen: self.seen_of(&fm.expr, s),
-                    });
+                    t.push(self.formula_step(fm, v, s));
                 }
                 v
             }
@@ -506,6 +490,19 @@ impl Rules {
             outcome,
             value,
             seen: self.seen_of(&r.when, s),
+        }
+    }
+
+    /// The step of a `[model]` formula that computed `value`.
+    fn formula_step(&self, fm: &super::Formula, value: f64, s: &[f64]) -> Step {
+        Step {
+            stage: Stage::Model,
+            id: fm.id.to_owned(),
+            line: fm.line,
+            expr: fm.expr.text.clone(),
+            outcome: Outcome::Computed,
+            value: fmt_num(value),
+            seen: self.seen_of(&fm.expr, s),
         }
     }
 

@@ -176,16 +176,29 @@ fn side(s: &str) -> Option<Side> {
     }
 }
 
-/// Parses a list of source codes, reporting unknown ones.
-fn sources(ld: &mut Loader, list: &toml::Spanned<Vec<String>>, rule: &str) -> Vec<Source> {
+/// Parses a list of source codes, reporting unknown ones (the built-in table is known to be right:
+/// its spans are not this file's, so nothing is reported for it).
+fn sources(ld: &mut Loader, list: &toml::Spanned<Vec<String>>, rule: &str, builtin: bool) -> Vec<Source> {
     let mut out = Vec::new();
     for code in list.get_ref() {
         match code.parse::<Source>() {
             Ok(s) => out.push(s),
-            Err(e) => ld.err(list.span().start, Some(rule), e.to_string()),
+            Err(e) if !builtin => ld.err(list.span().start, Some(rule), e.to_string()),
+            Err(_) => {}
         }
     }
     out
+}
+
+/// A rule's id, checked and recorded in `seen` unless it comes from the built-in table.
+fn rule_id(
+    ld: &mut Loader,
+    id: &toml::Spanned<String>,
+    what: &str,
+    seen: &mut Vec<String>,
+    builtin: bool,
+) -> String {
+    if builtin { id.get_ref().clone() } else { ld.id(id, what, seen) }
 }
 
 /// Loads `[[pools]]`, or the built-in table for a version-1 file.
@@ -203,7 +216,7 @@ pub(crate) fn load_pools(
     let mut ids = Vec::new();
     for p in list {
         let p = p.get_ref();
-        let id = if builtin { p.id.get_ref().clone() } else { ld.id(&p.id, "pool", &mut ids) };
+        let id = rule_id(ld, &p.id, "pool", &mut ids, builtin);
         let split = match p.split.get_ref().as_str() {
             "agreement" => PoolSplit::Agreement,
             "locality" => PoolSplit::Locality,
@@ -216,11 +229,7 @@ pub(crate) fn load_pools(
                 continue;
             }
         };
-        let srcs = if builtin {
-            p.sources.get_ref().iter().filter_map(|c| c.parse().ok()).collect()
-        } else {
-            sources(ld, &p.sources, &id)
-        };
+        let srcs = sources(ld, &p.sources, &id, builtin);
         for s in &srcs {
             if out.iter().any(|r| r.sources.contains(s)) {
                 ld.err(
@@ -253,12 +262,8 @@ pub(crate) fn load_authority(
     for a in list {
         let offset = a.span().start;
         let a = a.get_ref();
-        let code = if builtin { a.code.get_ref().clone() } else { ld.id(&a.code, "authority", &mut ids) };
-        let srcs = if builtin {
-            a.sources.get_ref().iter().filter_map(|c| c.parse().ok()).collect()
-        } else {
-            sources(ld, &a.sources, &code)
-        };
+        let code = rule_id(ld, &a.code, "authority", &mut ids, builtin);
+        let srcs = sources(ld, &a.sources, &code, builtin);
         for s in &srcs {
             if out.iter().any(|r| r.sources.contains(s)) {
                 ld.err(offset, Some(&code), format!("source {s} already has an authority"));
