@@ -341,7 +341,7 @@ fn relax_node(
 }
 
 /// Donors tied by caps, searched exhaustively in the Lagrangian bound up to this many.
-const GROUP: usize = 10;
+const GROUP: usize = 8;
 
 /// The Lagrangian relaxation of the balance row (see the module docs): the pool's donors in groups
 /// tied by caps, and the multiplier `λ` at which the bound is taken.
