@@ -24,7 +24,7 @@
 //! `min_transfer` carries its [`BelowMinReason`]: `no_split_exists` when proven, `search_limit` when
 //! the searches ran out of budget. Everything is deterministic (fixed orders, counted steps).
 
-use std::cmp::Reverse;
+use std::collections::BTreeSet;
 
 use crate::domain::Source;
 use crate::money::Money;
@@ -190,11 +190,10 @@ fn north_west(
 }
 
 /// Smallest first: the row (donor or recipient) with the smallest rest goes whole to a row of the other
-/// side whose rest equals it (same investor, then same locality, first) or exceeds it by at least `m`
-/// (one left at least `2m` above it first, so that it stays divisible; then same investor, same
-/// locality, the largest). Every piece then uses up a row, so there are at most `D + R − 1`, and each
+/// side whose rest equals it (same investor, then same locality, first) or else to the largest rest of
+/// the other side when that exceeds it by at least `m`. Every piece then uses up a row, so there are at most `D + R − 1`, and each
 /// is a whole rest, at least `m`. When the smallest row finds no partner, the last pieces are undone
-/// and [`search`] completes what is left ([`finish`]). `O(n²)`.
+/// and [`search`] completes what is left ([`finish`]). `O(n log n)` with ordered sets.
 fn smallest_first(
     rest_d: &[i64],
     rest_r: &[i64],
@@ -202,28 +201,43 @@ fn smallest_first(
     prefer: &impl Fn(usize, usize) -> u8,
 ) -> Option<Vec<Piece>> {
     let mut left: [Vec<i64>; 2] = [rest_d.to_vec(), rest_r.to_vec()];
+    // Open rows of each side by (rest, index).
+    let mut open: [BTreeSet<(i64, usize)>; 2] = [BTreeSet::new(), BTreeSet::new()];
+    for side in 0..2 {
+        open[side] =
+            (0..left[side].len()).filter(|&k| left[side][k] > 0).map(|k| (left[side][k], k)).collect();
+    }
     let mut out = Vec::new();
     loop {
         // The smallest rest over both sides (donors first on ties, then by index).
-        let smallest = (0..2)
-            .flat_map(|side| (0..left[side].len()).map(move |k| (side, k)))
-            .filter(|&(side, k)| left[side][k] > 0)
-            .min_by_key(|&(side, k)| (left[side][k], side, k));
-        let Some((side, k)) = smallest else { return Some(out) };
-        let a = left[side][k];
+        let (side, (a, k)) = match (open[0].first().copied(), open[1].first().copied()) {
+            (None, None) => return Some(out),
+            (Some(x), None) => (0, x),
+            (None, Some(y)) => (1, y),
+            (Some(x), Some(y)) => {
+                if y.0 < x.0 {
+                    (1, y)
+                } else {
+                    (0, x)
+                }
+            }
+        };
         let other = 1 - side;
         let pref = |o: usize| if side == 0 { prefer(k, o) } else { prefer(o, k) };
-        let partner = (0..left[other].len())
-            .filter(|&o| left[other][o] == a || left[other][o] >= a + m)
-            .min_by_key(|&o| {
-                let w = left[other][o];
-                (w != a, w < a + 2 * m, pref(o), Reverse(w), o)
-            });
+        let exact =
+            open[other].range((a, 0)..=(a, usize::MAX)).map(|&(_, o)| o).min_by_key(|&o| (pref(o), o));
+        let partner = exact.or_else(|| open[other].last().filter(|&&(w, _)| w >= a + m).map(|&(_, o)| o));
         let Some(partner) = partner else {
             return finish(left, out, m, prefer);
         };
+        open[side].remove(&(a, k));
         left[side][k] = 0;
-        left[other][partner] -= a;
+        let w = left[other][partner];
+        open[other].remove(&(w, partner));
+        left[other][partner] = w - a;
+        if w > a {
+            open[other].insert((w - a, partner));
+        }
         out.push(if side == 0 { (k, partner, a) } else { (partner, k, a) });
     }
 }
