@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use realloc::report::DocumentFormat;
+use realloc::report::{DocumentFormat, Submission};
 
 use crate::cli::{ProposeArgs, ProposeFormat};
 use crate::cmd::common;
@@ -19,6 +19,9 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     if format == ProposeFormat::Xlsx && args.output.path().is_none() {
         return Err(bad_input("an Excel workbook needs an output file: add `-o FILE.xlsx`"));
     }
+    if format == ProposeFormat::Docx && args.output.path().is_none() {
+        return Err(bad_input("a Word document needs an output file: add `-o FILE.docx`"));
+    }
     let mut proposed =
         common::propose_scenario(&args.scenario, args.rules.file.as_deref(), args.export_lp.is_some(), err)?;
     if args.risk {
@@ -30,10 +33,26 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         ProposeFormat::Html => DocumentFormat::Html,
         ProposeFormat::Xlsx => DocumentFormat::Xlsx,
         ProposeFormat::Csv => DocumentFormat::Csv,
+        ProposeFormat::Docx => DocumentFormat::Docx,
     };
+    let mut submission = Submission::new(
+        proposed.scenario.meta.document.clone(),
+        proposed.rules.citations(),
+        &proposed.document,
+    );
+    if let Some(code) = &args.authority {
+        let known: Vec<&str> = proposed.document.authorities.iter().map(|a| a.code.as_str()).collect();
+        if !known.contains(&code.as_str()) {
+            return Err(bad_input(format!(
+                "--authority `{code}` is not in the rules' authority table; expected one of: {}",
+                known.join(", ")
+            )));
+        }
+        submission.authority = Some(code.clone());
+    }
     let bytes = proposed
         .document
-        .render(format, args.lang.into())
+        .render_submission(format, args.lang.into(), &submission)
         .with_context(|| format!("cannot render the proposal of `{}`", args.scenario.display()))?;
     if let (Some(path), Some(lp)) = (&args.export_lp, &proposed.lp) {
         write_atomic(path, lp.as_bytes(), &proposed.inputs)?;
