@@ -39,7 +39,7 @@ fn every_note() -> Vec<PoolNote<String>> {
         PoolNote::NoDonors { rows: 1, locked: 1, small: 0 },
         PoolNote::NoRecipients { rows: 3, small: 2 },
         PoolNote::Binds {
-            constraint: "Mỗi xã, phường bị điều giảm tối đa 30% kế hoạch vốn của nguồn".into(),
+            constraint: "Mỗi xã, phường bị điều chỉnh giảm tối đa 30% kế hoạch vốn của nguồn".into(),
             caps: vec![
                 cap(CapScope::Locality, "Phường Tam Thanh", 106),
                 cap(CapScope::Locality, "Xã Bắc Sơn", 9_851),
@@ -155,15 +155,15 @@ fn vietnamese_notes_read_as_the_committee_expects() {
     for sentence in [
         "Điều chuyển 264.403,5 triệu đồng từ 19 dự án sang 1 dự án.",
         "Dừng tại đây vì các dự án nhận đã được bố trí đủ mức có thể giải ngân.",
-        "Ràng buộc «Mỗi xã, phường bị điều giảm tối đa 30% kế hoạch vốn của nguồn» đang giới hạn: \
-         Phường Tam Thanh được điều giảm tối đa 106 triệu đồng; Xã Bắc Sơn được điều giảm tối đa 9.851 \
-         triệu đồng; Xã Cai Kinh được điều giảm tối đa 12.682 triệu đồng và 5 xã, phường khác.",
-        "đang giới hạn: Ban QLDA đầu tư xây dựng tỉnh được điều giảm tối đa 54.850 triệu đồng và 1 chủ đầu tư khác.",
+        "Ràng buộc «Mỗi xã, phường bị điều chỉnh giảm tối đa 30% kế hoạch vốn của nguồn» đang giới hạn: \
+         Phường Tam Thanh được điều chỉnh giảm tối đa 106 triệu đồng; Xã Bắc Sơn được điều chỉnh giảm tối đa 9.851 \
+         triệu đồng; Xã Cai Kinh được điều chỉnh giảm tối đa 12.682 triệu đồng và 5 xã, phường khác.",
+        "đang giới hạn: Ban QLDA đầu tư xây dựng tỉnh được điều chỉnh giảm tối đa 54.850 triệu đồng và 1 chủ đầu tư khác.",
         "đang giới hạn: tổng vốn điều chuyển trong nguồn tối đa 100.000 triệu đồng.",
         "Đã loại bỏ 2 lượt điều chuyển nhỏ hơn mức điều chuyển tối thiểu (50 triệu đồng).",
         "Không điều chuyển vốn vì lượt điều chuyển tiếp theo, từ dự án DA-001 (Đường tỉnh ĐT.226, đoạn Tân \
          Thanh – Hoàng Văn Thụ) sang dự án DA-003 (",
-        "Không có dự án nào có thể điều giảm vốn: trong 4 dự án của nguồn, 2 dự án được giữ nguyên kế hoạch vốn",
+        "Không có dự án nào có thể điều chỉnh giảm vốn: trong 4 dự án của nguồn, 2 dự án được giữ nguyên kế hoạch vốn",
         "Có 2 dự án chỉ có thể tiếp nhận ít hơn mức điều chuyển tối thiểu.",
         "(DA-004 (Trường THPT \"Chuyên Chu Văn An\", nhà đa năng): 0,250)",
     ] {

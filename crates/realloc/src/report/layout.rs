@@ -247,12 +247,12 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
         pct(s.forecast_rate_before),
         pct(s.forecast_rate_after),
     ]);
-    b.push(Block::Para(l.by_source.to_owned() + ":"));
+    b.push(Block::Para(format!("1. {}:", l.by_source)));
     b.push(Block::Table(t));
     b.push(Block::Note(l.forecast_note.to_owned()));
     b.push(Block::Chart(Chart::Rates));
     let groups: Vec<_> = doc.groups.iter().filter(|g| g.rows > 0).collect();
-    b.push(Block::Para(l.sec_groups.to_owned()));
+    b.push(Block::Para(format!("2. {}:", strip_number(l.sec_groups))));
     if groups.is_empty() {
         b.push(Block::Para(l.no_groups.to_owned()));
     } else {
@@ -303,6 +303,7 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
     }
     for (i, code) in parts.iter().enumerate() {
         let label = submission::authority_label(doc, code, lang);
+        let body = submission::body_name(doc, code, lang);
         let lines = submission::appendix_lines(doc, code, lang);
         let moved = total(doc.transfers.iter().filter(|t| &t.authority == code).map(|t| t.amount_vnd));
         let (cut, add) = lines.first().map_or((0, 0), |t| (t.cut_vnd, t.add_vnd));
@@ -319,8 +320,8 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
         let no = appendix_no(i);
         b.push(Block::Para(if vi {
             format!(
-                "{}. Thuộc thẩm quyền của {label}: điều chuyển {} triệu đồng; điều chỉnh giảm {} triệu đồng \
-                 của {} dự án, điều chỉnh tăng {} triệu đồng cho {} dự án (chi tiết tại {no}).",
+                "{}. Phần thuộc thẩm quyền của {body} ({label}): điều chuyển {} triệu đồng; điều chỉnh giảm \
+                 {} triệu đồng của {} dự án, điều chỉnh tăng {} triệu đồng cho {} dự án (chi tiết tại {no}).",
                 i + 1,
                 m(moved),
                 m(cut),
@@ -330,8 +331,8 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
             )
         } else {
             format!(
-                "{}. For decision by {label}: {} million VND moved; {} million VND taken from {} projects, \
-                 {} million VND added to {} projects (details in {no}).",
+                "{}. The part for {body} ({label}): {} million VND moved; {} million VND taken from {} \
+                 projects, {} million VND added to {} projects (details in {no}).",
                 i + 1,
                 m(moved),
                 m(cut),
@@ -340,7 +341,7 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
                 n(false)
             )
         }));
-        appendices.push((code.clone(), label, lines));
+        appendices.push((code.clone(), body, lines));
     }
     if !doc.localities.is_empty() {
         b.push(Block::Chart(Chart::Localities));
@@ -426,7 +427,7 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
                 "- Đề nghị Ủy ban nhân dân tỉnh trình {label} xem xét, quyết định điều chỉnh kế hoạch vốn theo {no}."
             ),
             (Lang::Vi, "trung_uong") => format!(
-                "- Đề nghị Ủy ban nhân dân tỉnh báo cáo, đề nghị {label} chấp thuận điều chỉnh kế hoạch vốn theo {no}."
+                "- Đề nghị Ủy ban nhân dân tỉnh báo cáo {label} xem xét, chấp thuận điều chỉnh kế hoạch vốn theo {no}."
             ),
             (Lang::Vi, _) => format!("- Đề nghị {label} xem xét, quyết định điều chỉnh kế hoạch vốn theo {no}."),
             (Lang::En, "ubnd_tinh") => {
@@ -485,7 +486,7 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
         let (t, strong) = appendix_table(lines, lang);
         b.push(Block::Grouped(t, strong));
         let rows: Vec<_> = doc.transfers.iter().filter(|t| &t.authority == code).collect();
-        b.push(Block::Para(l.sec_transfers.to_owned()));
+        b.push(Block::Para(format!("{}:", strip_number(l.sec_transfers))));
         let mut t = Table {
             head: [l.no, l.source, l.from, w.col_name, l.to_project, w.col_name, l.amount]
                 .map(str::to_owned)

@@ -276,6 +276,20 @@ pub fn authority_label(doc: &ProposalDocument, code: &str, lang: Lang) -> String
         .unwrap_or_else(|| code.to_owned())
 }
 
+/// The body that decides a part, as a sentence names it: `Ủy ban nhân dân tỉnh`, `Hội đồng nhân
+/// dân tỉnh`, the central authorities; another code of a rules file by its label.
+pub fn body_name(doc: &ProposalDocument, code: &str, lang: Lang) -> String {
+    match (code, lang) {
+        ("ubnd_tinh", Lang::Vi) => "Ủy ban nhân dân tỉnh".to_owned(),
+        ("hdnd_tinh", Lang::Vi) => "Hội đồng nhân dân tỉnh".to_owned(),
+        ("trung_uong", Lang::Vi) => "cơ quan có thẩm quyền ở trung ương".to_owned(),
+        ("ubnd_tinh", Lang::En) => "the Provincial People's Committee".to_owned(),
+        ("hdnd_tinh", Lang::En) => "the Provincial People's Council".to_owned(),
+        ("trung_uong", Lang::En) => "the central authorities".to_owned(),
+        _ => authority_label(doc, code, lang),
+    }
+}
+
 /// The rank of a status in the appendices: completed, ongoing, new, preparation.
 fn status_rank(status: &str) -> usize {
     match status {
@@ -445,7 +459,7 @@ pub fn appendix_lines(doc: &ProposalDocument, authority: &str, lang: Lang) -> Ve
         }
         prev = Some((it.source, it.sector, it.status));
         n_row += 1;
-        let cut = (-it.change).max(0);
+        let cut = it.change.saturating_neg().max(0);
         let add = it.change.max(0);
         let after = it.plan.saturating_add(it.change);
         for at in [0, src_at, sec_at, st_at] {
