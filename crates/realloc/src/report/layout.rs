@@ -4,7 +4,10 @@
 use super::fmt;
 use super::submission::{self, AppendixLine, Letterhead, LineKind, Submission, words};
 use super::text::{self, Lang, labels};
-use super::{IdleOptionKind, PoolSummary, ProposalDocument};
+use super::{IdleOptionKind, PoolSummary, ProjectLine, ProposalDocument};
+
+/// Rows by (id, source), as [`ProposalDocument::project_index`] builds them.
+pub type ProjectIndex<'a> = std::collections::HashMap<(&'a str, crate::domain::Source), &'a ProjectLine>;
 
 /// Which chart goes where (HTML draws it; Markdown leaves it out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,14 +91,14 @@ pub(crate) fn pool_label(p: &PoolSummary, lang: Lang) -> String {
 }
 
 /// The notes of one pool as sentences in `lang`, rows named `id (name)` (names hold commas and
-/// dashes); one line each, so that a list cell can split them. A proposal read from JSON without
+/// dashes, looked up in `index`); one line each, so that a list cell can split them. A proposal read from JSON without
 /// structured notes keeps its English text.
-pub fn pool_notes(doc: &ProposalDocument, pool: &PoolSummary, lang: Lang) -> Vec<String> {
+pub fn pool_notes(pool: &PoolSummary, lang: Lang, index: &ProjectIndex<'_>) -> Vec<String> {
     let one_line = |s: String| s.replace(['\n', '\r'], " ");
     if pool.note_items.is_empty() {
         return pool.notes.iter().cloned().map(one_line).collect();
     }
-    let name = |id: &String| match doc.project(id, pool.source) {
+    let name = |id: &String| match index.get(&(id.as_str(), pool.source)) {
         Some(p) if !p.name.is_empty() => format!("{id} ({})", p.name),
         _ => id.clone(),
     };
@@ -567,7 +570,7 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
             fmt::float(p.shadow_price, 3, lang),
             best,
             best_name,
-            pool_notes(doc, p, lang).join("\n"),
+            pool_notes(p, lang, &index).join("\n"),
         ]);
     }
     b.push(Block::Table(t));

@@ -365,7 +365,7 @@ fn technical(
         let best_name = index.get(&(best, p.source)).map_or("", |x| x.name.as_str());
         ws.write_string_with_format(r, 3, best_name, &f.text)?;
         // The notes, one a line in the cell; the row made tall enough to show them wrapped.
-        let notes = pool_notes(doc, p, lang);
+        let notes = pool_notes(p, lang, &index);
         let lines: f64 =
             notes.iter().map(|n| (n.chars().count() as f64 / (NOTES_WIDTH * 1.1)).ceil().max(1.0)).sum();
         ws.write_string_with_format(r, 4, notes.join("\n"), &f.text)?;
