@@ -2,6 +2,12 @@
 //! Roman 13 pt, margins 2 cm top and bottom, 3 cm left, 1.5 cm right, the letterhead and the signature
 //! as borderless two-column tables, the appendices and the draft Decision each on a new page. The
 //! content is the layout's blocks, as in Markdown and HTML; the writer is `docx-rs` (MIT).
+//!
+//! Scale: `docx-rs` builds a tree of every cell and writes the package uncompressed, tens of
+//! microseconds a cell, too slow for a national appendix (tens of thousands of rows). So the data
+//! tables are written here as WordprocessingML text, streamed, in place of a marker paragraph of the
+//! package `docx-rs` builds (letterhead, styles, settings, everything else), and the package is
+//! compressed (deflate, fast level) as it is rewritten: linear in the rows.
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, PageMargin, Paragraph, Run, RunFonts, Style, StyleType, Table, TableCell,
@@ -29,6 +35,7 @@ pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Ve
         .default_fonts(font)
         .default_size(BODY)
         .add_style(Style::new("TableText", StyleType::Paragraph).name("Table Text").size(SMALL));
+    let mut tables: Vec<(Grid, Vec<usize>)> = Vec::new();
     for block in layout::layout_with(doc, lang, sub) {
         d = match block {
             Block::Letterhead(h) => d.add_table(letterhead(&h)),
@@ -62,8 +69,14 @@ pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Ve
                 }
                 d
             }
-            Block::Table(t) => d.add_table(grid(&t, &[])),
-            Block::Grouped(t, strong) => d.add_table(grid(&t, &strong)),
+            Block::Table(t) => {
+                tables.push((t, Vec::new()));
+                d.add_paragraph(marker(tables.len() - 1))
+            }
+            Block::Grouped(t, strong) => {
+                tables.push((t, strong));
+                d.add_paragraph(marker(tables.len() - 1))
+            }
             // Charts are drawn in HTML only; their figures are in the tables.
             Block::Chart(_) => d,
             Block::Signature { label, recipients, title, name } => {
@@ -76,61 +89,146 @@ pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Ve
     }
     let mut out = std::io::Cursor::new(Vec::new());
     d.pack(&mut out).map_err(|e| RenderError::Docx(e.to_string()))?;
-    Ok(out.into_inner())
+    repack(&out.into_inner(), &tables).map_err(|e| RenderError::Docx(e.to_string()))
 }
 
-/// A paragraph of table text.
-fn small(text: &str, align: Option<AlignmentType>, bold: bool) -> Paragraph {
-    let mut run = Run::new();
-    // A cell keeps its line breaks (lists, the signer's title on two lines).
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            run = run.add_break(BreakType::TextWrapping);
+/// The text of the marker paragraph of table `i`.
+fn marker_text(i: usize) -> String {
+    format!("\u{1}REALLOC-TABLE-{i}\u{1}")
+}
+
+fn marker(i: usize) -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(marker_text(i)))
+}
+
+/// Rewrites the package: `word/document.xml` with each marker paragraph replaced by its table, every
+/// part deflated.
+fn repack(package: &[u8], tables: &[(Grid, Vec<usize>)]) -> Result<Vec<u8>, zip::result::ZipError> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(package))?;
+    let mut zout = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(package.len() / 4)));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i)?;
+        let name = f.name()?.into_owned();
+        if f.is_dir() {
+            zout.add_directory(name, opts)?;
+            continue;
         }
-        run = run.add_text(line);
+        let mut bytes = Vec::with_capacity(usize::try_from(f.size()).unwrap_or(0));
+        f.read_to_end(&mut bytes)?;
+        zout.start_file(name.as_str(), opts)?;
+        if name == "word/document.xml" {
+            let xml = String::from_utf8_lossy(&bytes);
+            zout.write_all(with_tables(&xml, tables).as_bytes())?;
+        } else {
+            zout.write_all(&bytes)?;
+        }
     }
-    if bold {
-        run = run.bold();
+    Ok(zout.finish()?.into_inner())
+}
+
+/// `xml` with the paragraph holding each table's marker replaced by the table.
+fn with_tables(xml: &str, tables: &[(Grid, Vec<usize>)]) -> String {
+    let mut out =
+        String::with_capacity(xml.len() + tables.iter().map(|(t, _)| t.rows.len() * 1200).sum::<usize>());
+    let mut rest = xml;
+    for (i, (t, strong)) in tables.iter().enumerate() {
+        let mark = xml_escape(&marker_text(i));
+        let Some(at) = rest.find(&mark) else { continue };
+        // The paragraph around the marker: from its `<w:p` to its `</w:p>`.
+        let start =
+            rest[..at].rfind("<w:p>").into_iter().chain(rest[..at].rfind("<w:p ")).max().unwrap_or(at);
+        let end = rest[at..].find("</w:p>").map_or(at + mark.len(), |e| at + e + "</w:p>".len());
+        out.push_str(&rest[..start]);
+        table_xml(&mut out, t, strong);
+        rest = &rest[end..];
     }
-    let p = Paragraph::new().style("TableText").add_run(run);
-    match align {
-        Some(a) => p.align(a),
-        None => p,
+    out.push_str(rest);
+    out
+}
+
+/// Escapes text for XML, dropping the characters XML 1.0 cannot hold.
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_escaped(&mut out, s);
+    out
+}
+
+fn push_escaped(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
     }
 }
 
-/// A table of the layout: header bold and centred, numbers right-aligned, headings with subtotals and
-/// the total row bold.
-fn grid(t: &Grid, strong: &[usize]) -> Table {
-    let mut rows = Vec::with_capacity(t.rows.len() + 2);
-    let row = |cells: &[String], bold: bool, header: bool| {
-        TableRow::new(
-            cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let align = if header {
-                        Some(AlignmentType::Center)
-                    } else if t.numeric.get(i).copied().unwrap_or(false) {
-                        Some(AlignmentType::Right)
-                    } else {
-                        None
-                    };
-                    TableCell::new().add_paragraph(small(c, align, bold || header))
-                })
-                .collect(),
-        )
+/// One table as WordprocessingML: borders, header row repeated on each page, numbers right-aligned,
+/// headings with subtotals and the total row bold.
+fn table_xml(out: &mut String, t: &Grid, strong: &[usize]) {
+    let cols = t.head.len().max(1);
+    out.push_str(
+        "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>\
+         <w:top w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>\
+         <w:left w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>\
+         <w:bottom w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>\
+         <w:right w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>\
+         <w:insideH w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>\
+         <w:insideV w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>\
+         </w:tblBorders><w:tblLayout w:type=\"autofit\"/></w:tblPr><w:tblGrid>",
+    );
+    let width = TEXT_WIDTH / cols;
+    for _ in 0..cols {
+        out.push_str(&format!("<w:gridCol w:w=\"{width}\"/>"));
+    }
+    out.push_str("</w:tblGrid>");
+    let row = |out: &mut String, cells: &[String], bold: bool, header: bool| {
+        out.push_str(if header { "<w:tr><w:trPr><w:tblHeader/></w:trPr>" } else { "<w:tr>" });
+        for (i, c) in cells.iter().enumerate() {
+            let jc = if header {
+                "<w:jc w:val=\"center\"/>"
+            } else if t.numeric.get(i).copied().unwrap_or(false) {
+                "<w:jc w:val=\"right\"/>"
+            } else {
+                ""
+            };
+            out.push_str("<w:tc><w:p><w:pPr><w:pStyle w:val=\"TableText\"/>");
+            out.push_str(jc);
+            out.push_str("</w:pPr>");
+            if !c.is_empty() {
+                out.push_str(if bold || header { "<w:r><w:rPr><w:b/></w:rPr>" } else { "<w:r>" });
+                for (k, line) in c.split('\n').enumerate() {
+                    if k > 0 {
+                        out.push_str("<w:br/>");
+                    }
+                    out.push_str("<w:t xml:space=\"preserve\">");
+                    push_escaped(out, line);
+                    out.push_str("</w:t>");
+                }
+                out.push_str("</w:r>");
+            }
+            out.push_str("</w:p></w:tc>");
+        }
+        out.push_str("</w:tr>");
     };
-    rows.push(row(&t.head, true, true));
+    row(out, &t.head, true, true);
     let mut strong = strong.iter().peekable();
     for (i, r) in t.rows.iter().enumerate() {
         let bold = strong.next_if_eq(&&i).is_some();
-        rows.push(row(r, bold, false));
+        row(out, r, bold, false);
     }
     if let Some(f) = &t.foot {
-        rows.push(row(f, true, false));
+        row(out, f, true, false);
     }
-    Table::new(rows).width(TEXT_WIDTH, WidthType::Dxa)
+    out.push_str("</w:tbl>");
 }
 
 /// A centred paragraph of body text.
