@@ -94,7 +94,7 @@ pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Ve
 
 /// The text of the marker paragraph of table `i`.
 fn marker_text(i: usize) -> String {
-    format!("\u{1}REALLOC-TABLE-{i}\u{1}")
+    format!("⟦REALLOC-TABLE-{i}⟧")
 }
 
 fn marker(i: usize) -> Paragraph {
