@@ -293,3 +293,33 @@ pub fn system_tool(binaries: &[&str], package: &str) -> Option<String> {
     }
     find().map(|b| (*b).to_owned())
 }
+
+/// The fixture document with the deciding authorities of the default rules: central-budget
+/// transfers decided by the People's Committee, local-budget ones by the People's Council (the
+/// hand-made assessment of the fixture names none), so that the documents show one part each.
+pub fn fixture_document_with_authorities() -> realloc::report::ProposalDocument {
+    use realloc::domain::Source;
+    let mut doc = fixture_document();
+    let code = |s: Source| if s.is_central() { "ubnd_tinh" } else { "hdnd_tinh" };
+    for t in &mut doc.transfers {
+        t.authority = code(t.source).to_owned();
+    }
+    for p in &mut doc.pools {
+        p.authority = code(p.source).to_owned();
+    }
+    doc.authorities = vec![
+        realloc::model::Authority {
+            code: "ubnd_tinh".into(),
+            label_vi: "Ủy ban nhân dân tỉnh quyết định".into(),
+            label_en: "Decided by the Provincial People's Committee".into(),
+            cite: "Law 58/2024 Art. 67".into(),
+        },
+        realloc::model::Authority {
+            code: "hdnd_tinh".into(),
+            label_vi: "Trình Hội đồng nhân dân tỉnh quyết định".into(),
+            label_en: "Submitted to the Provincial People's Council".into(),
+            cite: "Law 58/2024 Art. 67".into(),
+        },
+    ];
+    doc
+}

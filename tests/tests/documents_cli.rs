@@ -130,5 +130,30 @@ fn propose_refuses_a_workbook_on_standard_output_and_unknown_languages() {
     assert!(err.contains("invalid value 'fr'"), "{err}");
     let (code, _, err) = run(&["propose", "some-folder", "--format", "pdf"]);
     assert_eq!(code, 2);
-    assert!(err.contains("[possible values: json, md, html, xlsx, csv]"), "{err}");
+    assert!(err.contains("[possible values: json, md, html, xlsx, csv, docx]"), "{err}");
+    let (code, _, err) = run(&["propose", "some-folder", "--format", "docx"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("a Word document needs an output file"), "{err}");
+}
+
+/// `propose -o FILE.docx` writes the whole submission; `--authority` keeps one part, and an unknown
+/// authority is bad input.
+#[test]
+fn propose_writes_a_word_submission_and_one_authority_part() {
+    let dir =
+        realloc_tests::workspace_root().join("scenarios/lang-son-2025-q3").to_string_lossy().into_owned();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let all = tmp.path().join("to-trinh.docx");
+    let (code, _, err) = run(&["propose", &dir, "-o", &all.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    let bytes = std::fs::read(&all).expect("written");
+    assert_eq!(&bytes[..2], b"PK", "a zip package");
+    let one = tmp.path().join("hdnd.docx");
+    let (code, _, err) =
+        run(&["propose", &dir, "-o", &one.to_string_lossy(), "--authority", "hdnd_tinh", "--lang", "en"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::metadata(&one).expect("written").len() < bytes.len() as u64);
+    let (code, _, err) = run(&["propose", &dir, "-o", &one.to_string_lossy(), "--authority", "quoc_hoi"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--authority `quoc_hoi`") && err.contains("ubnd_tinh"), "{err}");
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use realloc::report::Lang;
-use realloc_tests::fixture_document;
+use realloc_tests::fixture_document_with_authorities;
 
 /// What Chromium made of a page.
 struct Rendered {
@@ -101,7 +101,7 @@ fn shot_path(name: &str) -> PathBuf {
 
 #[track_caller]
 fn check(lang: Lang, expected: &[&str]) {
-    let html = fixture_document().to_html(lang);
+    let html = fixture_document_with_authorities().to_html(lang);
     let shot = shot_path(&format!("proposal-{}.png", lang.code()));
     // The page itself is kept beside its screenshot for a person to open.
     std::fs::write(shot.with_extension("html"), &html).expect("keep the page");
@@ -118,12 +118,25 @@ fn check(lang: Lang, expected: &[&str]) {
 
 #[test]
 fn vietnamese_page_renders_with_text_and_charts() {
-    check(Lang::Vi, &["TỜ TRÌNH", "Kính gửi", "74.700,000", "30/09/2025", "Xã Đồng Đăng"]);
+    check(
+        Lang::Vi,
+        &[
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "TỜ TRÌNH",
+            "Kính gửi",
+            "74.700",
+            "30/09/2025",
+            "Xã Đồng Đăng",
+            "PHỤ LỤC I",
+            "Kế hoạch sau điều chỉnh",
+            "Nơi nhận",
+        ],
+    );
 }
 
 #[test]
 fn english_page_renders_with_text_and_charts() {
-    check(Lang::En, &["PROPOSAL", "74,700.000", "30 September 2025", "Capital cut and added"]);
+    check(Lang::En, &["PROPOSAL", "74,700", "30 September 2025", "Capital cut and added", "APPENDIX I"]);
 }
 
 /// The checks above can fail: a blank page and a page that logs to the console are caught.

@@ -39,7 +39,7 @@ fn every_note() -> Vec<PoolNote<String>> {
         PoolNote::NoDonors { rows: 1, locked: 1, small: 0 },
         PoolNote::NoRecipients { rows: 3, small: 2 },
         PoolNote::Binds {
-            constraint: "Mỗi xã, phường bị điều giảm tối đa 30% kế hoạch vốn của nguồn".into(),
+            constraint: "Mỗi xã, phường bị điều chỉnh giảm tối đa 30% kế hoạch vốn của nguồn".into(),
             caps: vec![
                 cap(CapScope::Locality, "Phường Tam Thanh", 106),
                 cap(CapScope::Locality, "Xã Bắc Sơn", 9_851),
@@ -73,12 +73,12 @@ fn doc_with_every_note() -> ProposalDocument {
     doc
 }
 
-/// Section VII of a Markdown document, with the data the notes quote (project ids and names,
+/// The sensitivity table of the technical annex (its section 2) of a Markdown document, with the data the notes quote (project ids and names,
 /// localities, investors, constraint names, pool codes) blanked out: what is left is template text.
 fn template_text_of_notes(doc: &ProposalDocument, lang: Lang) -> String {
     let md = doc.to_markdown(lang);
     let mut s =
-        md.split("## VII.").nth(1).and_then(|s| s.split("## VIII.").next()).unwrap_or_default().to_owned();
+        md.split("## 2. ").nth(1).and_then(|s| s.split("## 3. ").next()).unwrap_or_default().to_owned();
     // Only the notes column (the last cell of each row).
     s = s
         .lines()
@@ -155,15 +155,15 @@ fn vietnamese_notes_read_as_the_committee_expects() {
     for sentence in [
         "Điều chuyển 264.403,5 triệu đồng từ 19 dự án sang 1 dự án.",
         "Dừng tại đây vì các dự án nhận đã được bố trí đủ mức có thể giải ngân.",
-        "Ràng buộc «Mỗi xã, phường bị điều giảm tối đa 30% kế hoạch vốn của nguồn» đang giới hạn: \
-         Phường Tam Thanh được điều giảm tối đa 106 triệu đồng; Xã Bắc Sơn được điều giảm tối đa 9.851 \
-         triệu đồng; Xã Cai Kinh được điều giảm tối đa 12.682 triệu đồng và 5 xã, phường khác.",
-        "đang giới hạn: Ban QLDA đầu tư xây dựng tỉnh được điều giảm tối đa 54.850 triệu đồng và 1 chủ đầu tư khác.",
+        "Ràng buộc «Mỗi xã, phường bị điều chỉnh giảm tối đa 30% kế hoạch vốn của nguồn» đang giới hạn: \
+         Phường Tam Thanh được điều chỉnh giảm tối đa 106 triệu đồng; Xã Bắc Sơn được điều chỉnh giảm tối đa 9.851 \
+         triệu đồng; Xã Cai Kinh được điều chỉnh giảm tối đa 12.682 triệu đồng và 5 xã, phường khác.",
+        "đang giới hạn: Ban QLDA đầu tư xây dựng tỉnh được điều chỉnh giảm tối đa 54.850 triệu đồng và 1 chủ đầu tư khác.",
         "đang giới hạn: tổng vốn điều chuyển trong nguồn tối đa 100.000 triệu đồng.",
         "Đã loại bỏ 2 lượt điều chuyển nhỏ hơn mức điều chuyển tối thiểu (50 triệu đồng).",
         "Không điều chuyển vốn vì lượt điều chuyển tiếp theo, từ dự án DA-001 (Đường tỉnh ĐT.226, đoạn Tân \
          Thanh – Hoàng Văn Thụ) sang dự án DA-003 (",
-        "Không có dự án nào có thể điều giảm vốn: trong 4 dự án của nguồn, 2 dự án được giữ nguyên kế hoạch vốn",
+        "Không có dự án nào có thể điều chỉnh giảm vốn: trong 4 dự án của nguồn, 2 dự án được giữ nguyên kế hoạch vốn",
         "Có 2 dự án chỉ có thể tiếp nhận ít hơn mức điều chuyển tối thiểu.",
         "(DA-004 (Trường THPT \"Chuyên Chu Văn An\", nhà đa năng): 0,250)",
     ] {
@@ -191,7 +191,7 @@ fn english_notes_name_the_caps_and_count_the_rest() {
 #[test]
 fn markdown_notes_are_one_table_row_a_pool() {
     let md = doc_with_every_note().to_markdown(Lang::Vi);
-    let section = md.split("## VII.").nth(1).and_then(|s| s.split("## VIII.").next()).unwrap_or_default();
+    let section = md.split("## 2. ").nth(1).and_then(|s| s.split("## 3. ").next()).unwrap_or_default();
     let rows: Vec<&str> = section.lines().filter(|l| l.starts_with('|')).collect();
     let doc = fixture_document();
     assert_eq!(rows.len(), 2 + doc.pools.len(), "{section}");
@@ -220,10 +220,12 @@ fn xlsx_summary_carries_the_notes_in_the_document_language() {
     ] {
         let bytes = fixture_document().to_xlsx(lang).expect("the workbook renders");
         let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("calamine opens it");
-        let range = wb.worksheet_range("Summary").expect("summary sheet");
+        // The notes are in the technical annex, out of the summary (issue 12).
+        let name = if lang == Lang::Vi { "Phụ lục kỹ thuật" } else { "Technical annex" };
+        let range = wb.worksheet_range(name).expect("technical annex sheet");
         let cells: Vec<String> = range
             .rows()
-            .filter_map(|r| match r.get(9) {
+            .filter_map(|r| match r.get(4) {
                 Some(Data::String(s)) => Some(s.clone()),
                 _ => None,
             })
@@ -288,7 +290,7 @@ fn regression_sample_proposal_notes_are_vietnamese() {
     let code = realloc_cli::run(args, &mut stdout, &mut stderr);
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
     let md = std::fs::read_to_string(&out).expect("the proposal is written");
-    let section = md.split("## VII.").nth(1).and_then(|s| s.split("## VIII.").next()).unwrap_or_default();
+    let section = md.split("## 2. ").nth(1).and_then(|s| s.split("## 3. ").next()).unwrap_or_default();
     assert!(section.contains("• Điều chuyển "), "{section}");
     assert!(section.contains("triệu đồng"), "{section}");
     for english in ["moves", "stops", "binds", "million VND", "NSTW:", "donor rows"] {

@@ -211,12 +211,12 @@ fn cli_report_and_rank_in_every_format() {
     let run = run_cli(["report".as_ref(), dir.as_os_str(), "--period".as_ref(), "quarter".as_ref()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.contains("| **TỔNG CỘNG** | **7** | **6.000,000** | **2.350,000** | **3.650,000** | **39,2%** | **+11,2 điểm %** | **15,8%** | **39,2%** |"),
+        run.stdout.contains("| **TỔNG CỘNG** | **7** | **6.000,000** | **2.350,000** | **3.650,000** | **39,2%** | **+11,2 điểm phần trăm** | **15,8%** | **39,2%** |"),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("| 2025-Q1 | 950,000 | 950,000 | 15,8% | 10,0% | +5,8 điểm % |"),
+        run.stdout.contains("| 2025-Q1 | 950,000 | 950,000 | 15,8% | 10,0% | +5,8 điểm phần trăm |"),
         "{}",
         run.stdout
     );

@@ -231,6 +231,7 @@ impl MonitorFormat {
             ProposeFormat::Html => MonitorFormat::Html,
             ProposeFormat::Xlsx => MonitorFormat::Xlsx,
             ProposeFormat::Csv => MonitorFormat::Csv,
+            ProposeFormat::Docx => return None,
         })
     }
 }
@@ -433,10 +434,13 @@ pub enum ProposeFormat {
     Xlsx,
     /// Every row with its change, CSV (amounts in million VND, '.' decimals).
     Csv,
+    /// The submission as a Word document (Decree 30/2020/NĐ-CP layout), with its appendices and
+    /// the draft Decision.
+    Docx,
 }
 
 impl ProposeFormat {
-    /// The format a file name's extension asks for (`.json`, `.md`, `.html`, `.xlsx`, `.csv`).
+    /// The format a file name's extension asks for (`.json`, `.md`, `.html`, `.xlsx`, `.csv`, `.docx`).
     pub fn from_extension(path: &std::path::Path) -> Option<ProposeFormat> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
@@ -445,6 +449,7 @@ impl ProposeFormat {
             "html" | "htm" => ProposeFormat::Html,
             "xlsx" => ProposeFormat::Xlsx,
             "csv" => ProposeFormat::Csv,
+            "docx" => ProposeFormat::Docx,
             _ => return None,
         })
     }
@@ -522,6 +527,10 @@ pub struct ProposeArgs {
     /// The Monte Carlo of `--risk`.
     #[command(flatten)]
     pub risk_options: RiskOptionsArgs,
+    /// Only the part of one deciding authority (a code of the rules' authority table: `ubnd_tinh`,
+    /// `hdnd_tinh`, `trung_uong`), with its appendix; every part by default.
+    #[arg(long, value_name = "CODE")]
+    pub authority: Option<String>,
 }
 
 /// Arguments of `generate`.

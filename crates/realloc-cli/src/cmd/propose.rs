@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use realloc::report::DocumentFormat;
+use realloc::report::{DocumentFormat, Submission};
 
 use crate::cli::{ProposeArgs, ProposeFormat};
 use crate::cmd::common;
@@ -18,6 +18,9 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         .unwrap_or(ProposeFormat::Json);
     if format == ProposeFormat::Xlsx && args.output.path().is_none() {
         return Err(bad_input("an Excel workbook needs an output file: add `-o FILE.xlsx`"));
+    }
+    if format == ProposeFormat::Docx && args.output.path().is_none() {
+        return Err(bad_input("a Word document needs an output file: add `-o FILE.docx`"));
     }
     // Refused before any work: an output that is a folder, or one file given twice.
     let outputs: Vec<(&str, &std::path::Path)> =
@@ -37,10 +40,26 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         ProposeFormat::Html => DocumentFormat::Html,
         ProposeFormat::Xlsx => DocumentFormat::Xlsx,
         ProposeFormat::Csv => DocumentFormat::Csv,
+        ProposeFormat::Docx => DocumentFormat::Docx,
     };
+    let mut submission = Submission::new(
+        proposed.scenario.meta.document.clone(),
+        proposed.rules.citations(),
+        &proposed.document,
+    );
+    if let Some(code) = &args.authority {
+        let known: Vec<&str> = proposed.document.authorities.iter().map(|a| a.code.as_str()).collect();
+        if !known.contains(&code.as_str()) {
+            return Err(bad_input(format!(
+                "--authority `{code}` is not in the rules' authority table; expected one of: {}",
+                known.join(", ")
+            )));
+        }
+        submission.authority = Some(code.clone());
+    }
     let bytes = proposed
         .document
-        .render(format, args.lang.into())
+        .render_submission(format, args.lang.into(), &submission)
         .with_context(|| format!("cannot render the proposal of `{}`", args.scenario.display()))?;
     // All or nothing: the LP export and the document are written together, or neither.
     let mut set = OutputSet::new();

@@ -95,6 +95,24 @@ pub fn million_text(dong: i64, lang: Lang) -> String {
     }
 }
 
+/// An amount of đồng as million VND for tables: whole millions without decimals (`1.234`), three
+/// decimals only when the amount has a fraction of a million (`1.234,500`): the display of the
+/// workbook's `#,##0` and `#,##0.000` cells.
+///
+/// ```
+/// use realloc::report::{Lang, fmt::amount};
+/// assert_eq!(amount(264_403_000_000, Lang::Vi), "264.403");
+/// assert_eq!(amount(1_500_000, Lang::Vi), "1,500");
+/// assert_eq!(amount(1_234_567_800, Lang::En), "1,234.568");
+/// ```
+pub fn amount(dong: i64, lang: Lang) -> String {
+    if dong % crate::money::DONG_PER_MILLION == 0 {
+        fixed(i128::from(dong), 6, 0, lang)
+    } else {
+        million(dong, lang)
+    }
+}
+
 /// An amount of đồng as whole million VND (for chart labels): `1.235` (vi), `1,235` (en).
 pub fn million_whole(dong: i64, lang: Lang) -> String {
     fixed(i128::from(dong), 6, 0, lang)
@@ -126,7 +144,7 @@ pub fn percent(rate: f64, lang: Lang) -> String {
     format!("{}%", float(rate * 100.0, 1, lang))
 }
 
-/// The difference of two fractions in percentage points with a sign: `+4,2 điểm %`, `+4.2 pp`.
+/// The difference of two fractions in percentage points with a sign: `+4,2 điểm phần trăm`, `+4.2 pp`.
 pub fn points(before: f64, after: f64, lang: Lang) -> String {
     let d = (after - before) * 100.0;
     if !d.is_finite() {
@@ -135,7 +153,7 @@ pub fn points(before: f64, after: f64, lang: Lang) -> String {
     let s = float(d, 1, lang);
     let sign = if d > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') { "+" } else { "" };
     match lang {
-        Lang::Vi => format!("{sign}{s} điểm %"),
+        Lang::Vi => format!("{sign}{s} điểm phần trăm"),
         Lang::En => format!("{sign}{s} pp"),
     }
 }
@@ -193,7 +211,7 @@ mod tests {
         assert_eq!(percent(0.635, Lang::Vi), "63,5%");
         assert_eq!(percent(0.12345, Lang::En), "12.3%");
         assert_eq!(percent(f64::NAN, Lang::En), "–");
-        assert_eq!(points(0.5, 0.542, Lang::Vi), "+4,2 điểm %");
+        assert_eq!(points(0.5, 0.542, Lang::Vi), "+4,2 điểm phần trăm");
         assert_eq!(points(0.5, 0.5, Lang::En), "0.0 pp");
         assert_eq!(float(12345.6789, 3, Lang::Vi), "12.345,679");
         assert_eq!(float(-0.0004, 3, Lang::En), "0.000");

@@ -2,7 +2,8 @@
 //! A4 print layout.
 
 use super::ProposalDocument;
-use super::layout::{Block, Chart, Table, layout};
+use super::Submission;
+use super::layout::{Block, Chart, Table, layout_with};
 use super::svg::{self, xml};
 use super::text::{Lang, labels};
 
@@ -35,6 +36,12 @@ td.wide { min-width: 14em; }
 td ul.cell { margin: 0; padding-left: 1.1em; }
 td ul.cell li { margin: 0 0 3px; }
 td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break: break-all; }
+tr.sub td { font-weight: bold; background: #eef2f6; }
+table.head, table.sign { border: none; width: 100%; margin: 0 0 14px; font-family: inherit; font-size: 12.5pt; }
+table.head td, table.sign td { border: none; background: none; text-align: center; vertical-align: top; padding: 2px 6px; }
+table.sign td.left { text-align: left; font-size: 11pt; }
+table.head .place { font-style: italic; }
+div.page-break { page-break-before: always; break-before: page; border-top: 1px dashed #bbb; margin-top: 28px; }
 @page { size: A4 landscape; margin: 14mm 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
@@ -47,6 +54,11 @@ td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break
 "#;
 
 pub(crate) fn table(out: &mut String, t: &Table, hash_cols: bool) {
+    table_with(out, t, hash_cols, &[]);
+}
+
+/// A table whose body rows at `strong` (ascending) are group headings with subtotals, in bold.
+pub(crate) fn table_with(out: &mut String, t: &Table, hash_cols: bool, strong: &[usize]) {
     let wide = &t.wide;
     let cell = |out: &mut String, tag: &str, i: usize, c: &str, numeric: &[bool]| {
         let class = if numeric.get(i).copied().unwrap_or(false) {
@@ -71,8 +83,8 @@ pub(crate) fn table(out: &mut String, t: &Table, hash_cols: bool) {
         cell(out, "th", i, h, &[]);
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for r in &t.rows {
-        out.push_str("<tr>");
+    for (i, r) in t.rows.iter().enumerate() {
+        out.push_str(if strong.binary_search(&i).is_ok() { "<tr class=\"sub\">" } else { "<tr>" });
         for (i, c) in r.iter().enumerate() {
             cell(out, "td", i, c, &t.numeric);
         }
@@ -90,15 +102,17 @@ pub(crate) fn table(out: &mut String, t: &Table, hash_cols: bool) {
 }
 
 /// Renders the document.
-pub fn render(doc: &ProposalDocument, lang: Lang) -> String {
+pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> String {
     let l = labels(lang);
     let mut body = String::new();
     let mut title = String::new();
     let mut in_manifest = false;
-    for block in layout(doc, lang) {
+    for block in layout_with(doc, lang, sub) {
         match block {
             Block::Title { kind, subject } => {
-                title = format!("{kind} – {subject}");
+                if title.is_empty() {
+                    title = format!("{kind} – {subject}");
+                }
                 body.push_str(&format!(
                     "<header class=\"doc\"><p class=\"kind\">{}</p><p class=\"subject\">{}</p></header>\n",
                     xml(&kind),
@@ -106,7 +120,7 @@ pub fn render(doc: &ProposalDocument, lang: Lang) -> String {
                 ));
             }
             Block::Heading(h) => {
-                in_manifest = h == l.sec_manifest;
+                in_manifest = h.ends_with(l.sec_manifest.split_once(". ").map_or(l.sec_manifest, |x| x.1));
                 body.push_str(&format!("<h2>{}</h2>\n", xml(&h)));
             }
             Block::Para(p) if p == l.closing => {
@@ -129,6 +143,31 @@ pub fn render(doc: &ProposalDocument, lang: Lang) -> String {
                 body.push_str("</ul>\n");
             }
             Block::Table(t) => table(&mut body, &t, in_manifest),
+            Block::Grouped(t, strong) => table_with(&mut body, &t, false, &strong),
+            Block::Letterhead(h) => {
+                body.push_str(&format!(
+                    "<table class=\"head\"><tr><td>{}<br><b>{}</b></td><td><b>{}</b><br><b><u>{}</u></b></td></tr>\n\
+                     <tr><td>{}</td><td class=\"place\">{}</td></tr></table>\n",
+                    xml(&h.parent),
+                    xml(&h.agency),
+                    xml(&h.national),
+                    xml(&h.motto),
+                    xml(&h.number),
+                    xml(&h.place_date)
+                ));
+            }
+            Block::Signature { label, recipients, title, name } => {
+                let list: String = recipients.iter().map(|r| format!("- {}<br>", xml(r))).collect();
+                let title: Vec<String> = title.lines().map(xml).collect();
+                body.push_str(&format!(
+                    "<table class=\"sign\"><tr><td class=\"left\"><b><i>{}</i></b><br>{list}</td>\
+                     <td><b>{}</b><br><br><br><br><b>{}</b></td></tr></table>\n",
+                    xml(&label),
+                    title.join("<br>"),
+                    xml(&name)
+                ));
+            }
+            Block::PageBreak => body.push_str("<div class=\"page-break\"></div>\n"),
             Block::Chart(c) => {
                 let (caption, svg) = match c {
                     Chart::Rates => (l.chart_rates, svg::rates(doc, lang)),

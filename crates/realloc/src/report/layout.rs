@@ -2,8 +2,12 @@
 //! language, so that Markdown and HTML show the same content in the same order.
 
 use super::fmt;
+use super::submission::{self, AppendixLine, Letterhead, LineKind, Submission, words};
 use super::text::{self, Lang, labels};
 use super::{IdleOptionKind, PoolSummary, ProjectLine, ProposalDocument};
+
+/// Rows by (id, source), as [`ProposalDocument::project_index`] builds them.
+pub type ProjectIndex<'a> = std::collections::HashMap<(&'a str, crate::domain::Source), &'a ProjectLine>;
 
 /// Which chart goes where (HTML draws it; Markdown leaves it out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,8 +58,26 @@ pub enum Block {
     Facts(Vec<(String, String)>),
     /// A table.
     Table(Table),
+    /// A table of an appendix whose body rows at these indices (ascending) are group headings with
+    /// their subtotals, shown in bold.
+    Grouped(Table, Vec<usize>),
     /// A chart.
     Chart(Chart),
+    /// The letterhead of an administrative document.
+    Letterhead(Letterhead),
+    /// The recipients on the left, the signer's title and name on the right.
+    Signature {
+        /// `Nơi nhận`.
+        label: String,
+        /// The recipients, one a line.
+        recipients: Vec<String>,
+        /// The signer's title.
+        title: String,
+        /// The signer's name.
+        name: String,
+    },
+    /// A new page (an appendix, the draft decision).
+    PageBreak,
 }
 
 /// A pool as the documents name it: the source, then its agreement or commune.
@@ -68,136 +90,112 @@ pub(crate) fn pool_label(p: &PoolSummary, lang: Lang) -> String {
     }
 }
 
-fn project_cell(p: &ProjectLine) -> String {
-    if p.name.is_empty() { p.id.clone() } else { format!("{} – {}", p.id, p.name) }
-}
-
-fn group_names(doc: &ProposalDocument, p: &ProjectLine, lang: Lang) -> String {
-    p.groups
-        .iter()
-        .map(|id| match doc.groups.iter().find(|g| g.id == *id) {
-            Some(g) => {
-                if lang == Lang::Vi {
-                    g.label_vi.clone()
-                } else {
-                    g.label_en.clone()
-                }
-            }
-            None => id.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// What a column of the donor or recipient table shows.
-#[derive(Clone, Copy)]
-enum Cell {
-    /// An amount in đồng, shown in million VND and summed in the total row.
-    Amount(fn(&ProjectLine) -> i64),
-    /// The disbursement rate.
-    Rate,
-    /// The names of the row's obstacle groups.
-    Groups,
-    /// The priority tier.
-    Priority,
-}
-
-/// The section of the donors or of the recipients: `heading`, then `none` if there are no `rows`, else
-/// a table of number, project, investor, locality and source, then the `middle` columns (header and
-/// cell), then the reason, and a total row under the amounts.
-fn project_section(
-    doc: &ProposalDocument,
-    lang: Lang,
-    heading: &str,
-    none: &str,
-    rows: &[&ProjectLine],
-    middle: &[(&str, Cell)],
-) -> Vec<Block> {
-    let l = labels(lang);
-    let m = |v: i64| fmt::million(v, lang);
-    if rows.is_empty() {
-        return vec![Block::Heading(heading.to_owned()), Block::Para(none.to_owned())];
-    }
-    // Number, project, investor, locality, source; the middle; the reason.
-    let first = [l.no, l.project, l.investor, l.locality, l.source];
-    let mut head: Vec<String> = first.map(str::to_owned).to_vec();
-    head.extend(middle.iter().map(|(h, _)| (*h).to_owned()));
-    head.push(l.reason.to_owned());
-    let mut numeric = vec![true, false, false, false, false];
-    numeric.extend(middle.iter().map(|(_, c)| !matches!(c, Cell::Groups | Cell::Priority)));
-    numeric.push(false);
-    let mut t = Table { wide: vec![1, head.len() - 1], head, numeric, ..Table::default() };
-    for (i, p) in rows.iter().enumerate() {
-        let mut row = vec![
-            (i + 1).to_string(),
-            project_cell(p),
-            p.investor.clone(),
-            p.locality.clone(),
-            p.source.code().to_owned(),
-        ];
-        row.extend(middle.iter().map(|(_, c)| match c {
-            Cell::Amount(amount) => m(amount(p)),
-            Cell::Rate => fmt::percent(fmt_rate(p.disbursed_vnd, p.plan_vnd), lang),
-            Cell::Groups => group_names(doc, p, lang),
-            Cell::Priority => text::priority(p.priority, lang),
-        }));
-        row.push(p.reason.clone());
-        t.rows.push(row);
-    }
-    let mut foot = vec![String::new(); t.head.len()];
-    foot[1] = l.total.to_owned();
-    for (j, (_, c)) in middle.iter().enumerate() {
-        if let Cell::Amount(amount) = c {
-            foot[first.len() + j] = m(total(rows.iter().map(|p| amount(p))));
-        }
-    }
-    t.foot = Some(foot);
-    vec![Block::Heading(heading.to_owned()), Block::Table(t)]
-}
-
 /// The notes of one pool as sentences in `lang`, rows named `id (name)` (names hold commas and
-/// dashes); one line each, so that a list cell can split them. A proposal read from JSON without
+/// dashes, looked up in `index`); one line each, so that a list cell can split them. A proposal read from JSON without
 /// structured notes keeps its English text.
-pub fn pool_notes(doc: &ProposalDocument, pool: &PoolSummary, lang: Lang) -> Vec<String> {
+pub fn pool_notes(pool: &PoolSummary, lang: Lang, index: &ProjectIndex<'_>) -> Vec<String> {
     let one_line = |s: String| s.replace(['\n', '\r'], " ");
     if pool.note_items.is_empty() {
         return pool.notes.iter().cloned().map(one_line).collect();
     }
-    let name = |id: &String| match doc.project(id, pool.source) {
+    let name = |id: &String| match index.get(&(id.as_str(), pool.source)) {
         Some(p) if !p.name.is_empty() => format!("{id} ({})", p.name),
         _ => id.clone(),
     };
     pool.note_items.iter().map(|n| one_line(text::pool_note(&n.map_rows(name), lang))).collect()
 }
 
-/// Lays out the whole document.
-pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
-    let l = labels(lang);
-    let s = &doc.summary;
-    let m = |v: i64| fmt::million(v, lang);
-    let pct = |v: f64| fmt::percent(v, lang);
-    let mut b = Vec::new();
+/// The columns of an appendix: number, code, name, investor, decision, the four amounts, reason; and
+/// the indices of the heading rows.
+pub fn appendix_table(lines: &[AppendixLine], lang: Lang) -> (Table, Vec<usize>) {
+    let w = words(lang);
+    let a = |v: i64| fmt::amount(v, lang);
+    let head = [
+        w.col_no,
+        w.col_id,
+        w.col_name,
+        w.col_investor,
+        w.col_decision,
+        w.col_plan,
+        w.col_cut,
+        w.col_add,
+        w.col_after,
+        w.col_reason,
+    ];
+    let mut t = Table {
+        head: head.map(str::to_owned).to_vec(),
+        numeric: vec![false, false, false, false, false, true, true, true, true, false],
+        wide: vec![2, 9],
+        ..Table::default()
+    };
+    let mut strong = Vec::new();
+    for l in lines {
+        if l.kind != LineKind::Project {
+            strong.push(t.rows.len());
+        }
+        t.rows.push(vec![
+            l.no.clone(),
+            l.id.clone(),
+            l.name.clone(),
+            l.investor.clone(),
+            l.decision.clone(),
+            a(l.plan_vnd),
+            a(l.cut_vnd),
+            a(l.add_vnd),
+            a(l.after_vnd),
+            l.reason.clone(),
+        ]);
+    }
+    (t, strong)
+}
 
+/// Lays out the whole submission: letterhead, legal bases, assessment, proposal by authority, idle
+/// capital, recommendations, signature, then the appendices (one per authority), the technical annex,
+/// the risk annex when there is one, and the draft Decision of the People's Committee's part.
+pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<Block> {
+    let l = labels(lang);
+    let w = words(lang);
+    let s = &doc.summary;
+    let m = |v: i64| fmt::amount(v, lang);
+    let pct = |v: f64| fmt::percent(v, lang);
+    let vi = lang == Lang::Vi;
+    let mut b = Vec::new();
+    let parts = submission::parts(doc, sub);
+    // Appendix numbers: one per authority's part, then the technical annex, then the risk annex.
+    let appendix_no = |i: usize| format!("{} {}", w.appendix, submission::roman(i));
+    let technical_no = appendix_no(parts.len());
+
+    b.push(Block::Letterhead(submission::letterhead(sub, doc, lang)));
     b.push(Block::Title { kind: l.doc_kind.to_owned(), subject: text::subject(lang, doc.fiscal_year) });
     b.push(Block::Para(format!("{}: {}", l.to, text::addressee(lang, &doc.province))));
-    b.push(Block::Facts(vec![
-        (l.scenario.to_owned(), doc.scenario.clone()),
-        (l.as_of.to_owned(), fmt::date(doc.as_of, lang)),
-        (l.deadline.to_owned(), fmt::date(doc.deadline, lang)),
-    ]));
+    for basis in sub.bases(lang) {
+        b.push(Block::Para(format!("{} {basis};", w.based_on)));
+    }
+    b.push(Block::Para(if vi {
+        format!(
+            "Trên cơ sở số liệu giải ngân đến ngày {} (kịch bản: {}), thời hạn giải ngân đến ngày {}, \
+             cơ quan trình kính trình Ủy ban nhân dân tỉnh phương án điều chỉnh kế hoạch vốn như sau:",
+            fmt::date(doc.as_of, lang),
+            doc.scenario,
+            fmt::date(doc.deadline, lang)
+        )
+    } else {
+        format!(
+            "On the disbursement figures to {} (scenario: {}), with disbursement allowed until {}, the \
+             following adjustment of the plan is submitted:",
+            fmt::date(doc.as_of, lang),
+            doc.scenario,
+            fmt::date(doc.deadline, lang)
+        )
+    }));
     b.push(Block::Note(l.unit.to_owned()));
 
-    // I. Summary.
-    b.push(Block::Heading(l.sec_summary.to_owned()));
+    // I. Assessment of disbursement.
+    b.push(Block::Heading(w.sec_assessment.to_owned()));
+    let disbursed_rate = fmt_rate(s.disbursed_vnd, s.plan_vnd);
     b.push(Block::Facts(vec![
-        (l.moved.to_owned(), m(s.moved_vnd)),
-        (
-            l.counts.to_owned(),
-            format!(
-                "{} {}, {} {}, {} {}",
-                s.donors, l.donors_n, s.recipients, l.recipients_n, s.transfers, l.transfers_n
-            ),
-        ),
+        (l.plan.to_owned(), m(s.plan_vnd)),
+        (l.disbursed.to_owned(), format!("{} ({})", m(s.disbursed_vnd), pct(disbursed_rate))),
         (
             l.rate_overall.to_owned(),
             format!(
@@ -211,13 +209,21 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
             l.central_at_risk.to_owned(),
             format!("{} → {}", m(s.central_at_risk_vnd_before), m(s.central_at_risk_vnd_after)),
         ),
-        (l.objective.to_owned(), fmt::float(s.objective, 3, lang)),
     ]));
     let mut t = Table {
-        head: [l.source, l.rows, l.plan, l.disbursed, l.moved_short, l.forecast_before, l.forecast_after]
-            .map(str::to_owned)
-            .to_vec(),
-        numeric: vec![false, true, true, true, true, true, true],
+        head: [
+            l.source,
+            l.rows,
+            l.plan,
+            l.disbursed,
+            l.rate,
+            l.moved_short,
+            l.forecast_before,
+            l.forecast_after,
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        numeric: vec![false, true, true, true, true, true, true, true],
         ..Table::default()
     };
     for p in &doc.sources {
@@ -226,28 +232,30 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
             p.rows.to_string(),
             m(p.plan_vnd),
             m(p.disbursed_vnd),
+            pct(fmt_rate(p.disbursed_vnd, p.plan_vnd)),
             m(p.moved_vnd),
             pct(p.forecast_rate_before),
             pct(p.forecast_rate_after),
         ]);
     }
+    // A project funded from two sources is one project: the total counts distinct projects.
+    let projects_total = submission::distinct_projects(doc.projects.iter().map(|p| p.id.as_str()));
     t.foot = Some(vec![
         l.total.to_owned(),
-        doc.sources.iter().fold(0usize, |a, p| a.saturating_add(p.rows)).to_string(),
+        projects_total.to_string(),
         m(s.plan_vnd),
         m(s.disbursed_vnd),
+        pct(disbursed_rate),
         m(s.moved_vnd),
         pct(s.forecast_rate_before),
         pct(s.forecast_rate_after),
     ]);
-    b.push(Block::Para(l.by_source.to_owned() + ":"));
+    b.push(Block::Para(format!("1. {}:", l.by_source)));
     b.push(Block::Table(t));
     b.push(Block::Note(l.forecast_note.to_owned()));
     b.push(Block::Chart(Chart::Rates));
-
-    // II. Groups.
-    b.push(Block::Heading(l.sec_groups.to_owned()));
     let groups: Vec<_> = doc.groups.iter().filter(|g| g.rows > 0).collect();
+    b.push(Block::Para(format!("2. {}:", strip_number(l.sec_groups))));
     if groups.is_empty() {
         b.push(Block::Para(l.no_groups.to_owned()));
     } else {
@@ -259,8 +267,7 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
             ..Table::default()
         };
         for (i, g) in groups.iter().enumerate() {
-            let (label, remedy) =
-                if lang == Lang::Vi { (&g.label_vi, &g.remedy_vi) } else { (&g.label_en, &g.remedy_en) };
+            let (label, remedy) = if vi { (&g.label_vi, &g.remedy_vi) } else { (&g.label_en, &g.remedy_en) };
             t.rows.push(vec![
                 (i + 1).to_string(),
                 label.clone(),
@@ -277,104 +284,248 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
         b.push(Block::Chart(Chart::Groups));
     }
 
-    // III. Donors.
-    let donors: Vec<_> = doc.donors().collect();
-    b.extend(project_section(
-        doc,
-        lang,
-        l.sec_donors,
-        l.no_donors,
-        &donors,
-        &[
-            (l.plan, Cell::Amount(|p| p.plan_vnd)),
-            (l.disbursed, Cell::Amount(|p| p.disbursed_vnd)),
-            (l.rate, Cell::Rate),
-            (l.groups, Cell::Groups),
-            (l.cut, Cell::Amount(|p| p.change_vnd.saturating_neg())),
-        ],
-    ));
-
-    // IV. Recipients.
-    let recipients: Vec<_> = doc.recipients().collect();
-    b.extend(project_section(
-        doc,
-        lang,
-        l.sec_recipients,
-        l.no_recipients,
-        &recipients,
-        &[
-            (l.priority, Cell::Priority),
-            (l.plan, Cell::Amount(|p| p.plan_vnd)),
-            (l.added, Cell::Amount(|p| p.change_vnd)),
-        ],
-    ));
-    if !doc.pipeline.is_empty() {
-        b.push(Block::Para(l.pipeline_heading.to_owned() + ":"));
-        let mut t = Table {
-            head: [l.no, l.project, l.source, l.added].map(str::to_owned).to_vec(),
-            numeric: vec![true, false, false, true],
-            ..Table::default()
+    // II. The proposal, one part per deciding authority.
+    b.push(Block::Heading(w.sec_proposal.to_owned()));
+    let donors = submission::distinct_projects(doc.donors().map(|p| p.id.as_str()));
+    let recipients = submission::distinct_projects(
+        doc.recipients().map(|p| p.id.as_str()).chain(doc.pipeline.iter().map(|x| x.id.as_str())),
+    );
+    b.push(Block::Facts(vec![
+        (l.moved.to_owned(), m(s.moved_vnd)),
+        (
+            l.counts.to_owned(),
+            format!(
+                "{donors} {}, {recipients} {}, {} {}",
+                l.donors_n, l.recipients_n, s.transfers, l.transfers_n
+            ),
+        ),
+    ]));
+    let mut appendices: Vec<(String, String, Vec<AppendixLine>)> = Vec::new();
+    if parts.is_empty() {
+        b.push(Block::Para(l.no_transfers.to_owned()));
+    }
+    for (i, code) in parts.iter().enumerate() {
+        let label = submission::authority_label(doc, code, lang);
+        let body = submission::body_name(doc, code, lang);
+        let lines = submission::appendix_lines(doc, code, lang);
+        let moved = total(doc.transfers.iter().filter(|t| &t.authority == code).map(|t| t.amount_vnd));
+        let (cut, add) = lines.first().map_or((0, 0), |t| (t.cut_vnd, t.add_vnd));
+        let n = |kind_cut: bool| {
+            submission::distinct_projects(
+                lines
+                    .iter()
+                    .filter(|x| {
+                        x.kind == LineKind::Project && if kind_cut { x.cut_vnd > 0 } else { x.add_vnd > 0 }
+                    })
+                    .map(|x| x.id.as_str()),
+            )
         };
-        for (i, x) in doc.pipeline.iter().enumerate() {
-            t.rows.push(vec![(i + 1).to_string(), x.id.clone(), x.source.code().to_owned(), m(x.amount_vnd)]);
-        }
-        t.foot = Some(vec![
-            String::new(),
-            l.total.to_owned(),
-            String::new(),
-            m(total(doc.pipeline.iter().map(|x| x.amount_vnd))),
-        ]);
-        b.push(Block::Table(t));
+        let no = appendix_no(i);
+        b.push(Block::Para(if vi {
+            format!(
+                "{}. Phần thuộc thẩm quyền của {body} ({label}): điều chuyển {} triệu đồng; điều chỉnh giảm \
+                 {} triệu đồng của {} dự án, điều chỉnh tăng {} triệu đồng cho {} dự án (chi tiết tại {no}).",
+                i + 1,
+                m(moved),
+                m(cut),
+                n(true),
+                m(add),
+                n(false)
+            )
+        } else {
+            format!(
+                "{}. The part for {body} ({label}): {} million VND moved; {} million VND taken from {} \
+                 projects, {} million VND added to {} projects (details in {no}).",
+                i + 1,
+                m(moved),
+                m(cut),
+                n(true),
+                m(add),
+                n(false)
+            )
+        }));
+        appendices.push((code.clone(), body, lines));
     }
     if !doc.localities.is_empty() {
         b.push(Block::Chart(Chart::Localities));
     }
 
-    // V. Transfers.
-    b.push(Block::Heading(l.sec_transfers.to_owned()));
-    if doc.transfers.is_empty() {
-        b.push(Block::Para(l.no_transfers.to_owned()));
+    // III. Idle capital and its options.
+    b.push(Block::Heading(w.sec_idle.to_owned()));
+    let idle: Vec<&PoolSummary> = doc
+        .pools
+        .iter()
+        .filter(|p| sub.shows(&p.authority) || p.authority.is_empty())
+        .filter(|p| p.idle_after_vnd > 0 || !p.options.is_empty())
+        .collect();
+    if idle.is_empty() {
+        b.push(Block::Para(l.no_idle.to_owned()));
     } else {
-        // One table per deciding authority, in the order of the rules' table.
-        let index = doc.project_index();
-        let name = |id: &str, src| index.get(&(id, src)).map_or_else(|| id.to_owned(), |p| project_cell(p));
-        for a in doc.authority_order() {
-            let rows: Vec<_> = doc.transfers.iter().filter(|t| t.authority == a).collect();
-            let label = doc
-                .authorities
+        let idle_total = total(idle.iter().map(|p| p.idle_after_vnd));
+        b.push(Block::Para(if vi {
+            format!(
+                "Sau điều chỉnh, dự báo còn {} triệu đồng kế hoạch vốn không giải ngân hết đến ngày {} \
+                 (trước điều chỉnh: {} triệu đồng). Các phương án xử lý còn lại theo từng nguồn vốn:",
+                m(idle_total),
+                fmt::date(doc.deadline, lang),
+                m(total(idle.iter().map(|p| p.idle_before_vnd)))
+            )
+        } else {
+            format!(
+                "After the adjustment, {} million VND of the plan is still forecast not to be disbursed by {} \
+                 (before: {} million VND). What the province can still do, by source:",
+                m(idle_total),
+                fmt::date(doc.deadline, lang),
+                m(total(idle.iter().map(|p| p.idle_before_vnd)))
+            )
+        }));
+        let mut t = Table {
+            head: [l.no, l.pool, l.idle_before, l.idle_after, l.options].map(str::to_owned).to_vec(),
+            numeric: vec![true, false, true, true, false],
+            wide: vec![4],
+            lists: vec![4],
+            ..Table::default()
+        };
+        for (i, p) in idle.iter().enumerate() {
+            let options: Vec<String> = p
+                .options
                 .iter()
-                .find(|x| x.code == a)
-                .map(|x| if lang == Lang::Vi { x.label_vi.clone() } else { x.label_en.clone() })
-                .filter(|x| !x.is_empty())
-                .unwrap_or_else(|| a.clone());
-            b.push(Block::Para(format!("{}: {label}", l.authority)));
-            let mut t = Table {
-                head: [l.no, l.source, l.from, l.to_project, l.amount].map(str::to_owned).to_vec(),
-                numeric: vec![true, false, false, false, true],
-                ..Table::default()
-            };
-            for (i, tr) in rows.iter().enumerate() {
-                t.rows.push(vec![
-                    (i + 1).to_string(),
-                    tr.source.code().to_owned(),
-                    name(&tr.from, tr.source),
-                    name(&tr.to, tr.source),
-                    m(tr.amount_vnd),
-                ]);
-            }
-            t.foot = Some(vec![
-                String::new(),
-                l.total.to_owned(),
-                String::new(),
-                String::new(),
-                m(total(rows.iter().map(|t| t.amount_vnd))),
+                .map(|o| {
+                    let what = match o.kind {
+                        IdleOptionKind::Pipeline => l.opt_pipeline,
+                        IdleOptionKind::Extend => l.opt_extend,
+                        IdleOptionKind::ReturnCentral => l.opt_return,
+                    };
+                    let ids = submission::distinct_projects(o.rows.iter().map(String::as_str));
+                    format!("{}: {} ({ids} {})", what, m(o.amount_vnd), l.project.to_lowercase())
+                })
+                .collect();
+            t.rows.push(vec![
+                (i + 1).to_string(),
+                pool_label(p, lang),
+                m(p.idle_before_vnd),
+                m(p.idle_after_vnd),
+                options.join("\n"),
             ]);
-            b.push(Block::Table(t));
         }
+        t.foot = Some(vec![
+            String::new(),
+            l.total.to_owned(),
+            m(total(idle.iter().map(|p| p.idle_before_vnd))),
+            m(idle_total),
+            String::new(),
+        ]);
+        b.push(Block::Table(t));
     }
 
-    // VI. Constraints.
-    b.push(Block::Heading(l.sec_constraints.to_owned()));
+    // IV. Recommendations.
+    b.push(Block::Heading(w.sec_recommend.to_owned()));
+    for (i, (code, label, _)) in appendices.iter().enumerate() {
+        let no = appendix_no(i);
+        b.push(Block::Para(match (lang, code.as_str()) {
+            (Lang::Vi, "ubnd_tinh") => format!(
+                "- Đề nghị {label} xem xét, quyết định điều chỉnh kế hoạch vốn theo {no} (dự thảo Quyết định kèm theo)."
+            ),
+            (Lang::Vi, "hdnd_tinh") => format!(
+                "- Đề nghị Ủy ban nhân dân tỉnh trình {label} xem xét, quyết định điều chỉnh kế hoạch vốn theo {no}."
+            ),
+            (Lang::Vi, "trung_uong") => format!(
+                "- Đề nghị Ủy ban nhân dân tỉnh báo cáo {label} xem xét, chấp thuận điều chỉnh kế hoạch vốn theo {no}."
+            ),
+            (Lang::Vi, _) => format!("- Đề nghị {label} xem xét, quyết định điều chỉnh kế hoạch vốn theo {no}."),
+            (Lang::En, "ubnd_tinh") => {
+                format!("- That {label} decide the adjustment in {no} (draft Decision attached).")
+            }
+            (Lang::En, _) => format!("- That {label} be asked to approve the adjustment in {no}."),
+        }));
+    }
+    b.push(Block::Para(if vi {
+        "- Giao các chủ đầu tư tập trung giải ngân kế hoạch vốn sau điều chỉnh; các dự án điều chỉnh giảm khẩn \
+         trương tháo gỡ vướng mắc theo giải pháp của từng nhóm tại Mục I."
+            .to_owned()
+    } else {
+        "- That the investors disburse the adjusted plan, and the projects whose plan is reduced resolve their \
+         obstacles with the remedy of their group in section I."
+            .to_owned()
+    }));
+    if !idle.is_empty() {
+        b.push(Block::Para(if vi {
+            "- Đối với số vốn còn nhàn rỗi, xem xét các phương án xử lý tại Mục III.".to_owned()
+        } else {
+            "- That the options of section III be considered for the capital still idle.".to_owned()
+        }));
+    }
+    b.push(Block::Para(l.closing.to_owned()));
+    let (title, name) = submission::signer(sub, lang);
+    b.push(Block::Signature {
+        label: format!("{}:", w.recipients),
+        recipients: submission::recipients(sub, lang),
+        title,
+        name,
+    });
+
+    // Appendices: one per authority's part, each with its transfers.
+    let index = doc.project_index();
+    let name = |id: &str, src| index.get(&(id, src)).map_or_else(String::new, |p| p.name.clone());
+    for (i, (code, label, lines)) in appendices.iter().enumerate() {
+        b.push(Block::PageBreak);
+        b.push(Block::Title {
+            kind: appendix_no(i),
+            subject: if vi {
+                format!(
+                    "ĐIỀU CHỈNH KẾ HOẠCH VỐN ĐẦU TƯ CÔNG NĂM {} THUỘC THẨM QUYỀN CỦA {}",
+                    doc.fiscal_year,
+                    label.to_uppercase()
+                )
+            } else {
+                format!("ADJUSTMENT OF THE {} PLAN FOR DECISION BY {}", doc.fiscal_year, label.to_uppercase())
+            },
+        });
+        b.push(Block::Note(format!(
+            "({}) {}",
+            if vi { "Kèm theo Tờ trình" } else { "Attached to the proposal" },
+            l.unit
+        )));
+        let (t, strong) = appendix_table(lines, lang);
+        b.push(Block::Grouped(t, strong));
+        let rows: Vec<_> = doc.transfers.iter().filter(|t| &t.authority == code).collect();
+        b.push(Block::Para(format!("{}:", strip_number(l.sec_transfers))));
+        let mut t = Table {
+            head: [l.no, l.source, l.from, w.col_name, l.to_project, w.col_name, l.amount]
+                .map(str::to_owned)
+                .to_vec(),
+            numeric: vec![true, false, false, false, false, false, true],
+            wide: vec![3, 5],
+            ..Table::default()
+        };
+        for (i, tr) in rows.iter().enumerate() {
+            t.rows.push(vec![
+                (i + 1).to_string(),
+                tr.source.code().to_owned(),
+                tr.from.clone(),
+                name(&tr.from, tr.source),
+                tr.to.clone(),
+                name(&tr.to, tr.source),
+                m(tr.amount_vnd),
+            ]);
+        }
+        t.foot = Some(vec![
+            String::new(),
+            l.total.to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            m(total(rows.iter().map(|t| t.amount_vnd))),
+        ]);
+        b.push(Block::Table(t));
+    }
+
+    // The technical annex: objective, constraints and their cost, shadow prices, manifest.
+    b.push(Block::PageBreak);
+    b.push(Block::Title { kind: technical_no, subject: w.annex_technical.to_owned() });
+    b.push(Block::Facts(vec![(l.objective.to_owned(), fmt::float(s.objective, 3, lang))]));
+    b.push(Block::Heading(format!("1. {}", strip_number(l.sec_constraints))));
     if doc.constraints.is_empty() {
         b.push(Block::Para(l.no_constraints.to_owned()));
     } else {
@@ -403,79 +554,28 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
         b.push(Block::Table(t));
         b.push(Block::Note(l.constraints_note.to_owned()));
     }
-
-    // VII. Idle capital and its options.
-    b.push(Block::Heading(l.sec_idle.to_owned()));
-    let idle: Vec<&PoolSummary> =
-        doc.pools.iter().filter(|p| p.idle_after_vnd > 0 || !p.options.is_empty()).collect();
-    if idle.is_empty() {
-        b.push(Block::Para(l.no_idle.to_owned()));
-    } else {
-        let mut t = Table {
-            head: [l.no, l.pool, l.idle_before, l.idle_after, l.options].map(str::to_owned).to_vec(),
-            numeric: vec![true, false, true, true, false],
-            wide: vec![4],
-            lists: vec![4],
-            ..Table::default()
-        };
-        for (i, p) in idle.iter().enumerate() {
-            let options: Vec<String> = p
-                .options
-                .iter()
-                .map(|o| {
-                    let what = match o.kind {
-                        IdleOptionKind::Pipeline => l.opt_pipeline,
-                        IdleOptionKind::Extend => l.opt_extend,
-                        IdleOptionKind::ReturnCentral => l.opt_return,
-                    };
-                    format!("{}: {} ({} {})", what, m(o.amount_vnd), o.rows.len(), l.project.to_lowercase())
-                })
-                .collect();
-            t.rows.push(vec![
-                (i + 1).to_string(),
-                pool_label(p, lang),
-                m(p.idle_before_vnd),
-                m(p.idle_after_vnd),
-                options.join("\n"),
-            ]);
-        }
-        t.foot = Some(vec![
-            String::new(),
-            l.total.to_owned(),
-            m(total(idle.iter().map(|p| p.idle_before_vnd))),
-            m(total(idle.iter().map(|p| p.idle_after_vnd))),
-            String::new(),
-        ]);
-        b.push(Block::Table(t));
-    }
-
-    // VIII. Sensitivity.
-    b.push(Block::Heading(l.sec_sensitivity.to_owned()));
+    b.push(Block::Heading(format!("2. {}", strip_number(l.sec_sensitivity))));
     let mut t = Table {
-        head: [l.source, l.shadow_price, l.best_unfunded, l.notes].map(str::to_owned).to_vec(),
-        numeric: vec![false, true, false, false],
-        wide: vec![3],
-        lists: vec![3],
+        head: [l.source, l.shadow_price, l.best_unfunded, w.col_name, l.notes].map(str::to_owned).to_vec(),
+        numeric: vec![false, true, false, false, false],
+        wide: vec![4],
+        lists: vec![4],
         ..Table::default()
     };
-    let index = doc.project_index();
     for p in &doc.pools {
-        let best = p.best_unfunded.as_deref().map_or_else(
-            || l.none.to_owned(),
-            |id| index.get(&(id, p.source)).map_or_else(|| id.to_owned(), |x| project_cell(x)),
-        );
+        let best = p.best_unfunded.clone().unwrap_or_else(|| l.none.to_owned());
+        let best_name = p.best_unfunded.as_deref().map(|id| name(id, p.source)).unwrap_or_default();
         t.rows.push(vec![
             pool_label(p, lang),
             fmt::float(p.shadow_price, 3, lang),
             best,
-            pool_notes(doc, p, lang).join("\n"),
+            best_name,
+            pool_notes(p, lang, &index).join("\n"),
         ]);
     }
     b.push(Block::Table(t));
     b.push(Block::Note(l.shadow_note.to_owned()));
-
-    // IX. Manifest.
-    b.push(Block::Heading(l.sec_manifest.to_owned()));
+    b.push(Block::Heading(format!("3. {}", strip_number(l.sec_manifest))));
     let mf = &doc.manifest;
     let dash = |s: &str| if s.is_empty() { "–".to_owned() } else { s.to_owned() };
     b.push(Block::Facts(vec![
@@ -495,15 +595,119 @@ pub fn layout(doc: &ProposalDocument, lang: Lang) -> Vec<Block> {
         }
         b.push(Block::Table(t));
     }
-    b.push(Block::Para(l.closing.to_owned()));
 
     // Annex: the risk of missing the target, when asked for (`propose --risk`).
     if let Some(r) = &doc.risk {
+        b.push(Block::PageBreak);
         b.extend(super::risk::blocks(r, lang));
+    }
+
+    // The draft Decision of the People's Committee's part.
+    if let Some(i) = appendices.iter().position(|(c, _, _)| c == "ubnd_tinh") {
+        b.extend(draft_decision(doc, lang, sub, &appendix_no(i), &appendices[i].2));
     }
     b
 }
 
+/// A heading without its Roman number (`VI. SIDE CONSTRAINTS` → `SIDE CONSTRAINTS`).
+fn strip_number(h: &str) -> &str {
+    h.split_once(". ").map_or(h, |(_, rest)| rest)
+}
+
+/// The draft Decision of the People's Committee for its part of the adjustment.
+fn draft_decision(
+    doc: &ProposalDocument,
+    lang: Lang,
+    sub: &Submission,
+    appendix: &str,
+    lines: &[AppendixLine],
+) -> Vec<Block> {
+    let w = words(lang);
+    let m = |v: i64| fmt::amount(v, lang);
+    let vi = lang == Lang::Vi;
+    let mut head = submission::letterhead(sub, doc, lang);
+    head.parent = String::new();
+    head.agency = if vi {
+        format!("ỦY BAN NHÂN DÂN TỈNH {}", doc.province.to_uppercase())
+    } else {
+        format!("PEOPLE'S COMMITTEE OF {} PROVINCE", doc.province.to_uppercase())
+    };
+    head.number = if vi { "Số: …/QĐ-UBND".to_owned() } else { "No.: …/QĐ-UBND".to_owned() };
+    let (cut, add) = lines.first().map_or((0, 0), |t| (t.cut_vnd, t.add_vnd));
+    let mut b = vec![
+        Block::PageBreak,
+        Block::Note(format!("({})", w.draft)),
+        Block::Letterhead(head),
+        Block::Title { kind: w.decision_kind.to_owned(), subject: text::subject(lang, doc.fiscal_year) },
+        Block::Para(if vi {
+            format!("ỦY BAN NHÂN DÂN TỈNH {}", doc.province.to_uppercase())
+        } else {
+            format!("THE PEOPLE'S COMMITTEE OF {} PROVINCE", doc.province.to_uppercase())
+        }),
+    ];
+    for basis in sub.bases(lang) {
+        b.push(Block::Para(format!("{} {basis};", w.based_on)));
+    }
+    let number = sub.meta.number.as_deref().unwrap_or(submission::words(lang).no_number);
+    b.push(Block::Para(if vi {
+        format!("Theo đề nghị của cơ quan trình tại Tờ trình số {number}.")
+    } else {
+        format!("At the request of the submitting body in proposal No. {number}.")
+    }));
+    b.push(Block::Heading(if vi { "QUYẾT ĐỊNH:".to_owned() } else { "DECIDES:".to_owned() }));
+    b.push(Block::Para(if vi {
+        format!(
+            "Điều 1. Điều chỉnh kế hoạch vốn đầu tư công năm {}: điều chỉnh giảm {} triệu đồng, điều chỉnh tăng {} \
+             triệu đồng (chi tiết tại {appendix} kèm theo).",
+            doc.fiscal_year,
+            m(cut),
+            m(add)
+        )
+    } else {
+        format!(
+            "Article 1. The {} public investment plan is adjusted: {} million VND reduced, {} million VND added \
+             (details in {appendix} attached).",
+            doc.fiscal_year,
+            m(cut),
+            m(add)
+        )
+    }));
+    b.push(Block::Para(if vi {
+        "Điều 2. Sở Tài chính thông báo kế hoạch vốn sau điều chỉnh; các chủ đầu tư tổ chức thực hiện, giải ngân \
+         hết kế hoạch vốn được giao và chịu trách nhiệm về tính chính xác của số liệu báo cáo."
+            .to_owned()
+    } else {
+        "Article 2. The Department of Finance notifies the adjusted plan; the investors carry it out, disburse \
+         the capital assigned and answer for the accuracy of the figures they reported."
+            .to_owned()
+    }));
+    b.push(Block::Para(if vi {
+        "Điều 3. Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Tài \
+         chính, Giám đốc Kho bạc Nhà nước khu vực, các chủ đầu tư và các cơ quan, đơn vị có liên quan chịu trách \
+         nhiệm thi hành Quyết định này./."
+            .to_owned()
+    } else {
+        "Article 3. This Decision takes effect on signature. The Chief of Office of the People's Committee, the \
+         Director of the Department of Finance, the State Treasury, the investors and the bodies concerned carry \
+         it out."
+            .to_owned()
+    }));
+    b.push(Block::Signature {
+        label: format!("{}:", w.recipients),
+        recipients: if vi {
+            vec!["Như Điều 3;".to_owned(), "Lưu: VT.".to_owned()]
+        } else {
+            vec!["As in Article 3;".to_owned(), "Archive.".to_owned()]
+        },
+        title: if vi {
+            "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH".to_owned()
+        } else {
+            "FOR THE PEOPLE'S COMMITTEE\nCHAIRMAN".to_owned()
+        },
+        name: "…".to_owned(),
+    });
+    b
+}
 /// Disbursed over plan from đồng, 0 for a zero plan.
 pub fn fmt_rate(disbursed: i64, plan: i64) -> f64 {
     if plan == 0 { 0.0 } else { disbursed as f64 / plan as f64 }

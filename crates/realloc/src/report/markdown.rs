@@ -1,7 +1,8 @@
 //! The proposal as Markdown (GitHub-flavoured tables), for review in a diff or conversion to Word.
 
 use super::ProposalDocument;
-use super::layout::{Block, Table, layout};
+use super::Submission;
+use super::layout::{Block, Table, layout_with};
 use super::text::Lang;
 
 /// Escapes text for a Markdown paragraph or table cell: no line breaks, no pipes, no emphasis or
@@ -35,6 +36,11 @@ fn list_cell(s: &str) -> String {
 
 /// Writes a GitHub table.
 pub fn table(out: &mut String, t: &Table) {
+    table_with(out, t, &[]);
+}
+
+/// Writes a GitHub table whose body rows at `strong` (ascending) are bold.
+pub fn table_with(out: &mut String, t: &Table, strong: &[usize]) {
     let row = |out: &mut String, cells: &[String], bold: bool| {
         out.push('|');
         for (i, c) in cells.iter().enumerate() {
@@ -53,8 +59,8 @@ pub fn table(out: &mut String, t: &Table) {
         out.push_str(if t.numeric.get(i).copied().unwrap_or(false) { " ---: |" } else { " --- |" });
     }
     out.push('\n');
-    for r in &t.rows {
-        row(out, r, false);
+    for (i, r) in t.rows.iter().enumerate() {
+        row(out, r, strong.binary_search(&i).is_ok());
     }
     if let Some(f) = &t.foot {
         row(out, f, true);
@@ -63,8 +69,8 @@ pub fn table(out: &mut String, t: &Table) {
 }
 
 /// Renders the document.
-pub fn render(doc: &ProposalDocument, lang: Lang) -> String {
-    render_blocks(layout(doc, lang))
+pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> String {
+    render_blocks(layout_with(doc, lang, sub))
 }
 
 /// Renders blocks (charts are left out).
@@ -85,7 +91,33 @@ pub fn render_blocks(blocks: Vec<Block>) -> String {
                 out.push('\n');
             }
             Block::Table(t) => table(&mut out, &t),
+            Block::Grouped(t, strong) => table_with(&mut out, &t, &strong),
             Block::Chart(_) => {}
+            Block::Letterhead(h) => {
+                // A two-column table: the issuing body on the left, the national title on the right.
+                out.push_str(&format!(
+                    "| **{}** | **{}** |\n| :---: | :---: |\n",
+                    escape(&h.parent),
+                    escape(&h.national)
+                ));
+                out.push_str(&format!("| **{}** | **{}** |\n", escape(&h.agency), escape(&h.motto)));
+                out.push_str(&format!("| {} | *{}* |\n\n", escape(&h.number), escape(&h.place_date)));
+            }
+            Block::Signature { label, recipients, title, name } => {
+                out.push_str(&format!(
+                    "| *{}* | **{}** |\n| :--- | :---: |\n",
+                    escape(&label),
+                    escape(&title.replace('\n', " – "))
+                ));
+                let n = recipients.len().max(1);
+                for i in 0..n {
+                    let r = recipients.get(i).map(|r| format!("- {}", escape(r))).unwrap_or_default();
+                    let right = if i + 1 == n { format!("**{}**", escape(&name)) } else { String::new() };
+                    out.push_str(&format!("| {r} | {right} |\n"));
+                }
+                out.push('\n');
+            }
+            Block::PageBreak => out.push_str("---\n\n"),
         }
     }
     while out.ends_with("\n\n") {

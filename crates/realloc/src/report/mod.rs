@@ -6,12 +6,14 @@
 
 pub mod compare;
 mod csv;
+mod docx;
 pub mod fmt;
 pub(crate) mod html;
 pub(crate) mod layout;
 pub(crate) mod markdown;
 mod pools;
 mod risk;
+pub mod submission;
 pub(crate) mod svg;
 pub mod text;
 mod xlsx;
@@ -29,6 +31,7 @@ use crate::optimize::{self, PoolNote, Proposal};
 use crate::scenario::Scenario;
 
 pub use pools::{IdleOption, IdleOptionKind, PipelineLine, SourceSummary};
+pub use submission::Submission;
 pub use text::Lang;
 
 /// The version of the JSON contract written (`schema_version`).
@@ -353,6 +356,8 @@ pub enum DocumentFormat {
     Xlsx,
     /// Every row with its change, CSV (language-independent).
     Csv,
+    /// The submission as a Word document (Decree 30/2020/NĐ-CP layout).
+    Docx,
 }
 
 /// A document could not be rendered.
@@ -365,6 +370,9 @@ pub enum RenderError {
     /// The CSV writer failed.
     #[error("cannot write the csv table: {0}")]
     Csv(#[from] ::csv::Error),
+    /// The Word writer failed (the message of `docx-rs`'s zip error).
+    #[error("cannot write the Word document: {0}")]
+    Docx(String),
 }
 
 /// The rule set's identity for the manifest.
@@ -525,30 +533,49 @@ impl ProposalDocument {
         }
     }
 
-    /// Renders the document in `format` and `lang`; JSON and CSV do not depend on the language.
+    /// Renders the document in `format` and `lang`, with placeholders for the administrative parts;
+    /// JSON and CSV do not depend on the language.
     pub fn render(&self, format: DocumentFormat, lang: Lang) -> Result<Vec<u8>, RenderError> {
+        self.render_submission(format, lang, &Submission::default())
+    }
+
+    /// Renders the submission in `format` and `lang`: the `[document]` parts, the legal bases and the
+    /// authority whose part is asked for come from `sub` (JSON and CSV ignore it).
+    pub fn render_submission(
+        &self,
+        format: DocumentFormat,
+        lang: Lang,
+        sub: &Submission,
+    ) -> Result<Vec<u8>, RenderError> {
         Ok(match format {
             DocumentFormat::Json => self.to_json_bytes(),
-            DocumentFormat::Markdown => self.to_markdown(lang).into_bytes(),
-            DocumentFormat::Html => self.to_html(lang).into_bytes(),
-            DocumentFormat::Xlsx => self.to_xlsx(lang)?,
+            DocumentFormat::Markdown => markdown::render(self, lang, sub).into_bytes(),
+            DocumentFormat::Html => html::render(self, lang, sub).into_bytes(),
+            DocumentFormat::Xlsx => xlsx::render(self, lang, sub)?,
             DocumentFormat::Csv => self.to_csv()?,
+            DocumentFormat::Docx => docx::render(self, lang, sub)?,
         })
     }
 
     /// The Markdown document.
     pub fn to_markdown(&self, lang: Lang) -> String {
-        markdown::render(self, lang)
+        markdown::render(self, lang, &Submission::default())
     }
 
     /// The self-contained HTML document with SVG charts.
     pub fn to_html(&self, lang: Lang) -> String {
-        html::render(self, lang)
+        html::render(self, lang, &Submission::default())
     }
 
-    /// The Excel workbook: sheets Summary, Groups, Donors, Recipients, Transfers (named in `lang`).
+    /// The Excel workbook (sheet names in `lang`): summary, groups, one appendix per authority,
+    /// donors, recipients, transfers, the technical annex.
     pub fn to_xlsx(&self, lang: Lang) -> Result<Vec<u8>, RenderError> {
-        xlsx::render(self, lang)
+        xlsx::render(self, lang, &Submission::default())
+    }
+
+    /// The Word document of the submission, with placeholders for the administrative parts.
+    pub fn to_docx(&self, lang: Lang) -> Result<Vec<u8>, RenderError> {
+        docx::render(self, lang, &Submission::default())
     }
 
     /// Every row with its change as CSV: machine-readable column codes, amounts in million VND with a

@@ -155,8 +155,8 @@ pub const VI: Labels = Labels {
     unit: "Đơn vị: triệu đồng",
     sec_summary: "I. TÓM TẮT ĐỀ XUẤT",
     sec_groups: "II. PHÂN NHÓM DỰ ÁN GẶP KHÓ KHĂN, VƯỚNG MẮC VÀ GIẢI PHÁP",
-    sec_donors: "III. CÁC DỰ ÁN ĐỀ NGHỊ ĐIỀU GIẢM KẾ HOẠCH VỐN",
-    sec_recipients: "IV. CÁC DỰ ÁN ĐỀ NGHỊ ĐIỀU TĂNG KẾ HOẠCH VỐN",
+    sec_donors: "III. CÁC DỰ ÁN ĐỀ NGHỊ ĐIỀU CHỈNH GIẢM KẾ HOẠCH VỐN",
+    sec_recipients: "IV. CÁC DỰ ÁN ĐỀ NGHỊ ĐIỀU CHỈNH TĂNG KẾ HOẠCH VỐN",
     sec_transfers: "V. CHI TIẾT ĐIỀU CHUYỂN KẾ HOẠCH VỐN",
     sec_constraints: "VI. CÁC ĐIỀU KIỆN RÀNG BUỘC VÀ ẢNH HƯỞNG",
     sec_sensitivity: "VIII. PHÂN TÍCH ĐỘ NHẠY THEO NGUỒN VỐN",
@@ -164,12 +164,12 @@ pub const VI: Labels = Labels {
     moved: "Tổng kế hoạch vốn đề nghị điều chuyển",
     moved_short: "Vốn điều chuyển",
     rate_overall: "Tỷ lệ giải ngân dự kiến đến hết thời hạn",
-    central_at_risk: "Vốn ngân sách trung ương có nguy cơ bị thu hồi",
+    central_at_risk: "Vốn ngân sách trung ương dự báo không giải ngân hết (dự báo điểm)",
     before: "Trước điều chỉnh",
     after: "Sau điều chỉnh",
     counts: "Số lượng",
-    donors_n: "dự án điều giảm",
-    recipients_n: "dự án điều tăng",
+    donors_n: "dự án điều chỉnh giảm",
+    recipients_n: "dự án điều chỉnh tăng",
     transfers_n: "lượt điều chuyển",
     objective: "Giá trị hàm mục tiêu",
     by_source: "Theo nguồn vốn",
@@ -183,19 +183,19 @@ pub const VI: Labels = Labels {
     forecast_before: "Tỷ lệ dự kiến trước",
     forecast_after: "Tỷ lệ dự kiến sau",
     group: "Nhóm khó khăn, vướng mắc",
-    releasable: "Có thể điều giảm",
-    released: "Đề nghị điều giảm",
+    releasable: "Có thể điều chỉnh giảm",
+    released: "Đề nghị điều chỉnh giảm",
     remedy: "Giải pháp",
     project: "Dự án",
     investor: "Chủ đầu tư",
     locality: "Xã, phường",
     groups: "Nhóm",
-    cut: "Số vốn điều giảm",
-    added: "Số vốn điều tăng",
+    cut: "Số vốn điều chỉnh giảm",
+    added: "Số vốn điều chỉnh tăng",
     reason: "Lý do",
     priority: "Thứ tự ưu tiên",
-    from: "Điều giảm từ dự án",
-    to_project: "Điều tăng cho dự án",
+    from: "Điều chỉnh giảm từ dự án",
+    to_project: "Điều chỉnh tăng cho dự án",
     amount: "Số tiền",
     total: "Tổng cộng",
     constraint: "Điều kiện ràng buộc",
@@ -217,18 +217,18 @@ pub const VI: Labels = Labels {
     sha256: "Mã băm SHA-256",
     none: "không có",
     no_groups: "Không có dự án nào gặp khó khăn, vướng mắc.",
-    no_donors: "Không có dự án đề nghị điều giảm.",
-    no_recipients: "Không có dự án đề nghị điều tăng.",
+    no_donors: "Không có dự án đề nghị điều chỉnh giảm.",
+    no_recipients: "Không có dự án đề nghị điều chỉnh tăng.",
     no_transfers: "Không có lượt điều chuyển nào.",
     no_constraints: "Bộ quy tắc không đặt điều kiện ràng buộc bổ sung.",
     closing: "Kính trình Ủy ban nhân dân tỉnh xem xét, quyết định./.",
     chart_rates: "Tỷ lệ giải ngân dự kiến theo nguồn vốn, trước và sau điều chỉnh",
     chart_groups: "Kế hoạch vốn theo nhóm khó khăn, vướng mắc (triệu đồng)",
-    chart_localities: "Vốn điều giảm và điều tăng theo xã, phường (triệu đồng)",
+    chart_localities: "Vốn điều chỉnh giảm và điều chỉnh tăng theo xã, phường (triệu đồng)",
     legend_plan: "Kế hoạch",
     legend_disbursed: "Đã giải ngân",
-    legend_released: "Điều giảm",
-    legend_added: "Điều tăng",
+    legend_released: "Điều chỉnh giảm",
+    legend_added: "Điều chỉnh tăng",
     no_moves: "Không có vốn điều chuyển.",
     shadow_note: "Giá trị tăng thêm của hàm mục tiêu nếu nguồn vốn có thêm 1 triệu đồng để phân bổ.",
     constraints_note: "Ảnh hưởng được tính bằng cách giải lại bài toán khi bỏ riêng từng điều kiện ràng buộc.",
@@ -276,7 +276,7 @@ pub const EN: Labels = Labels {
     moved: "Capital proposed for transfer",
     moved_short: "Moved",
     rate_overall: "Forecast disbursement rate by the deadline",
-    central_at_risk: "Central capital at risk of recall",
+    central_at_risk: "Central capital forecast not to be disbursed (point forecast)",
     before: "Before",
     after: "After",
     counts: "Counts",
@@ -444,10 +444,10 @@ pub fn source(s: Source, lang: Lang) -> &'static str {
 pub fn constraint_kind(kind: &str, lang: Lang) -> String {
     let (vi, en) = match kind {
         "locality_loss_share" => {
-            ("Giới hạn tỷ lệ vốn điều giảm của mỗi xã, phường", "Cap on the share a locality loses")
+            ("Giới hạn tỷ lệ vốn điều chỉnh giảm của mỗi xã, phường", "Cap on the share a locality loses")
         }
         "investor_loss_share" => {
-            ("Giới hạn tỷ lệ vốn điều giảm của mỗi chủ đầu tư", "Cap on the share an investor loses")
+            ("Giới hạn tỷ lệ vốn điều chỉnh giảm của mỗi chủ đầu tư", "Cap on the share an investor loses")
         }
         "pool_move_cap" => ("Giới hạn tổng vốn điều chuyển trong nguồn", "Cap on the amount moved in a pool"),
         other => return other.to_owned(),
@@ -470,7 +470,7 @@ fn binding_cap(cap: &BindingCap, lang: Lang) -> String {
     let amount = fmt::million_text(cap.limit.dong(), lang);
     match (lang, cap.scope) {
         (Lang::Vi, CapScope::Pool) => format!("tổng vốn điều chuyển trong nguồn tối đa {amount} triệu đồng"),
-        (Lang::Vi, _) => format!("{} được điều giảm tối đa {amount} triệu đồng", cap.name),
+        (Lang::Vi, _) => format!("{} được điều chỉnh giảm tối đa {amount} triệu đồng", cap.name),
         (Lang::En, CapScope::Pool) => format!("the pool may move at most {amount} million VND"),
         (Lang::En, CapScope::Locality) => {
             format!("locality {} may lose at most {amount} million VND", cap.name)
@@ -486,14 +486,16 @@ fn stop_reason(reason: &StopReason<String>, lang: Lang) -> String {
         (Lang::Vi, StopReason::RecipientsFull) => {
             "các dự án nhận đã được bố trí đủ mức có thể giải ngân".to_owned()
         }
-        (Lang::Vi, StopReason::DonorsExhausted) => "các dự án điều giảm đã giảm hết mức cho phép".to_owned(),
+        (Lang::Vi, StopReason::DonorsExhausted) => {
+            "các dự án điều chỉnh giảm đã giảm hết mức cho phép".to_owned()
+        }
         (Lang::Vi, StopReason::DonorsExhaustedByCaps) => {
-            "các dự án điều giảm đã giảm hết mức cho phép của từng dự án và của các điều kiện ràng buộc"
+            "các dự án điều chỉnh giảm đã giảm hết mức cho phép của từng dự án và của các điều kiện ràng buộc"
                 .to_owned()
         }
         (Lang::Vi, StopReason::NotWorthMore { recipient, value_in, donor, value_out }) => format!(
             "giá trị của 1 triệu đồng bố trí thêm cho dự án nhận tiếp theo ({recipient}: {}) không lớn hơn \
-             giá trị mất đi khi điều giảm 1 triệu đồng của dự án tiếp theo ({donor}: {})",
+             giá trị mất đi khi điều chỉnh giảm 1 triệu đồng của dự án tiếp theo ({donor}: {})",
             value(*value_in),
             value(*value_out)
         ),
@@ -553,17 +555,19 @@ pub fn pool_note(note: &PoolNote<String>, lang: Lang) -> String {
             let why = if locked >= rows {
                 format!("{rows} dự án của nguồn được giữ nguyên kế hoạch vốn")
             } else if *locked == 0 {
-                format!("{rows} dự án của nguồn đã giải ngân hết kế hoạch hoặc không thuộc diện điều giảm")
+                format!(
+                    "{rows} dự án của nguồn đã giải ngân hết kế hoạch hoặc không thuộc diện điều chỉnh giảm"
+                )
             } else {
                 format!(
                     "trong {rows} dự án của nguồn, {locked} dự án được giữ nguyên kế hoạch vốn, các dự án còn lại \
-                     đã giải ngân hết kế hoạch hoặc không thuộc diện điều giảm"
+                     đã giải ngân hết kế hoạch hoặc không thuộc diện điều chỉnh giảm"
                 )
             };
-            let mut s = format!("Không có dự án nào có thể điều giảm vốn: {why}.");
+            let mut s = format!("Không có dự án nào có thể điều chỉnh giảm vốn: {why}.");
             if *small > 0 {
                 s.push_str(&format!(
-                    " Có {small} dự án chỉ có thể điều giảm ít hơn mức điều chuyển tối thiểu."
+                    " Có {small} dự án chỉ có thể điều chỉnh giảm ít hơn mức điều chuyển tối thiểu."
                 ));
             }
             s
@@ -597,7 +601,7 @@ pub fn pool_note(note: &PoolNote<String>, lang: Lang) -> String {
         (Lang::Vi, PoolNote::NoRecipients { rows, small }) => {
             let mut s = format!(
                 "Không có dự án nào có thể tiếp nhận thêm vốn: {rows} dự án của nguồn được giữ nguyên kế hoạch \
-                 vốn, đã được bố trí đủ tổng mức đầu tư hoặc không đủ điều kiện điều tăng."
+                 vốn, đã được bố trí đủ tổng mức đầu tư hoặc không đủ điều kiện điều chỉnh tăng."
             );
             if *small > 0 {
                 s.push_str(&format!(

@@ -1,7 +1,9 @@
-//! The proposal as an Excel workbook: sheets Summary, Groups, Donors, Recipients and Transfers (and
-//! Risk when the document has a risk annex) with amounts in million VND as numbers (format
-//! `#,##0.000`, shown in the reader's locale), frozen header rows, filters and native Excel charts.
-//! Headers follow the document language; the sheet names stay fixed so that tools can find them.
+//! The proposal as an Excel workbook: sheets Summary, Groups, one appendix per deciding authority,
+//! Donors, Recipients, Transfers and the technical annex (and Risk when the document has a risk
+//! annex), with amounts in million VND as numbers (format `#,##0` for whole millions, `#,##0.000`
+//! otherwise, shown in the reader's locale), a separate project code column, frozen header rows,
+//! filters and native Excel charts. Headers and sheet names follow the document language
+//! ([`sheet_names`]).
 
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartLegendPosition, ChartSolidFill, ChartType, Color, Format, FormatAlign,
@@ -9,18 +11,46 @@ use rust_xlsxwriter::{
 };
 
 use super::layout::{fmt_rate, pool_notes};
+use super::submission::{self, AppendixLine, LineKind, Submission};
 use super::text::{self, Labels, Lang, labels};
-use super::{ProjectLine, ProposalDocument, RenderError, fmt, risk};
+use super::{ProposalDocument, RenderError, fmt, risk};
 use crate::risk::RiskReport;
 
 /// Width of the pool notes column of the Summary sheet, in characters.
 const NOTES_WIDTH: f64 = 90.0;
 
-/// The sheet names, in workbook order.
+/// The sheet names in English, in workbook order (the appendices come after Groups).
 pub const SHEETS: [&str; 5] = ["Summary", "Groups", "Donors", "Recipients", "Transfers"];
 
-/// The sheet of the risk annex, after [`SHEETS`] when the document has one (`propose --risk`).
+/// The same in Vietnamese.
+pub const SHEETS_VI: [&str; 5] =
+    ["Tổng hợp", "Nhóm khó khăn", "Điều chỉnh giảm", "Điều chỉnh tăng", "Điều chuyển"];
+
+/// The sheet of the risk annex, after the others when the document has one (`propose --risk`).
 pub const RISK_SHEET: &str = "Risk";
+
+/// The sheet names of `lang`: the five of [`SHEETS`], the technical annex and the risk annex.
+pub fn sheet_names(lang: Lang) -> ([&'static str; 5], &'static str, &'static str) {
+    match lang {
+        Lang::Vi => (SHEETS_VI, "Phụ lục kỹ thuật", "Rủi ro"),
+        Lang::En => (SHEETS, "Technical annex", RISK_SHEET),
+    }
+}
+
+/// Writes an amount of đồng as million VND: `#,##0` when whole, `#,##0.000` otherwise (the
+/// documents' [`fmt::amount`]).
+fn amount(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    dong: i64,
+    whole: &Format,
+    frac: &Format,
+) -> Result<(), XlsxError> {
+    let fmt = if dong % crate::money::DONG_PER_MILLION == 0 { whole } else { frac };
+    ws.write_number_with_format(r, c, fmt::million_f64(dong), fmt)?;
+    Ok(())
+}
 
 struct Formats {
     title: Format,
@@ -34,6 +64,8 @@ struct Formats {
     bold: Format,
     bold_amount: Format,
     bold_rate: Format,
+    whole: Format,
+    bold_whole: Format,
 }
 
 impl Formats {
@@ -56,7 +88,9 @@ impl Formats {
             share: cell.clone().set_num_format("0.00").set_align(FormatAlign::Top),
             bold: cell.clone().set_bold(),
             bold_amount: cell.clone().set_bold().set_num_format("#,##0.000"),
-            bold_rate: cell.set_bold().set_num_format("0.0%"),
+            bold_rate: cell.clone().set_bold().set_num_format("0.0%"),
+            whole: cell.clone().set_num_format("#,##0").set_align(FormatAlign::Top),
+            bold_whole: cell.set_bold().set_num_format("#,##0"),
         }
     }
 }
@@ -105,31 +139,98 @@ fn fill(colour: u32) -> ChartFormat {
     ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(colour))).clone()
 }
 
-fn project_cell(p: &ProjectLine) -> String {
-    if p.name.is_empty() { p.id.clone() } else { format!("{} – {}", p.id, p.name) }
-}
-
 /// Renders the workbook.
-pub fn render(doc: &ProposalDocument, lang: Lang) -> Result<Vec<u8>, RenderError> {
+pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Vec<u8>, RenderError> {
     let l = labels(lang);
     let f = Formats::new();
+    let (names, technical_name, risk_name) = sheet_names(lang);
     let mut wb = Workbook::new();
-    wb.push_worksheet(summary(doc, lang, l, &f)?);
-    wb.push_worksheet(groups(doc, lang, l, &f)?);
-    wb.push_worksheet(donors(doc, lang, l, &f)?);
-    wb.push_worksheet(recipients(doc, lang, l, &f)?);
-    wb.push_worksheet(transfers(doc, l, &f)?);
+    wb.push_worksheet(summary(doc, lang, l, &f, names[0])?);
+    wb.push_worksheet(groups(doc, lang, l, &f, names[1])?);
+    let w = submission::words(lang);
+    for (i, code) in submission::parts(doc, sub).iter().enumerate() {
+        let name = match lang {
+            Lang::Vi => format!("Phụ lục {}", submission::roman(i)),
+            Lang::En => format!("Appendix {}", submission::roman(i)),
+        };
+        let lines = submission::appendix_lines(doc, code, lang);
+        let title = format!(
+            "{} {}: {}",
+            w.appendix,
+            submission::roman(i),
+            submission::authority_label(doc, code, lang)
+        );
+        wb.push_worksheet(appendix(&lines, lang, &f, &name, &title)?);
+    }
+    wb.push_worksheet(donors(doc, lang, l, &f, names[2])?);
+    wb.push_worksheet(recipients(doc, lang, l, &f, names[3])?);
+    wb.push_worksheet(transfers(doc, lang, l, &f, names[4])?);
+    wb.push_worksheet(technical(doc, lang, l, &f, technical_name)?);
     if let Some(r) = &doc.risk {
-        wb.push_worksheet(risk_sheet(r, lang, l, &f)?);
+        wb.push_worksheet(risk_sheet(r, lang, l, &f, risk_name)?);
     }
     Ok(wb.save_to_buffer()?)
 }
 
-fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
+/// An appendix: the title, then the lines grouped source → sector → status, headings and totals in
+/// bold, amounts as numbers.
+fn appendix(
+    lines: &[AppendixLine],
+    lang: Lang,
+    f: &Formats,
+    name: &str,
+    title: &str,
+) -> Result<Worksheet, XlsxError> {
+    let w = submission::words(lang);
+    let cols = [
+        (w.col_no, 6.0),
+        (w.col_id, 12.0),
+        (w.col_name, 44.0),
+        (w.col_investor, 24.0),
+        (w.col_decision, 22.0),
+        (w.col_plan, 15.0),
+        (w.col_cut, 15.0),
+        (w.col_add, 15.0),
+        (w.col_after, 15.0),
+        (w.col_reason, 50.0),
+    ];
+    let mut ws = Worksheet::new();
+    ws.set_name(name)?;
+    ws.set_landscape();
+    ws.write_string_with_format(0, 0, title, &f.title)?;
+    ws.write_string(1, 0, labels(lang).unit)?;
+    header(&mut ws, 2, &cols, f)?;
+    ws.set_freeze_panes(3, 0)?;
+    for (i, x) in lines.iter().enumerate() {
+        let r = i as u32 + 3;
+        let strong = x.kind != LineKind::Project;
+        let (text, whole, frac) =
+            if strong { (&f.bold, &f.bold_whole, &f.bold_amount) } else { (&f.text, &f.whole, &f.amount) };
+        ws.write_string_with_format(r, 0, &x.no, text)?;
+        ws.write_string_with_format(r, 1, &x.id, text)?;
+        ws.write_string_with_format(r, 2, &x.name, text)?;
+        ws.write_string_with_format(r, 3, &x.investor, text)?;
+        ws.write_string_with_format(r, 4, &x.decision, text)?;
+        amount(&mut ws, r, 5, x.plan_vnd, whole, frac)?;
+        amount(&mut ws, r, 6, x.cut_vnd, whole, frac)?;
+        amount(&mut ws, r, 7, x.add_vnd, whole, frac)?;
+        amount(&mut ws, r, 8, x.after_vnd, whole, frac)?;
+        ws.write_string_with_format(r, 9, &x.reason, text)?;
+    }
+    Ok(ws)
+}
+
+fn summary(
+    doc: &ProposalDocument,
+    lang: Lang,
+    l: &Labels,
+    f: &Formats,
+    name: &str,
+) -> Result<Worksheet, XlsxError> {
     let s = &doc.summary;
     let m = fmt::million_f64;
     let mut ws = Worksheet::new();
-    ws.set_name(SHEETS[0])?;
+    ws.set_name(name)?;
     ws.set_landscape();
     header(&mut ws, 0, &[(l.item, 46.0), (l.before, 18.0), (l.after, 18.0)], f)?;
     ws.set_freeze_panes(1, 0)?;
@@ -161,40 +262,30 @@ fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Resul
     ws.write_number_with_format(r, 1, m(s.central_at_risk_vnd_before), &f.amount)?;
     ws.write_number_with_format(r, 2, m(s.central_at_risk_vnd_after), &f.amount)?;
     r += 1;
-    for (k, v) in [(l.donors_n, s.donors), (l.recipients_n, s.recipients), (l.transfers_n, s.transfers)] {
+    // Projects, not project × source rows: a project funded from two sources counts once.
+    let donors = submission::distinct_projects(doc.donors().map(|p| p.id.as_str()));
+    let recipients = submission::distinct_projects(
+        doc.recipients().map(|p| p.id.as_str()).chain(doc.pipeline.iter().map(|x| x.id.as_str())),
+    );
+    for (k, v) in [(l.donors_n, donors), (l.recipients_n, recipients), (l.transfers_n, s.transfers)] {
         ws.write_string_with_format(r, 0, format!("{}: {k}", l.counts), &f.text)?;
         ws.write_string_with_format(r, 1, "", &f.text)?;
         ws.write_number_with_format(r, 2, v as f64, &f.int)?;
         r += 1;
     }
-    ws.write_string_with_format(r, 0, l.objective, &f.text)?;
-    ws.write_string_with_format(r, 1, "", &f.text)?;
-    ws.write_number_with_format(r, 2, s.objective, &f.value)?;
-    r += 2;
+    r += 1;
 
     // Pools, with sensitivity.
     ws.write_string_with_format(r, 0, l.by_source, &f.title)?;
     r += 1;
     let pool_head = r;
-    let cols = [
-        l.source,
-        l.rows,
-        l.plan,
-        l.disbursed,
-        l.moved_short,
-        l.forecast_before,
-        l.forecast_after,
-        l.shadow_price,
-        l.best_unfunded,
-        l.notes,
-    ];
+    let cols = [l.source, l.rows, l.plan, l.disbursed, l.moved_short, l.forecast_before, l.forecast_after];
     for (c, name) in cols.iter().enumerate() {
         ws.write_string_with_format(r, c as u16, *name, &f.head)?;
     }
-    for c in 3..9u16 {
+    for c in 3..7u16 {
         ws.set_column_width(c, 18)?;
     }
-    ws.set_column_width(9, NOTES_WIDTH)?;
     ws.set_row_height(r, 45)?;
     for p in &doc.pools {
         r += 1;
@@ -209,16 +300,77 @@ fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Resul
         ws.write_number_with_format(r, 4, m(p.moved_vnd), &f.amount)?;
         ws.write_number_with_format(r, 5, p.forecast_rate_before, &f.rate)?;
         ws.write_number_with_format(r, 6, p.forecast_rate_after, &f.rate)?;
-        ws.write_number_with_format(r, 7, p.shadow_price, &f.value)?;
-        ws.write_string_with_format(r, 8, p.best_unfunded.as_deref().unwrap_or(""), &f.text)?;
-        // The notes, one a line in the cell; the row made tall enough to show them wrapped.
-        let notes = pool_notes(doc, p, lang);
-        let lines: f64 =
-            notes.iter().map(|n| (n.chars().count() as f64 / (NOTES_WIDTH * 1.1)).ceil().max(1.0)).sum();
-        ws.write_string_with_format(r, 9, notes.join("\n"), &f.text)?;
-        ws.set_row_height(r, 14.0 * lines.max(1.0) + 2.0)?;
     }
     let pool_last = r;
+    if pool_last > pool_head {
+        let mut chart = Chart::new(ChartType::Column);
+        chart.title().set_name(l.chart_rates);
+        for (col, series, colour) in [(5u16, l.before, 0x9AA5B1), (6u16, l.after, 0x1F5FA8)] {
+            chart
+                .add_series()
+                .set_name(series)
+                .set_categories((name, pool_head + 1, 0, pool_last, 0))
+                .set_values((name, pool_head + 1, col, pool_last, col))
+                .set_format(&mut fill(colour));
+        }
+        chart.y_axis().set_num_format("0%").set_min(0).set_max(1);
+        chart.legend().set_position(ChartLegendPosition::Bottom);
+        chart.set_width(640).set_height(320);
+        ws.insert_chart(r + 2, 0, &chart)?;
+    }
+    Ok(ws)
+}
+
+/// The technical annex: objective, shadow prices and notes by pool, side constraints with their
+/// cost, the manifest.
+fn technical(
+    doc: &ProposalDocument,
+    lang: Lang,
+    l: &Labels,
+    f: &Formats,
+    name: &str,
+) -> Result<Worksheet, XlsxError> {
+    let m = fmt::million_f64;
+    let mut ws = Worksheet::new();
+    ws.set_name(name)?;
+    ws.set_landscape();
+    ws.set_column_width(0, 46)?;
+    for c in 1..4u16 {
+        ws.set_column_width(c, 20)?;
+    }
+    ws.set_column_width(4, NOTES_WIDTH)?;
+    let mut r = 0;
+    ws.write_string_with_format(r, 0, l.objective, &f.text)?;
+    ws.write_number_with_format(r, 1, doc.summary.objective, &f.value)?;
+    r += 2;
+    ws.write_string_with_format(r, 0, l.sec_sensitivity, &f.title)?;
+    r += 1;
+    for (c, h) in [l.source, l.shadow_price, l.best_unfunded, submission::words(lang).col_name, l.notes]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(r, c as u16, *h, &f.head)?;
+    }
+    let index = doc.project_index();
+    for p in &doc.pools {
+        r += 1;
+        let label = match (&p.agreement, &p.locality) {
+            (Some(x), _) | (None, Some(x)) => format!("{}: {x}", p.source.code()),
+            (None, None) => p.source.code().to_owned(),
+        };
+        ws.write_string_with_format(r, 0, &label, &f.text)?;
+        ws.write_number_with_format(r, 1, p.shadow_price, &f.value)?;
+        let best = p.best_unfunded.as_deref().unwrap_or("");
+        ws.write_string_with_format(r, 2, best, &f.text)?;
+        let best_name = index.get(&(best, p.source)).map_or("", |x| x.name.as_str());
+        ws.write_string_with_format(r, 3, best_name, &f.text)?;
+        // The notes, one a line in the cell; the row made tall enough to show them wrapped.
+        let notes = pool_notes(p, lang, &index);
+        let lines: f64 =
+            notes.iter().map(|n| (n.chars().count() as f64 / (NOTES_WIDTH * 1.1)).ceil().max(1.0)).sum();
+        ws.write_string_with_format(r, 4, notes.join("\n"), &f.text)?;
+        ws.set_row_height(r, 14.0 * lines.max(1.0) + 2.0)?;
+    }
 
     // Constraints.
     r += 2;
@@ -270,26 +422,16 @@ fn summary(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Resul
         ws.write_string(r, 1, hash)?;
     }
 
-    if pool_last > pool_head {
-        let mut chart = Chart::new(ChartType::Column);
-        chart.title().set_name(l.chart_rates);
-        for (col, name, colour) in [(5u16, l.before, 0x9AA5B1), (6u16, l.after, 0x1F5FA8)] {
-            chart
-                .add_series()
-                .set_name(name)
-                .set_categories((SHEETS[0], pool_head + 1, 0, pool_last, 0))
-                .set_values((SHEETS[0], pool_head + 1, col, pool_last, col))
-                .set_format(&mut fill(colour));
-        }
-        chart.y_axis().set_num_format("0%").set_min(0).set_max(1);
-        chart.legend().set_position(ChartLegendPosition::Bottom);
-        chart.set_width(640).set_height(320);
-        ws.insert_chart(r + 2, 0, &chart)?;
-    }
     Ok(ws)
 }
 
-fn groups(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
+fn groups(
+    doc: &ProposalDocument,
+    lang: Lang,
+    l: &Labels,
+    f: &Formats,
+    name: &str,
+) -> Result<Worksheet, XlsxError> {
     let m = fmt::million_f64;
     let list: Vec<_> = doc.groups.iter().filter(|g| g.rows > 0).collect();
     let cols = [
@@ -302,7 +444,7 @@ fn groups(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result
         (l.released, 16.0),
         (l.remedy, 60.0),
     ];
-    let mut ws = data_sheet(SHEETS[1], &cols, list.len(), f)?;
+    let mut ws = data_sheet(name, &cols, list.len(), f)?;
     for (i, g) in list.iter().enumerate() {
         let r = i as u32 + 1;
         let (label, remedy) =
@@ -321,16 +463,16 @@ fn groups(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result
         let last = list.len() as u32;
         let mut chart = Chart::new(ChartType::Bar);
         chart.title().set_name(l.chart_groups);
-        for (col, name, colour) in [
+        for (col, series, colour) in [
             (2u16, l.legend_plan, 0xC9D6E3),
             (3, l.legend_disbursed, 0x4A7FB5),
             (6, l.legend_released, 0xC0392B),
         ] {
             chart
                 .add_series()
-                .set_name(name)
-                .set_categories((SHEETS[1], 1, 0, last, 0))
-                .set_values((SHEETS[1], 1, col, last, col))
+                .set_name(series)
+                .set_categories((name, 1, 0, last, 0))
+                .set_values((name, 1, col, last, col))
                 .set_format(&mut fill(colour));
         }
         // In a bar chart the vertical axis holds the categories: list the groups top-down.
@@ -343,11 +485,18 @@ fn groups(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result
     Ok(ws)
 }
 
-fn donors(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
-    let m = fmt::million_f64;
+fn donors(
+    doc: &ProposalDocument,
+    lang: Lang,
+    l: &Labels,
+    f: &Formats,
+    name: &str,
+) -> Result<Worksheet, XlsxError> {
     let list: Vec<_> = doc.donors().collect();
+    let w = submission::words(lang);
     let cols = [
-        (l.project, 44.0),
+        (w.col_id, 12.0),
+        (w.col_name, 44.0),
         (l.investor, 26.0),
         (l.locality, 16.0),
         (l.source, 12.0),
@@ -355,10 +504,11 @@ fn donors(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result
         (l.disbursed, 15.0),
         (l.rate, 10.0),
         (l.groups, 24.0),
-        (l.cut, 15.0),
+        (w.col_cut, 15.0),
+        (w.col_after, 15.0),
         (l.reason, 50.0),
     ];
-    let mut ws = data_sheet(SHEETS[2], &cols, list.len(), f)?;
+    let mut ws = data_sheet(name, &cols, list.len(), f)?;
     for (i, p) in list.iter().enumerate() {
         let r = i as u32 + 1;
         let groups = p
@@ -371,80 +521,104 @@ fn donors(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result
             })
             .collect::<Vec<_>>()
             .join("; ");
-        ws.write_string_with_format(r, 0, project_cell(p), &f.text)?;
-        ws.write_string_with_format(r, 1, &p.investor, &f.text)?;
-        ws.write_string_with_format(r, 2, &p.locality, &f.text)?;
-        ws.write_string_with_format(r, 3, p.source.code(), &f.text)?;
-        ws.write_number_with_format(r, 4, m(p.plan_vnd), &f.amount)?;
-        ws.write_number_with_format(r, 5, m(p.disbursed_vnd), &f.amount)?;
-        ws.write_number_with_format(r, 6, fmt_rate(p.disbursed_vnd, p.plan_vnd), &f.rate)?;
-        ws.write_string_with_format(r, 7, &groups, &f.text)?;
-        ws.write_number_with_format(r, 8, m(p.change_vnd.saturating_neg()), &f.amount)?;
-        ws.write_string_with_format(r, 9, &p.reason, &f.text)?;
-        let project = project_cell(p);
+        ws.write_string_with_format(r, 0, &p.id, &f.text)?;
+        ws.write_string_with_format(r, 1, &p.name, &f.text)?;
+        ws.write_string_with_format(r, 2, &p.investor, &f.text)?;
+        ws.write_string_with_format(r, 3, &p.locality, &f.text)?;
+        ws.write_string_with_format(r, 4, p.source.code(), &f.text)?;
+        amount(&mut ws, r, 5, p.plan_vnd, &f.whole, &f.amount)?;
+        amount(&mut ws, r, 6, p.disbursed_vnd, &f.whole, &f.amount)?;
+        ws.write_number_with_format(r, 7, fmt_rate(p.disbursed_vnd, p.plan_vnd), &f.rate)?;
+        ws.write_string_with_format(r, 8, &groups, &f.text)?;
+        amount(&mut ws, r, 9, p.change_vnd.saturating_neg(), &f.whole, &f.amount)?;
+        amount(&mut ws, r, 10, p.new_plan_vnd, &f.whole, &f.amount)?;
+        ws.write_string_with_format(r, 11, &p.reason, &f.text)?;
         fit_row(
             &mut ws,
             r,
             &cols,
-            &[(0, &project), (1, &p.investor), (2, &p.locality), (7, &groups), (9, &p.reason)],
+            &[(1, &p.name), (2, &p.investor), (3, &p.locality), (8, &groups), (11, &p.reason)],
         )?;
     }
     Ok(ws)
 }
 
-fn recipients(doc: &ProposalDocument, lang: Lang, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
-    let m = fmt::million_f64;
+fn recipients(
+    doc: &ProposalDocument,
+    lang: Lang,
+    l: &Labels,
+    f: &Formats,
+    name: &str,
+) -> Result<Worksheet, XlsxError> {
     let list: Vec<_> = doc.recipients().collect();
+    let w = submission::words(lang);
     let cols = [
-        (l.project, 44.0),
+        (w.col_id, 12.0),
+        (w.col_name, 44.0),
         (l.investor, 26.0),
         (l.locality, 16.0),
         (l.source, 12.0),
         (l.priority, 34.0),
         (l.plan, 15.0),
-        (l.added, 15.0),
-        (l.new_plan, 15.0),
+        (w.col_add, 15.0),
+        (w.col_after, 15.0),
         (l.reason, 50.0),
     ];
-    let mut ws = data_sheet(SHEETS[3], &cols, list.len(), f)?;
+    let mut ws = data_sheet(name, &cols, list.len(), f)?;
     for (i, p) in list.iter().enumerate() {
         let r = i as u32 + 1;
-        ws.write_string_with_format(r, 0, project_cell(p), &f.text)?;
-        ws.write_string_with_format(r, 1, &p.investor, &f.text)?;
-        ws.write_string_with_format(r, 2, &p.locality, &f.text)?;
-        ws.write_string_with_format(r, 3, p.source.code(), &f.text)?;
-        ws.write_string_with_format(r, 4, text::priority(p.priority, lang), &f.text)?;
-        ws.write_number_with_format(r, 5, m(p.plan_vnd), &f.amount)?;
-        ws.write_number_with_format(r, 6, m(p.change_vnd), &f.amount)?;
-        ws.write_number_with_format(r, 7, m(p.new_plan_vnd), &f.amount)?;
-        ws.write_string_with_format(r, 8, &p.reason, &f.text)?;
-        let project = project_cell(p);
+        ws.write_string_with_format(r, 0, &p.id, &f.text)?;
+        ws.write_string_with_format(r, 1, &p.name, &f.text)?;
+        ws.write_string_with_format(r, 2, &p.investor, &f.text)?;
+        ws.write_string_with_format(r, 3, &p.locality, &f.text)?;
+        ws.write_string_with_format(r, 4, p.source.code(), &f.text)?;
+        ws.write_string_with_format(r, 5, text::priority(p.priority, lang), &f.text)?;
+        amount(&mut ws, r, 6, p.plan_vnd, &f.whole, &f.amount)?;
+        amount(&mut ws, r, 7, p.change_vnd, &f.whole, &f.amount)?;
+        amount(&mut ws, r, 8, p.new_plan_vnd, &f.whole, &f.amount)?;
+        ws.write_string_with_format(r, 9, &p.reason, &f.text)?;
         let tier = text::priority(p.priority, lang);
         fit_row(
             &mut ws,
             r,
             &cols,
-            &[(0, &project), (1, &p.investor), (2, &p.locality), (4, &tier), (8, &p.reason)],
+            &[(1, &p.name), (2, &p.investor), (3, &p.locality), (5, &tier), (9, &p.reason)],
         )?;
     }
     Ok(ws)
 }
 
-fn transfers(doc: &ProposalDocument, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
-    let cols =
-        [(l.source, 12.0), (l.from, 50.0), (l.to_project, 50.0), (l.amount, 16.0), (l.authority, 20.0)];
-    let mut ws = data_sheet(SHEETS[4], &cols, doc.transfers.len(), f)?;
+fn transfers(
+    doc: &ProposalDocument,
+    lang: Lang,
+    l: &Labels,
+    f: &Formats,
+    name: &str,
+) -> Result<Worksheet, XlsxError> {
+    let w = submission::words(lang);
+    let cols = [
+        (l.source, 12.0),
+        (l.from, 14.0),
+        (w.col_name, 44.0),
+        (l.to_project, 14.0),
+        (w.col_name, 44.0),
+        (l.amount, 16.0),
+        (l.authority, 20.0),
+    ];
+    let mut ws = data_sheet(name, &cols, doc.transfers.len(), f)?;
     let index = doc.project_index();
-    let name = |id: &str, src| index.get(&(id, src)).map_or_else(|| id.to_owned(), |p| project_cell(p));
+    let project_name = |id: &str, src| index.get(&(id, src)).map_or("", |p| p.name.as_str());
     for (i, t) in doc.transfers.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string_with_format(r, 0, t.source.code(), &f.text)?;
-        let (from, to) = (name(&t.from, t.source), name(&t.to, t.source));
-        ws.write_string_with_format(r, 1, &from, &f.text)?;
-        ws.write_string_with_format(r, 2, &to, &f.text)?;
-        fit_row(&mut ws, r, &cols, &[(1, &from), (2, &to)])?;
-        ws.write_number_with_format(r, 3, fmt::million_f64(t.amount_vnd), &f.amount)?;
-        ws.write_string_with_format(r, 4, &t.authority, &f.text)?;
+        let (from, to) = (project_name(&t.from, t.source), project_name(&t.to, t.source));
+        ws.write_string_with_format(r, 1, &t.from, &f.text)?;
+        ws.write_string_with_format(r, 2, from, &f.text)?;
+        ws.write_string_with_format(r, 3, &t.to, &f.text)?;
+        ws.write_string_with_format(r, 4, to, &f.text)?;
+        fit_row(&mut ws, r, &cols, &[(2, from), (4, to)])?;
+        amount(&mut ws, r, 5, t.amount_vnd, &f.whole, &f.amount)?;
+        ws.write_string_with_format(r, 6, &t.authority, &f.text)?;
     }
     Ok(ws)
 }
@@ -460,7 +634,13 @@ enum Figure<'a> {
 /// The risk annex: its key figures before and after the proposal under a frozen header, then the
 /// table by capital source with the province's line in bold, then the method. Probabilities, their
 /// standard errors and rates are fractions (format `0.0%`); amounts are in million VND.
-fn risk_sheet(r: &RiskReport, lang: Lang, l: &Labels, f: &Formats) -> Result<Worksheet, XlsxError> {
+fn risk_sheet(
+    r: &RiskReport,
+    lang: Lang,
+    l: &Labels,
+    f: &Formats,
+    name: &str,
+) -> Result<Worksheet, XlsxError> {
     let w = risk::words(lang);
     let m = fmt::million_f64;
     let cols = [
@@ -476,7 +656,7 @@ fn risk_sheet(r: &RiskReport, lang: Lang, l: &Labels, f: &Formats) -> Result<Wor
         (w.p95_after, 14.0),
     ];
     let mut ws = Worksheet::new();
-    ws.set_name(RISK_SHEET)?;
+    ws.set_name(name)?;
     ws.set_landscape();
     for (c, (_, width)) in cols.iter().enumerate() {
         ws.set_column_width(c as u16, *width)?;
