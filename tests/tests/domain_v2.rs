@@ -440,3 +440,22 @@ fn an_ongoing_recipient_gets_at_most_a_share_of_its_plan() {
     });
     assert_eq!(c.bounds.absorbable, million("800"));
 }
+
+#[test]
+fn an_offer_does_not_count_against_the_loss_share_caps() {
+    // The default rules cap what one locality or investor loses at 30% of its plan; an investor's own
+    // offer comes on top of that.
+    let mut offer = with_request(stalled("OFFER"), "-800");
+    offer.locality = "Xã A".into();
+    offer.investor = "Ban QLDA A".into();
+    let recipient = Project {
+        locality: "Xã B".into(),
+        investor: "Ban QLDA B".into(),
+        plan: million("5000"),
+        disbursed: million("3000"),
+        total_investment: million("50000"),
+        ..with_request(fast("R"), "800")
+    };
+    let (_, p) = run(&scenario(AS_OF, vec![offer, recipient]));
+    assert_eq!(p.changes, vec![-million("800"), million("800")]);
+}

@@ -143,6 +143,43 @@ fn violations(dir: &Path, doc: &Value) -> Vec<String> {
             }
         }
     }
+    // Offers first: in a pool where a row that offered nothing gives, every row that offered gives at
+    // least its offer (up to what it may release, in whole million VND, when it is a move at all).
+    let min_transfer = i(&doc["manifest"]["min_transfer_vnd"]);
+    let pool_of = |p: &Value| -> (String, String) {
+        let src = p["source"].as_str().unwrap_or("").to_owned();
+        let r = by_key.get(&(p["id"].as_str().unwrap_or("").to_owned(), src.clone()));
+        let sub = match src.as_str() {
+            "NSTW_ODA" => r.and_then(|r| r.get("agreement")).cloned().unwrap_or_default(),
+            s if s.starts_with("CTMTQG") => r.map(|r| r["locality"].clone()).unwrap_or_default(),
+            _ => String::new(),
+        };
+        (src, sub)
+    };
+    let offer_of = |p: &Value| -> i64 {
+        let r = by_key
+            .get(&(p["id"].as_str().unwrap_or("").to_owned(), p["source"].as_str().unwrap_or("").to_owned()));
+        r.and_then(|r| r.get("requested_change")).and_then(|v| dong(v)).map_or(0, |q| (-q).max(0))
+    };
+    let mut others_give: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+    for p in &projects {
+        if i(&p["change_vnd"]) < 0 && offer_of(p) == 0 {
+            others_give.insert(pool_of(p));
+        }
+    }
+    for p in &projects {
+        let offer = offer_of(p);
+        let due = offer.min(i(&p["releasable_vnd"])) / 1_000_000 * 1_000_000;
+        if offer > 0 && due >= min_transfer && others_give.contains(&pool_of(p)) && -i(&p["change_vnd"]) < due
+        {
+            bad.push(format!(
+                "{} ({}): offered {offer}, gave {} while rows that offered nothing gave",
+                p["id"],
+                p["source"],
+                -i(&p["change_vnd"])
+            ));
+        }
+    }
     // Transfers: within one agreement (ODA), one commune (national target programmes), with the
     // authority of the source's table.
     let raw_of = |id: &str, src: &str| by_key.get(&(id.to_owned(), src.to_owned())).copied();

@@ -248,6 +248,9 @@ pub(crate) struct Groups {
     pub investor_names: Vec<String>,
     /// Plan of each row in đồng (read once, so that building caps does not walk the rows again).
     pub plan: Vec<i64>,
+    /// What the row's investor offered back in writing (`requested_change < 0`), in đồng, 0 for none:
+    /// an offer does not count against a locality's or an investor's loss-share cap.
+    pub offer: Vec<i64>,
 }
 
 impl Groups {
@@ -260,7 +263,12 @@ impl Groups {
         let (investor, investor_names) =
             intern(rows.iter().map(|p| &*p.investor).chain(pipeline.iter().map(|x| &*x.investor)));
         let plan = rows.iter().map(|p| p.plan.dong()).chain(pipeline.iter().map(|_| 0)).collect();
-        Groups { locality, investor, locality_names, investor_names, plan }
+        let offer = rows
+            .iter()
+            .map(|p| p.extra.requested_change.map_or(0, |c| (-c).max_zero().dong()))
+            .chain(pipeline.iter().map(|_| 0))
+            .collect();
+        Groups { locality, investor, locality_names, investor_names, plan, offer }
     }
 }
 
@@ -413,7 +421,16 @@ fn add_caps(
                 continue;
             }
             let plan: i128 = group.iter().map(|&(_, row)| i128::from(groups.plan[row])).sum();
-            let limit = share_cap_units(share, plan, unit);
+            // The members' own offers come on top of the share: a loss-share cap protects a locality
+            // or an investor from cuts it did not ask for, not from capital its investors offered back.
+            let offered: i64 = group
+                .iter()
+                .filter(|&&(_, row)| donor_of[row] != usize::MAX)
+                .map(|&(_, row)| {
+                    units(Money::from_dong(groups.offer[row]), unit).min(p.donors[donor_of[row]].cap)
+                })
+                .sum();
+            let limit = share_cap_units(share, plan, unit).saturating_add(offered);
             let label = names[group[0].0 as usize].clone();
             push_cap(p, Cap { constraint: ci, kind, label, limit, members });
         }
