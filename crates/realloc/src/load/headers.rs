@@ -98,14 +98,13 @@ pub(crate) fn normalize(s: &str) -> String {
     }
     let mut t = out.trim_end().to_owned();
     // A trailing unit such as "(triệu đồng)" or "(%)".
-    if t.ends_with(')') {
-        if let Some(open) = t.rfind('(') {
-            if open > 0 {
-                t.truncate(open);
-                let trimmed = t.trim_end().len();
-                t.truncate(trimmed);
-            }
-        }
+    if t.ends_with(')')
+        && let Some(open) = t.rfind('(')
+        && open > 0
+    {
+        t.truncate(open);
+        let trimmed = t.trim_end().len();
+        t.truncate(trimmed);
     }
     t
 }

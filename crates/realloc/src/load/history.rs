@@ -567,10 +567,10 @@ struct SourceCache {
 impl SourceCache {
     /// Parses a capital source code, as [`text::code`] does.
     fn parse(&mut self, s: &str) -> Result<Source, String> {
-        if let Some(source) = self.source {
-            if self.text == s {
-                return Ok(source);
-            }
+        if let Some(source) = self.source
+            && self.text == s
+        {
+            return Ok(source);
         }
         let parsed = text::code(s, Source::ALL, Source::code);
         if let Ok(source) = parsed {

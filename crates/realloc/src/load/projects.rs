@@ -407,33 +407,33 @@ impl ProjectsBuilder {
             }
         }
 
-        if let (Some(d), Some(p)) = (disbursed, plan) {
-            if d > p {
-                fail(
-                    col::DISBURSED,
-                    format!(
-                        "disbursed {d} million VND is above the plan {p} million VND: a project cannot disburse more than its capital for the year"
-                    ),
-                    diags,
-                );
-            }
+        if let (Some(d), Some(p)) = (disbursed, plan)
+            && d > p
+        {
+            fail(
+                col::DISBURSED,
+                format!(
+                    "disbursed {d} million VND is above the plan {p} million VND: a project cannot disburse more than its capital for the year"
+                ),
+                diags,
+            );
         }
-        if let (Some(t), Some(a), Some(p)) = (total_investment, allocated_before, plan) {
-            if a + p > t {
-                fail(
-                    col::PLAN,
-                    format!(
-                        "allocated_before {a} + plan {p} = {} million VND is above total_investment {t} million VND",
-                        a + p
-                    ),
-                    diags,
-                );
-            }
+        if let (Some(t), Some(a), Some(p)) = (total_investment, allocated_before, plan)
+            && a + p > t
+        {
+            fail(
+                col::PLAN,
+                format!(
+                    "allocated_before {a} + plan {p} = {} million VND is above total_investment {t} million VND",
+                    a + p
+                ),
+                diags,
+            );
         }
-        if let (Some(s), Some(e)) = (start_year, end_year) {
-            if s > e {
-                fail(col::END_YEAR, format!("end_year {e} is before start_year {s}"), diags);
-            }
+        if let (Some(s), Some(e)) = (start_year, end_year)
+            && s > e
+        {
+            fail(col::END_YEAR, format!("end_year {e} is before start_year {s}"), diags);
         }
         let parsed = (
             source,

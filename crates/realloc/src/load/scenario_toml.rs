@@ -184,19 +184,19 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
             }
         }
     }
-    if let (Some((fy, _)), Some((as_of, span))) = (&p.fiscal_year, &p.as_of) {
-        if as_of.year() < *fy {
-            diags.error(
-                file,
-                at(span.clone()),
-                format!("`as_of` {as_of} is before 1 January of the plan year {fy}"),
-            );
-        }
+    if let (Some((fy, _)), Some((as_of, span))) = (&p.fiscal_year, &p.as_of)
+        && as_of.year() < *fy
+    {
+        diags.error(
+            file,
+            at(span.clone()),
+            format!("`as_of` {as_of} is before 1 January of the plan year {fy}"),
+        );
     }
-    if let (Some((as_of, _)), Some((deadline, span))) = (&p.as_of, &p.deadline) {
-        if deadline < as_of {
-            diags.error(file, at(span.clone()), format!("`deadline` {deadline} is before `as_of` {as_of}; the figures must describe a date within the plan year"));
-        }
+    if let (Some((as_of, _)), Some((deadline, span))) = (&p.as_of, &p.deadline)
+        && deadline < as_of
+    {
+        diags.error(file, at(span.clone()), format!("`deadline` {deadline} is before `as_of` {as_of}; the figures must describe a date within the plan year"));
     }
     if diags.has_errors() {
         return (None, diags);

@@ -96,11 +96,11 @@ fn pieces(
         }
     };
     let small = |d: &[i64], r: &[i64]| d.iter().chain(r).filter(|&&x| x > 0).count() <= WHOLE_POOL_ROWS;
-    if small(&rest_d, &rest_r) {
-        if let Some(rest) = search(&mut rest_d, &mut rest_r, m, &prefer) {
-            out.extend(rest);
-            return (out, None);
-        }
+    if small(&rest_d, &rest_r)
+        && let Some(rest) = search(&mut rest_d, &mut rest_r, m, &prefer)
+    {
+        out.extend(rest);
+        return (out, None);
     }
     if let Some(rest) = smallest_first(&rest_d, &rest_r, m, &prefer) {
         out.extend(rest);
@@ -111,10 +111,10 @@ fn pieces(
     if let Some(all) = smallest_first(&all_d, &all_r, m, &prefer) {
         return (all, None);
     }
-    if small(&all_d, &all_r) {
-        if let Some(all) = search(&mut all_d, &mut all_r, m, &prefer) {
-            return (all, None);
-        }
+    if small(&all_d, &all_r)
+        && let Some(all) = search(&mut all_d, &mut all_r, m, &prefer)
+    {
+        return (all, None);
     }
     let reason = if give.len() * take.len() <= PROOF_EDGES {
         match every_pair_set(&all_d, &all_r, m) {

@@ -156,11 +156,11 @@ pub(crate) fn pool_summaries(
         }
     }
     for (k, (x, a)) in model.pipeline.iter().zip(&proposal.pipeline).enumerate() {
-        if let Some(pool) = index.get(n + k).copied().flatten() {
-            if a.dong() > 0 {
-                totals[pool].pipeline.push((x.id.clone(), a.dong()));
-                totals[pool].after += a.dong();
-            }
+        if let Some(pool) = index.get(n + k).copied().flatten()
+            && a.dong() > 0
+        {
+            totals[pool].pipeline.push((x.id.clone(), a.dong()));
+            totals[pool].after += a.dong();
         }
     }
     keys.iter()

@@ -363,12 +363,13 @@ impl Rules {
             }
         }
         // A source split by loan agreement: a row without one neither gives nor receives.
-        if let Some(rule) = self.pools.iter().find(|r| r.sources.contains(&p.source)) {
-            if rule.split == PoolSplit::Agreement && p.extra.agreement.is_none() {
-                can_give = false;
-                can_receive = false;
-                kept_out.push(rule.id.clone());
-            }
+        if let Some(rule) = self.pools.iter().find(|r| r.sources.contains(&p.source))
+            && rule.split == PoolSplit::Agreement
+            && p.extra.agreement.is_none()
+        {
+            can_give = false;
+            can_receive = false;
+            kept_out.push(rule.id.clone());
         }
         let [cg, cr, gl, rl] = self.eligibility_slots;
         s[usize::from(cg)] = f(can_give);

@@ -283,14 +283,14 @@ pub(crate) fn load_authority(
     }
     if !builtin {
         for a in list {
-            if let Some(d) = &a.get_ref().delegated {
-                if !out.iter().any(|r| &r.authority.code == d.get_ref()) {
-                    ld.err(
-                        d.span().start,
-                        Some(a.get_ref().code.get_ref()),
-                        format!("`delegated` names `{}`, which no [[authority]] entry declares", d.get_ref()),
-                    );
-                }
+            if let Some(d) = &a.get_ref().delegated
+                && !out.iter().any(|r| &r.authority.code == d.get_ref())
+            {
+                ld.err(
+                    d.span().start,
+                    Some(a.get_ref().code.get_ref()),
+                    format!("`delegated` names `{}`, which no [[authority]] entry declares", d.get_ref()),
+                );
             }
         }
         if !list.is_empty() {
