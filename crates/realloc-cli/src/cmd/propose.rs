@@ -57,24 +57,27 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         }
         submission.authority = Some(code.clone());
     }
-    let bytes = proposed
-        .document
+    // From here only the document is needed: the scenario, the assessment and the proposal are freed
+    // on a background thread while the document renders (at national scale they are hundreds of
+    // megabytes, and freeing millions of small allocations takes time nobody needs to wait for; the
+    // process may exit before it finishes).
+    let common::Proposed { document, inputs, lp, scenario, rules, assessment, proposal } = proposed;
+    std::thread::spawn(move || drop((scenario, rules, assessment, proposal)));
+    let bytes = document
         .render_submission(format, args.lang.into(), &submission)
         .with_context(|| format!("cannot render the proposal of `{}`", args.scenario.display()))?;
     // All or nothing: the LP export and the document are written together, or neither.
     let mut set = OutputSet::new();
-    if let (Some(path), Some(lp)) = (&args.export_lp, &proposed.lp) {
-        set.add("--export-lp", path, lp.as_bytes().to_vec());
+    if let (Some(path), Some(lp)) = (&args.export_lp, lp) {
+        set.add("--export-lp", path, lp.into_bytes());
     }
     match args.output.path() {
         Some(path) => {
-            set.add("-o", path, bytes.clone());
-            set.commit(&proposed.inputs, None)?;
+            set.add("-o", path, bytes);
+            set.commit(&inputs, None)?;
         }
-        None => set.commit(&proposed.inputs, Some((out, &bytes)))?,
+        None => set.commit(&inputs, Some((out, &bytes)))?,
     }
-    // Freeing a national proposal (millions of small allocations) takes tens of milliseconds that
-    // nobody waits for: hand it to a background thread (the process may exit before it finishes).
-    std::thread::spawn(move || drop((proposed, bytes)));
+    std::thread::spawn(move || drop(document));
     Ok(())
 }
