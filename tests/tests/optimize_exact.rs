@@ -3,18 +3,16 @@
 //! per row), its transfers are at least `min_transfer` or say why not, the answer does not depend on
 //! the number of threads, and share caps are rounded down exactly at the top of the range.
 
-use std::collections::BTreeMap;
-
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, microlp, variable};
 use proptest::prelude::*;
-use realloc::domain::{Portfolio, Source};
+use realloc::domain::Portfolio;
 use realloc::model::{Model, RowBounds, Settings, SideConstraint, SideConstraintKind};
 use realloc::money::{DONG_PER_MILLION, Money};
 use realloc::optimize::random::{RandomOptions, instance};
 use realloc::optimize::{Method, Proposal, propose, propose_with};
 
 mod optimize_common;
-use optimize_common::share_cap;
+use optimize_common::with_pool_constraints;
 
 /// Small random instances with `min_transfer` above the unit, so that it binds.
 fn options() -> impl Strategy<Value = RandomOptions> {
@@ -79,51 +77,7 @@ fn independent_mip(portfolio: &Portfolio, model: &Model) -> f64 {
         mip = mip.with((x - (m as f64) * y).geq(0.0));
         mip = mip.with((x - (bound as f64) * y).leq(0.0));
     }
-    for &source in Source::ALL {
-        let mut balance = Expression::default();
-        let mut released = Expression::default();
-        for (i, p) in portfolio.rows().iter().enumerate() {
-            if p.source == source {
-                if let Some(v) = a[i] {
-                    balance.add_mul(1.0, v);
-                }
-                if let Some(v) = r[i] {
-                    balance.add_mul(-1.0, v);
-                    released.add_mul(1.0, v);
-                }
-            }
-        }
-        mip = mip.with(balance.eq(0.0));
-        for c in &model.constraints {
-            match &c.kind {
-                SideConstraintKind::LocalityLossShare { max_share }
-                | SideConstraintKind::InvestorLossShare { max_share } => {
-                    let by_locality = matches!(c.kind, SideConstraintKind::LocalityLossShare { .. });
-                    let mut groups: BTreeMap<&str, (i128, Expression)> = BTreeMap::new();
-                    for (i, p) in portfolio.rows().iter().enumerate() {
-                        if p.source != source {
-                            continue;
-                        }
-                        let key = if by_locality { &*p.locality } else { &*p.investor };
-                        let g = groups.entry(key).or_default();
-                        g.0 += i128::from(p.plan.dong());
-                        if let Some(v) = r[i] {
-                            g.1.add_mul(1.0, v);
-                        }
-                    }
-                    for (_, (plan, e)) in groups {
-                        mip = mip.with(e.leq(share_cap(*max_share, plan, unit)));
-                    }
-                }
-                SideConstraintKind::PoolMoveCap { source: s, max } => {
-                    if s.is_none_or(|s| s == source) {
-                        mip = mip.with(released.clone().leq((max.dong() / unit) as f64));
-                    }
-                }
-                _ => unreachable!("no other kind is generated"),
-            }
-        }
-    }
+    mip = with_pool_constraints(mip, portfolio, model, &r, &a, unit);
     let solution = mip.solve().expect("nothing moving is always a solution");
     let value = |v: &Option<Variable>| v.map_or(0.0, |v| solution.value(v).round());
     model

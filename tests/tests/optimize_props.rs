@@ -62,7 +62,7 @@ fn crossing_caps() -> impl Strategy<Value = RandomOptions> {
 }
 
 mod optimize_common;
-use optimize_common::share_cap;
+use optimize_common::with_pool_constraints;
 
 /// The optimum of the model as an LP, built here from the portfolio and the model alone.
 fn independent_optimum(portfolio: &Portfolio, model: &Model) -> f64 {
@@ -87,51 +87,7 @@ fn independent_optimum(portfolio: &Portfolio, model: &Model) -> f64 {
         a.push(av);
     }
     let mut lp = vars.maximise(objective).using(microlp);
-    for &source in Source::ALL {
-        let mut balance = Expression::default();
-        let mut released = Expression::default();
-        for (i, p) in portfolio.rows().iter().enumerate() {
-            if p.source == source {
-                if let Some(v) = a[i] {
-                    balance.add_mul(1.0, v);
-                }
-                if let Some(v) = r[i] {
-                    balance.add_mul(-1.0, v);
-                    released.add_mul(1.0, v);
-                }
-            }
-        }
-        lp = lp.with(balance.eq(0.0));
-        for c in &model.constraints {
-            match &c.kind {
-                SideConstraintKind::LocalityLossShare { max_share }
-                | SideConstraintKind::InvestorLossShare { max_share } => {
-                    let by_locality = matches!(c.kind, SideConstraintKind::LocalityLossShare { .. });
-                    let mut groups: BTreeMap<&str, (i128, Expression)> = BTreeMap::new();
-                    for (i, p) in portfolio.rows().iter().enumerate() {
-                        if p.source != source {
-                            continue;
-                        }
-                        let key = if by_locality { &*p.locality } else { &*p.investor };
-                        let g = groups.entry(key).or_default();
-                        g.0 += i128::from(p.plan.dong());
-                        if let Some(v) = r[i] {
-                            g.1.add_mul(1.0, v);
-                        }
-                    }
-                    for (_, (plan, e)) in groups {
-                        lp = lp.with(e.leq(share_cap(*max_share, plan, unit)));
-                    }
-                }
-                SideConstraintKind::PoolMoveCap { source: s, max } => {
-                    if s.is_none_or(|s| s == source) {
-                        lp = lp.with(released.clone().leq((max.dong() / unit) as f64));
-                    }
-                }
-                _ => unreachable!("no other kind is generated"),
-            }
-        }
-    }
+    lp = with_pool_constraints(lp, portfolio, model, &r, &a, unit);
     let solution = lp.solve().expect("the model is always feasible: nothing moving is a solution");
     let value = |v: &Option<Variable>| v.map_or(0.0, |v| solution.value(v));
     model
