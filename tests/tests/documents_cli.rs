@@ -157,3 +157,19 @@ fn propose_writes_a_word_submission_and_one_authority_part() {
     assert_eq!(code, 2);
     assert!(err.contains("--authority `quoc_hoi`") && err.contains("ubnd_tinh"), "{err}");
 }
+
+/// The JSON written to a file (serialised straight into it, a wave of rows at a time) is byte for byte
+/// the JSON printed on standard output.
+#[test]
+fn json_streamed_to_a_file_is_the_json_on_standard_output() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("p.json");
+    let sample = realloc_tests::sample_dir();
+    let (code, _, err) = realloc_tests::run(&["propose", &sample, "-o", &file.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) = realloc_tests::run(&["propose", &sample, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let written = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
+    assert!(written.len() > 10_000);
+    assert_eq!(written, stdout);
+}

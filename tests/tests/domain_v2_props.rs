@@ -167,10 +167,34 @@ fn violations(dir: &Path, doc: &Value) -> Vec<String> {
             others_give.insert(pool_of(p));
         }
     }
+    // A locality or an investor at its loss cap (30% of its plan in the pool, plus its rows' offers)
+    // may hold an offer back: the offer then competes with the other rows of a crossing cap.
+    let mut cap_use: HashMap<(String, String, String), (i64, i64, i64)> = HashMap::new();
+    for p in &projects {
+        let (src, sub) = pool_of(p);
+        for who in [format!("L:{}", p["locality"]), format!("I:{}", p["investor"])] {
+            let e = cap_use.entry((src.clone(), sub.clone(), who)).or_default();
+            e.0 += i(&p["plan_vnd"]);
+            e.1 += (-i(&p["change_vnd"])).max(0);
+            e.2 += offer_of(p).min(i(&p["releasable_vnd"])) / 1_000_000 * 1_000_000;
+        }
+    }
+    let at_cap = |p: &Value| {
+        let (src, sub) = pool_of(p);
+        [format!("L:{}", p["locality"]), format!("I:{}", p["investor"])].into_iter().any(|who| {
+            cap_use.get(&(src.clone(), sub.clone(), who)).is_some_and(|&(plan, given, offered)| {
+                given + 1_000_000 >= plan * 3 / 10 / 1_000_000 * 1_000_000 + offered
+            })
+        })
+    };
     for p in &projects {
         let offer = offer_of(p);
         let due = offer.min(i(&p["releasable_vnd"])) / 1_000_000 * 1_000_000;
-        if offer > 0 && due >= min_transfer && others_give.contains(&pool_of(p)) && -i(&p["change_vnd"]) < due
+        if offer > 0
+            && due >= min_transfer
+            && others_give.contains(&pool_of(p))
+            && -i(&p["change_vnd"]) < due
+            && !at_cap(p)
         {
             bad.push(format!(
                 "{} ({}): offered {offer}, gave {} while rows that offered nothing gave",

@@ -102,20 +102,44 @@ fn parent_dir(path: &Path) -> PathBuf {
 
 /// The outputs of one run, written all or none: each to a temporary file beside its target, then,
 /// once every one is written (and standard output too), all renamed into place.
-#[derive(Debug, Default)]
-pub struct OutputSet {
-    files: Vec<(String, PathBuf, Vec<u8>)>,
+#[derive(Default)]
+pub struct OutputSet<'a> {
+    files: Vec<(String, PathBuf, Content<'a>)>,
 }
 
-impl OutputSet {
+impl std::fmt::Debug for OutputSet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.files.iter().map(|(o, p, _)| (o, p))).finish()
+    }
+}
+
+/// What goes into one output file.
+enum Content<'a> {
+    /// The bytes, ready.
+    Bytes(Vec<u8>),
+    /// Written as they are made (a national JSON proposal is hundreds of megabytes).
+    Stream(Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()> + 'a>),
+}
+
+impl<'a> OutputSet<'a> {
     /// No outputs yet.
-    pub fn new() -> OutputSet {
-        OutputSet::default()
+    pub fn new() -> OutputSet<'a> {
+        OutputSet { files: Vec::new() }
     }
 
     /// Adds the file `path`, given by `option`, with its content.
     pub fn add(&mut self, option: &str, path: &Path, bytes: Vec<u8>) {
-        self.files.push((option.to_owned(), path.to_path_buf(), bytes));
+        self.files.push((option.to_owned(), path.to_path_buf(), Content::Bytes(bytes)));
+    }
+
+    /// Adds the file `path`, given by `option`, whose content `write` writes when the set is committed.
+    pub fn add_stream(
+        &mut self,
+        option: &str,
+        path: &Path,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()> + 'a,
+    ) {
+        self.files.push((option.to_owned(), path.to_path_buf(), Content::Stream(Box::new(write))));
     }
 
     /// Writes every file (checked again with [`check_outputs`]) and `stdout` (standard output's
@@ -125,13 +149,18 @@ impl OutputSet {
         let named: Vec<(&str, &Path)> =
             self.files.iter().map(|(o, p, _)| (o.as_str(), p.as_path())).collect();
         check_outputs(&named, inputs)?;
-        let mut temps: Vec<(PathBuf, &Path)> = Vec::with_capacity(self.files.len());
+        let mut temps: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(self.files.len());
+        let mut files = Vec::with_capacity(self.files.len());
+        for (_, path, content) in self.files {
+            files.push((path, content));
+        }
         let staged = (|| -> anyhow::Result<()> {
-            for (_, path, bytes) in &self.files {
+            for (path, content) in files.iter_mut() {
                 let tmp = temp_path(path);
                 // Recorded before it is created, so that a failure half-way removes it too.
-                temps.push((tmp.clone(), path));
-                write_temp(&tmp, bytes)?;
+                temps.push((tmp.clone(), path.clone()));
+                let content = std::mem::replace(content, Content::Bytes(Vec::new()));
+                write_temp(&tmp, content)?;
             }
             if let Some((out, bytes)) = stdout {
                 write_stdout(out, bytes)?;
@@ -165,10 +194,19 @@ fn temp_path(path: &Path) -> PathBuf {
     parent_dir(path).join(format!(".{file_name}.{}.tmp", std::process::id()))
 }
 
-/// Creates `tmp` with `bytes`, synced to disk.
-fn write_temp(tmp: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut f = std::fs::File::create(tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-    f.write_all(bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+/// Creates `tmp` with `content`, synced to disk.
+fn write_temp(tmp: &Path, content: Content<'_>) -> anyhow::Result<()> {
+    let f = std::fs::File::create(tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+    match content {
+        Content::Bytes(bytes) => w.write_all(&bytes),
+        Content::Stream(write) => write(&mut w),
+    }
+    .with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    let f = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write `{}`", tmp.display()))?;
     f.sync_all().with_context(|| format!("cannot write `{}`", tmp.display()))?;
     Ok(())
 }

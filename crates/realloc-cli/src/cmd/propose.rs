@@ -63,20 +63,27 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     // process may exit before it finishes).
     let common::Proposed { document, inputs, lp, scenario, rules, assessment, proposal } = proposed;
     std::thread::spawn(move || drop((scenario, rules, assessment, proposal)));
-    let bytes = document
-        .render_submission(format, args.lang.into(), &submission)
-        .with_context(|| format!("cannot render the proposal of `{}`", args.scenario.display()))?;
+    let render = || {
+        document
+            .render_submission(format, args.lang.into(), &submission)
+            .with_context(|| format!("cannot render the proposal of `{}`", args.scenario.display()))
+    };
     // All or nothing: the LP export and the document are written together, or neither.
     let mut set = OutputSet::new();
     if let (Some(path), Some(lp)) = (&args.export_lp, lp) {
         set.add("--export-lp", path, lp.into_bytes());
     }
-    match args.output.path() {
-        Some(path) => {
-            set.add("-o", path, bytes);
+    match (args.output.path(), format) {
+        // The JSON of a national proposal is hundreds of megabytes: written as it is serialised.
+        (Some(path), DocumentFormat::Json) => {
+            set.add_stream("-o", path, |w| document.write_json(w));
             set.commit(&inputs, None)?;
         }
-        None => set.commit(&inputs, Some((out, &bytes)))?,
+        (Some(path), _) => {
+            set.add("-o", path, render()?);
+            set.commit(&inputs, None)?;
+        }
+        (None, _) => set.commit(&inputs, Some((out, &render()?)))?,
     }
     std::thread::spawn(move || drop(document));
     Ok(())

@@ -629,9 +629,19 @@ impl ProposalDocument {
     /// [`ProposalDocument::to_json`] as bytes, without a second pass to check them.
     pub fn to_json_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.projects.len() * 640 + self.transfers.len() * 96 + 16_384);
+        // Writing into a `Vec` cannot fail.
+        let _ = self.write_json(&mut out);
+        out
+    }
+
+    /// Writes [`ProposalDocument::to_json`] to `w` as it is serialised, a wave of list elements at a
+    /// time, so that a national proposal (hundreds of megabytes of JSON) is never held in memory whole.
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut out = Vec::with_capacity(1 << 16);
         out.push(b'{');
-        let key = |out: &mut Vec<u8>, name: &str| {
-            if out.len() > 1 {
+        let mut first = true;
+        let mut key = |out: &mut Vec<u8>, name: &str| {
+            if !std::mem::take(&mut first) {
                 out.push(b',');
             }
             out.extend_from_slice(b"\n  \"");
@@ -649,11 +659,11 @@ impl ProposalDocument {
         key(&mut out, "summary");
         compact(&mut out, &self.summary);
         key(&mut out, "projects");
-        lines(&mut out, &self.projects);
+        lines(&mut out, w, &self.projects)?;
         key(&mut out, "transfers");
-        lines(&mut out, &self.transfers);
+        lines(&mut out, w, &self.transfers)?;
         key(&mut out, "constraints");
-        lines(&mut out, &self.constraints);
+        lines(&mut out, w, &self.constraints)?;
         key(&mut out, "province");
         compact(&mut out, &self.province);
         key(&mut out, "fiscal_year");
@@ -661,23 +671,23 @@ impl ProposalDocument {
         key(&mut out, "deadline");
         compact(&mut out, &self.deadline);
         key(&mut out, "pools");
-        lines(&mut out, &self.pools);
+        lines(&mut out, w, &self.pools)?;
         key(&mut out, "sources");
-        lines(&mut out, &self.sources);
+        lines(&mut out, w, &self.sources)?;
         key(&mut out, "pipeline");
-        lines(&mut out, &self.pipeline);
+        lines(&mut out, w, &self.pipeline)?;
         key(&mut out, "authorities");
-        lines(&mut out, &self.authorities);
+        lines(&mut out, w, &self.authorities)?;
         key(&mut out, "groups");
-        lines(&mut out, &self.groups);
+        lines(&mut out, w, &self.groups)?;
         key(&mut out, "localities");
-        lines(&mut out, &self.localities);
+        lines(&mut out, w, &self.localities)?;
         if let Some(risk) = &self.risk {
             key(&mut out, "risk");
             compact(&mut out, risk);
         }
         out.extend_from_slice(b"\n}\n");
-        out
+        w.write_all(&out)
     }
 }
 
@@ -692,18 +702,23 @@ fn compact<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 }
 
 /// Appends a list as JSON with one compact element a line, serialised in parallel chunks and joined
-/// in order. The chunks are made a wave at a time (a few per thread), so that the list is never held
-/// twice: at national scale the rows' JSON is hundreds of megabytes.
-fn lines<T: Serialize + Sync>(out: &mut Vec<u8>, items: &[T]) {
+/// in order. The chunks are made a wave at a time (a few per thread), and each wave is written to `w`
+/// (with what `out` held before it) before the next is made: at national scale the rows' JSON is
+/// hundreds of megabytes, never held whole.
+fn lines<T: Serialize + Sync>(
+    out: &mut Vec<u8>,
+    w: &mut dyn std::io::Write,
+    items: &[T],
+) -> std::io::Result<()> {
     const SEPARATOR: &[u8] = b",\n    ";
     const CHUNK: usize = 4096;
     if items.is_empty() {
         out.extend_from_slice(b"[]");
-        return;
+        return Ok(());
     }
     let wave = CHUNK * 2 * rayon::current_num_threads().max(1);
     out.extend_from_slice(b"[\n    ");
-    for (w, part) in items.chunks(wave).enumerate() {
+    for (wave_no, part) in items.chunks(wave).enumerate() {
         let chunks: Vec<Vec<u8>> = part
             .par_chunks(CHUNK)
             .map(|chunk| {
@@ -718,13 +733,17 @@ fn lines<T: Serialize + Sync>(out: &mut Vec<u8>, items: &[T]) {
             })
             .collect();
         for (i, chunk) in chunks.iter().enumerate() {
-            if w > 0 || i > 0 {
+            if wave_no > 0 || i > 0 {
                 out.extend_from_slice(SEPARATOR);
             }
             out.extend_from_slice(chunk);
         }
+        // Each wave goes to the writer before the next is made.
+        w.write_all(out)?;
+        out.clear();
     }
     out.extend_from_slice(b"\n  ]");
+    Ok(())
 }
 
 /// Moves by locality, largest total move first, ties by name.
