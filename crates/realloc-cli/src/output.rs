@@ -113,12 +113,15 @@ impl std::fmt::Debug for OutputSet<'_> {
     }
 }
 
+/// Writes an output's content as it is made.
+type Writer<'a> = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()> + 'a>;
+
 /// What goes into one output file.
 enum Content<'a> {
     /// The bytes, ready.
     Bytes(Vec<u8>),
     /// Written as they are made (a national JSON proposal is hundreds of megabytes).
-    Stream(Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()> + 'a>),
+    Stream(Writer<'a>),
 }
 
 impl<'a> OutputSet<'a> {
