@@ -49,7 +49,7 @@ use expr::{CodeKind, Compiled, Scope, Ty};
 use file::{RawParam, RawParamValue, RawRules};
 
 /// The text of the built-in rule set.
-pub const DEFAULT_RULES: &str = include_str!("../../../../rules/default.toml");
+pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
 
 /// The file name the built-in rule set is reported under.
 pub const DEFAULT_RULES_FILE: &str = "rules/default.toml";
