@@ -29,8 +29,8 @@ pub fn synthetic_scenario(rows: usize, seed: u64) -> Scenario {
         }
         let start = 2019 + next(7) as i32;
         let p = Project {
-            id: format!("DA{i:06}"),
-            name: format!("Dự án số {i}"),
+            id: format!("DA{i:06}").into(),
+            name: format!("Dự án số {i}").into(),
             investor: format!("Chủ đầu tư {}", next(300)).into(),
             locality: format!("Xã {}", next(3000)).into(),
             sector: "Giao thông".into(),

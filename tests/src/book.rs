@@ -177,7 +177,7 @@ pub fn scenario_book(s: &Scenario, layout: &Layout, edits: &[Edit]) -> Vec<u8> {
         for (row, pr) in s.portfolio.rows().iter().enumerate() {
             for m in 1..=last {
                 let amount = hist.months[row][(m - 1) as usize];
-                write(&mut h, r, 0, &Cell::Text(pr.id.clone()));
+                write(&mut h, r, 0, &Cell::Text(pr.id.to_string()));
                 write(&mut h, r, 1, &Cell::Text(pr.source.code().into()));
                 // Odd rows as typed text, even rows as the date cells Excel makes of "2025-03".
                 let month = if r % 2 == 1 {

@@ -450,7 +450,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
             .iter()
             .zip(&model_rows)
             .map(|(r, b)| RowAssessment {
-                groups: r.groups.iter().map(|g| (*g).to_owned()).collect(),
+                groups: r.groups.iter().map(|g| (*g).into()).collect(),
                 pace: r.pace.into(),
                 priority: r.priority,
                 forecast: r.forecast,

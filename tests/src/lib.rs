@@ -24,8 +24,8 @@ pub fn million(s: &str) -> Money {
 /// headroom and no obstacle: tests change what they need.
 pub fn project(id: &str) -> Project {
     Project {
-        id: id.to_owned(),
-        name: format!("Dự án {id}"),
+        id: id.into(),
+        name: format!("Dự án {id}").into(),
         investor: "Ban QLDA tỉnh".into(),
         locality: "Phường Lương Văn Tri".into(),
         sector: "Giao thông".into(),

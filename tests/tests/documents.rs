@@ -337,8 +337,8 @@ fn regression_csv_neutralises_formula_cells_and_keeps_numbers() {
     let mut doc = fixture_document_with_authorities();
     let evil = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"];
     for (p, name) in doc.projects.iter_mut().zip(evil) {
-        p.name = name.to_owned();
-        p.investor = name.to_owned();
+        p.name = name.into();
+        p.investor = name.into();
     }
     let bytes = doc.render(DocumentFormat::Csv, Lang::Vi).expect("csv");
     let mut r = csv::Reader::from_reader(&bytes[3..]);

@@ -16,10 +16,10 @@ fn side_b() -> ProposalDocument {
     let mut b = fixture_document();
     b.scenario = "Phương án B: giữ vốn Kè sông Kỳ Cùng".into();
     for p in &mut b.projects {
-        if p.id == "DA-002" {
+        if *p.id == *"DA-002" {
             p.change_vnd += 5_000_000_000;
         }
-        if p.id == "DA-004" {
+        if *p.id == *"DA-004" {
             p.change_vnd -= 5_000_000_000;
         }
     }

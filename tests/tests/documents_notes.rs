@@ -89,8 +89,8 @@ fn template_text_of_notes(doc: &ProposalDocument, lang: Lang) -> String {
         .join("\n");
     let mut data: Vec<String> = Vec::new();
     for p in &doc.projects {
-        data.push(p.name.clone());
-        data.push(p.id.clone());
+        data.push(p.name.to_string());
+        data.push(p.id.to_string());
     }
     for n in doc.pools.iter().flat_map(|p| &p.note_items) {
         if let PoolNote::Binds { constraint, caps, .. } = n {

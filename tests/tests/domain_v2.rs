@@ -55,14 +55,14 @@ fn document(s: &Scenario) -> ProposalDocument {
 
 #[track_caller]
 fn kept_out_by(r: &RowAssessment, rule: &str) {
-    assert!(r.kept_out.iter().any(|k| k == rule), "expected `{rule}` among {:?}", r.kept_out);
+    assert!(r.kept_out.iter().any(|k| **k == *rule), "expected `{rule}` among {:?}", r.kept_out);
 }
 
 #[test]
 fn fixtures_are_what_they_say() {
-    assert_eq!(one(fast("F")).pace, "fast");
-    assert_eq!(one(on_track("O")).pace, "on_track");
-    assert_eq!(one(stalled("S")).pace, "stalled");
+    assert_eq!(&*one(fast("F")).pace, "fast");
+    assert_eq!(&*one(on_track("O")).pace, "on_track");
+    assert_eq!(&*one(stalled("S")).pace, "stalled");
     assert!(one(fast("F")).bounds.absorbable > Money::ZERO);
     assert!(one(stalled("S")).bounds.releasable > Money::ZERO);
 }
@@ -73,7 +73,7 @@ fn stalled_or_slow_row_never_receives() {
     assert_eq!(r.bounds.absorbable, Money::ZERO);
     kept_out_by(&r, "recipient_behind_curve");
     let slow = one(Project { disbursed: million("250"), ..project("L") });
-    assert_eq!(slow.pace, "slow");
+    assert_eq!(&*slow.pace, "slow");
     assert_eq!(slow.bounds.absorbable, Money::ZERO);
 }
 
@@ -86,7 +86,7 @@ fn completed_row_with_unpaid_volume_above_what_it_holds_receives() {
         ..project("C")
     };
     let r = one(p);
-    assert_eq!(r.pace, "stalled");
+    assert_eq!(&*r.pace, "stalled");
     assert!(r.bounds.absorbable >= million("600"), "{:?}", r.bounds);
     // Completed but holding more than it owes: paperwork, not money.
     let q = Project {
@@ -241,7 +241,7 @@ fn offers_are_taken_before_any_other_donor() {
 fn oda_capital_moves_only_within_its_loan_agreement() {
     let oda = |id: &str, base: Project, agreement: Option<&str>| {
         let mut p = Project { source: Source::NstwOda, ..base };
-        p.id = id.to_owned();
+        p.id = id.into();
         p.extra.agreement = agreement.map(Into::into);
         p
     };

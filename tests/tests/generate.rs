@@ -170,8 +170,8 @@ fn files_read_back_with_a_plain_csv_reader() {
         let record = record.expect("valid CSV record");
         let field = |name: &str| record.get(header.iter().position(|h| h == name).expect(name)).expect(name);
         let money = |name: &str| Money::parse_million(field(name)).expect(name);
-        assert_eq!(field("id"), p.id);
-        assert_eq!(field("name"), p.name);
+        assert_eq!(field("id"), &*p.id);
+        assert_eq!(field("name"), &*p.name);
         assert_eq!(field("investor"), &*p.investor);
         assert_eq!(field("locality"), &*p.locality);
         assert_eq!(field("source"), p.source.code());

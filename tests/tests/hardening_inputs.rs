@@ -343,7 +343,7 @@ fn names_differing_only_invisibly_are_one_name_with_a_warning() {
     let row = p01.replacen("P01,", "P99,", 1).replacen("Ban QLDA Giao thông", nfd, 1);
     write(tmp.path(), "projects.csv", &format!("{projects}{row}\n"));
     let loaded = ok(tmp.path());
-    let p99_row = loaded.scenario.portfolio.rows().iter().find(|p| p.id == "P99").unwrap();
+    let p99_row = loaded.scenario.portfolio.rows().iter().find(|p| *p.id == *"P99").unwrap();
     assert_eq!(&*p99_row.investor, "Ban QLDA Giao thông");
     let w = warnings(&loaded);
     assert!(

@@ -118,8 +118,8 @@ fn build(case: &Case) -> (Portfolio, Model) {
         let plan = million(&r.plan);
         portfolio
             .insert(Project {
-                id: r.id.clone(),
-                name: r.id.clone(),
+                id: r.id.as_str().into(),
+                name: r.id.as_str().into(),
                 investor: r.investor.as_str().into(),
                 locality: r.locality.as_str().into(),
                 sector: "Giao thông".into(),
@@ -181,7 +181,7 @@ fn key(portfolio: &Portfolio, row: usize) -> String {
     if portfolio.rows().iter().filter(|q| q.id == p.id).count() > 1 {
         format!("{}/{}", p.id, p.source)
     } else {
-        p.id.clone()
+        p.id.to_string()
     }
 }
 
@@ -240,7 +240,7 @@ fn check(name: &str) {
         assert_eq!(&got, below, "{name}: transfers below min_transfer");
     }
     // Notes as the JSON document has them (English, rows by id), prefixed with their pool.
-    let id = |&i: &usize| portfolio.rows().get(i).map_or_else(|| format!("#{i}"), |r| r.id.clone());
+    let id = |&i: &usize| portfolio.rows().get(i).map_or_else(|| format!("#{i}"), |r| r.id.to_string());
     let notes: Vec<String> = p
         .pools
         .iter()

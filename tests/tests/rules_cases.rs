@@ -30,10 +30,10 @@ fn check(rules: &Rules, case: &RuleCase) -> Vec<String> {
     let s = scenario(&case.as_of, vec![case.project.clone()]);
     let a = &rules.assess(&s).rows[0];
     let mut bad = Vec::new();
-    if a.groups != case.groups {
+    if a.groups.iter().map(|g| &**g).ne(case.groups.iter().map(String::as_str)) {
         bad.push(format!("groups {:?}, expected {:?}", a.groups, case.groups));
     }
-    if a.pace != case.pace {
+    if *a.pace != *case.pace {
         bad.push(format!("pace `{}`, expected `{}`", a.pace, case.pace));
     }
     if a.priority != case.tier {
@@ -99,7 +99,7 @@ fn site_clearance_donor_reason_in_analyst_words() {
     let s = scenario(&case.as_of, vec![case.project]);
     let a = &rules.assess(&s).rows[0];
     assert_eq!(
-        a.reason,
+        &*a.reason,
         "Vướng GPMB, mới bàn giao 30% mặt bằng: dự kiến không giải ngân hết 7.863 triệu đồng"
     );
 }
@@ -218,7 +218,7 @@ proptest! {
         rows in proptest::collection::vec(arb_row(), 1..20),
         month in 1u32..=12,
     ) {
-        let rows: Vec<_> = rows.into_iter().enumerate().map(|(i, mut p)| { p.id = format!("P{i}"); p }).collect();
+        let rows: Vec<_> = rows.into_iter().enumerate().map(|(i, mut p)| { p.id = format!("P{i}").into(); p }).collect();
         let s = scenario(&format!("2025-{month:02}-28"), rows.clone());
         let a = Rules::builtin().assess(&s);
         prop_assert_eq!(a.rows.len(), rows.len());
@@ -236,7 +236,7 @@ proptest! {
                 prop_assert_eq!(b.absorbable, Money::ZERO);
             }
             if p.obstacles.contains(Obstacle::Land) {
-                prop_assert!(r.groups.iter().any(|g| g == "site_clearance"));
+                prop_assert!(r.groups.iter().any(|g| &**g == "site_clearance"));
                 if p.site_clearance_pct.is_some_and(|x| x < 50.0) {
                     prop_assert_eq!(b.absorbable, Money::ZERO, "{} land-blocked recipient", p.id);
                 }

@@ -103,7 +103,7 @@ fn version_1_rules_without_eligibility_take_the_built_in_rules_that_fit_with_war
     let s = realloc_tests::scenario("2025-09-30", vec![p.clone()]);
     let a = rules.assess(&s);
     assert_eq!(a.rows[0].bounds.absorbable, realloc::money::Money::ZERO);
-    assert!(a.rows[0].kept_out.iter().any(|k| k == "land_not_handed_over"), "{:?}", a.rows[0].kept_out);
+    assert!(a.rows[0].kept_out.iter().any(|k| &**k == "land_not_handed_over"), "{:?}", a.rows[0].kept_out);
     p.site_clearance_pct = Some(100.0);
     let a = rules.assess(&realloc_tests::scenario("2025-09-30", vec![p]));
     assert!(a.rows[0].bounds.absorbable > realloc::money::Money::ZERO);

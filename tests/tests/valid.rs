@@ -42,8 +42,8 @@ fn small_scenario_totals_match_the_hand_computation() {
     assert_eq!(s.portfolio.rows_of("P05").count(), 2);
     assert!(s.portfolio.get("P04", Source::NstwOda).is_some_and(|p| p.locked));
     assert_eq!(s.portfolio.rows().iter().filter(|p| p.locked).count(), 1);
-    assert_eq!(s.portfolio.rows()[0].name, "Đường tỉnh 241, đoạn Km0-Km12");
-    assert_eq!(s.portfolio.rows()[1].name, "Kè chống sạt lở \"bờ sông Kỳ Cùng\"");
+    assert_eq!(&*s.portfolio.rows()[0].name, "Đường tỉnh 241, đoạn Km0-Km12");
+    assert_eq!(&*s.portfolio.rows()[1].name, "Kè chống sạt lở \"bờ sông Kỳ Cùng\"");
     assert_eq!(s.portfolio.rows()[1].site_clearance_pct, None);
     assert_eq!(s.portfolio.rows()[3].obstacles.to_codes(), "oda_agreement;counterpart");
 

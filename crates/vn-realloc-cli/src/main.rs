@@ -2,6 +2,12 @@
 
 use std::io::Write;
 
+/// The allocator of the binary (the library leaves the choice to its embedder): at national scale a
+/// proposal makes millions of small allocations, which mimalloc serves faster than the system's, with
+/// fewer page faults.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Standard output, remembering whether a write failed: Rust's standard output reports success when
 /// the descriptor is closed (`realloc propose S >&-`), and a command may ignore a failed write; the
 /// run must then end with status 1, not 0 having written nothing.

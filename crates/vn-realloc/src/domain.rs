@@ -345,10 +345,11 @@ impl Serialize for Obstacles {
 /// listed on each field; code that builds rows by hand should keep them too.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Project {
-    /// Project code; with `source`, the row's key.
-    pub id: String,
-    /// Project name (Vietnamese).
-    pub name: String,
+    /// Project code; with `source`, the row's key. Shared (`Arc<str>`) with the documents built from
+    /// the row, which at national scale would otherwise copy half a million names.
+    pub id: Arc<str>,
+    /// Project name (Vietnamese); shared like `id`.
+    pub name: Arc<str>,
     /// Investor (chủ đầu tư). Shared: a province has a few hundred investors for tens of thousands
     /// of rows, so the loader keeps one copy of each.
     pub investor: Arc<str>,
@@ -409,9 +410,9 @@ pub struct ProjectExtra {
     /// capital may be allocated.
     pub extended_to: Option<i32>,
     /// The investment decision, free text ("2345/QĐ-UBND ngày 15/10/2021").
-    pub decision: Option<String>,
+    pub decision: Option<Arc<str>>,
     /// Why a locked row must not change.
-    pub lock_reason: Option<String>,
+    pub lock_reason: Option<Arc<str>>,
 }
 
 impl Project {
@@ -463,7 +464,7 @@ impl PipelineProject {
 impl Project {
     /// The row's key.
     pub fn key(&self) -> ProjectKey {
-        ProjectKey { id: self.id.clone(), source: self.source }
+        ProjectKey { id: self.id.to_string(), source: self.source }
     }
 
     /// Disbursed over plan, 0 when the plan is zero.
@@ -597,7 +598,7 @@ impl Portfolio {
     pub fn position(&self, id: &str, source: Source) -> Option<usize> {
         let rows = &self.rows;
         let hash = id_hash(id);
-        self.index[source.index()].find(hash, |&(h, r)| h == hash && rows[r].id == id).map(|&(_, r)| r)
+        self.index[source.index()].find(hash, |&(h, r)| h == hash && *rows[r].id == *id).map(|&(_, r)| r)
     }
 
     /// The row with this key.

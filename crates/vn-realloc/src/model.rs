@@ -232,9 +232,9 @@ pub struct PipelineRow {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RowAssessment {
     /// Difficulty (obstacle) groups the row falls in, by rule id; several may match.
-    pub groups: Vec<String>,
+    pub groups: Vec<Arc<str>>,
     /// Pace class id (for example `fast`, `on_track`, `slow`, `stalled`).
-    pub pace: String,
+    pub pace: Arc<str>,
     /// Priority tier of Law 58/2024 Art. 54(4), 1 highest to 13.
     pub priority: u8,
     /// Forecast disbursement by the deadline.
@@ -243,11 +243,11 @@ pub struct RowAssessment {
     pub bounds: RowBounds,
     /// Why the row may give or receive capital, in the analyst's words; for a row that may do
     /// neither, the rules that kept it out.
-    pub reason: String,
+    pub reason: Arc<str>,
     /// Share of capital added to the row that the rules expect it to spend by the deadline (0–1).
     pub absorption: f64,
     /// The eligibility rules that closed a side of the row (`[[eligibility]]` ids), in rules order.
-    pub kept_out: Vec<String>,
+    pub kept_out: Vec<Arc<str>>,
     /// Rules whose arithmetic broke for this row (a division by zero or an overflow): the row's
     /// figures mean nothing, and [`crate::rules::Rules::assess_checked`] refuses the assessment.
     pub arithmetic_errors: Vec<String>,

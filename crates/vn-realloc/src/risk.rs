@@ -96,11 +96,11 @@ impl Spread {
     }
 
     /// The spread of a row: `√(pace² + Σ group²)`, at most 1.
-    pub fn row_share(&self, pace: &str, groups: &[String]) -> f64 {
+    pub fn row_share(&self, pace: &str, groups: &[std::sync::Arc<str>]) -> f64 {
         let base = self.pace.iter().find(|(id, _)| id == pace).map_or(self.default, |x| x.1);
         let mut sq = base * base;
         for g in groups {
-            if let Some((_, v)) = self.groups.iter().find(|(id, _)| id == g) {
+            if let Some((_, v)) = self.groups.iter().find(|(id, _)| **id == **g) {
                 sq += v * v;
             }
         }

@@ -531,7 +531,7 @@ fn build(lang: Lang, data: Option<&Scenario>) -> Result<Vec<u8>, XlsxError> {
                 data_sheet(HISTORY_SHEETS[0], &HISTORY_ALIASES, &HISTORY_NOTES, history_rows, lang, &f)?;
             for (i, (p, m, amount)) in lines.into_iter().enumerate() {
                 let r = i as u32 + 1;
-                history.write_string(r, 0, p.id.as_str())?;
+                history.write_string(r, 0, &*p.id)?;
                 history.write_string(r, 1, p.source.code())?;
                 history.write_string(r, 2, format!("{}-{m:02}", s.meta.fiscal_year))?;
                 history.write_number_with_format(r, 3, amount_cell(amount), &f.amount)?;
@@ -581,7 +581,7 @@ fn write_extra(
     }
     for (c, t) in [(at + 5, &e.decision), (at + 6, &e.lock_reason)] {
         if let Some(t) = t {
-            ws.write_string(r, c, t.as_str())?;
+            ws.write_string(r, c, &**t)?;
         }
     }
     Ok(())

@@ -86,7 +86,7 @@ pub(super) fn fill_project(
         let rate = p.disbursed.ratio(p.plan);
         let (source, status, locked, start_year) = (p.source, p.status, p.locked, p.start_year);
         let e = &mut p.extra;
-        e.decision = Some(decision.clone());
+        e.decision = Some(decision.as_str().into());
         let counterpart = oda_project && k > 0;
         if source == Source::NstwOda || counterpart {
             e.agreement = agreement.clone();
@@ -138,7 +138,7 @@ pub(super) fn fill_project(
             e.extended_to = Some(fy + rng.random_range(0..2));
         }
         if locked {
-            e.lock_reason = Some(LOCK_REASONS[rng.random_range(0..LOCK_REASONS.len())].to_owned());
+            e.lock_reason = Some(LOCK_REASONS[rng.random_range(0..LOCK_REASONS.len())].into());
         }
     }
 }

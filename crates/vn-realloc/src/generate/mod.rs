@@ -546,8 +546,8 @@ impl RowGen<'_> {
             let months = split_history(rng, disbursed, pace, self.meta, n_months);
             out.push((
                 Project {
-                    id: id.clone(),
-                    name: name.clone(),
+                    id: id.as_str().into(),
+                    name: name.as_str().into(),
                     investor: investor.as_str().into(),
                     locality: place.label.as_str().into(),
                     sector: d.sector.label().into(),

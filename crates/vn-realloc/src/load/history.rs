@@ -118,7 +118,7 @@ impl<'p> HistoryBuilder<'p> {
         };
         let rows = projects.portfolio.rows();
         let guess =
-            rows.get(self.next_row).filter(|p| p.source == source && p.id == id).map(|_| self.next_row);
+            rows.get(self.next_row).filter(|p| p.source == source && *p.id == *id).map(|_| self.next_row);
         let Some(row) = guess.or_else(|| projects.portfolio.position(id, source)) else {
             if !projects.rejected_ids.contains(id) {
                 let more = match group.rows {

@@ -396,8 +396,10 @@ impl ProjectsBuilder {
                 optional!(col::REQUESTED_CHANGE, |s: &str| nf.signed_amount(s, num(col::REQUESTED_CHANGE)));
             extra.agreement = optional!(col::AGREEMENT, |s: &str| Ok::<_, String>(part.strings.share(s)));
             extra.extended_to = optional!(col::EXTENDED_TO, text::year);
-            extra.decision = optional!(col::DECISION, |s: &str| Ok::<_, String>(s.to_owned()));
-            extra.lock_reason = optional!(col::LOCK_REASON, |s: &str| Ok::<_, String>(s.to_owned()));
+            extra.decision =
+                optional!(col::DECISION, |s: &str| Ok::<_, String>(std::sync::Arc::<str>::from(s)));
+            extra.lock_reason =
+                optional!(col::LOCK_REASON, |s: &str| Ok::<_, String>(std::sync::Arc::<str>::from(s)));
             if extra.lock_reason.is_some() && locked == Some(false) {
                 diags.warning(
                     file,
@@ -465,8 +467,8 @@ impl ProjectsBuilder {
                     Some(locked),
                 ),
             ) if ok => Project {
-                id: id.into_owned(),
-                name: get(col::NAME).to_owned(),
+                id: id.as_ref().into(),
+                name: get(col::NAME).into(),
                 investor: part.strings.share(get(col::INVESTOR)),
                 locality: part.strings.share(get(col::LOCALITY)),
                 sector: part.strings.share(get(col::SECTOR)),

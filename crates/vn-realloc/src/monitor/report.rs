@@ -259,8 +259,8 @@ impl ProgressReport {
                 }
                 let expected_vnd = (p.plan.dong() as f64 * expected_rate).round() as i64;
                 Some(LaggingRow {
-                    id: p.id.clone(),
-                    name: p.name.clone(),
+                    id: p.id.to_string(),
+                    name: p.name.to_string(),
                     source: p.source,
                     investor: p.investor.to_string(),
                     locality: p.locality.to_string(),
@@ -269,7 +269,7 @@ impl ProgressReport {
                     rate: r,
                     expected_vnd,
                     shortfall_vnd: expected_vnd - p.disbursed.dong(),
-                    pace: assessment.rows.get(row).map(|a| a.pace.clone()).unwrap_or_default(),
+                    pace: assessment.rows.get(row).map(|a| a.pace.to_string()).unwrap_or_default(),
                 })
             })
             .collect();

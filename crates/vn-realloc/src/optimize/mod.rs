@@ -561,20 +561,26 @@ fn validate(portfolio: &Portfolio, model: &Model) -> Result<(), OptimizeError> {
         let id = || p.id.clone();
         for (field, amount) in [("releasable", b.releasable), ("absorbable", b.absorbable)] {
             if amount < Money::ZERO {
-                return Err(OptimizeError::NegativeBound { row, id: id(), pool, field, amount });
+                return Err(OptimizeError::NegativeBound { row, id: id().to_string(), pool, field, amount });
             }
         }
         for (field, value) in [("value_in", b.value_in), ("value_out", b.value_out)] {
             if !value.is_finite() {
-                return Err(OptimizeError::NotFinite { row, id: id(), pool, field, value });
+                return Err(OptimizeError::NotFinite { row, id: id().to_string(), pool, field, value });
             }
         }
         let (releasable, absorbable) = (b.releasable, b.absorbable);
         if p.locked && (releasable > Money::ZERO || absorbable > Money::ZERO) {
-            return Err(OptimizeError::LockedWithBounds { row, id: id(), pool, releasable, absorbable });
+            return Err(OptimizeError::LockedWithBounds {
+                row,
+                id: id().to_string(),
+                pool,
+                releasable,
+                absorbable,
+            });
         }
         if releasable > Money::ZERO && absorbable > Money::ZERO {
-            return Err(OptimizeError::BothSides { row, id: id(), pool, releasable, absorbable });
+            return Err(OptimizeError::BothSides { row, id: id().to_string(), pool, releasable, absorbable });
         }
     }
     for c in &model.constraints {

@@ -96,8 +96,8 @@ pub fn instance(opts: &RandomOptions) -> (Portfolio, Model) {
         b.value_in = value(&mut rng, 0.5, 3.0);
         b.value_out = value(&mut rng, 0.0, 2.0);
         let project = Project {
-            id: format!("P{i:06}"),
-            name: format!("Dự án {i}"),
+            id: format!("P{i:06}").into(),
+            name: format!("Dự án {i}").into(),
             investor: format!("Ban QLDA {investor}").into(),
             locality: format!("Xã {locality}").into(),
             sector: "Giao thông".into(),

@@ -50,29 +50,29 @@ impl<'a> Comparison<'a> {
     /// Compares `a` with `b`.
     pub fn new(a: &'a ProposalDocument, b: &'a ProposalDocument) -> Comparison<'a> {
         let b_rows: BTreeMap<(&str, Source), &super::ProjectLine> =
-            b.projects.iter().map(|p| ((p.id.as_str(), p.source), p)).collect();
+            b.projects.iter().map(|p| ((&*p.id, p.source), p)).collect();
         let a_keys: BTreeMap<(&str, Source), ()> =
-            a.projects.iter().map(|p| ((p.id.as_str(), p.source), ())).collect();
+            a.projects.iter().map(|p| ((&*p.id, p.source), ())).collect();
         let mut rows = Vec::new();
         for p in &a.projects {
-            let other = b_rows.get(&(p.id.as_str(), p.source));
+            let other = b_rows.get(&(&*p.id, p.source));
             let cb = other.map(|o| o.change_vnd);
             if cb.unwrap_or(0) != p.change_vnd {
                 rows.push(RowDiff {
-                    id: p.id.clone(),
+                    id: p.id.to_string(),
                     source: p.source,
-                    name: p.name.clone(),
+                    name: p.name.to_string(),
                     change_a_vnd: Some(p.change_vnd),
                     change_b_vnd: cb,
                 });
             }
         }
         for p in &b.projects {
-            if !a_keys.contains_key(&(p.id.as_str(), p.source)) && p.change_vnd != 0 {
+            if !a_keys.contains_key(&(&*p.id, p.source)) && p.change_vnd != 0 {
                 rows.push(RowDiff {
-                    id: p.id.clone(),
+                    id: p.id.to_string(),
                     source: p.source,
-                    name: p.name.clone(),
+                    name: p.name.to_string(),
                     change_a_vnd: None,
                     change_b_vnd: Some(p.change_vnd),
                 });

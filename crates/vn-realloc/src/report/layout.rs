@@ -239,7 +239,7 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
         ]);
     }
     // A project funded from two sources is one project: the total counts distinct projects.
-    let projects_total = submission::distinct_projects(doc.projects.iter().map(|p| p.id.as_str()));
+    let projects_total = submission::distinct_projects(doc.projects.iter().map(|p| &*p.id));
     t.foot = Some(vec![
         l.total.to_owned(),
         projects_total.to_string(),
@@ -286,9 +286,9 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
 
     // II. The proposal, one part per deciding authority.
     b.push(Block::Heading(w.sec_proposal.to_owned()));
-    let donors = submission::distinct_projects(doc.donors().map(|p| p.id.as_str()));
+    let donors = submission::distinct_projects(doc.donors().map(|p| &*p.id));
     let recipients = submission::distinct_projects(
-        doc.recipients().map(|p| p.id.as_str()).chain(doc.pipeline.iter().map(|x| x.id.as_str())),
+        doc.recipients().map(|p| &*p.id).chain(doc.pipeline.iter().map(|x| x.id.as_str())),
     );
     b.push(Block::Facts(vec![
         (l.moved.to_owned(), m(s.moved_vnd)),
@@ -466,7 +466,7 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
 
     // Appendices: one per authority's part, each with its transfers.
     let index = doc.project_index();
-    let name = |id: &str, src| index.get(&(id, src)).map_or_else(String::new, |p| p.name.clone());
+    let name = |id: &str, src| index.get(&(id, src)).map_or_else(String::new, |p| p.name.to_string());
     for (i, (code, label, lines)) in appendices.iter().enumerate() {
         b.push(Block::PageBreak);
         b.push(Block::Title {

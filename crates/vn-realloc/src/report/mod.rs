@@ -18,7 +18,9 @@ pub(crate) mod svg;
 pub mod text;
 mod xlsx;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -142,21 +144,21 @@ pub struct PoolSummary {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProjectLine {
     /// Project code.
-    pub id: String,
+    pub id: Arc<str>,
     /// Capital source.
     pub source: Source,
     /// Project name.
-    pub name: String,
+    pub name: Arc<str>,
     /// Investor.
-    pub investor: String,
+    pub investor: Arc<str>,
     /// Commune or ward.
-    pub locality: String,
+    pub locality: Arc<str>,
     /// Difficulty groups.
-    pub groups: Vec<String>,
+    pub groups: Vec<Arc<str>>,
     /// Priority tier, 1 highest.
     pub priority: u8,
     /// Pace class.
-    pub pace: String,
+    pub pace: Arc<str>,
     /// Forecast disbursement by the deadline, before the proposal.
     pub forecast_vnd: i64,
     /// Most that may be taken away.
@@ -179,7 +181,7 @@ pub struct ProjectLine {
     pub forecast_after_vnd: i64,
     /// Why the row may give or receive, in the analyst's words; for a row that may do neither, the
     /// rules that kept it out.
-    pub reason: String,
+    pub reason: Arc<str>,
     /// The allocation must not change.
     #[serde(default)]
     pub locked: bool,
@@ -194,22 +196,22 @@ pub struct ProjectLine {
     pub category: Option<Category>,
     /// The loan agreement (ODA and counterpart rows).
     #[serde(default)]
-    pub agreement: Option<String>,
+    pub agreement: Option<Arc<str>>,
     /// Sector.
     #[serde(default)]
-    pub sector: String,
+    pub sector: Arc<str>,
     /// Status code (`new`, `ongoing`, `completed`, `prep`).
     #[serde(default)]
-    pub status: String,
+    pub status: Cow<'static, str>,
     /// The investment decision.
     #[serde(default)]
-    pub decision: Option<String>,
+    pub decision: Option<Arc<str>>,
     /// Why a locked row must not change.
     #[serde(default)]
-    pub lock_reason: Option<String>,
+    pub lock_reason: Option<Arc<str>>,
     /// The eligibility rules that closed a side of the row.
     #[serde(default)]
-    pub kept_out: Vec<String>,
+    pub kept_out: Vec<Arc<str>>,
 }
 
 /// One transfer, by project id (the source is the same on both sides).
@@ -482,7 +484,7 @@ impl ProposalDocument {
         let mut group_totals = vec![GroupTotals::default(); assessment.groups.len()];
         for (p, l) in rows.iter().zip(&projects) {
             for id in &l.groups {
-                if let Some(i) = assessment.groups.iter().position(|g| g.id == *id) {
+                if let Some(i) = assessment.groups.iter().position(|g| *g.id == **id) {
                     let t = &mut group_totals[i];
                     t.rows += 1;
                     t.plan += p.plan;
@@ -587,12 +589,12 @@ impl ProposalDocument {
     /// The row of project `id` in pool `source` (a linear search: for many look-ups build
     /// [`ProposalDocument::project_index`] once).
     pub fn project(&self, id: &str, source: Source) -> Option<&ProjectLine> {
-        self.projects.iter().find(|p| p.id == id && p.source == source)
+        self.projects.iter().find(|p| *p.id == *id && p.source == source)
     }
 
     /// Every row by (id, source), built once for documents that look rows up per transfer.
     pub fn project_index(&self) -> std::collections::HashMap<(&str, Source), &ProjectLine> {
-        self.projects.iter().map(|p| ((p.id.as_str(), p.source), p)).collect()
+        self.projects.iter().map(|p| ((&*p.id, p.source), p)).collect()
     }
 
     /// The authority codes of the transfers, in the order of the rules' table (then any other).
@@ -750,7 +752,7 @@ fn lines<T: Serialize + Sync>(
 fn locality_lines(projects: &[ProjectLine]) -> Vec<LocalityLine> {
     let mut by: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for p in projects.iter().filter(|p| p.change_vnd != 0) {
-        let e = by.entry(p.locality.as_str()).or_default();
+        let e = by.entry(&*p.locality).or_default();
         if p.change_vnd < 0 {
             e.0 -= p.change_vnd;
         } else {
@@ -808,11 +810,11 @@ struct GroupTotals {
 
 fn project_line(p: &Project, a: &RowAssessment, change: Money) -> ProjectLine {
     ProjectLine {
-        id: p.id.clone(),
+        id: Arc::clone(&p.id),
         source: p.source,
-        name: p.name.clone(),
-        investor: p.investor.to_string(),
-        locality: p.locality.to_string(),
+        name: Arc::clone(&p.name),
+        investor: Arc::clone(&p.investor),
+        locality: Arc::clone(&p.locality),
         groups: a.groups.clone(),
         priority: a.priority,
         pace: a.pace.clone(),
@@ -831,9 +833,9 @@ fn project_line(p: &Project, a: &RowAssessment, change: Money) -> ProjectLine {
         requested_change_vnd: p.extra.requested_change.map(Money::dong),
         medium_term_room_vnd: p.extra.medium_term_room.map(Money::dong),
         category: p.extra.category,
-        agreement: p.extra.agreement.as_deref().map(str::to_owned),
-        sector: p.sector.to_string(),
-        status: p.status.code().to_owned(),
+        agreement: p.extra.agreement.clone(),
+        sector: Arc::clone(&p.sector),
+        status: Cow::Borrowed(p.status.code()),
         decision: p.extra.decision.clone(),
         lock_reason: p.extra.lock_reason.clone(),
         kept_out: a.kept_out.clone(),

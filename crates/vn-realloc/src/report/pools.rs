@@ -86,7 +86,7 @@ pub struct SourceSummary {
 /// The id of row `i` of the optimiser: a portfolio row, then the pipeline projects.
 pub(crate) fn row_id(rows: &[Project], model: &Model, i: usize) -> String {
     match i.checked_sub(rows.len()) {
-        None => rows.get(i).map(|p| p.id.clone()).unwrap_or_default(),
+        None => rows.get(i).map(|p| p.id.to_string()).unwrap_or_default(),
         Some(k) => model.pipeline.get(k).map(|x| x.id.clone()).unwrap_or_default(),
     }
 }
@@ -149,9 +149,9 @@ pub(crate) fn pool_summaries(
         t.idle_after += idle;
         if idle > 0 {
             if p.obstacles.contains(Obstacle::Land) || p.obstacles.contains(Obstacle::OdaAgreement) {
-                t.extend.push((p.id.clone(), idle));
+                t.extend.push((p.id.to_string(), idle));
             } else {
-                t.held.push((p.id.clone(), idle));
+                t.held.push((p.id.to_string(), idle));
             }
         }
     }

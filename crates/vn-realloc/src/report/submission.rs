@@ -380,7 +380,7 @@ pub fn appendix_lines(doc: &ProposalDocument, authority: &str, lang: Lang) -> Ve
         .filter(|p| p.change_vnd != 0 && decides(p.source))
         .map(|p| Item {
             source: p.source,
-            sector: p.sector.as_str(),
+            sector: &p.sector,
             status: status_rank(&p.status),
             id: &p.id,
             name: &p.name,

@@ -263,9 +263,9 @@ fn summary(
     ws.write_number_with_format(r, 2, m(s.central_at_risk_vnd_after), &f.amount)?;
     r += 1;
     // Projects, not project × source rows: a project funded from two sources counts once.
-    let donors = submission::distinct_projects(doc.donors().map(|p| p.id.as_str()));
+    let donors = submission::distinct_projects(doc.donors().map(|p| &*p.id));
     let recipients = submission::distinct_projects(
-        doc.recipients().map(|p| p.id.as_str()).chain(doc.pipeline.iter().map(|x| x.id.as_str())),
+        doc.recipients().map(|p| &*p.id).chain(doc.pipeline.iter().map(|x| x.id.as_str())),
     );
     for (k, v) in [(l.donors_n, donors), (l.recipients_n, recipients), (l.transfers_n, s.transfers)] {
         ws.write_string_with_format(r, 0, format!("{}: {k}", l.counts), &f.text)?;
@@ -362,7 +362,7 @@ fn technical(
         ws.write_number_with_format(r, 1, p.shadow_price, &f.value)?;
         let best = p.best_unfunded.as_deref().unwrap_or("");
         ws.write_string_with_format(r, 2, best, &f.text)?;
-        let best_name = index.get(&(best, p.source)).map_or("", |x| x.name.as_str());
+        let best_name = index.get(&(best, p.source)).map_or("", |x| &*x.name);
         ws.write_string_with_format(r, 3, best_name, &f.text)?;
         // The notes, one a line in the cell; the row made tall enough to show them wrapped.
         let notes = pool_notes(p, lang, &index);
@@ -514,17 +514,17 @@ fn donors(
         let groups = p
             .groups
             .iter()
-            .map(|id| match doc.groups.iter().find(|g| g.id == *id) {
+            .map(|id| match doc.groups.iter().find(|g| *g.id == **id) {
                 Some(g) if lang == Lang::Vi => g.label_vi.clone(),
                 Some(g) => g.label_en.clone(),
-                None => id.clone(),
+                None => id.to_string(),
             })
             .collect::<Vec<_>>()
             .join("; ");
-        ws.write_string_with_format(r, 0, &p.id, &f.text)?;
-        ws.write_string_with_format(r, 1, &p.name, &f.text)?;
-        ws.write_string_with_format(r, 2, &p.investor, &f.text)?;
-        ws.write_string_with_format(r, 3, &p.locality, &f.text)?;
+        ws.write_string_with_format(r, 0, &*p.id, &f.text)?;
+        ws.write_string_with_format(r, 1, &*p.name, &f.text)?;
+        ws.write_string_with_format(r, 2, &*p.investor, &f.text)?;
+        ws.write_string_with_format(r, 3, &*p.locality, &f.text)?;
         ws.write_string_with_format(r, 4, p.source.code(), &f.text)?;
         amount(&mut ws, r, 5, p.plan_vnd, &f.whole, &f.amount)?;
         amount(&mut ws, r, 6, p.disbursed_vnd, &f.whole, &f.amount)?;
@@ -532,7 +532,7 @@ fn donors(
         ws.write_string_with_format(r, 8, &groups, &f.text)?;
         amount(&mut ws, r, 9, p.change_vnd.saturating_neg(), &f.whole, &f.amount)?;
         amount(&mut ws, r, 10, p.new_plan_vnd, &f.whole, &f.amount)?;
-        ws.write_string_with_format(r, 11, &p.reason, &f.text)?;
+        ws.write_string_with_format(r, 11, &*p.reason, &f.text)?;
         fit_row(
             &mut ws,
             r,
@@ -567,16 +567,16 @@ fn recipients(
     let mut ws = data_sheet(name, &cols, list.len(), f)?;
     for (i, p) in list.iter().enumerate() {
         let r = i as u32 + 1;
-        ws.write_string_with_format(r, 0, &p.id, &f.text)?;
-        ws.write_string_with_format(r, 1, &p.name, &f.text)?;
-        ws.write_string_with_format(r, 2, &p.investor, &f.text)?;
-        ws.write_string_with_format(r, 3, &p.locality, &f.text)?;
+        ws.write_string_with_format(r, 0, &*p.id, &f.text)?;
+        ws.write_string_with_format(r, 1, &*p.name, &f.text)?;
+        ws.write_string_with_format(r, 2, &*p.investor, &f.text)?;
+        ws.write_string_with_format(r, 3, &*p.locality, &f.text)?;
         ws.write_string_with_format(r, 4, p.source.code(), &f.text)?;
         ws.write_string_with_format(r, 5, text::priority(p.priority, lang), &f.text)?;
         amount(&mut ws, r, 6, p.plan_vnd, &f.whole, &f.amount)?;
         amount(&mut ws, r, 7, p.change_vnd, &f.whole, &f.amount)?;
         amount(&mut ws, r, 8, p.new_plan_vnd, &f.whole, &f.amount)?;
-        ws.write_string_with_format(r, 9, &p.reason, &f.text)?;
+        ws.write_string_with_format(r, 9, &*p.reason, &f.text)?;
         let tier = text::priority(p.priority, lang);
         fit_row(
             &mut ws,
@@ -607,7 +607,7 @@ fn transfers(
     ];
     let mut ws = data_sheet(name, &cols, doc.transfers.len(), f)?;
     let index = doc.project_index();
-    let project_name = |id: &str, src| index.get(&(id, src)).map_or("", |p| p.name.as_str());
+    let project_name = |id: &str, src| index.get(&(id, src)).map_or("", |p| &*p.name);
     for (i, t) in doc.transfers.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string_with_format(r, 0, t.source.code(), &f.text)?;

@@ -103,6 +103,7 @@ impl Rules {
 
         let n = self.paces.len();
         let mut acc = vec![Acc::default(); n + 1];
+        let ids = self.row_ids();
         for (i, p) in scenario.portfolio.rows().iter().enumerate() {
             let months = history.months.get(i);
             let mut before = months.map_or(Money::ZERO, |m| m.iter().take(full).sum());
@@ -113,8 +114,8 @@ impl Rules {
             }
             let mut row = p.clone();
             row.disbursed = before.min(row.plan);
-            let a = self.run_row(&row, meta.fiscal_year, &mut slots, None);
-            let pace = self.paces.iter().position(|r| r.info.id == a.pace).unwrap_or(n.saturating_sub(1));
+            let a = self.run_row(&row, meta.fiscal_year, &ids, &mut slots, None);
+            let pace = self.paces.iter().position(|r| *r.info.id == *a.pace).unwrap_or(n.saturating_sub(1));
             let err = a.forecast.million_f64() - p.disbursed.million_f64();
             let open = (row.plan - row.disbursed).million_f64();
             for k in [pace, n] {

@@ -1,5 +1,7 @@
 //! Evaluating the rules on rows: the assessment of a whole scenario and the explanation of one row.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -118,9 +120,22 @@ impl Rules {
         s
     }
 
+    /// The ids a row assessment names, shared by every row (`Arc<str>`: half a million rows name a
+    /// handful of groups, paces and eligibility rules).
+    pub(crate) fn row_ids(&self) -> RowIds {
+        let arc = |s: &str| Arc::<str>::from(s);
+        RowIds {
+            groups: self.groups.iter().map(|r| arc(&r.info.id)).collect(),
+            paces: self.paces.iter().map(|r| arc(&r.info.id)).collect(),
+            eligibility: self.eligibility.iter().map(|e| arc(&e.info.id)).collect(),
+            pools: self.pools.iter().map(|r| arc(&r.id)).collect(),
+        }
+    }
+
     /// Classifies every row of the scenario and derives the optimisation model.
     pub fn assess(&self, scenario: &Scenario) -> Assessment {
         let fy = scenario.meta.fiscal_year;
+        let ids = self.row_ids();
         // Rows are independent: chunks are classified in parallel, each with its own slots, and
         // collected in portfolio order, so the result does not depend on the number of threads.
         let rows: Vec<RowAssessment> = scenario
@@ -129,7 +144,7 @@ impl Rules {
             .par_chunks(ASSESS_CHUNK)
             .flat_map_iter(|chunk| {
                 let mut slots = self.prepare(&scenario.meta);
-                chunk.iter().map(|p| self.run_row(p, fy, &mut slots, None)).collect::<Vec<_>>()
+                chunk.iter().map(|p| self.run_row(p, fy, &ids, &mut slots, None)).collect::<Vec<_>>()
             })
             .collect();
         let pipeline = scenario
@@ -210,7 +225,8 @@ impl Rules {
         let p = scenario.portfolio.rows().get(row)?;
         let mut slots = self.prepare(&scenario.meta);
         let mut steps = Vec::new();
-        let result = self.run_row(p, scenario.meta.fiscal_year, &mut slots, Some(&mut steps));
+        let result =
+            self.run_row(p, scenario.meta.fiscal_year, &self.row_ids(), &mut slots, Some(&mut steps));
         let inputs = (0..ROW_FIELDS.len() + SCENARIO_FIELDS.len())
             .chain(self.params.iter().map(|p| usize::from(p.slot)))
             .map(|i| self.seen(i as u16, &slots))
@@ -218,9 +234,9 @@ impl Rules {
         let kept_out = result.kept_out.iter().map(|id| self.kept_out_info(id)).collect();
         Some(Explanation {
             row,
-            id: p.id.clone(),
+            id: p.id.to_string(),
             source: p.source,
-            name: p.name.clone(),
+            name: p.name.to_string(),
             inputs,
             steps,
             result,
@@ -276,6 +292,7 @@ impl Rules {
         &self,
         p: &Project,
         fiscal_year: i32,
+        ids: &RowIds,
         s: &mut [f64],
         mut trace: Option<&mut Vec<Step>>,
     ) -> RowAssessment {
@@ -291,11 +308,11 @@ impl Rules {
         }
 
         let mut groups = Vec::new();
-        for r in &self.groups {
+        for (r, id) in self.groups.iter().zip(&ids.groups) {
             let hit = checked(&r.when, s, &r.info.id, &mut broken) != 0.0;
             s[usize::from(r.slot)] = f(hit);
             if hit {
-                groups.push(r.info.id.clone());
+                groups.push(Arc::clone(id));
             }
             if let Some(t) = trace.as_deref_mut() {
                 let o = if hit { Outcome::Matched } else { Outcome::NotMatched };
@@ -316,7 +333,7 @@ impl Rules {
         let mut kept_out = Vec::new();
         let (mut can_give, mut can_receive) = (true, true);
         let (mut give_limit, mut receive_limit) = (f64::INFINITY, f64::INFINITY);
-        for e in &self.eligibility {
+        for (e, id) in self.eligibility.iter().zip(&ids.eligibility) {
             let (hit, value, expr) = match (&e.when, &e.limit) {
                 (Some(w), _) => {
                     let hit = checked(w, s, &e.info.id, &mut broken) != 0.0;
@@ -343,7 +360,7 @@ impl Rules {
                 }
             }
             if hit {
-                kept_out.push(e.info.id.clone());
+                kept_out.push(Arc::clone(id));
             }
             if let Some(t) = trace.as_deref_mut() {
                 let (outcome, text) = match (e.when.is_some(), hit) {
@@ -363,13 +380,14 @@ impl Rules {
             }
         }
         // A source split by loan agreement: a row without one neither gives nor receives.
-        if let Some(rule) = self.pools.iter().find(|r| r.sources.contains(&p.source))
+        if let Some((rule, id)) =
+            self.pools.iter().zip(&ids.pools).find(|(r, _)| r.sources.contains(&p.source))
             && rule.split == PoolSplit::Agreement
             && p.extra.agreement.is_none()
         {
             can_give = false;
             can_receive = false;
-            kept_out.push(rule.id.clone());
+            kept_out.push(Arc::clone(id));
         }
         let [cg, cr, gl, rl] = self.eligibility_slots;
         s[usize::from(cg)] = f(can_give);
@@ -434,10 +452,10 @@ impl Rules {
             None => 1.0,
         };
 
-        let reason = self.reason(p, &groups, pace, tier, &bounds, &kept_out, s);
+        let reason = self.reason(p, &groups, pace, tier, &bounds, &kept_out, s).into();
         RowAssessment {
             groups,
-            pace: self.paces.get(pace).map(|r| r.info.id.clone()).unwrap_or_default(),
+            pace: ids.paces.get(pace).cloned().unwrap_or_else(|| Arc::from("")),
             priority: tier_value,
             forecast,
             bounds,
@@ -551,11 +569,11 @@ impl Rules {
     fn reason(
         &self,
         p: &Project,
-        groups: &[String],
+        groups: &[Arc<str>],
         pace: usize,
         tier: Option<usize>,
         b: &RowBounds,
-        kept_out: &[String],
+        kept_out: &[Arc<str>],
         s: &[f64],
     ) -> String {
         let mut out = String::new();
@@ -567,7 +585,7 @@ impl Rules {
             push_vi(&mut out, m(b.releasable));
             out.push_str(" triệu đồng");
         } else if b.releasable > Money::ZERO {
-            let first_group = groups.first().and_then(|id| self.groups.iter().find(|g| &g.info.id == id));
+            let first_group = groups.first().and_then(|id| self.groups.iter().find(|g| *g.info.id == **id));
             if let Some(r) = first_group.or_else(|| self.paces.get(pace)) {
                 self.render(r, s, &mut out);
             }
@@ -628,6 +646,14 @@ impl Rules {
             }
         }
     }
+}
+
+/// The ids of the rules, shared by the row assessments ([`Rules::row_ids`]).
+pub(crate) struct RowIds {
+    groups: Vec<Arc<str>>,
+    paces: Vec<Arc<str>>,
+    eligibility: Vec<Arc<str>>,
+    pools: Vec<Arc<str>>,
 }
 
 /// Evaluates `c`; when its arithmetic breaks (a division by zero, an overflow) records `rule` once.

@@ -130,11 +130,11 @@ impl GroupingReport {
                 groups[rules.groups.len()].add(args.0, args.1, args.2, args.3);
             }
             for g in &a.groups {
-                if let Some(i) = rules.groups.iter().position(|r| &r.info.id == g) {
+                if let Some(i) = rules.groups.iter().position(|r| *r.info.id == **g) {
                     groups[i].add(args.0, args.1, args.2, args.3);
                 }
             }
-            if let Some(i) = rules.paces.iter().position(|r| r.info.id == a.pace) {
+            if let Some(i) = rules.paces.iter().position(|r| *r.info.id == *a.pace) {
                 pace[i].add(args.0, args.1, args.2, args.3);
             }
             investors.entry(&p.investor).or_default().add(args.0, args.1, args.2, args.3);
