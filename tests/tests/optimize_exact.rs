@@ -233,3 +233,19 @@ fn share_cap_keeps_decimal_shares_whole() {
     let p = propose(&portfolio, &model).expect("valid");
     assert_eq!(p.changes[0].dong(), -300 * DONG_PER_MILLION);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Pricing a constraint re-solves the model without transfers or notes (`propose_totals`): its
+    /// objective and capital moved are exactly those of `propose` on the same model, whether
+    /// `min_transfer` binds or not.
+    #[test]
+    fn totals_only_resolve_equals_the_full_proposal(opts in options()) {
+        let (portfolio, model) = instance(&opts);
+        let full = propose(&portfolio, &model).expect("the full proposal");
+        let (objective, moved) = realloc::optimize::propose_totals(&portfolio, &model).expect("the totals");
+        prop_assert_eq!(objective.to_bits(), full.objective.to_bits());
+        prop_assert_eq!(moved, full.moved);
+    }
+}

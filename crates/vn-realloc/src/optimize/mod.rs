@@ -344,6 +344,40 @@ fn solve_whole_pool(
     })
 }
 
+/// The objective and the capital moved that [`propose`] would report for `model`, without splitting
+/// the changes into transfers or analysing the pools: pricing a side constraint re-solves the whole
+/// model once per constraint, and needs only these two figures.
+pub fn propose_totals(portfolio: &Portfolio, model: &Model) -> Result<(f64, Money), OptimizeError> {
+    validate(portfolio, model)?;
+    let groups = problem::Groups::new(portfolio, &model.pipeline);
+    let pools = problem::build(portfolio, model, &groups)?;
+    let unit = model.settings.min_unit.dong();
+    let solved: Vec<(Vec<(usize, Money)>, Money)> = pools
+        .par_iter()
+        .map(|p| {
+            let (root, _) = solve_pool(p, Method::Auto)?;
+            let (s, _, _) = semi_continuous(p, root, Method::Auto)?;
+            let donors = p.donors.iter().zip(&s.r).map(|(d, &r)| (d.row, Money::from_dong(-r * unit)));
+            let recipients = p.recipients.iter().zip(&s.a).map(|(x, &a)| (x.row, Money::from_dong(a * unit)));
+            Ok((donors.chain(recipients).collect(), Money::from_dong(s.moved() * unit)))
+        })
+        .collect::<Result<_, OptimizeError>>()?;
+    let n = portfolio.len();
+    let mut changes = vec![Money::ZERO; n];
+    let mut pipeline = vec![Money::ZERO; model.pipeline.len()];
+    let mut moved = Money::ZERO;
+    for (pool, pool_moved) in solved {
+        for (row, change) in pool {
+            match row.checked_sub(n) {
+                None => changes[row] = change,
+                Some(k) => pipeline[k] = change,
+            }
+        }
+        moved += pool_moved;
+    }
+    Ok((objective(model, &changes, &pipeline), moved))
+}
+
 /// [`propose`] with a choice of method.
 pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Result<Proposal, OptimizeError> {
     validate(portfolio, model)?;

@@ -788,10 +788,9 @@ pub fn constraint_costs(
             }
             let mut relaxed = model.clone();
             relaxed.constraints.remove(i);
-            let without = optimize::propose(portfolio, &relaxed).ok()?;
-            let moved_without: Money = without.pools.iter().map(|p| p.moved).sum();
+            let (objective_without, moved_without) = optimize::propose_totals(portfolio, &relaxed).ok()?;
             Some(ConstraintCost {
-                objective_loss: without.objective - proposal.objective,
+                objective_loss: objective_without - proposal.objective,
                 moved_forgone_vnd: (moved_without - moved).dong(),
             })
         })
