@@ -332,7 +332,7 @@ fn pipeline_projects_receive_after_every_eligible_row() {
     assert!(a.model.pipeline[0].value_in < a.rows[1].bounds.value_in);
     let doc = document(&s);
     assert_eq!(doc.pipeline.len(), 1);
-    assert!(doc.transfers.iter().any(|t| t.to == "NEW-1"));
+    assert!(doc.transfers.iter().any(|t| &*t.to == "NEW-1"));
     let pool = &doc.pools[0];
     let total: i64 = doc.projects.iter().map(|x| x.change_vnd).sum::<i64>() + doc.pipeline[0].amount_vnd;
     assert_eq!(total, 0, "the pool balances with its pipeline amounts");

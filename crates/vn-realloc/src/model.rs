@@ -201,11 +201,15 @@ pub fn pools_of(portfolio: &Portfolio, model: &Model) -> (Vec<PoolKey>, Vec<Opti
                 .map(|x| pool_key(&model.pools, x.source, x.agreement.as_ref(), &x.locality)),
         )
         .collect();
-    let mut unique: Vec<&PoolKey> = keys.iter().flatten().collect();
+    // A province has a few hundred pools for up to hundreds of thousands of rows: the distinct keys are
+    // found by hashing, and only they are sorted.
+    let distinct: rustc_hash::FxHashSet<&PoolKey> = keys.iter().flatten().collect();
+    let mut unique: Vec<&PoolKey> = distinct.into_iter().collect();
     unique.sort_unstable();
-    unique.dedup();
+    let at: rustc_hash::FxHashMap<&PoolKey, usize> =
+        unique.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let index = keys.iter().map(|k| k.as_ref().and_then(|k| at.get(k).copied())).collect();
     let pools: Vec<PoolKey> = unique.into_iter().cloned().collect();
-    let index = keys.iter().map(|k| k.as_ref().and_then(|k| pools.binary_search(k).ok())).collect();
     (pools, index)
 }
 

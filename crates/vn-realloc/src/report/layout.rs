@@ -502,9 +502,9 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
             t.rows.push(vec![
                 (i + 1).to_string(),
                 tr.source.code().to_owned(),
-                tr.from.clone(),
+                tr.from.to_string(),
                 name(&tr.from, tr.source),
-                tr.to.clone(),
+                tr.to.to_string(),
                 name(&tr.to, tr.source),
                 m(tr.amount_vnd),
             ]);

@@ -218,9 +218,9 @@ pub struct ProjectLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferLine {
     /// Donor project id.
-    pub from: String,
+    pub from: Arc<str>,
     /// Recipient project id.
-    pub to: String,
+    pub to: Arc<str>,
     /// The pool.
     pub source: Source,
     /// Amount moved.
@@ -440,7 +440,7 @@ impl ProposalDocument {
             recipients: projects.iter().filter(|l| l.change_vnd > 0).count() + pipeline.len(),
         };
 
-        let row_id = |i: usize| pools::row_id(rows, &assessment.model, i);
+        let row_id = |i: usize| pools::row_arc(rows, &assessment.model, i);
         let authority_code =
             |s: Source| assessment.authority_of(s).map(|a| a.code.clone()).unwrap_or_default();
         let transfers = proposal
@@ -750,7 +750,8 @@ fn lines<T: Serialize + Sync>(
 
 /// Moves by locality, largest total move first, ties by name.
 fn locality_lines(projects: &[ProjectLine]) -> Vec<LocalityLine> {
-    let mut by: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    // Hashed, then sorted into a total order (the map's order never shows).
+    let mut by: rustc_hash::FxHashMap<&str, (i64, i64)> = rustc_hash::FxHashMap::default();
     for p in projects.iter().filter(|p| p.change_vnd != 0) {
         let e = by.entry(&*p.locality).or_default();
         if p.change_vnd < 0 {

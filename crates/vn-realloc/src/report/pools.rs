@@ -91,6 +91,15 @@ pub(crate) fn row_id(rows: &[Project], model: &Model, i: usize) -> String {
     }
 }
 
+/// [`row_id`], shared with the portfolio row (a transfer names two rows; at national scale there are
+/// hundreds of thousands of transfers).
+pub(crate) fn row_arc(rows: &[Project], model: &Model, i: usize) -> std::sync::Arc<str> {
+    match i.checked_sub(rows.len()) {
+        None => rows.get(i).map_or_else(|| "".into(), |p| std::sync::Arc::clone(&p.id)),
+        Some(k) => model.pipeline.get(k).map_or_else(|| "".into(), |x| x.id.as_str().into()),
+    }
+}
+
 /// The pipeline projects that receive, in file order.
 pub(crate) fn pipeline_lines(model: &Model, proposal: &Proposal) -> Vec<PipelineLine> {
     model
@@ -109,7 +118,7 @@ pub(crate) fn pipeline_lines(model: &Model, proposal: &Proposal) -> Vec<Pipeline
 
 /// Running totals of one pool.
 #[derive(Clone, Default)]
-struct Totals {
+struct Totals<'a> {
     rows: usize,
     plan: i64,
     disbursed: i64,
@@ -118,9 +127,9 @@ struct Totals {
     after: i64,
     idle_before: i64,
     idle_after: i64,
-    pipeline: Vec<(String, i64)>,
-    extend: Vec<(String, i64)>,
-    held: Vec<(String, i64)>,
+    pipeline: Vec<(&'a str, i64)>,
+    extend: Vec<(&'a str, i64)>,
+    held: Vec<(&'a str, i64)>,
 }
 
 /// One summary per pool, in pool order (source, then agreement or locality).
@@ -149,9 +158,9 @@ pub(crate) fn pool_summaries(
         t.idle_after += idle;
         if idle > 0 {
             if p.obstacles.contains(Obstacle::Land) || p.obstacles.contains(Obstacle::OdaAgreement) {
-                t.extend.push((p.id.to_string(), idle));
+                t.extend.push((&p.id, idle));
             } else {
-                t.held.push((p.id.to_string(), idle));
+                t.held.push((&p.id, idle));
             }
         }
     }
@@ -159,7 +168,7 @@ pub(crate) fn pool_summaries(
         if let Some(pool) = index.get(n + k).copied().flatten()
             && a.dong() > 0
         {
-            totals[pool].pipeline.push((x.id.clone(), a.dong()));
+            totals[pool].pipeline.push((&x.id, a.dong()));
             totals[pool].after += a.dong();
         }
     }
@@ -195,9 +204,9 @@ pub(crate) fn pool_summaries(
 }
 
 /// The options for a pool's idle capital (module docs).
-fn idle_options(source: Source, t: &Totals) -> Vec<IdleOption> {
-    let ids = |v: &[(String, i64)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
-    let sum = |v: &[(String, i64)]| v.iter().map(|x| x.1).sum::<i64>();
+fn idle_options(source: Source, t: &Totals<'_>) -> Vec<IdleOption> {
+    let ids = |v: &[(&str, i64)]| v.iter().map(|x| x.0.to_owned()).collect::<Vec<_>>();
+    let sum = |v: &[(&str, i64)]| v.iter().map(|x| x.1).sum::<i64>();
     let mut out = Vec::new();
     if !t.pipeline.is_empty() {
         out.push(IdleOption {

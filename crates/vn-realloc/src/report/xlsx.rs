@@ -612,9 +612,9 @@ fn transfers(
         let r = i as u32 + 1;
         ws.write_string_with_format(r, 0, t.source.code(), &f.text)?;
         let (from, to) = (project_name(&t.from, t.source), project_name(&t.to, t.source));
-        ws.write_string_with_format(r, 1, &t.from, &f.text)?;
+        ws.write_string_with_format(r, 1, &*t.from, &f.text)?;
         ws.write_string_with_format(r, 2, from, &f.text)?;
-        ws.write_string_with_format(r, 3, &t.to, &f.text)?;
+        ws.write_string_with_format(r, 3, &*t.to, &f.text)?;
         ws.write_string_with_format(r, 4, to, &f.text)?;
         fit_row(&mut ws, r, &cols, &[(2, from), (4, to)])?;
         amount(&mut ws, r, 5, t.amount_vnd, &f.whole, &f.amount)?;
