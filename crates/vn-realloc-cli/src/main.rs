@@ -1,6 +1,6 @@
 //! The `realloc` binary: parses the command line, runs the command, maps the outcome to an exit code.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 /// Standard output, remembering whether a write failed: Rust's standard output reports success when
 /// the descriptor is closed (`realloc propose S >&-`), and a command may ignore a failed write; the
@@ -56,9 +56,10 @@ fn stdout_is_open() -> bool {
 }
 
 fn main() {
+    let terminal = std::io::stdout().is_terminal();
     let mut out = Stdout { inner: stdout_is_open().then(|| std::io::stdout().lock()), failed: false };
     let mut err = std::io::stderr().lock();
-    let mut code = realloc_cli::run(std::env::args_os(), &mut out, &mut err);
+    let mut code = realloc_cli::run_on(std::env::args_os(), terminal, &mut out, &mut err);
     if (out.flush().is_err() || out.failed) && code == realloc_cli::EXIT_OK {
         let _ = writeln!(err, "error: cannot write to standard output (is it closed?)");
         code = realloc_cli::EXIT_FAILURE;

@@ -4,20 +4,23 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use realloc::domain::Source;
-use realloc::rules::{Explanation, Outcome, Stage, fmt_vi};
+use realloc::report::{Lang, fmt};
+use realloc::rules::{Explanation, Outcome, Stage};
 
+use super::Ctx;
 use super::rules_input::load_with_rules;
 use crate::cli::{ExplainArgs, SummaryFormat};
 use crate::output::bad_input;
 
 /// Runs `realloc explain`.
-pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(args: &ExplainArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let source = args
         .source
         .as_deref()
         .map(|s| s.parse::<Source>().map_err(|e| bad_input(format!("--source: {e}"))))
         .transpose()?;
     let (scenario, rules) = load_with_rules(&args.scenario, args.rules.file.as_deref(), err)?;
+    ctx.stage("load, rules");
     let p = &scenario.portfolio;
     let row = match source {
         Some(s) => p.position(&args.id, s).ok_or_else(|| {
@@ -44,18 +47,32 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     let Some(e) = rules.explain(&scenario, row) else {
         return Err(bad_input(format!("no row {row} in the portfolio")));
     };
+    let builtin = args.rules.file.is_none() && scenario.meta.rules.is_none();
+    let rules_name = if builtin {
+        match ctx.lang {
+            Lang::Vi => "bộ quy tắc có sẵn (`realloc rules export` để sửa)".to_owned(),
+            Lang::En => "built-in rules (`realloc rules export` to edit)".to_owned(),
+        }
+    } else {
+        rules.file().to_owned()
+    };
+    let locked = p.rows().get(row).filter(|r| r.locked).map(|r| r.extra.lock_reason.clone());
     let text = match args.format {
         SummaryFormat::Json => serde_json::to_string_pretty(&e)? + "\n",
-        SummaryFormat::Text => text(&e, rules.file()),
+        SummaryFormat::Text => text(&e, &rules_name, locked, ctx.lang),
     };
     out.write_all(text.as_bytes())?;
     Ok(())
 }
 
-fn text(e: &Explanation, file: &str) -> String {
+fn text(e: &Explanation, rules: &str, locked: Option<Option<String>>, lang: Lang) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} ({}): {}", e.id, e.source, e.name);
-    let _ = writeln!(s, "rules: {file}\n\ninputs:");
+    let _ = writeln!(s, "rules: {rules}");
+    if let Some(reason) = locked {
+        let _ = writeln!(s, "locked: {}", crate::docs::lock_text(reason.as_deref(), lang));
+    }
+    let _ = writeln!(s, "\ninputs:");
     for i in &e.inputs {
         let _ = writeln!(s, "  {:<24} {}", i.name, i.value);
     }
@@ -104,11 +121,12 @@ fn text(e: &Explanation, file: &str) -> String {
     );
     let _ = writeln!(s, "  pace        {}", r.pace);
     let _ = writeln!(s, "  priority    {}", r.priority);
-    let _ = writeln!(s, "  forecast    {} million VND", r.forecast);
-    let _ = writeln!(s, "  releasable  {} million VND", r.bounds.releasable);
-    let _ = writeln!(s, "  absorbable  {} million VND", r.bounds.absorbable);
-    let _ = writeln!(s, "  value_in    {}", fmt_vi(r.bounds.value_in));
-    let _ = writeln!(s, "  value_out   {}", fmt_vi(r.bounds.value_out));
+    let m = |v: realloc::money::Money| fmt::million(v.dong(), lang);
+    let _ = writeln!(s, "  forecast    {} million VND", m(r.forecast));
+    let _ = writeln!(s, "  releasable  {} million VND", m(r.bounds.releasable));
+    let _ = writeln!(s, "  absorbable  {} million VND", m(r.bounds.absorbable));
+    let _ = writeln!(s, "  value_in    {}", fmt::float(r.bounds.value_in, 3, lang));
+    let _ = writeln!(s, "  value_out   {}", fmt::float(r.bounds.value_out, 3, lang));
     let _ = writeln!(s, "  role        {role}");
     if !r.reason.is_empty() {
         let _ = writeln!(s, "  reason      {}", r.reason);
