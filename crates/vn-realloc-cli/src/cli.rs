@@ -451,7 +451,8 @@ pub enum Format {
     Csv,
     /// A Word document (needs `-o FILE.docx`).
     Docx,
-    /// A TOML rules file.
+    /// A TOML rules file (`rules export`; chosen by the extension only).
+    #[value(skip)]
     Toml,
 }
 

@@ -138,7 +138,10 @@ pub fn choose_format(command: &str, flag: Option<Format>, path: Option<&Path>) -
         (None, None, None) => formats.first().copied().unwrap_or(Format::Md),
     };
     if !formats.contains(&format) {
-        return Err(bad_input(format!("the {} format is not available: {}", format.extension(), offered())));
+        return Err(bad_input(match path.filter(|_| from_ext.is_some()) {
+            Some(p) => format!("cannot write `{}`: {}", p.display(), offered()),
+            None => format!("--format {}: {}", format.extension(), offered()),
+        }));
     }
     if path.is_none() && format.is_binary() {
         return Err(bad_input(match format {
