@@ -32,7 +32,9 @@ fn classify_groups_rows_with_remedies_in_every_format() {
     let (code, md, err) = run(&["classify", &dir]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        md.contains("| Vướng mắc giải phóng mặt bằng, bồi thường, tái định cư | 1 | 10.000,000 | 1.000,000 | 10,0% |"),
+        md.contains(
+            "| Vướng mắc giải phóng mặt bằng, bồi thường, tái định cư | 1 | 10.000,000 | 1.000,000 | 10,0% |"
+        ),
         "{md}"
     );
     assert!(md.contains("## Theo chủ đầu tư"), "{md}");

@@ -23,6 +23,12 @@ fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
 }
 
+/// The exact rate of `disbursed` over `plan` (the JSON of `classify` rounds its rates to four
+/// decimals; a percentage shown from that would be rounded twice).
+fn rate(disbursed: i64, plan: i64) -> Value {
+    Value::Rate(realloc::money::Money::from_dong(disbursed).ratio(realloc::money::Money::from_dong(plan)))
+}
+
 fn int(n: usize) -> Value {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
@@ -31,9 +37,16 @@ fn source_name(s: Source, lang: Lang) -> String {
     format!("{} – {}", text::source(s, lang), s.code())
 }
 
-/// "giữ nguyên theo chỉ đạo …": why a locked row keeps its plan.
+/// "giữ nguyên theo chỉ đạo …": why a locked row keeps its plan (the reason as written when it says
+/// so itself).
 pub fn lock_text(reason: Option<&str>, lang: Lang) -> String {
-    match (reason.map(str::trim).filter(|r| !r.is_empty()), lang) {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if let Some(r) =
+        reason.filter(|r| r.to_lowercase().starts_with("giữ nguyên") || r.to_lowercase().starts_with("kept"))
+    {
+        return r.to_owned();
+    }
+    match (reason, lang) {
         (Some(r), Lang::Vi) => format!("giữ nguyên: {r}"),
         (Some(r), Lang::En) => format!("kept unchanged: {r}"),
         (None, Lang::Vi) => "giữ nguyên".to_owned(),
@@ -50,11 +63,21 @@ pub fn proposal(d: &ProposalDocument, lang: Lang) -> Doc {
         (l.scenario.to_owned(), d.scenario.clone()),
         (l.as_of.to_owned(), fmt::date(d.as_of, lang)),
         (tr(lang, "Bộ quy tắc", "Rules"), d.manifest.rules.clone()),
-        (l.plan.to_owned(), format!("{} {}", fmt::million(s.plan_vnd, lang), tr(lang, "triệu đồng", "million VND"))),
-        (l.moved.to_owned(), format!("{} {}", fmt::million(s.moved_vnd, lang), tr(lang, "triệu đồng", "million VND"))),
+        (
+            l.plan.to_owned(),
+            format!("{} {}", fmt::million(s.plan_vnd, lang), tr(lang, "triệu đồng", "million VND")),
+        ),
+        (
+            l.moved.to_owned(),
+            format!("{} {}", fmt::million(s.moved_vnd, lang), tr(lang, "triệu đồng", "million VND")),
+        ),
         (
             tr(lang, "Tỷ lệ giải ngân dự kiến", "Forecast disbursement rate"),
-            format!("{} → {}", fmt::percent(s.forecast_rate_before, lang), fmt::percent(s.forecast_rate_after, lang)),
+            format!(
+                "{} → {}",
+                fmt::percent(s.forecast_rate_before, lang),
+                fmt::percent(s.forecast_rate_after, lang)
+            ),
         ),
         (
             capitalise(l.central_at_risk),
@@ -138,7 +161,11 @@ pub fn proposal(d: &ProposalDocument, lang: Lang) -> Doc {
     ];
     sections.push(Section {
         key: "Changes",
-        title: tr(lang, "Các dự án điều chỉnh (thay đổi lớn nhất trước)", "Rows changed (largest change first)"),
+        title: tr(
+            lang,
+            "Các dự án điều chỉnh (thay đổi lớn nhất trước)",
+            "Rows changed (largest change first)",
+        ),
         note: None,
         head: change_head,
         csv_head: ["id", "source", "plan", "change", "new_plan", "reason"].map(String::from).to_vec(),
@@ -160,7 +187,9 @@ pub fn proposal(d: &ProposalDocument, lang: Lang) -> Doc {
     let locked: Vec<_> = d.projects.iter().filter(|p| p.locked).collect();
     if !locked.is_empty() {
         sections.push(locked_section(
-            locked.iter().map(|p| (p.id.as_str(), p.name.as_str(), p.source, p.plan_vnd, p.lock_reason.as_deref())),
+            locked
+                .iter()
+                .map(|p| (p.id.as_str(), p.name.as_str(), p.source, p.plan_vnd, p.lock_reason.as_deref())),
             lang,
         ));
     }
@@ -168,7 +197,10 @@ pub fn proposal(d: &ProposalDocument, lang: Lang) -> Doc {
 }
 
 /// The locked rows with why they keep their plan.
-fn locked_section<'a>(rows: impl Iterator<Item = (&'a str, &'a str, Source, i64, Option<&'a str>)>, lang: Lang) -> Section {
+fn locked_section<'a>(
+    rows: impl Iterator<Item = (&'a str, &'a str, Source, i64, Option<&'a str>)>,
+    lang: Lang,
+) -> Section {
     let l = labels(lang);
     Section {
         key: "Locked",
@@ -193,7 +225,9 @@ fn locked_section<'a>(rows: impl Iterator<Item = (&'a str, &'a str, Source, i64,
 /// The title of the proposal summary.
 fn proposal_title(d: &ProposalDocument, lang: Lang) -> String {
     match lang {
-        Lang::Vi => format!("Phương án điều chỉnh kế hoạch vốn đầu tư công năm {}: {}", d.fiscal_year, d.province),
+        Lang::Vi => {
+            format!("Phương án điều chỉnh kế hoạch vốn đầu tư công năm {}: {}", d.fiscal_year, d.province)
+        }
         Lang::En => format!("Public-investment plan adjustment {}: {}", d.fiscal_year, d.province),
     }
 }
@@ -204,16 +238,25 @@ fn capitalise(s: &str) -> String {
 }
 
 /// The grouping report of `classify`.
-pub fn classify(r: &GroupingReport, locked: &[(String, String, Source, i64, Option<String>)], lang: Lang) -> Doc {
+pub fn classify(
+    r: &GroupingReport,
+    locked: &[(String, String, Source, i64, Option<String>)],
+    lang: Lang,
+) -> Doc {
     let l = labels(lang);
     let m = |v: i64| fmt::million(v, lang);
+    let total_rate = realloc::money::Money::from_dong(r.total.disbursed_vnd)
+        .ratio(realloc::money::Money::from_dong(r.total.plan_vnd));
     let facts = vec![
         (l.scenario.to_owned(), r.scenario.clone()),
         (l.as_of.to_owned(), fmt::date(r.as_of, lang)),
         (tr(lang, "Bộ quy tắc", "Rules"), r.rules.clone()),
         (tr(lang, "Số dự án", "Rows"), r.total.count.to_string()),
         (l.plan.to_owned(), m(r.total.plan_vnd)),
-        (l.disbursed.to_owned(), format!("{} ({})", m(r.total.disbursed_vnd), fmt::percent(r.total.rate, lang))),
+        (
+            l.disbursed.to_owned(),
+            format!("{} ({})", m(r.total.disbursed_vnd), fmt::percent(total_rate, lang)),
+        ),
         (tr(lang, "Tiến độ chung dự kiến", "Expected rate by now"), fmt::percent(r.expected_rate, lang)),
         (tr(lang, "Có thể điều chuyển", "Releasable"), m(r.total.releasable_vnd)),
     ];
@@ -239,7 +282,7 @@ pub fn classify(r: &GroupingReport, locked: &[(String, String, Source, i64, Opti
                     int(g.count),
                     Value::Money(g.plan_vnd),
                     Value::Money(g.disbursed_vnd),
-                    Value::Rate(g.rate),
+                    rate(g.disbursed_vnd, g.plan_vnd),
                     Value::Money(g.releasable_vnd),
                 ];
                 if remedy {
@@ -282,12 +325,12 @@ pub fn classify(r: &GroupingReport, locked: &[(String, String, Source, i64, Opti
                 Lang::Vi => format!(
                     "{above}/{} đạt hoặc vượt tỷ lệ giải ngân bình quân của tỉnh ({}).",
                     units.len(),
-                    fmt::percent(r.total.rate, lang)
+                    fmt::percent(total_rate, lang)
                 ),
                 Lang::En => format!(
                     "{above} of {} at or above the provincial average rate ({}).",
                     units.len(),
-                    fmt::percent(r.total.rate, lang)
+                    fmt::percent(total_rate, lang)
                 ),
             }),
             head: vec![
@@ -300,16 +343,27 @@ pub fn classify(r: &GroupingReport, locked: &[(String, String, Source, i64, Opti
                 tr(lang, "Có thể điều chuyển", "Releasable"),
                 tr(lang, "Có thể nhận thêm", "Absorbable"),
             ],
-            csv_head: ["name", "count", "plan", "disbursed", "rate", "above_average", "releasable", "absorbable"]
-                .map(String::from)
-                .to_vec(),
+            csv_head: [
+                "name",
+                "count",
+                "plan",
+                "disbursed",
+                "rate",
+                "above_average",
+                "releasable",
+                "absorbable",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: units.iter().map(|u: &UnitLine| unit_row(u, lang)).collect(),
             foot: None,
         });
     }
     if !locked.is_empty() {
         sections.push(locked_section(
-            locked.iter().map(|(id, name, s, plan, reason)| (id.as_str(), name.as_str(), *s, *plan, reason.as_deref())),
+            locked.iter().map(|(id, name, s, plan, reason)| {
+                (id.as_str(), name.as_str(), *s, *plan, reason.as_deref())
+            }),
             lang,
         ));
     }
@@ -329,7 +383,7 @@ fn unit_row(u: &UnitLine, lang: Lang) -> Vec<Value> {
         int(u.count),
         Value::Money(u.plan_vnd),
         Value::Money(u.disbursed_vnd),
-        Value::Rate(u.rate),
+        rate(u.disbursed_vnd, u.plan_vnd),
         text(match (u.above_average, lang) {
             (true, Lang::Vi) => "đạt",
             (false, Lang::Vi) => "thấp hơn",
@@ -365,11 +419,19 @@ pub fn risk(r: &RiskReport, scenario: &str, lang: Lang) -> Doc {
             ),
         ),
         (
-            tr(lang, "Vốn trung ương có nguy cơ bị thu hồi, kỳ vọng (trước → sau)", "Central capital at risk, expected (before → after)"),
+            tr(
+                lang,
+                "Vốn trung ương có nguy cơ bị thu hồi, kỳ vọng (trước → sau)",
+                "Central capital at risk, expected (before → after)",
+            ),
             arrow(c.expected_before_vnd, c.expected_after_vnd),
         ),
         (
-            tr(lang, "Vốn trung ương có nguy cơ bị thu hồi, 95% (trước → sau)", "Central capital at risk, 95th percentile (before → after)"),
+            tr(
+                lang,
+                "Vốn trung ương có nguy cơ bị thu hồi, 95% (trước → sau)",
+                "Central capital at risk, 95th percentile (before → after)",
+            ),
             arrow(c.p95_before_vnd, c.p95_after_vnd),
         ),
         (tr(lang, "Số lần mô phỏng", "Draws"), r.draws.to_string()),
@@ -434,8 +496,18 @@ pub fn compare(c: &Comparison<'_>, names: [&str; 2], lang: Lang) -> Doc {
     let [na, nb] = names;
     let diff = tr(lang, "Chênh lệch", "Difference");
     let summary_rows = vec![
-        vec![text(l.plan), Value::Money(sa.plan_vnd), Value::Money(sb.plan_vnd), Value::Money(sb.plan_vnd - sa.plan_vnd)],
-        vec![text(l.moved), Value::Money(sa.moved_vnd), Value::Money(sb.moved_vnd), Value::Money(sb.moved_vnd - sa.moved_vnd)],
+        vec![
+            text(l.plan),
+            Value::Money(sa.plan_vnd),
+            Value::Money(sb.plan_vnd),
+            Value::Money(sb.plan_vnd - sa.plan_vnd),
+        ],
+        vec![
+            text(l.moved),
+            Value::Money(sa.moved_vnd),
+            Value::Money(sb.moved_vnd),
+            Value::Money(sb.moved_vnd - sa.moved_vnd),
+        ],
         vec![
             text(l.forecast_before),
             Value::Rate(sa.forecast_rate_before),
@@ -464,7 +536,7 @@ pub fn compare(c: &Comparison<'_>, names: [&str; 2], lang: Lang) -> Doc {
         ],
         sections: vec![
             Section {
-                key: "Summary",
+                key: "Figures",
                 title: l.sec_summary.to_owned(),
                 note: Some(l.unit.to_owned()),
                 head: vec![l.item.into(), na.into(), nb.into(), format!("{diff} ({nb} − {na})")],
@@ -489,7 +561,11 @@ pub fn compare(c: &Comparison<'_>, names: [&str; 2], lang: Lang) -> Doc {
                     .iter()
                     .map(|r| {
                         vec![
-                            text(if r.name.is_empty() { r.id.clone() } else { format!("{} – {}", r.id, r.name) }),
+                            text(if r.name.is_empty() {
+                                r.id.clone()
+                            } else {
+                                format!("{} – {}", r.id, r.name)
+                            }),
                             text(r.source.code()),
                             side(r.change_a_vnd),
                             side(r.change_b_vnd),
@@ -533,15 +609,27 @@ pub fn sweep(s: &Sweep, lang: Lang) -> Doc {
                 l.forecast_after.into(),
                 tr(lang, "Vốn trung ương có nguy cơ thu hồi", "Central capital at risk"),
             ],
-            csv_head: ["value", "moved", "objective", "transfers", "forecast_rate_before", "forecast_rate_after", "central_at_risk_after"]
-                .map(String::from)
-                .to_vec(),
+            csv_head: [
+                "value",
+                "moved",
+                "objective",
+                "transfers",
+                "forecast_rate_before",
+                "forecast_rate_after",
+                "central_at_risk_after",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: s
                 .points
                 .iter()
                 .map(|p| {
                     vec![
-                        text(format!("{}{}", fmt::float(p.value, 3, lang), if current(p.value) { " *" } else { "" })),
+                        text(format!(
+                            "{}{}",
+                            fmt::float(p.value, 3, lang),
+                            if current(p.value) { " *" } else { "" }
+                        )),
                         Value::Money(p.moved_vnd),
                         text(fmt::float(p.objective, 3, lang)),
                         int(p.transfers),

@@ -106,7 +106,10 @@ fn extensions(formats: &[Format]) -> String {
 pub fn choose_format(command: &str, flag: Option<Format>, path: Option<&Path>) -> anyhow::Result<Format> {
     let formats = formats_of(command);
     if let Some(p) = path.filter(|p| p.is_dir()) {
-        return Err(bad_input(format!("-o `{}` is a folder; give the name of the file to write", p.display())));
+        return Err(bad_input(format!(
+            "-o `{}` is a folder; give the name of the file to write",
+            p.display()
+        )));
     }
     let offered = || format!("`realloc {command}` writes {}", extensions(formats));
     let from_ext = path.and_then(Format::from_extension);

@@ -77,10 +77,16 @@ pub fn table(out: &mut String, s: &Section, lang: Lang, width: usize, max_rows: 
     let n = s.head.len();
     let numeric: Vec<bool> = (0..n)
         .map(|i| {
-            s.rows.first().or(s.foot.as_ref()).and_then(|r| r.get(i)).is_some_and(|v| !matches!(v, Value::Text(_)))
+            s.rows
+                .first()
+                .or(s.foot.as_ref())
+                .and_then(|r| r.get(i))
+                .is_some_and(|v| !matches!(v, Value::Text(_)))
         })
         .collect();
-    let cell_w = |i: usize| body.iter().chain(foot.iter()).filter_map(|r| r.get(i)).map(|c| chars(c)).max().unwrap_or(0);
+    let cell_w = |i: usize| {
+        body.iter().chain(foot.iter()).filter_map(|r| r.get(i)).map(|c| chars(c)).max().unwrap_or(0)
+    };
     let mut w: Vec<usize> = (0..n)
         .map(|i| {
             let cw = cell_w(i);
@@ -106,24 +112,40 @@ pub fn table(out: &mut String, s: &Section, lang: Lang, width: usize, max_rows: 
     let w = &w[..shown_cols];
     let heads: Vec<Vec<String>> = (0..shown_cols).map(|i| wrap(&s.head[i], w[i])).collect();
     let head_lines = heads.iter().map(Vec::len).max().unwrap_or(1);
-    let line = |out: &mut String, cells: &[String]| {
-        let mut l = String::new();
-        for (i, width) in w.iter().enumerate() {
-            let c = fit(cells.get(i).map_or("", String::as_str), *width);
-            let pad = width - chars(&c);
-            if i > 0 {
-                l.push_str("  ");
+    // The last column, when it is text, wraps onto more lines instead of being cut.
+    let last_wraps = shown_cols == n && !numeric[shown_cols - 1];
+    let line = |out: &mut String, cells: &[String], wrap_last: bool| {
+        let last = shown_cols - 1;
+        let tail: Vec<String> = match cells.get(last) {
+            Some(c) if wrap_last => wrap(c, w[last]),
+            _ => vec![],
+        };
+        let rows = tail.len().max(1);
+        for r in 0..rows {
+            let mut l = String::new();
+            for (i, width) in w.iter().enumerate() {
+                let cell = if wrap_last && i == last {
+                    tail.get(r).cloned().unwrap_or_default()
+                } else if r == 0 {
+                    fit(cells.get(i).map_or("", String::as_str), *width)
+                } else {
+                    String::new()
+                };
+                let pad = width - chars(&cell).min(*width);
+                if i > 0 {
+                    l.push_str("  ");
+                }
+                if numeric[i] {
+                    l.push_str(&" ".repeat(pad));
+                    l.push_str(&cell);
+                } else {
+                    l.push_str(&cell);
+                    l.push_str(&" ".repeat(pad));
+                }
             }
-            if numeric[i] {
-                l.push_str(&" ".repeat(pad));
-                l.push_str(&c);
-            } else {
-                l.push_str(&c);
-                l.push_str(&" ".repeat(pad));
-            }
+            out.push_str(l.trim_end());
+            out.push('\n');
         }
-        out.push_str(l.trim_end());
-        out.push('\n');
     };
     for k in 0..head_lines {
         // Headers sit on their last lines, right-aligned over figures.
@@ -134,13 +156,13 @@ pub fn table(out: &mut String, s: &Section, lang: Lang, width: usize, max_rows: 
                 if k < skip { String::new() } else { h[k - skip].clone() }
             })
             .collect();
-        line(out, &cells);
+        line(out, &cells, false);
     }
     let rule = total(w);
     out.push_str(&"─".repeat(rule));
     out.push('\n');
     for r in &body {
-        line(out, r);
+        line(out, r, last_wraps);
     }
     if s.rows.len() > body.len() {
         let more = s.rows.len() - body.len();
@@ -152,7 +174,7 @@ pub fn table(out: &mut String, s: &Section, lang: Lang, width: usize, max_rows: 
     if let Some(f) = &foot {
         out.push_str(&"─".repeat(rule));
         out.push('\n');
-        line(out, f);
+        line(out, f, last_wraps);
     }
     if shown_cols < n {
         let left: Vec<&str> = s.head[shown_cols..].iter().map(String::as_str).collect();

@@ -108,7 +108,12 @@ impl Ctx {
 }
 
 /// Runs a parsed command line.
-pub fn dispatch(cli: Cli, stdout_is_terminal: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+pub fn dispatch(
+    cli: Cli,
+    stdout_is_terminal: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
     let options = realloc::load::LoadOptions { allow_outside: cli.allow_outside };
     let ctx = Ctx::new(&cli, stdout_is_terminal);
     output::set_message_format(cli.global.message_format);

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use realloc::money::Money;
 use realloc::monitor::{Dimension, Doc, Period, ProgressReport, RankBy, RankOptions, Ranking, ReportOptions};
 
+use super::Ctx;
 use super::common::inputs;
 use super::rules_input::load_with_rules;
-use super::Ctx;
 use crate::cli::{Format, MonitorOutputArgs, PeriodArg, RankArgs, RankByArg, ReportArgs, ReportBy};
 use crate::output::{bad_input, choose_format};
 
@@ -34,15 +34,24 @@ impl MonitorOutputArgs {
     ) -> anyhow::Result<()> {
         let format = choose_format(command, self.format, self.output.path())?;
         let lang = ctx.lang;
-        ctx.emit(command, &self.output, self.format, format, inputs, out, || doc.clone(), |f| {
-            Ok(match f {
-                Format::Html => doc.to_html(lang).into_bytes(),
-                Format::Xlsx => doc.to_xlsx(lang)?,
-                Format::Json => json().into_bytes(),
-                Format::Csv => doc.to_csv()?,
-                _ => doc.to_markdown(lang).into_bytes(),
-            })
-        })
+        ctx.emit(
+            command,
+            &self.output,
+            self.format,
+            format,
+            inputs,
+            out,
+            || doc.clone(),
+            |f| {
+                Ok(match f {
+                    Format::Html => doc.to_html(lang).into_bytes(),
+                    Format::Xlsx => doc.to_xlsx(lang)?,
+                    Format::Json => json().into_bytes(),
+                    Format::Csv => doc.to_csv()?,
+                    _ => doc.to_markdown(lang).into_bytes(),
+                })
+            },
+        )
     }
 }
 

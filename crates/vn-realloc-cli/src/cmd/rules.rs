@@ -7,7 +7,12 @@ use crate::cli::{RulesAction, RulesCommandArgs};
 use crate::output::choose_format;
 
 /// Runs `realloc rules`.
-pub fn run(args: &RulesCommandArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(
+    args: &RulesCommandArgs,
+    ctx: &Ctx,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
     let _ = err;
     match &args.action {
         RulesAction::Export(e) => {
