@@ -34,7 +34,7 @@ fn environment_variables_give_the_language_and_the_rules() {
     let out = realloc()
         .arg("explain")
         .arg(sample())
-        .arg("7000537")
+        .args(["7000537", "--source", "NSTW"])
         .env("REALLOC_RULES", &rules)
         .output()
         .expect("run");
