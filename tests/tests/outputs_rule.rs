@@ -286,6 +286,31 @@ fn compare_names_its_sides_by_their_files() {
     assert!(summary.contains("phuong-an-1.json") && summary.contains("phuong-an-2.json"), "{summary}");
 }
 
+/// Item 6: a constraint's text is written from its value, not the percentage the rules' name says.
+#[test]
+fn a_constraints_text_says_the_share_it_holds() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let rules = tmp.path().join("r.toml");
+    let edited = realloc::rules::DEFAULT_RULES.replacen(
+        "kind = \"locality_loss_share\"\nmax_share = 0.30",
+        "kind = \"locality_loss_share\"\nmax_share = 0.2",
+        1,
+    );
+    assert_ne!(edited, realloc::rules::DEFAULT_RULES, "the built-in rules cap localities at 30%");
+    std::fs::write(&rules, edited).expect("write");
+    let (code, out, err) = run(&["propose", &sample_dir(), "--rules", &rules.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let names: Vec<&str> = doc["constraints"]
+        .as_array()
+        .expect("constraints")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Mỗi xã, phường giảm tối đa 20% kế hoạch vốn của nguồn"), "{names:?}");
+    assert!(names.contains(&"Mỗi chủ đầu tư giảm tối đa 30% kế hoạch vốn của nguồn"), "{names:?}");
+}
+
 /// Item 7: a locked row's reason (`lock_reason`) is kept and shown wherever the row appears.
 #[test]
 fn a_locked_rows_reason_is_shown_in_every_output() {
