@@ -342,7 +342,10 @@ fn a_locked_rows_reason_is_shown_in_every_output() {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).expect("a workbook");
     let locked = wb.worksheet_range("Locked").expect("a Locked sheet");
-    assert!(locked.rows().flatten().any(|c| matches!(c, calamine::Data::String(t) if t == reason)), "the workbook names the reason");
+    assert!(
+        locked.rows().flatten().any(|c| matches!(c, calamine::Data::String(t) if t == reason)),
+        "the workbook names the reason"
+    );
 }
 
 /// Item 8: `rules export` writes the built-in rules, which read back; `explain` says when the

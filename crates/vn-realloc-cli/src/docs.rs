@@ -440,7 +440,8 @@ pub fn risk(r: &RiskReport, scenario: &str, lang: Lang) -> Doc {
     ];
     let row = |x: &RiskLine| {
         vec![
-            text(x.source.map_or_else(|| tr(lang, "Toàn tỉnh", "All sources"), |s| source_name(s, lang))),
+            // The code alone: eight probability columns leave no room for the sources' long names.
+            text(x.source.map_or_else(|| tr(lang, "Toàn tỉnh", "All sources"), |s| s.code().to_owned())),
             Value::Money(x.plan_vnd),
             Value::Rate(x.point_rate_before),
             Value::Rate(x.probability_before),

@@ -76,7 +76,17 @@ fn text(b: &Backtest, lang: Lang) -> String {
     }
     s.push('\n');
     for n in &b.notes {
-        let _ = writeln!(s, "note: {n}");
+        // Wrapped to 100 columns, continued under the text.
+        let mut line = String::from("note:");
+        for word in n.split(' ') {
+            if line.chars().count() + 1 + word.chars().count() > 100 {
+                let _ = writeln!(s, "{line}");
+                line = String::from("     ");
+            }
+            line.push(' ');
+            line.push_str(word);
+        }
+        let _ = writeln!(s, "{line}");
     }
     s
 }

@@ -44,7 +44,7 @@ pub fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write
                 use realloc::rules::RuleKind;
                 writeln!(
                     out,
-                    "{name}: rules `{}` ok: {} metrics, {} groups, {} pace classes, {} tier rules, {} constraints; {} warning(s); sha256 {}",
+                    "{name}: rules `{}` ok: {} metrics, {} groups, {} pace classes, {} tier rules, {} constraints; {} warning(s)\nsha256 {}",
                     r.name,
                     count(RuleKind::Metric),
                     count(RuleKind::Group),

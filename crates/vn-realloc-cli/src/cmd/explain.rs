@@ -65,6 +65,45 @@ pub fn run(args: &ExplainArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
     Ok(())
 }
 
+/// The width the text fits.
+const WIDTH: usize = 100;
+
+/// A value the rules saw, a number with decimals written in the language's format (`24.343,455`);
+/// whole numbers (years, counts, codes) and text as they are.
+fn number(v: &str, lang: Lang) -> String {
+    let Some((int, frac)) = v.split_once('.') else { return v.to_owned() };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (neg, int) = match int.strip_prefix('-') {
+        Some(i) => (true, i),
+        None => (false, int),
+    };
+    if !digits(int) || !digits(frac) || frac.len() > 12 {
+        return v.to_owned();
+    }
+    let Ok(scaled) = format!("{int}{frac}").parse::<i128>() else { return v.to_owned() };
+    let scale = frac.len() as u32;
+    fmt::fixed(if neg { -scaled } else { scaled }, scale, scale, lang)
+}
+
+/// `s` wrapped at blanks into lines of at most `w` characters (a longer word stays whole).
+fn wrap(s: &str, w: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > w {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 fn text(e: &Explanation, rules: &str, locked: Option<Option<String>>, lang: Lang) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} ({}): {}", e.id, e.source, e.name);
@@ -74,7 +113,7 @@ fn text(e: &Explanation, rules: &str, locked: Option<Option<String>>, lang: Lang
     }
     let _ = writeln!(s, "\ninputs:");
     for i in &e.inputs {
-        let _ = writeln!(s, "  {:<24} {}", i.name, i.value);
+        let _ = writeln!(s, "  {:<24} {}", i.name, number(&i.value, lang));
     }
     let mut stage = None;
     for st in &e.steps {
@@ -98,11 +137,21 @@ fn text(e: &Explanation, rules: &str, locked: Option<Option<String>>, lang: Lang
             Outcome::NotMatched => "no     ",
             Outcome::Computed => "=      ",
         };
-        let value = if st.outcome == Outcome::Computed { format!(" = {}", st.value) } else { String::new() };
-        let _ = writeln!(s, "  {mark}{}{value}   [line {}] {}", st.id, st.line, st.expr);
+        let value = if st.outcome == Outcome::Computed {
+            format!(" = {}", number(&st.value, lang))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(s, "  {mark}{}{value}   [line {}]", st.id, st.line);
+        for l in wrap(&st.expr, WIDTH - 11) {
+            let _ = writeln!(s, "           {l}");
+        }
         if !st.seen.is_empty() {
-            let seen: Vec<String> = st.seen.iter().map(|x| format!("{}={}", x.name, x.value)).collect();
-            let _ = writeln!(s, "           saw {}", seen.join(", "));
+            let seen: Vec<String> =
+                st.seen.iter().map(|x| format!("{}={}", x.name, number(&x.value, lang))).collect();
+            for (k, l) in wrap(&seen.join(", "), WIDTH - 15).into_iter().enumerate() {
+                let _ = writeln!(s, "           {}{l}", if k == 0 { "saw " } else { "    " });
+            }
         }
     }
     let r = &e.result;
