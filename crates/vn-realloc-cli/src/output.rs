@@ -160,6 +160,21 @@ thread_local! {
     static WRITTEN: RefCell<Vec<(PathBuf, u64)>> = const { RefCell::new(Vec::new()) };
     /// How the command running on this thread writes diagnostics.
     static MESSAGES: Cell<MessageFormat> = const { Cell::new(MessageFormat::Human) };
+    /// The language of the command running on this thread (`--lang`, `REALLOC_LANG`).
+    static LANG: Cell<Lang> = const { Cell::new(Lang::Vi) };
+}
+
+/// Sets the language of messages on this thread.
+pub fn set_lang(lang: Lang) {
+    LANG.set(lang);
+}
+
+/// The language of the command running on this thread, for messages written far from its [`Ctx`]
+/// (the loader's diagnostics, say).
+///
+/// [`Ctx`]: crate::cmd::Ctx
+pub fn lang() -> Lang {
+    LANG.get()
 }
 
 /// Records a file written, for the line on standard error.

@@ -45,12 +45,19 @@ pub fn load(dir: &Path, err: &mut dyn Write) -> anyhow::Result<Loaded> {
         Err(e) => {
             let count = e.diagnostics.error_count();
             Err(crate::output::bad_diagnostics(
-                format!(
-                    "the scenario `{}` cannot be used ({count} problem{}):\n{}",
-                    dir.display(),
-                    if count == 1 { "" } else { "s" },
-                    e.diagnostics
-                ),
+                match crate::output::lang() {
+                    realloc::report::Lang::Vi => format!(
+                        "không dùng được phương án `{}` ({count} lỗi):\n{}",
+                        dir.display(),
+                        e.diagnostics
+                    ),
+                    realloc::report::Lang::En => format!(
+                        "the scenario `{}` cannot be used ({count} problem{}):\n{}",
+                        dir.display(),
+                        if count == 1 { "" } else { "s" },
+                        e.diagnostics
+                    ),
+                },
                 e.diagnostics.iter().cloned().collect(),
             ))
         }

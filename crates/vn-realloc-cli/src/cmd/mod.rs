@@ -117,6 +117,7 @@ pub fn dispatch(
     let options = realloc::load::LoadOptions { allow_outside: cli.allow_outside };
     let ctx = Ctx::new(&cli, stdout_is_terminal);
     output::set_message_format(cli.global.message_format);
+    output::set_lang(ctx.lang);
     output::take_written();
     let result = common::with_load_options(options, || run_command(cli.command, &ctx, out, err));
     if !ctx.quiet && cli.global.message_format == MessageFormat::Human {
