@@ -194,7 +194,7 @@ pub struct OutputArg {
 pub struct MonitorOutputArgs {
     /// Output format: md, html, xlsx, json or csv; the output file's extension decides when absent,
     /// else Markdown.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, hide_possible_values = true)]
     pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
@@ -232,7 +232,7 @@ pub struct RiskArgs {
     pub risk: RiskOptionsArgs,
     /// Output format: md, html, xlsx or json; the output file's extension decides when absent, else
     /// Markdown.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, hide_possible_values = true)]
     pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
@@ -256,7 +256,7 @@ pub struct SweepArgs {
     pub values: Vec<f64>,
     /// Output format: md, html, xlsx, json or csv; the output file's extension decides when absent,
     /// else Markdown.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, hide_possible_values = true)]
     pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
@@ -365,7 +365,7 @@ pub struct ClassifyArgs {
     pub rules: RulesArg,
     /// Output format: md, html, xlsx, json or csv (one table with a `section` column); the output
     /// file's extension decides when absent, else Markdown.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, hide_possible_values = true)]
     pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
@@ -484,7 +484,7 @@ pub struct CompareArgs {
     pub b: PathBuf,
     /// Output format: md, html, xlsx or json; the output file's extension decides when absent, else
     /// Markdown.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, hide_possible_values = true)]
     pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
@@ -503,7 +503,7 @@ pub struct ProposeArgs {
     /// Recipients, Transfers sheets with charts), csv (every row with its change) or docx (the
     /// submission in the Decree 30/2020/NĐ-CP layout with its appendices and draft Decision); the
     /// output file's extension decides when absent, else JSON.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, hide_possible_values = true)]
     pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
