@@ -36,7 +36,10 @@ pub fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write
         }
         SummaryFormat::Text => {
             for d in diags.iter().filter(|d| d.severity == Severity::Warning) {
-                writeln!(out, "warning: {d}")?;
+                match crate::output::message_format() {
+                    crate::cli::MessageFormat::Json => crate::output::warn(err, d),
+                    crate::cli::MessageFormat::Human => writeln!(out, "warning: {d}")?,
+                }
             }
             if let Some(r) = &rules {
                 let all = r.rules();
@@ -58,7 +61,6 @@ pub fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write
         }
     }
     if diags.has_errors() {
-        let _ = err;
         let listed: Vec<String> =
             diags.iter().filter(|d| d.severity == Severity::Error).map(ToString::to_string).collect();
         return Err(bad_diagnostics(
