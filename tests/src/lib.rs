@@ -216,6 +216,17 @@ where
     }
 }
 
+/// Runs `realloc ARGS...` in-process with standard output taken for a terminal (the summary, not
+/// the whole document): (exit status, standard output, standard error).
+pub fn run_terminal(args: &[&str]) -> (i32, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let argv: Vec<OsString> =
+        std::iter::once("realloc").chain(args.iter().copied()).map(OsString::from).collect();
+    let code = realloc_cli::run_on(argv, true, &mut out, &mut err);
+    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
 /// Runs `realloc ARGS...` in-process: (exit status, standard output, standard error).
 pub fn run(args: &[&str]) -> (i32, String, String) {
     let r = run_cli(args);

@@ -263,7 +263,9 @@ fn sample_scenario_is_what_the_documented_command_writes() {
     args.extend(["-o", &out]);
     let (code, stdout, stderr) = cli(&args);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("400 rows"), "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("đã tạo 400 dòng dự án"), "{stderr}");
+    assert!(stderr.contains("projects.csv ("), "one line per file written: {stderr}");
     for name in ["scenario.toml", "projects.csv", "disbursements.csv", "pipeline.csv"] {
         let committed = std::fs::read(sample.join(name)).expect("committed sample file");
         let fresh = std::fs::read(Path::new(&out).join(name)).expect("regenerated file");

@@ -32,7 +32,9 @@ fn classify_groups_rows_with_remedies_in_every_format() {
     let (code, md, err) = run(&["classify", &dir]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        md.contains("| Vướng mắc giải phóng mặt bằng, bồi thường, tái định cư | 1 | 10.000 | 1.000 | 10% |"),
+        md.contains(
+            "| Vướng mắc giải phóng mặt bằng, bồi thường, tái định cư | 1 | 10.000,000 | 1.000,000 | 10,0% |"
+        ),
         "{md}"
     );
     assert!(md.contains("## Theo chủ đầu tư"), "{md}");
@@ -119,7 +121,12 @@ fn backtest_reports_error_by_pace_class() {
 
     let (code, text, err) = run(&["backtest", &dir]);
     assert_eq!(code, 0, "{err}");
-    assert!(text.contains("forecast replayed from 2025-06-30 for 2025-09-30"), "{text}");
+    assert!(text.contains("dự báo chạy lại từ ngày 30/06/2025 đến ngày 30/09/2025"), "{text}");
+    assert!(text.contains("stalled          3      13.000,000       1.040,000"), "{text}");
+    let (code, text, err) = run(&["backtest", &dir, "--lang", "en"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("forecast replayed from 30 June 2025 for 30 September 2025"), "{text}");
+    assert!(text.contains("stalled          3      13,000.000       1,040.000"), "{text}");
 
     let (code, _, err) = run(&["backtest", &dir, "--at", "2025-10-31"]);
     assert_eq!(code, 2);
@@ -196,8 +203,9 @@ fn classify_never_writes_over_the_scenarios_rules_file() {
         .expect("write scenario.toml");
     let dir = tmp.path().to_string_lossy().into_owned();
     let target = tmp.path().join("my-rules.toml").to_string_lossy().into_owned();
+    // Refused before anything is read: classify writes no `.toml`.
     let (code, _, err) = run(&["classify", &dir, "-o", &target]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("it is an input of this run"), "{err}");
+    assert!(err.contains("cannot write") && err.contains("my-rules.toml"), "{err}");
     assert_eq!(std::fs::read_to_string(&target).expect("rules"), rules, "the rules file is untouched");
 }

@@ -65,11 +65,20 @@ fn validate_prints_the_summary_table() {
     let run = run_cli([std::ffi::OsString::from("validate"), valid_small().into_os_string()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for line in [
+        "số dòng        12",
+        "số nguồn       7",
+        "NSTW               4   65.500,000    34.500,750  52,7%",
+        "NSDP               2   11.000,000     9.100,125  82,7%",
+        "TỔNG              12  265.000,000    82.900,875  31,3%",
+    ] {
+        assert!(run.stdout.contains(line), "`{line}` not in:\n{}", run.stdout);
+    }
+    let run = run_cli(["validate".into(), valid_small().into_os_string(), "--lang".into(), "en".into()]);
+    for line in [
         "rows       12",
         "pools      7",
-        "NSTW            4   65500.000  34500.750  52.7%",
-        "NSDP            2   11000.000   9100.125  82.7%",
-        "TOTAL          12  265000.000  82900.875  31.3%",
+        "NSTW            4   65,500.000  34,500.750  52.7%",
+        "TOTAL          12  265,000.000  82,900.875  31.3%",
     ] {
         assert!(run.stdout.contains(line), "`{line}` not in:\n{}", run.stdout);
     }

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "realloc", version, about, long_about, propagate_version = true, max_term_width = 100)]
 #[command(
-    after_help = "Examples:\n  realloc validate scenarios/lang-son-2025-q3\n  realloc propose scenarios/lang-son-2025-q3 --format json -o proposal.json\n  realloc propose scenarios/lang-son-2025-q3 -o to-trinh.html --lang vi\n  realloc compare proposal.json scenarios/lang-son-2025-q3-alt\n  realloc generate --rows 50000 --seed 7 -o /tmp/national\n\nInputs: a scenario's files stay inside its folder (see --allow-outside); an input file is at most\n512 MiB, a workbook at most 256 MiB inflated, a header at most 1,000 columns (README, \"Limits\").\n\nExit status: 0 success, 2 bad input or usage, 1 any other failure (such as a closed standard\noutput). Outputs are written all or none."
+    after_help = "Examples:\n  realloc validate scenarios/lang-son-2025-q3\n  realloc propose scenarios/lang-son-2025-q3                  (a summary on a terminal)\n  realloc propose scenarios/lang-son-2025-q3 -o to-trinh.docx\n  realloc propose scenarios/lang-son-2025-q3 -o proposal.json --lang en\n  realloc compare proposal.json scenarios/lang-son-2025-q3\n  realloc rules export -o my-rules.toml\n  realloc generate --rows 50000 --seed 7 -o /tmp/national\n\nOutputs: the extension of -o chooses the format (each command's --help lists its formats); one\nline on standard error per file written (-q: none). REALLOC_LANG and REALLOC_RULES give the\ndefaults of --lang and --rules.\n\nInputs: a scenario's files stay inside its folder (see --allow-outside); an input file is at most\n512 MiB, a workbook at most 256 MiB inflated, a header at most 1,000 columns (README, \"Limits\").\n\nExit status: 0 success, 2 bad input or usage, 1 any other failure (such as a closed standard\noutput). Outputs are written all or none."
 )]
 pub struct Cli {
     /// What to do.
@@ -22,6 +22,55 @@ pub struct Cli {
     /// path with `..`, or a symlink pointing out); without it they are refused and never opened.
     #[arg(long, global = true)]
     pub allow_outside: bool,
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// The options of every command: language, verbosity, message format.
+#[derive(Clone, Debug, Args)]
+pub struct GlobalArgs {
+    /// Language of documents, summaries and numbers: Vietnamese `1.234.567,8` or English
+    /// `1,234,567.8`. JSON and CSV do not depend on it.
+    #[arg(long, value_enum, global = true, env = "REALLOC_LANG", default_value_t = DocLang::Vi)]
+    pub lang: DocLang,
+    /// Say more on standard error: the time each stage took (load, rules, optimise, document,
+    /// write).
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Say nothing on standard error but errors and warnings (no "wrote FILE" lines).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// How errors and warnings are written on standard error: `human` text, or `json`, one JSON
+    /// object a line with `file`, `line`, `column`, `message` and `severity`.
+    #[arg(long, value_enum, global = true, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+    /// Print the terminal summary (`always`), the full document (`never`), or decide by whether
+    /// standard output is a terminal (`auto`).
+    #[arg(long, value_enum, global = true, hide = true, value_name = "WHEN", default_value_t = When::Auto)]
+    pub summary: When,
+}
+
+/// How diagnostics are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// Text for people.
+    #[default]
+    Human,
+    /// One JSON object a line.
+    Json,
+}
+
+/// When the terminal summary replaces the document on standard output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum When {
+    /// When standard output is a terminal.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The commands.
@@ -72,34 +121,70 @@ pub enum Command {
     /// Re-run the proposal over values of one rules parameter and report, for each, the amount moved,
     /// the objective, the number of transfers and the forecast rate: a frontier table (and chart in HTML).
     Sweep(SweepArgs),
+    /// Work with rules files: `realloc rules export` writes the built-in rules for editing.
+    Rules(RulesCommandArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
+    ///
+    /// For bash: `realloc completions bash > ~/.local/share/bash-completion/completions/realloc`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for `man -l -` or a `man1` folder.
+    Man(ManArgs),
+}
+
+/// Arguments of `rules`.
+#[derive(Debug, Args)]
+pub struct RulesCommandArgs {
+    /// What to do with rules.
+    #[command(subcommand)]
+    pub action: RulesAction,
+}
+
+/// What `realloc rules` does.
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Write the built-in rules (TOML, with a comment citing the legal source of every rule) to edit
+    /// them; pass the edited file with `--rules FILE` or name it in `scenario.toml`.
+    Export(RulesExportArgs),
+}
+
+/// Arguments of `rules export`.
+#[derive(Debug, Args)]
+pub struct RulesExportArgs {
+    /// Where the rules go (`.toml`); standard output when absent.
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Where the page goes (`realloc.1`); standard output when absent.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 /// `--rules FILE`, for the commands that apply rules to a scenario (`report` words it for its curve).
 #[derive(Debug, Args)]
 pub struct RulesArg {
-    /// Rules file; the scenario's `rules`, or the built-in default rules, otherwise.
-    #[arg(id = "rules", long = "rules", value_name = "FILE")]
+    /// Rules file; the scenario's `rules`, or the built-in rules (`realloc rules export` prints
+    /// them), otherwise.
+    #[arg(id = "rules", long = "rules", value_name = "FILE", env = "REALLOC_RULES")]
     pub file: Option<PathBuf>,
-}
-
-/// `--lang`, for the commands that write documents (`template` words it for its headers).
-#[derive(Clone, Copy, Debug, Args)]
-pub struct LangArg {
-    /// Language of the document; JSON and CSV do not depend on it.
-    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
-    pub lang: DocLang,
-}
-
-impl From<LangArg> for realloc::report::Lang {
-    fn from(l: LangArg) -> Self {
-        l.lang.into()
-    }
 }
 
 /// `-o FILE`, for the commands that write to a file or to standard output.
 #[derive(Debug, Args)]
 pub struct OutputArg {
-    /// Output file; standard output when absent.
+    /// Output file, whose extension chooses the format; standard output when absent (a summary on
+    /// a terminal, the whole document in a pipe).
     #[arg(id = "output", short, long = "output", value_name = "FILE")]
     pub file: Option<PathBuf>,
 }
@@ -107,13 +192,10 @@ pub struct OutputArg {
 /// Format, language and output file of `report` and `rank`.
 #[derive(Debug, Args)]
 pub struct MonitorOutputArgs {
-    /// Output format (xlsx needs `-o`); by default the output file's extension decides, else
-    /// Markdown.
-    #[arg(long, value_enum)]
-    pub format: Option<MonitorFormat>,
-    /// The language of the output.
-    #[command(flatten)]
-    pub lang: LangArg,
+    /// Output format: md, html, xlsx, json or csv; the output file's extension decides when absent,
+    /// else Markdown.
+    #[arg(long, value_enum, hide_possible_values = true)]
+    pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
     pub output: OutputArg,
@@ -137,15 +219,6 @@ pub struct RiskOptionsArgs {
     pub calibrate: bool,
 }
 
-/// Output format of `risk`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RiskFormat {
-    /// A Markdown report.
-    Md,
-    /// JSON for tools.
-    Json,
-}
-
 /// Arguments of `risk`.
 #[derive(Debug, Args)]
 pub struct RiskArgs {
@@ -157,28 +230,13 @@ pub struct RiskArgs {
     /// The Monte Carlo.
     #[command(flatten)]
     pub risk: RiskOptionsArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = RiskFormat::Md)]
-    pub format: RiskFormat,
-    /// The language of the output.
-    #[command(flatten)]
-    pub lang: LangArg,
+    /// Output format: md, html, xlsx or json; the output file's extension decides when absent, else
+    /// Markdown.
+    #[arg(long, value_enum, hide_possible_values = true)]
+    pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
     pub output: OutputArg,
-}
-
-/// Output format of `sweep`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SweepFormat {
-    /// A Markdown table.
-    Md,
-    /// JSON for tools.
-    Json,
-    /// CSV (amounts in million VND, '.' decimals).
-    Csv,
-    /// A self-contained HTML page with the table and an SVG frontier chart.
-    Html,
 }
 
 /// Arguments of `sweep`.
@@ -196,44 +254,13 @@ pub struct SweepArgs {
     /// The values to try, comma-separated (such as `10,50,100,200`).
     #[arg(long, value_name = "V,...", value_delimiter = ',', num_args = 1.., required = true)]
     pub values: Vec<f64>,
-    /// Output format; by default the output file's extension decides, else Markdown.
-    #[arg(long, value_enum)]
-    pub format: Option<SweepFormat>,
-    /// The language of the output.
-    #[command(flatten)]
-    pub lang: LangArg,
+    /// Output format: md, html, xlsx, json or csv; the output file's extension decides when absent,
+    /// else Markdown.
+    #[arg(long, value_enum, hide_possible_values = true)]
+    pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
     pub output: OutputArg,
-}
-
-/// Output format of `report` and `rank`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum MonitorFormat {
-    /// Markdown tables.
-    Md,
-    /// One self-contained HTML file.
-    Html,
-    /// An Excel workbook (requires `-o`).
-    Xlsx,
-    /// JSON for tools (amounts in đồng, rates as fractions).
-    Json,
-    /// The main table as CSV (amounts in million VND, rates as fractions).
-    Csv,
-}
-
-impl MonitorFormat {
-    /// The format a file name's extension asks for.
-    pub fn from_extension(path: &std::path::Path) -> Option<MonitorFormat> {
-        Some(match ProposeFormat::from_extension(path)? {
-            ProposeFormat::Json => MonitorFormat::Json,
-            ProposeFormat::Md => MonitorFormat::Md,
-            ProposeFormat::Html => MonitorFormat::Html,
-            ProposeFormat::Xlsx => MonitorFormat::Xlsx,
-            ProposeFormat::Csv => MonitorFormat::Csv,
-            ProposeFormat::Docx => return None,
-        })
-    }
 }
 
 /// Period of `report` columns, or of the previous cut of `rank`.
@@ -284,7 +311,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "POINTS", default_value_t = 0.0)]
     pub lag_margin: f64,
     /// Rules file giving the expected curve; the scenario's `rules`, or the built-in rules, otherwise.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "REALLOC_RULES")]
     pub rules: Option<PathBuf>,
     /// Format, language and output file.
     #[command(flatten)]
@@ -319,26 +346,13 @@ pub struct RankArgs {
 /// Arguments of `template`.
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
-    /// Output workbook (`.xlsx`).
+    /// Output workbook (`.xlsx`); headers and notes in the language of `--lang` (both languages'
+    /// headers are read back).
     #[arg(short, long, value_name = "FILE.xlsx")]
     pub output: PathBuf,
     /// Fill the workbook with this scenario's rows and monthly history.
     #[arg(long, value_name = "SCENARIO")]
     pub from: Option<PathBuf>,
-    /// Language of the headers and notes (both languages' headers are read).
-    #[arg(long, value_enum, default_value_t = DocLang::Vi)]
-    pub lang: DocLang,
-}
-
-/// Output format of `classify`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ClassifyFormat {
-    /// Markdown tables for the review meeting.
-    Md,
-    /// JSON for tools.
-    Json,
-    /// One CSV table with a `section` column.
-    Csv,
 }
 
 /// Arguments of `classify`.
@@ -349,9 +363,10 @@ pub struct ClassifyArgs {
     /// The rules.
     #[command(flatten)]
     pub rules: RulesArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ClassifyFormat::Md)]
-    pub format: ClassifyFormat,
+    /// Output format: md, html, xlsx, json or csv (one table with a `section` column); the output
+    /// file's extension decides when absent, else Markdown.
+    #[arg(long, value_enum, hide_possible_values = true)]
+    pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
     pub output: OutputArg,
@@ -420,39 +435,25 @@ pub struct ValidateArgs {
     pub format: SummaryFormat,
 }
 
-/// Output format of `propose`.
+/// The formats of the output files. Which a command writes: `realloc COMMAND --help`; an output
+/// file's extension chooses it (`.json`, `.md`, `.html`, `.xlsx`, `.csv`, `.docx`, `.toml`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ProposeFormat {
-    /// The JSON contract of DOMAIN.md section 5.
+pub enum Format {
+    /// JSON for tools (amounts in đồng, rates as fractions).
     Json,
-    /// A Markdown document (tờ trình), for review or conversion to Word.
+    /// A Markdown document, for review or conversion to Word.
     Md,
-    /// One self-contained, print-friendly HTML file with SVG charts.
+    /// One self-contained, print-friendly HTML file.
     Html,
-    /// An Excel workbook: Summary, Groups, Donors, Recipients, Transfers (and Risk with `--risk`),
-    /// with charts.
+    /// An Excel workbook (needs `-o FILE.xlsx`).
     Xlsx,
-    /// Every row with its change, CSV (amounts in million VND, '.' decimals).
+    /// CSV (amounts in million VND, '.' decimals).
     Csv,
-    /// The submission as a Word document (Decree 30/2020/NĐ-CP layout), with its appendices and
-    /// the draft Decision.
+    /// A Word document (needs `-o FILE.docx`).
     Docx,
-}
-
-impl ProposeFormat {
-    /// The format a file name's extension asks for (`.json`, `.md`, `.html`, `.xlsx`, `.csv`, `.docx`).
-    pub fn from_extension(path: &std::path::Path) -> Option<ProposeFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "json" => ProposeFormat::Json,
-            "md" | "markdown" => ProposeFormat::Md,
-            "html" | "htm" => ProposeFormat::Html,
-            "xlsx" => ProposeFormat::Xlsx,
-            "csv" => ProposeFormat::Csv,
-            "docx" => ProposeFormat::Docx,
-            _ => return None,
-        })
-    }
+    /// A TOML rules file (`rules export`; chosen by the extension only).
+    #[value(skip)]
+    Toml,
 }
 
 /// Language of the documents.
@@ -474,28 +475,17 @@ impl From<DocLang> for realloc::report::Lang {
     }
 }
 
-/// Output format of `compare`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CompareFormat {
-    /// Markdown tables for people.
-    Md,
-    /// JSON for tools.
-    Json,
-}
-
 /// Arguments of `compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Side A: a scenario folder or a JSON proposal.
+    /// The first side: a scenario folder or a JSON proposal (named by its file or folder name).
     pub a: PathBuf,
-    /// Side B: a scenario folder or a JSON proposal.
+    /// The second side: a scenario folder or a JSON proposal.
     pub b: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = CompareFormat::Md)]
-    pub format: CompareFormat,
-    /// The language of the output.
-    #[command(flatten)]
-    pub lang: LangArg,
+    /// Output format: md, html, xlsx or json; the output file's extension decides when absent, else
+    /// Markdown.
+    #[arg(long, value_enum, hide_possible_values = true)]
+    pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
     pub output: OutputArg,
@@ -509,12 +499,12 @@ pub struct ProposeArgs {
     /// The rules.
     #[command(flatten)]
     pub rules: RulesArg,
-    /// Output format (xlsx needs `-o`); by default the output file's extension decides, else JSON.
-    #[arg(long, value_enum)]
-    pub format: Option<ProposeFormat>,
-    /// The language of the output.
-    #[command(flatten)]
-    pub lang: LangArg,
+    /// Output format: json (the contract for tools), md, html, xlsx (Summary, Groups, Donors,
+    /// Recipients, Transfers sheets with charts), csv (every row with its change) or docx (the
+    /// submission in the Decree 30/2020/NĐ-CP layout with its appendices and draft Decision); the
+    /// output file's extension decides when absent, else JSON.
+    #[arg(long, value_enum, hide_possible_values = true)]
+    pub format: Option<Format>,
     /// Where the output goes.
     #[command(flatten)]
     pub output: OutputArg,

@@ -11,10 +11,12 @@ use clap::Parser;
 
 mod cli;
 mod cmd;
+mod docs;
 mod output;
+mod term;
 
 pub use cli::Cli;
-pub use output::BadInput;
+pub use output::{BadDiagnostics, BadInput};
 
 /// Exit status of a successful run.
 pub const EXIT_OK: i32 = 0;
@@ -24,8 +26,20 @@ pub const EXIT_FAILURE: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
 /// Runs the command line `args` (program name first), writing reports to `out` and messages to `err`;
-/// returns the exit status. Never panics on any input.
+/// returns the exit status. Never panics on any input. Standard output is taken for a pipe (the
+/// whole document, never the terminal summary); see [`run_on`].
 pub fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    run_on(args, false, out, err)
+}
+
+/// [`run`], saying whether `out` is a terminal: a document without `-o` then prints as a readable
+/// summary (the hidden `--summary always|never` overrides this).
+pub fn run_on(
+    args: impl IntoIterator<Item = OsString>,
+    stdout_is_terminal: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -36,10 +50,26 @@ pub fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &
             return code;
         }
     };
-    match cmd::dispatch(cli, out, err) {
+    let json = cli.global.message_format == cli::MessageFormat::Json;
+    match cmd::dispatch(cli, stdout_is_terminal, out, err) {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            let code = if e.downcast_ref::<BadInput>().is_some() { EXIT_BAD_INPUT } else { EXIT_FAILURE };
+            let diagnostics = e.downcast_ref::<BadDiagnostics>();
+            let bad = e.downcast_ref::<BadInput>().is_some() || diagnostics.is_some();
+            let code = if bad { EXIT_BAD_INPUT } else { EXIT_FAILURE };
+            if json {
+                match diagnostics {
+                    Some(d) => {
+                        for d in &d.diagnostics {
+                            let _ = writeln!(err, "{}", output::diagnostic_json(d));
+                        }
+                    }
+                    None => {
+                        let _ = writeln!(err, "{}", output::message_json(&format!("{e:#}"), "error"));
+                    }
+                }
+                return code;
+            }
             let _ = write!(err, "error: {e:#}");
             if !format!("{e:#}").ends_with('\n') {
                 let _ = writeln!(err);

@@ -1,6 +1,6 @@
 //! The `realloc` binary: parses the command line, runs the command, maps the outcome to an exit code.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 /// The allocator of the binary (the library leaves the choice to its embedder): at national scale a
 /// proposal makes millions of small allocations, which mimalloc serves faster than the system's, with
@@ -62,9 +62,12 @@ fn stdout_is_open() -> bool {
 }
 
 fn main() {
+    let terminal = std::io::stdout().is_terminal();
     let mut out = Stdout { inner: stdout_is_open().then(|| std::io::stdout().lock()), failed: false };
-    let mut err = std::io::stderr().lock();
-    let mut code = realloc_cli::run(std::env::args_os(), &mut out, &mut err);
+    // Not locked for the whole run: the risk progress bar draws on standard error from the worker
+    // threads, which would wait for ever on a lock this thread holds.
+    let mut err = std::io::stderr();
+    let mut code = realloc_cli::run_on(std::env::args_os(), terminal, &mut out, &mut err);
     if (out.flush().is_err() || out.failed) && code == realloc_cli::EXIT_OK {
         let _ = writeln!(err, "error: cannot write to standard output (is it closed?)");
         code = realloc_cli::EXIT_FAILURE;

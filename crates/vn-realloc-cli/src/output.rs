@@ -1,17 +1,266 @@
-//! Writing output files atomically (a temporary file renamed into place), never over an input, all the
-//! outputs of a command or none ([`OutputSet`]), and the error type that maps to exit status 2.
+//! The one output rule of every command: which formats it writes and how the format is chosen
+//! ([`formats_of`], [`choose_format`]); writing output files atomically (a temporary file renamed
+//! into place), never over an input, all the outputs of a command or none ([`OutputSet`]), with one
+//! line on standard error per file written; how diagnostics are written ([`MessageFormat`]); and the
+//! error type that maps to exit status 2.
 
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use realloc::diag::{Diagnostic, Severity};
+use realloc::report::Lang;
 
-use crate::cli::OutputArg;
+use crate::cli::{Format, MessageFormat, OutputArg};
 
 /// An error caused by the user's input or command line: exit status 2.
 #[derive(Debug)]
 pub struct BadInput(pub String);
+
+/// A bad input found by a loader, with its diagnostics for `--message-format json`.
+#[derive(Debug)]
+pub struct BadDiagnostics {
+    /// The message for people.
+    pub text: String,
+    /// Every problem found, errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for BadDiagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text.trim_end())
+    }
+}
+
+impl std::error::Error for BadDiagnostics {}
+
+/// Shorthand for a bad-input error carrying the loader's diagnostics.
+pub fn bad_diagnostics(text: impl Into<String>, diagnostics: Vec<Diagnostic>) -> anyhow::Error {
+    anyhow::Error::new(BadDiagnostics { text: text.into(), diagnostics })
+}
+
+impl Format {
+    /// The file extension of the format, without the dot.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Md => "md",
+            Format::Html => "html",
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+            Format::Docx => "docx",
+            Format::Toml => "toml",
+        }
+    }
+
+    /// The format a file name's extension asks for (`.markdown` and `.htm` too), case ignored.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "json" => Format::Json,
+            "md" | "markdown" => Format::Md,
+            "html" | "htm" => Format::Html,
+            "xlsx" => Format::Xlsx,
+            "csv" => Format::Csv,
+            "docx" => Format::Docx,
+            "toml" => Format::Toml,
+            _ => return None,
+        })
+    }
+
+    /// True for the formats that cannot go to standard output (zip archives).
+    pub const fn is_binary(self) -> bool {
+        matches!(self, Format::Xlsx | Format::Docx)
+    }
+}
+
+/// The formats `command` writes, its default (for standard output) first.
+pub fn formats_of(command: &str) -> &'static [Format] {
+    use Format as F;
+    match command {
+        "propose" => &[F::Json, F::Md, F::Html, F::Xlsx, F::Csv, F::Docx],
+        "report" | "rank" | "classify" | "sweep" => &[F::Md, F::Html, F::Xlsx, F::Json, F::Csv],
+        "risk" | "compare" => &[F::Md, F::Html, F::Xlsx, F::Json],
+        "template" => &[F::Xlsx],
+        "rules export" => &[F::Toml],
+        _ => &[],
+    }
+}
+
+/// `.json, .md or .html`.
+fn extensions(formats: &[Format]) -> String {
+    let names: Vec<String> = formats.iter().map(|f| format!(".{}", f.extension())).collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// The format of one run of `command`: the output file's extension, which `--format` (`flag`) must
+/// agree with; `--format` alone for standard output or a file without an extension; else the
+/// command's default. An extension or format the command does not write, or a workbook or Word
+/// document asked for on standard output, is bad usage listing what the command writes.
+pub fn choose_format(command: &str, flag: Option<Format>, path: Option<&Path>) -> anyhow::Result<Format> {
+    let formats = formats_of(command);
+    if let Some(p) = path.filter(|p| p.is_dir()) {
+        return Err(bad_input(format!(
+            "-o `{}` is a folder; give the name of the file to write",
+            p.display()
+        )));
+    }
+    let offered = || format!("`realloc {command}` writes {}", extensions(formats));
+    let from_ext = path.and_then(Format::from_extension);
+    let format = match (path, from_ext, flag) {
+        (Some(p), None, _) if p.extension().is_some() => {
+            return Err(bad_input(format!(
+                "cannot write `{}`: {}; name the output file with one of these extensions",
+                p.display(),
+                offered()
+            )));
+        }
+        (Some(p), None, None) => {
+            return Err(bad_input(format!(
+                "`{}` has no extension to choose the format by: {}; name the file with one of these extensions (or give --format)",
+                p.display(),
+                offered()
+            )));
+        }
+        (Some(p), Some(ext), Some(f)) if ext != f => {
+            return Err(bad_input(format!(
+                "--format {} does not agree with the extension of `{}`: drop --format or name the file `.{}`",
+                f.extension(),
+                p.display(),
+                f.extension()
+            )));
+        }
+        (_, Some(ext), _) => ext,
+        (_, None, Some(f)) => f,
+        (None, None, None) => formats.first().copied().unwrap_or(Format::Md),
+    };
+    if !formats.contains(&format) {
+        return Err(bad_input(match path.filter(|_| from_ext.is_some()) {
+            Some(p) => format!("cannot write `{}`: {}", p.display(), offered()),
+            None => format!("--format {}: {}", format.extension(), offered()),
+        }));
+    }
+    if path.is_none() && format.is_binary() {
+        return Err(bad_input(match format {
+            Format::Docx => "a Word document needs an output file: add `-o FILE.docx`".to_owned(),
+            _ => "an Excel workbook needs an output file: add `-o FILE.xlsx`".to_owned(),
+        }));
+    }
+    Ok(format)
+}
+
+thread_local! {
+    /// The files written by the command running on this thread, with their sizes.
+    static WRITTEN: RefCell<Vec<(PathBuf, u64)>> = const { RefCell::new(Vec::new()) };
+    /// How the command running on this thread writes diagnostics.
+    static MESSAGES: Cell<MessageFormat> = const { Cell::new(MessageFormat::Human) };
+    /// The language of the command running on this thread (`--lang`, `REALLOC_LANG`).
+    static LANG: Cell<Lang> = const { Cell::new(Lang::Vi) };
+}
+
+/// Sets the language of messages on this thread.
+pub fn set_lang(lang: Lang) {
+    LANG.set(lang);
+}
+
+/// The language of the command running on this thread, for messages written far from its [`Ctx`]
+/// (the loader's diagnostics, say).
+///
+/// [`Ctx`]: crate::cmd::Ctx
+pub fn lang() -> Lang {
+    LANG.get()
+}
+
+/// Records a file written, for the line on standard error.
+pub fn record_written(path: &Path) {
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    WRITTEN.with(|w| w.borrow_mut().push((path.to_path_buf(), size)));
+}
+
+/// The files written since the last call, with their sizes.
+pub fn take_written() -> Vec<(PathBuf, u64)> {
+    WRITTEN.with(|w| std::mem::take(&mut *w.borrow_mut()))
+}
+
+/// The line saying a file was written: `wrote to-trinh.docx (123 KB)`, `đã ghi …`.
+pub fn wrote_line(path: &Path, size: u64, lang: Lang) -> String {
+    let size = if size >= 10 << 20 {
+        format!("{} MB", size >> 20)
+    } else if size >= 1024 {
+        format!("{} KB", size.div_ceil(1024))
+    } else {
+        format!("{size} B")
+    };
+    match lang {
+        Lang::Vi => format!("đã ghi {} ({size})", path.display()),
+        Lang::En => format!("wrote {} ({size})", path.display()),
+    }
+}
+
+/// Sets how diagnostics are written on this thread.
+pub fn set_message_format(f: MessageFormat) {
+    MESSAGES.set(f);
+}
+
+/// How diagnostics are written on this thread.
+pub fn message_format() -> MessageFormat {
+    MESSAGES.get()
+}
+
+/// One diagnostic as the JSON object of `--message-format json`: file, line, column (null when
+/// unknown), message and severity.
+pub fn diagnostic_json(d: &Diagnostic) -> String {
+    let column = match &d.location {
+        realloc::diag::Location::Position { column, .. } => Some(serde_json::json!(column)),
+        realloc::diag::Location::Field { column, .. } => Some(serde_json::json!(column)),
+        realloc::diag::Location::Cell { column, .. } => Some(serde_json::json!(column)),
+        _ => None,
+    };
+    let severity = if d.severity == Severity::Warning { "warning" } else { "error" };
+    serde_json::json!({
+        "file": d.file,
+        "line": d.line(),
+        "column": column,
+        "message": d.message,
+        "severity": severity,
+        "text": d.to_string(),
+    })
+    .to_string()
+}
+
+/// A message that is not tied to a file position as the JSON object of `--message-format json`.
+pub fn message_json(message: &str, severity: &str) -> String {
+    serde_json::json!({
+        "file": null,
+        "line": null,
+        "column": null,
+        "message": message,
+        "severity": severity,
+    })
+    .to_string()
+}
+
+/// Writes a loader's warning on standard error, as text or JSON.
+pub fn warn(err: &mut dyn Write, d: &Diagnostic) {
+    let _ = match message_format() {
+        MessageFormat::Human => writeln!(err, "warning: {d}"),
+        MessageFormat::Json => writeln!(err, "{}", diagnostic_json(d)),
+    };
+}
+
+/// Writes a warning that has no file position on standard error, as text or JSON.
+pub fn warn_text(err: &mut dyn Write, message: &str) {
+    let _ = match message_format() {
+        MessageFormat::Human => writeln!(err, "warning: {message}"),
+        MessageFormat::Json => writeln!(err, "{}", message_json(message, "warning")),
+    };
+}
 
 impl fmt::Display for BadInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -181,6 +430,9 @@ impl<'a> OutputSet<'a> {
             if result.is_ok() {
                 result =
                     std::fs::rename(tmp, path).with_context(|| format!("cannot write `{}`", path.display()));
+                if result.is_ok() {
+                    record_written(path);
+                }
             }
             if result.is_err() {
                 let _ = std::fs::remove_file(tmp);

@@ -23,7 +23,7 @@ fn validate_on_the_valid_fixture_exits_0() {
     let out = realloc().arg("validate").arg(small()).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("TOTAL          12  265000.000  82900.875  31.3%"), "{stdout}");
+    assert!(stdout.contains("TỔNG              12  265.000,000    82.900,875  31,3%"), "{stdout}");
 }
 
 #[test]

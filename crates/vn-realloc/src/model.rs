@@ -80,6 +80,49 @@ pub enum SideConstraintKind {
     },
 }
 
+/// A side constraint's name with its percentage written from its value: a name from the rules
+/// that says `30%` while the constraint's share is 0.2 (edited in the rules, or varied by `sweep`)
+/// reads `20%`. Only the first percentage of a share constraint's name is rewritten; other names are
+/// kept as written.
+///
+/// ```
+/// use realloc::model::SideConstraintKind;
+/// use realloc::model::constraint_name;
+///
+/// let kind = SideConstraintKind::LocalityLossShare { max_share: 0.2 };
+/// let name = "Mỗi xã, phường giảm tối đa 30% kế hoạch vốn của nguồn";
+/// assert_eq!(constraint_name(name, &kind), "Mỗi xã, phường giảm tối đa 20% kế hoạch vốn của nguồn");
+/// let kind = SideConstraintKind::InvestorLossShare { max_share: 0.225 };
+/// assert_eq!(constraint_name("tối đa 30 %", &kind), "tối đa 22,5%");
+/// assert_eq!(constraint_name("Giới hạn riêng", &kind), "Giới hạn riêng");
+/// ```
+pub fn constraint_name(name: &str, kind: &SideConstraintKind) -> String {
+    use SideConstraintKind as K;
+    let share = match kind {
+        K::LocalityLossShare { max_share } | K::InvestorLossShare { max_share } => *max_share,
+        _ => return name.to_owned(),
+    };
+    let Some(pct_at) = name.find('%') else { return name.to_owned() };
+    let before = name[..pct_at].trim_end();
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || *c == ',' || *c == '.')
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    if start == before.len() {
+        return name.to_owned();
+    }
+    let pct = share * 100.0;
+    // Written as the rules' names are, in Vietnamese: `20%`, `22,5%`.
+    let shown = if (pct - pct.round()).abs() < 1e-9 {
+        format!("{}", pct.round() as i64)
+    } else {
+        format!("{pct:.1}").replace('.', ",")
+    };
+    format!("{}{shown}%{}", &name[..start], &name[pct_at + 1..])
+}
+
 /// The model the optimiser solves: one [`RowBounds`] per portfolio row, in portfolio order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Model {

@@ -5,11 +5,12 @@ use std::io::Write;
 use realloc::diag::Severity;
 use realloc::rules::Rules;
 
+use super::Ctx;
 use crate::cli::{CheckArgs, SummaryFormat};
-use crate::output::bad_input;
+use crate::output::{bad_diagnostics, bad_input};
 
 /// Runs `realloc check`: prints every error and warning with `file:line`; exit 2 when there is an error.
-pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let name = args.rules.display().to_string();
     let bytes = super::rules_input::read_bounded(&args.rules, realloc::load::MAX_TOML_BYTES, "rules file")?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -20,6 +21,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     })?;
     let diags = Rules::check(&text, &name);
     let rules = Rules::parse(&text, &name).ok();
+    ctx.stage("rules");
     match args.format {
         SummaryFormat::Json => {
             let doc = serde_json::json!({
@@ -34,7 +36,10 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         }
         SummaryFormat::Text => {
             for d in diags.iter().filter(|d| d.severity == Severity::Warning) {
-                writeln!(out, "warning: {d}")?;
+                match crate::output::message_format() {
+                    crate::cli::MessageFormat::Json => crate::output::warn(err, d),
+                    crate::cli::MessageFormat::Human => writeln!(out, "warning: {d}")?,
+                }
             }
             if let Some(r) = &rules {
                 let all = r.rules();
@@ -42,7 +47,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
                 use realloc::rules::RuleKind;
                 writeln!(
                     out,
-                    "{name}: rules `{}` ok: {} metrics, {} groups, {} pace classes, {} tier rules, {} constraints; {} warning(s); sha256 {}",
+                    "{name}: rules `{}` ok: {} metrics, {} groups, {} pace classes, {} tier rules, {} constraints; {} warning(s)\nsha256 {}",
                     r.name,
                     count(RuleKind::Metric),
                     count(RuleKind::Group),
@@ -56,14 +61,12 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         }
     }
     if diags.has_errors() {
-        let _ = err;
         let listed: Vec<String> =
             diags.iter().filter(|d| d.severity == Severity::Error).map(ToString::to_string).collect();
-        return Err(bad_input(format!(
-            "{name}: {} problem(s) in the rules\n{}",
-            diags.error_count(),
-            listed.join("\n")
-        )));
+        return Err(bad_diagnostics(
+            format!("{name}: {} problem(s) in the rules\n{}", diags.error_count(), listed.join("\n")),
+            diags.iter().cloned().collect(),
+        ));
     }
     Ok(())
 }

@@ -1,130 +1,44 @@
-//! `realloc classify`: the grouping report for a review meeting, in Markdown, JSON or CSV.
+//! `realloc classify`: the grouping report for a review meeting, in Markdown, HTML, Excel, JSON or
+//! CSV, or as a terminal summary.
 
 use std::fmt::Write as _;
 use std::io::Write;
 
 use realloc::money::Money;
-use realloc::rules::{GroupLine, GroupingReport, UnitLine, fmt_vi};
+use realloc::rules::{GroupLine, GroupingReport};
 
+use super::Ctx;
 use super::rules_input::load_with_rules;
-use crate::cli::{ClassifyArgs, ClassifyFormat};
-use crate::output::bad_input;
+use crate::cli::{ClassifyArgs, Format};
+use crate::output::{bad_input, choose_format};
 
 /// Runs `realloc classify`.
-pub fn run(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(args: &ClassifyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    let format = choose_format("classify", args.format, args.output.path())?;
     let (scenario, rules) = load_with_rules(&args.scenario, args.rules.file.as_deref(), err)?;
+    ctx.stage("load, rules");
     let assessment = rules.assess_checked(&scenario).map_err(|e| bad_input(e.to_string()))?;
     let report = GroupingReport::build(&scenario, &rules, &assessment);
-    let text = match args.format {
-        ClassifyFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
-        ClassifyFormat::Md => markdown(&report),
-        ClassifyFormat::Csv => csv(&report),
-    };
+    ctx.stage("classify");
+    let locked: Vec<_> = scenario
+        .portfolio
+        .rows()
+        .iter()
+        .filter(|p| p.locked)
+        .map(|p| (p.id.clone(), p.name.clone(), p.source, p.plan.dong(), p.extra.lock_reason.clone()))
+        .collect();
+    let lang = ctx.lang;
+    let doc = || crate::docs::classify(&report, &locked, lang);
     let inputs = super::common::inputs(&args.scenario, &scenario, args.rules.file.as_deref());
-    args.output.write(text.as_bytes(), &inputs, out)
-}
-
-fn million(vnd: i64) -> String {
-    fmt_vi(Money::from_dong(vnd).million_f64())
-}
-
-fn pct(rate: f64) -> String {
-    format!("{}%", fmt_vi(rate * 100.0))
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
-fn markdown(r: &GroupingReport) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "# Phân nhóm dự án giải ngân chậm: {}\n", cell(&r.scenario));
-    let _ = writeln!(
-        s,
-        "Số liệu đến ngày {}; quy tắc `{}`. Toàn tỉnh: {} dự án, kế hoạch {} triệu đồng, đã giải ngân {} triệu đồng ({}; tiến độ chung dự kiến {}); có thể điều chuyển {} triệu đồng.\n",
-        r.as_of.format("%d/%m/%Y"),
-        r.rules,
-        r.total.count,
-        million(r.total.plan_vnd),
-        million(r.total.disbursed_vnd),
-        pct(r.total.rate),
-        pct(r.expected_rate),
-        million(r.total.releasable_vnd)
-    );
-    let _ = writeln!(s, "## Theo nhóm vướng mắc\n");
-    let _ = writeln!(
-        s,
-        "| Nhóm | Số dự án | Kế hoạch (tr.đ) | Đã giải ngân (tr.đ) | Tỷ lệ | Có thể điều chuyển (tr.đ) | Giải pháp |"
-    );
-    let _ = writeln!(s, "| --- | ---: | ---: | ---: | ---: | ---: | --- |");
-    for g in &r.groups {
-        group_row(&mut s, g, true);
-    }
-    let _ = writeln!(s, "\nMột dự án có thể thuộc nhiều nhóm.\n\n## Theo tiến độ giải ngân\n");
-    let _ = writeln!(
-        s,
-        "| Tiến độ | Số dự án | Kế hoạch (tr.đ) | Đã giải ngân (tr.đ) | Tỷ lệ | Có thể điều chuyển (tr.đ) |"
-    );
-    let _ = writeln!(s, "| --- | ---: | ---: | ---: | ---: | ---: |");
-    for g in &r.pace {
-        group_row(&mut s, g, false);
-    }
-    for (title, units) in [("chủ đầu tư", &r.investors), ("xã, phường", &r.localities)] {
-        let above = units.iter().filter(|u| u.above_average).count();
-        let _ = writeln!(
-            s,
-            "\n## Theo {title}\n\n{above}/{} {title} đạt hoặc vượt tỷ lệ giải ngân bình quân của tỉnh ({}).\n",
-            units.len(),
-            pct(r.total.rate)
-        );
-        let _ = writeln!(
-            s,
-            "| {} | Số dự án | Kế hoạch (tr.đ) | Đã giải ngân (tr.đ) | Tỷ lệ | So với bình quân | Có thể điều chuyển (tr.đ) | Có thể nhận thêm (tr.đ) |",
-            capital(title)
-        );
-        let _ = writeln!(s, "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
-        for u in units.iter() {
-            unit_row(&mut s, u);
-        }
-    }
-    s
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
-fn group_row(s: &mut String, g: &GroupLine, remedy: bool) {
-    let _ = write!(
-        s,
-        "| {} | {} | {} | {} | {} | {} |",
-        cell(&g.label),
-        g.count,
-        million(g.plan_vnd),
-        million(g.disbursed_vnd),
-        pct(g.rate),
-        million(g.releasable_vnd)
-    );
-    if remedy {
-        let _ = write!(s, " {} |", cell(&g.remedy));
-    }
-    s.push('\n');
-}
-
-fn unit_row(s: &mut String, u: &UnitLine) {
-    let _ = writeln!(
-        s,
-        "| {} | {} | {} | {} | {} | {} | {} | {} |",
-        cell(&u.name),
-        u.count,
-        million(u.plan_vnd),
-        million(u.disbursed_vnd),
-        pct(u.rate),
-        if u.above_average { "đạt" } else { "thấp hơn" },
-        million(u.releasable_vnd),
-        million(u.absorbable_vnd)
-    );
+    ctx.emit("classify", &args.output, args.format, format, &inputs, out, doc, |f| {
+        Ok(match f {
+            Format::Json => (serde_json::to_string_pretty(&report)? + "\n").into_bytes(),
+            Format::Csv => csv(&report).into_bytes(),
+            Format::Html => doc().to_html(lang).into_bytes(),
+            Format::Xlsx => doc().to_xlsx(lang)?,
+            _ => doc().to_markdown(lang).into_bytes(),
+        })
+    })
 }
 
 fn field(s: &str) -> String {

@@ -38,18 +38,28 @@ pub fn load(dir: &Path, err: &mut dyn Write) -> anyhow::Result<Loaded> {
     match load_scenario_with(dir, &load_options()) {
         Ok(loaded) => {
             for w in loaded.warnings.iter() {
-                let _ = writeln!(err, "warning: {w}");
+                crate::output::warn(err, w);
             }
             Ok(loaded)
         }
         Err(e) => {
             let count = e.diagnostics.error_count();
-            Err(bad_input(format!(
-                "the scenario `{}` cannot be used ({count} problem{}):\n{}",
-                dir.display(),
-                if count == 1 { "" } else { "s" },
-                e.diagnostics
-            )))
+            Err(crate::output::bad_diagnostics(
+                match crate::output::lang() {
+                    realloc::report::Lang::Vi => format!(
+                        "không dùng được phương án `{}` ({count} lỗi):\n{}",
+                        dir.display(),
+                        e.diagnostics
+                    ),
+                    realloc::report::Lang::En => format!(
+                        "the scenario `{}` cannot be used ({count} problem{}):\n{}",
+                        dir.display(),
+                        if count == 1 { "" } else { "s" },
+                        e.diagnostics
+                    ),
+                },
+                e.diagnostics.iter().cloned().collect(),
+            ))
         }
     }
 }

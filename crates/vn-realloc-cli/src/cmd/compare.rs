@@ -6,21 +6,37 @@ use std::path::{Path, PathBuf};
 use realloc::report::ProposalDocument;
 use realloc::report::compare::Comparison;
 
-use crate::cli::{CompareArgs, CompareFormat};
+use super::{Ctx, display_name};
+use crate::cli::{CompareArgs, Format};
 use crate::cmd::common;
-use crate::output::bad_input;
+use crate::output::{bad_input, choose_format};
 
-/// Runs `realloc compare`.
-pub fn run(args: &CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+/// Runs `realloc compare`: each side is named by its file or folder name (the scenario's name when
+/// both are the same).
+pub fn run(args: &CompareArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    let format = choose_format("compare", args.format, args.output.path())?;
     let (a, mut inputs) = side(&args.a, err)?;
     let (b, more) = side(&args.b, err)?;
     inputs.extend(more);
-    let comparison = Comparison::new(&a, &b);
-    let text = match args.format {
-        CompareFormat::Md => comparison.to_markdown(args.lang.into()),
-        CompareFormat::Json => comparison.to_json(),
-    };
-    args.output.write(text.as_bytes(), &inputs, out)
+    ctx.stage("load, rules, optimise");
+    let mut names = [display_name(&args.a), display_name(&args.b)];
+    if names[0] == names[1] {
+        names = [a.scenario.clone(), b.scenario.clone()];
+    }
+    if names[0] == names[1] {
+        names = [format!("{} (1)", names[0]), format!("{} (2)", names[1])];
+    }
+    let comparison = Comparison::new(&a, &b).with_names(&names[0], &names[1]);
+    let lang = ctx.lang;
+    let doc = || crate::docs::compare(&comparison, [&names[0], &names[1]], lang);
+    ctx.emit("compare", &args.output, args.format, format, &inputs, out, doc, |f| {
+        Ok(match f {
+            Format::Json => comparison.to_json().into_bytes(),
+            Format::Html => doc().to_html(lang).into_bytes(),
+            Format::Xlsx => doc().to_xlsx(lang)?,
+            _ => comparison.to_markdown(lang).into_bytes(),
+        })
+    })
 }
 
 /// One side: a scenario folder run through the pipeline, or a JSON proposal read back.

@@ -7,12 +7,14 @@ use chrono::NaiveDate;
 use realloc::generate::{GenerateOptions, files_of, generate_scenario};
 use realloc::money::Money;
 
+use super::Ctx;
 use crate::cli::GenerateArgs;
-use crate::output::{bad_input, write_atomic};
+use crate::output::{OutputSet, bad_input};
 
-/// Runs `realloc generate`: writes a synthetic scenario folder, never over an existing file.
-pub fn run(args: &GenerateArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let _ = err;
+/// Runs `realloc generate`: writes a synthetic scenario folder, never over an existing file, every
+/// file or none; says what it made on standard error (unless `-q`).
+pub fn run(args: &GenerateArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    let _ = out;
     let opts = options(args)?;
     let dir = &args.output;
     if dir.exists() && !dir.is_dir() {
@@ -20,6 +22,7 @@ pub fn run(args: &GenerateArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
     }
     let scenario = generate_scenario(&opts);
     let files = files_of(&scenario);
+    ctx.stage("generate");
     // Refuse before writing anything: a folder that holds a scenario, or any file we would write.
     for (name, _) in files.files() {
         let path = dir.join(name);
@@ -31,22 +34,32 @@ pub fn run(args: &GenerateArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
         }
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create folder `{}`", dir.display()))?;
-    let mut written = Vec::new();
+    let mut set = OutputSet::new();
     for (name, text) in files.files() {
-        let path = dir.join(name);
-        write_atomic(&path, text.as_bytes(), &[])?;
-        written.push(name);
+        set.add("-o", &dir.join(name), text.as_bytes().to_vec());
     }
-    let plan: Money = scenario.portfolio.rows().iter().map(|p| p.plan).sum();
-    writeln!(
-        out,
-        "generated {} rows, plan {} million VND, seed {}: {} in {}",
-        opts.rows,
-        plan,
-        opts.seed,
-        written.join(", "),
-        dir.display()
-    )?;
+    set.commit(&[], None)?;
+    ctx.stage("write");
+    if !ctx.quiet {
+        let plan: Money = scenario.portfolio.rows().iter().map(|p| p.plan).sum();
+        let plan = realloc::report::fmt::million_text(plan.dong(), ctx.lang);
+        let _ = match ctx.lang {
+            realloc::report::Lang::Vi => writeln!(
+                err,
+                "đã tạo {} dòng dự án, kế hoạch {plan} triệu đồng, hạt giống {} trong {}",
+                opts.rows,
+                opts.seed,
+                dir.display()
+            ),
+            realloc::report::Lang::En => writeln!(
+                err,
+                "generated {} rows, plan {plan} million VND, seed {} in {}",
+                opts.rows,
+                opts.seed,
+                dir.display()
+            ),
+        };
+    }
     Ok(())
 }
 

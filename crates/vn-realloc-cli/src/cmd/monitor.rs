@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use realloc::money::Money;
 use realloc::monitor::{Dimension, Doc, Period, ProgressReport, RankBy, RankOptions, Ranking, ReportOptions};
-use realloc::report::Lang;
 
+use super::Ctx;
 use super::common::inputs;
 use super::rules_input::load_with_rules;
-use crate::cli::{MonitorFormat, MonitorOutputArgs, PeriodArg, RankArgs, RankByArg, ReportArgs, ReportBy};
-use crate::output::bad_input;
+use crate::cli::{Format, MonitorOutputArgs, PeriodArg, RankArgs, RankByArg, ReportArgs, ReportBy};
+use crate::output::{bad_input, choose_format};
 
 fn period(p: PeriodArg) -> Period {
     match p {
@@ -21,41 +21,43 @@ fn period(p: PeriodArg) -> Period {
 }
 
 impl MonitorOutputArgs {
-    /// The format asked for: `--format`, else the output's extension, else Markdown.
-    fn format(&self) -> anyhow::Result<MonitorFormat> {
-        let path = self.output.path();
-        let f =
-            self.format.or_else(|| path.and_then(MonitorFormat::from_extension)).unwrap_or(MonitorFormat::Md);
-        if f == MonitorFormat::Xlsx && path.is_none() {
-            return Err(bad_input("the xlsx format needs an output file: add -o FILE.xlsx"));
-        }
-        Ok(f)
-    }
-
-    /// Renders a document (or its JSON) and writes it to the output file or standard output.
+    /// Renders a document (or its JSON) and writes it to the output file or standard output (the
+    /// terminal summary there on a terminal).
     fn emit(
         &self,
-        format: MonitorFormat,
+        command: &str,
+        ctx: &Ctx,
         doc: &Doc,
         json: impl FnOnce() -> String,
         inputs: &[PathBuf],
         out: &mut dyn Write,
     ) -> anyhow::Result<()> {
-        let lang: Lang = self.lang.into();
-        let bytes = match format {
-            MonitorFormat::Md => doc.to_markdown(lang).into_bytes(),
-            MonitorFormat::Html => doc.to_html(lang).into_bytes(),
-            MonitorFormat::Xlsx => doc.to_xlsx(lang)?,
-            MonitorFormat::Json => json().into_bytes(),
-            MonitorFormat::Csv => doc.to_csv()?,
-        };
-        self.output.write(&bytes, inputs, out)
+        let format = choose_format(command, self.format, self.output.path())?;
+        let lang = ctx.lang;
+        ctx.emit(
+            command,
+            &self.output,
+            self.format,
+            format,
+            inputs,
+            out,
+            || doc.clone(),
+            |f| {
+                Ok(match f {
+                    Format::Html => doc.to_html(lang).into_bytes(),
+                    Format::Xlsx => doc.to_xlsx(lang)?,
+                    Format::Json => json().into_bytes(),
+                    Format::Csv => doc.to_csv()?,
+                    _ => doc.to_markdown(lang).into_bytes(),
+                })
+            },
+        )
     }
 }
 
 /// Runs `realloc report`.
-pub fn report(args: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let format = args.out.format()?;
+pub fn report(args: &ReportArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    choose_format("report", args.out.format, args.out.output.path())?;
     if !args.lag_margin.is_finite() || !(0.0..=100.0).contains(&args.lag_margin) {
         return Err(bad_input(format!(
             "--lag-margin: expected percentage points from 0 to 100, found {}",
@@ -73,12 +75,13 @@ pub fn report(args: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> an
     let options = ReportOptions { period: period(args.period), by, lag_margin: args.lag_margin / 100.0 };
     let r = ProgressReport::build(&scenario, &rules, &assessment, options);
     let inputs = inputs(&args.scenario, &scenario, args.rules.as_deref());
-    args.out.emit(format, &r.document(args.out.lang.into()), || r.to_json(), &inputs, out)
+    ctx.stage("load, rules");
+    args.out.emit("report", ctx, &r.document(ctx.lang), || r.to_json(), &inputs, out)
 }
 
 /// Runs `realloc rank`.
-pub fn rank(args: &RankArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let format = args.out.format()?;
+pub fn rank(args: &RankArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    choose_format("rank", args.out.format, args.out.output.path())?;
     let min_plan = Money::parse_million(&args.min_plan)
         .map_err(|e| bad_input(format!("--min-plan: {e}, found `{}`", args.min_plan)))?;
     let scenario = super::common::load(&args.scenario, err)?.scenario;
@@ -94,5 +97,6 @@ pub fn rank(args: &RankArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     };
     let r = Ranking::build(&scenario, options);
     let inputs = inputs(&args.scenario, &scenario, None);
-    args.out.emit(format, &r.document(args.out.lang.into()), || r.to_json(), &inputs, out)
+    ctx.stage("load");
+    args.out.emit("rank", ctx, &r.document(ctx.lang), || r.to_json(), &inputs, out)
 }

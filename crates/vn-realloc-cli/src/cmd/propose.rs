@@ -6,22 +6,15 @@ use std::io::Write;
 use anyhow::Context;
 use realloc::report::{DocumentFormat, Submission};
 
-use crate::cli::{ProposeArgs, ProposeFormat};
+use super::Ctx;
+use crate::cli::{Format, ProposeArgs};
 use crate::cmd::common;
-use crate::output::{OutputSet, bad_input, check_outputs};
+use crate::output::{OutputSet, bad_input, check_outputs, choose_format};
 
 /// Runs `realloc propose`.
-pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let format = args
-        .format
-        .or_else(|| args.output.path().and_then(ProposeFormat::from_extension))
-        .unwrap_or(ProposeFormat::Json);
-    if format == ProposeFormat::Xlsx && args.output.path().is_none() {
-        return Err(bad_input("an Excel workbook needs an output file: add `-o FILE.xlsx`"));
-    }
-    if format == ProposeFormat::Docx && args.output.path().is_none() {
-        return Err(bad_input("a Word document needs an output file: add `-o FILE.docx`"));
-    }
+pub fn run(args: &ProposeArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    let format = choose_format("propose", args.format, args.output.path())?;
+    let summary = ctx.summarise(&args.output, args.format);
     // Refused before any work: an output that is a folder, or one file given twice.
     let outputs: Vec<(&str, &std::path::Path)> =
         [("-o", args.output.path()), ("--export-lp", args.export_lp.as_deref())]
@@ -31,16 +24,18 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     check_outputs(&outputs, &[])?;
     let mut proposed =
         common::propose_scenario(&args.scenario, args.rules.file.as_deref(), args.export_lp.is_some(), err)?;
+    ctx.stage("load, rules, optimise");
     if args.risk {
         proposed.document.risk = Some(super::risk::simulate(&proposed, &args.risk_options, err)?);
+        ctx.stage("risk");
     }
     let format = match format {
-        ProposeFormat::Json => DocumentFormat::Json,
-        ProposeFormat::Md => DocumentFormat::Markdown,
-        ProposeFormat::Html => DocumentFormat::Html,
-        ProposeFormat::Xlsx => DocumentFormat::Xlsx,
-        ProposeFormat::Csv => DocumentFormat::Csv,
-        ProposeFormat::Docx => DocumentFormat::Docx,
+        Format::Md => DocumentFormat::Markdown,
+        Format::Html => DocumentFormat::Html,
+        Format::Xlsx => DocumentFormat::Xlsx,
+        Format::Csv => DocumentFormat::Csv,
+        Format::Docx => DocumentFormat::Docx,
+        Format::Json | Format::Toml => DocumentFormat::Json,
     };
     let mut submission = Submission::new(
         proposed.scenario.meta.document.clone(),
@@ -63,9 +58,10 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     // process may exit before it finishes).
     let common::Proposed { document, inputs, lp, scenario, rules, assessment, proposal } = proposed;
     std::thread::spawn(move || drop((scenario, rules, assessment, proposal)));
+    let lang = ctx.lang;
     let render = || {
         document
-            .render_submission(format, args.lang.into(), &submission)
+            .render_submission(format, lang, &submission)
             .with_context(|| format!("cannot render the proposal of `{}`", args.scenario.display()))
     };
     // All or nothing: the LP export and the document are written together, or neither.
@@ -81,10 +77,26 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         }
         (Some(path), _) => {
             set.add("-o", path, render()?);
+            ctx.stage("document");
             set.commit(&inputs, None)?;
         }
-        (None, _) => set.commit(&inputs, Some((out, &render()?)))?,
+        (None, _) if summary => {
+            let text = crate::term::summary(
+                &crate::docs::proposal(&document, lang),
+                lang,
+                ctx.width,
+                crate::output::formats_of("propose"),
+            );
+            ctx.stage("document");
+            set.commit(&inputs, Some((out, text.as_bytes())))?;
+        }
+        (None, _) => {
+            let bytes = render()?;
+            ctx.stage("document");
+            set.commit(&inputs, Some((out, &bytes)))?;
+        }
     }
+    ctx.stage("write");
     std::thread::spawn(move || drop(document));
     Ok(())
 }

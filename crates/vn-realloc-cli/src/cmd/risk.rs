@@ -7,20 +7,30 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use realloc::risk::{self, RiskOptions, RiskReport};
 use realloc::rules::Rules;
 
-use crate::cli::{RiskArgs, RiskFormat, RiskOptionsArgs};
+use super::Ctx;
+use crate::cli::{Format, RiskArgs, RiskOptionsArgs};
 use crate::cmd::common::{self, Proposed};
-use crate::output::bad_input;
+use crate::output::{bad_input, choose_format};
 
 /// Runs `realloc risk`.
-pub fn run(args: &RiskArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(args: &RiskArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    let format = choose_format("risk", args.format, args.output.path())?;
     check_options(&args.risk)?;
     let proposed = common::propose_scenario(&args.scenario, args.rules.file.as_deref(), false, err)?;
+    ctx.stage("load, rules, optimise");
     let report = simulate(&proposed, &args.risk, err)?;
-    let bytes = match args.format {
-        RiskFormat::Md => report.to_markdown(&proposed.scenario.meta.name, args.lang.into()),
-        RiskFormat::Json => report.to_json(),
-    };
-    args.output.write(bytes.as_bytes(), &proposed.inputs, out)
+    ctx.stage("risk");
+    let lang = ctx.lang;
+    let name = &proposed.scenario.meta.name;
+    let doc = || crate::docs::risk(&report, name, lang);
+    ctx.emit("risk", &args.output, args.format, format, &proposed.inputs, out, doc, |f| {
+        Ok(match f {
+            Format::Json => report.to_json().into_bytes(),
+            Format::Html => doc().to_html(lang).into_bytes(),
+            Format::Xlsx => doc().to_xlsx(lang)?,
+            _ => report.to_markdown(name, lang).into_bytes(),
+        })
+    })
 }
 
 /// Refuses options that cannot be simulated before any work is done (exit 2).
@@ -35,10 +45,12 @@ pub fn simulate(p: &Proposed, o: &RiskOptionsArgs, err: &mut dyn Write) -> anyho
     let spread = match p.rules.risk_spread() {
         Some(s) => s.clone(),
         None => {
-            let _ = writeln!(
+            crate::output::warn_text(
                 err,
-                "warning: the rules `{}` declare no [risk] section; using the spread of the built-in rules",
-                p.rules.name
+                &format!(
+                    "the rules `{}` declare no [risk] section; using the spread of the built-in rules",
+                    p.rules.name
+                ),
             );
             Rules::builtin().risk_spread().cloned().unwrap_or_else(|| risk::Spread::uniform(0.2, 0.3))
         }

@@ -2,19 +2,14 @@
 
 use std::io::Write;
 
+use super::Ctx;
 use crate::cli::TemplateArgs;
-use crate::output::{bad_input, write_atomic};
+use crate::output::{choose_format, write_atomic};
 
 /// Runs `realloc template`.
-pub fn run(args: &TemplateArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let is_xlsx =
-        args.output.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    if !is_xlsx {
-        return Err(bad_input(format!(
-            "the template is an Excel workbook: name the output file `.xlsx`, not `{}`",
-            args.output.display()
-        )));
-    }
+pub fn run(args: &TemplateArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    let _ = out;
+    choose_format("template", None, Some(&args.output))?;
     let (scenario, mut inputs) = match &args.from {
         Some(dir) => {
             let s = super::common::load(dir, err)?.scenario;
@@ -25,13 +20,10 @@ pub fn run(args: &TemplateArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
         None => (None, Vec::new()),
     };
     inputs.dedup();
-    let bytes = realloc::template::workbook(args.lang.into(), scenario.as_ref())?;
+    ctx.stage("load");
+    let bytes = realloc::template::workbook(ctx.lang, scenario.as_ref())?;
+    ctx.stage("document");
     write_atomic(&args.output, &bytes, &inputs)?;
-    let rows = scenario.as_ref().map_or(0, |s| s.portfolio.len());
-    if rows > 0 {
-        writeln!(out, "wrote {} ({rows} project rows)", args.output.display())?;
-    } else {
-        writeln!(out, "wrote {}", args.output.display())?;
-    }
+    ctx.stage("write");
     Ok(())
 }

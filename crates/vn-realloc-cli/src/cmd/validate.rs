@@ -11,8 +11,11 @@ use realloc::money::Money;
 use realloc::scenario::Scenario;
 use serde::Serialize;
 
+use realloc::report::{Lang, fmt};
+
+use super::Ctx;
 use crate::cli::{SummaryFormat, ValidateArgs};
-use crate::output::bad_input;
+use crate::output::bad_diagnostics;
 
 /// What `realloc validate --format json` prints.
 #[derive(Debug, Serialize)]
@@ -127,15 +130,17 @@ pub fn failure_text(dir: &std::path::Path, diags: &Diagnostics) -> String {
 }
 
 /// Runs `realloc validate`.
-pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    match load_scenario_with(&args.scenario, &super::common::load_options()) {
+pub fn run(args: &ValidateArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    let loaded = load_scenario_with(&args.scenario, &super::common::load_options());
+    ctx.stage("load");
+    match loaded {
         Ok(Loaded { scenario, warnings }) => {
             let summary = summarise(&scenario);
             match args.format {
                 SummaryFormat::Text => {
-                    write_text(out, &summary).context("cannot write the summary")?;
+                    write_text(out, &summary, ctx.lang).context("cannot write the summary")?;
                     for w in warnings.iter() {
-                        writeln!(err, "warning: {w}").context("cannot write the warnings")?;
+                        crate::output::warn(err, w);
                     }
                 }
                 SummaryFormat::Json => {
@@ -162,7 +167,10 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
                 };
                 write_json(out, &report)?;
             }
-            Err(bad_input(failure_text(&args.scenario, &e.diagnostics)))
+            Err(bad_diagnostics(
+                failure_text(&args.scenario, &e.diagnostics),
+                e.diagnostics.iter().cloned().collect(),
+            ))
         }
     }
 }
@@ -172,77 +180,117 @@ fn write_json(out: &mut dyn Write, report: &ValidateReport) -> anyhow::Result<()
     writeln!(out).context("cannot write the report")
 }
 
-/// Million VND with exactly three decimals, so that the column lines up.
-fn million(dong: i64) -> String {
-    let m = Money::from_dong(dong);
-    let thousand = m.dong().div_euclid(1_000);
-    format!("{}.{:03}", thousand / 1_000, thousand % 1_000)
+/// Left-aligned labels of the summary.
+fn words(lang: Lang) -> [&'static str; 14] {
+    match lang {
+        Lang::Vi => [
+            "phương án",
+            "tỉnh",
+            "năm kế hoạch",
+            "số liệu đến",
+            "hạn giải ngân",
+            "số dòng",
+            "số nguồn",
+            "lịch sử",
+            "theo tháng, có",
+            "không có",
+            "đơn vị: triệu đồng",
+            "nguồn",
+            "số dòng",
+            "kế hoạch",
+        ],
+        Lang::En => [
+            "scenario",
+            "province",
+            "plan year",
+            "as of",
+            "deadline",
+            "rows",
+            "pools",
+            "history",
+            "monthly, given",
+            "none",
+            "amounts in million VND",
+            "source",
+            "rows",
+            "plan",
+        ],
+    }
 }
 
-fn write_text(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
-    writeln!(out, "scenario   {}", s.name)?;
-    writeln!(out, "province   {}", s.province)?;
-    writeln!(out, "plan year  {}", s.fiscal_year)?;
-    writeln!(out, "as of      {}", s.as_of)?;
-    writeln!(out, "deadline   {}", s.deadline)?;
-    writeln!(out, "rows       {}", s.rows)?;
-    writeln!(out, "pools      {}", s.pools)?;
-    writeln!(out, "history    {}", if s.history { "monthly, given" } else { "none" })?;
+fn write_text(out: &mut dyn Write, s: &Summary, lang: Lang) -> std::io::Result<()> {
+    let w = words(lang);
+    let date = |d: &str| {
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_or_else(|_| d.to_owned(), |d| fmt::date(d, lang))
+    };
+    let facts = [
+        (w[0], s.name.clone()),
+        (w[1], s.province.clone()),
+        (w[2], s.fiscal_year.to_string()),
+        (w[3], date(&s.as_of)),
+        (w[4], date(&s.deadline)),
+        (w[5], s.rows.to_string()),
+        (w[6], s.pools.to_string()),
+        (w[7], (if s.history { w[8] } else { w[9] }).to_owned()),
+    ];
+    let key = facts.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    for (k, v) in &facts {
+        writeln!(out, "{k}{}  {v}", " ".repeat(key - k.chars().count()))?;
+    }
     writeln!(out)?;
-    writeln!(out, "amounts in million VND")?;
-    let header = ("source", "rows", "plan", "disbursed", "rate");
+    writeln!(out, "{}", w[10])?;
+    let (disbursed, rate) = match lang {
+        Lang::Vi => ("đã giải ngân", "tỷ lệ"),
+        Lang::En => ("disbursed", "rate"),
+    };
+    let header = [w[11], w[12], w[13], disbursed, rate];
+    let total_name = match lang {
+        Lang::Vi => "TỔNG",
+        Lang::En => "TOTAL",
+    };
     let lines: Vec<[String; 5]> = s
         .sources
         .iter()
         .chain(std::iter::once(&s.total))
         .map(|l| {
             [
-                l.source.clone(),
+                if l.source == "TOTAL" { total_name.to_owned() } else { l.source.clone() },
                 l.rows.to_string(),
-                million(l.plan_vnd),
-                million(l.disbursed_vnd),
-                format!("{:.1}%", l.rate * 100.0),
+                fmt::million(l.plan_vnd, lang),
+                fmt::million(l.disbursed_vnd, lang),
+                fmt::percent(l.rate, lang),
             ]
         })
         .collect();
-    let mut w = [header.0.len(), header.1.len(), header.2.len(), header.3.len(), header.4.len()];
+    let mut w = header.map(|h| h.chars().count());
     for l in &lines {
         for (i, cell) in l.iter().enumerate() {
             w[i] = w[i].max(cell.chars().count());
         }
     }
-    writeln!(
-        out,
-        "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}  {:>w4$}",
-        header.0,
-        header.1,
-        header.2,
-        header.3,
-        header.4,
-        w0 = w[0],
-        w1 = w[1],
-        w2 = w[2],
-        w3 = w[3],
-        w4 = w[4]
-    )?;
+    let row = |out: &mut dyn Write, c: [&str; 5]| {
+        let pad = |s: &str, n: usize| " ".repeat(n.saturating_sub(s.chars().count()));
+        writeln!(
+            out,
+            "{}{}  {}{}  {}{}  {}{}  {}{}",
+            c[0],
+            pad(c[0], w[0]),
+            pad(c[1], w[1]),
+            c[1],
+            pad(c[2], w[2]),
+            c[2],
+            pad(c[3], w[3]),
+            c[3],
+            pad(c[4], w[4]),
+            c[4]
+        )
+    };
+    row(out, header)?;
     for (k, l) in lines.iter().enumerate() {
         if k + 1 == lines.len() {
             writeln!(out, "{}", "-".repeat(w.iter().sum::<usize>() + 8))?;
         }
-        writeln!(
-            out,
-            "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}  {:>w4$}",
-            l[0],
-            l[1],
-            l[2],
-            l[3],
-            l[4],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3],
-            w4 = w[4]
-        )?;
+        row(out, [&l[0], &l[1], &l[2], &l[3], &l[4]])?;
     }
     Ok(())
 }

@@ -44,6 +44,10 @@ pub struct Comparison<'a> {
     pub b: &'a ProposalDocument,
     /// Rows whose change differs: A's rows in A's order, then B's rows missing from A.
     pub rows: Vec<RowDiff>,
+    /// What the two sides are called in the documents (their file names, say); `A` and `B` by
+    /// default.
+    #[serde(skip)]
+    pub names: [String; 2],
 }
 
 impl<'a> Comparison<'a> {
@@ -78,7 +82,13 @@ impl<'a> Comparison<'a> {
                 });
             }
         }
-        Comparison { a, b, rows }
+        Comparison { a, b, rows, names: ["A".to_owned(), "B".to_owned()] }
+    }
+
+    /// The same comparison with its sides called `a` and `b` in the documents.
+    pub fn with_names(mut self, a: &str, b: &str) -> Comparison<'a> {
+        self.names = [a.to_owned(), b.to_owned()];
+        self
     }
 
     /// The comparison as JSON (both summaries, pools and the differing rows), ending with a newline.
@@ -114,10 +124,15 @@ impl<'a> Comparison<'a> {
         let pct = |v: f64| fmt::percent(v, lang);
         let (a, b) = (self.a, self.b);
         let (sa, sb) = (&a.summary, &b.summary);
+        let [na, nb] = &self.names;
         let mut out = format!("# {}\n\n*{}*\n\n", escape(l.compare_title), escape(l.unit));
+        let difference = match lang {
+            Lang::Vi => format!("Chênh lệch ({nb} − {na})"),
+            Lang::En => format!("Difference ({nb} − {na})"),
+        };
 
         let mut t = Table {
-            head: vec![l.item.into(), l.side_a.into(), l.side_b.into(), l.difference.into()],
+            head: vec![l.item.into(), na.clone(), nb.clone(), difference.clone()],
             numeric: vec![false, true, true, true],
             ..Table::default()
         };
@@ -162,10 +177,10 @@ impl<'a> Comparison<'a> {
         let mut t = Table {
             head: vec![
                 l.source.into(),
-                format!("{} – A", l.moved_short),
-                format!("{} – B", l.moved_short),
-                format!("{} – A", l.forecast_after),
-                format!("{} – B", l.forecast_after),
+                format!("{} – {na}", l.moved_short),
+                format!("{} – {nb}", l.moved_short),
+                format!("{} – {na}", l.forecast_after),
+                format!("{} – {nb}", l.forecast_after),
             ],
             numeric: vec![false, true, true, true, true],
             ..Table::default()
@@ -199,9 +214,9 @@ impl<'a> Comparison<'a> {
                 head: vec![
                     l.project.into(),
                     l.source.into(),
-                    format!("{} – A", l.change),
-                    format!("{} – B", l.change),
-                    l.difference.into(),
+                    format!("{} – {na}", l.change),
+                    format!("{} – {nb}", l.change),
+                    difference.clone(),
                 ],
                 numeric: vec![false, false, true, true, true],
                 ..Table::default()

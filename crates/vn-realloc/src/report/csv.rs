@@ -11,7 +11,7 @@ use crate::money::Money;
 use super::{ProposalDocument, RenderError};
 
 /// The header row.
-pub const HEADER: [&str; 18] = [
+pub const HEADER: [&str; 20] = [
     "id",
     "source",
     "name",
@@ -30,6 +30,8 @@ pub const HEADER: [&str; 18] = [
     "value_in",
     "value_out",
     "reason",
+    "locked",
+    "lock_reason",
 ];
 
 /// The UTF-8 byte-order mark written first.
@@ -72,6 +74,8 @@ pub fn render(doc: &ProposalDocument) -> Result<Vec<u8>, RenderError> {
             format!("{}", p.value_in),
             format!("{}", p.value_out),
             t(&p.reason),
+            p.locked.to_string(),
+            t(p.lock_reason.as_deref().filter(|_| p.locked).unwrap_or("")),
         ])?;
     }
     w.into_inner().map_err(|e| RenderError::Csv(e.into_error().into()))

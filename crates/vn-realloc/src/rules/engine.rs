@@ -163,7 +163,15 @@ impl Rules {
         let model = Model {
             rows: rows.iter().map(|r| r.bounds).collect(),
             settings: self.settings,
-            constraints: self.constraints.clone(),
+            // A constraint's name says the share it holds, whatever the rules wrote.
+            constraints: self
+                .constraints
+                .iter()
+                .map(|c| crate::model::SideConstraint {
+                    name: crate::model::constraint_name(&c.name, &c.kind),
+                    kind: c.kind.clone(),
+                })
+                .collect(),
             pools: self.pools.clone(),
             pipeline,
         };
