@@ -19,6 +19,8 @@ mod sweep;
 mod template;
 mod validate;
 
+pub use common::with_message_lang;
+
 /// Runs a parsed command line.
 pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let options = realloc::load::LoadOptions { allow_outside: cli.allow_outside };

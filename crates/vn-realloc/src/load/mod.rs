@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostics, Location};
 use crate::domain::Project;
+use crate::msg;
 use crate::scenario::{InputDigest, Scenario};
 
 pub mod headers;
@@ -31,6 +32,7 @@ mod projects;
 mod records;
 mod scenario_toml;
 mod text;
+mod workbook;
 pub mod xlsx;
 
 pub use history::{HISTORY_COLUMNS, HistoryBuilder, parse_disbursements};
@@ -41,6 +43,7 @@ pub use projects::{
 };
 pub use scenario_toml::parse_scenario_toml;
 pub use text::Fields;
+pub use workbook::{SETTINGS, SETTINGS_SHEETS, Setting, SettingKind, setting_value};
 
 /// A scenario that loaded, with the warnings found on the way.
 #[derive(Debug)]
@@ -91,9 +94,40 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
 /// As [`load_scenario`], with options: every file `scenario.toml` names must lie inside `dir` (after
 /// following symlinks) unless [`LoadOptions::allow_outside`], be a regular file, and be at most
 /// [`MAX_FILE_BYTES`] long ([`MAX_TOML_BYTES`] for TOML).
+///
+/// `dir` may also be a workbook (`.xlsx`, `.xlsm`) holding the whole scenario: its settings sheet
+/// says what `scenario.toml` says, its sheets hold the projects, the history and the pipeline, and
+/// files its settings name (rules, monitoring) lie in the workbook's folder.
 pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let mut diags = Diagnostics::new();
     let mut inputs = Vec::new();
+
+    if dir.is_file() {
+        let shown = dir.display().to_string();
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !xlsx::is_workbook(&name) {
+            diags.error(
+                &shown,
+                Location::File,
+                msg!(
+                    "E001",
+                    "is a file, not a scenario: expected a scenario folder holding scenario.toml, or an Excel workbook (.xlsx) with a settings sheet, as `realloc template` writes",
+                    "là một tệp, không phải một kịch bản: cần một thư mục kịch bản có tệp scenario.toml, hoặc một sổ Excel (.xlsx) có trang tính thiết lập như sổ do `realloc template` tạo"
+                ),
+            );
+            return Err(LoadError { diagnostics: diags });
+        }
+        let Some(bytes) = read_input(dir, &shown, "", MAX_FILE_BYTES, &mut diags) else {
+            return Err(LoadError { diagnostics: diags });
+        };
+        let (meta, d) = workbook::read_settings(&bytes, &shown, &name);
+        diags.extend(d);
+        let Some(meta) = meta else {
+            return Err(LoadError { diagnostics: diags });
+        };
+        let folder = dir.parent().unwrap_or(Path::new(""));
+        return load_files(folder, meta, inputs, diags, options);
+    }
 
     let toml_path = dir.join(SCENARIO_FILE);
     let toml_shown = toml_path.display().to_string();
@@ -106,7 +140,18 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
     let Some(meta) = meta else {
         return Err(LoadError { diagnostics: diags });
     };
+    load_files(dir, meta, inputs, diags, options)
+}
 
+/// Reads the files `meta` names, relative to `dir`, after the scenario's description was read
+/// (`inputs` holds its digest, `diags` its warnings).
+fn load_files(
+    dir: &Path,
+    meta: crate::scenario::ScenarioMeta,
+    mut inputs: Vec<InputDigest>,
+    mut diags: Diagnostics,
+    options: &LoadOptions,
+) -> Result<Loaded, LoadError> {
     // The two files are read at the same time: reading 25 MB of a national scenario from the page
     // cache takes a sizeable share of the load.
     let projects_path = dir.join(&meta.projects);
@@ -270,6 +315,29 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
     Ok(Loaded { scenario, warnings: diags })
 }
 
+/// The folder the files of the scenario at `path` are named relative to: the folder itself, or the
+/// folder holding a workbook scenario.
+pub fn scenario_folder(path: &Path) -> &Path {
+    if path.is_file() { path.parent().unwrap_or(Path::new("")) } else { path }
+}
+
+/// Every file a scenario at `path` (a folder or a workbook) was read from: `scenario.toml` (or the
+/// workbook), the projects, the history, the pipeline and the rules file it names, so that no output
+/// is written over one of them.
+pub fn scenario_files(path: &Path, meta: &crate::scenario::ScenarioMeta) -> Vec<std::path::PathBuf> {
+    let dir = scenario_folder(path);
+    let mut v = if path.is_file() { vec![path.to_path_buf()] } else { vec![path.join(SCENARIO_FILE)] };
+    let named =
+        [Some(&meta.projects), meta.disbursements.as_ref(), meta.pipeline.as_ref(), meta.rules.as_ref()];
+    for name in named.into_iter().flatten() {
+        let p = dir.join(name);
+        if !v.contains(&p) {
+            v.push(p);
+        }
+    }
+    v
+}
+
 /// True when the file `name` (as `scenario.toml` writes it under `key`) lies inside the scenario
 /// folder `dir` once symlinks are followed, or when the options allow any place; else records an
 /// error that names the path, never its content. A file that does not exist is left to the reading,
@@ -279,6 +347,8 @@ fn inside(dir: &Path, name: &str, key: &str, options: &LoadOptions, diags: &mut 
         return true;
     }
     let path = dir.join(name);
+    // A workbook given by its bare name lies in the current folder.
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     let (Ok(folder), Ok(file)) = (dir.canonicalize(), path.canonicalize()) else {
         return true;
     };

@@ -83,10 +83,12 @@ pub(crate) fn relocate(diags: &mut Diagnostics, names: &[String]) {
                 d.message = d.message.replace("already on line", "already on row");
             }
         }
-        if d.message.contains(MARK) {
+        if d.message.contains(MARK) || d.message_vi.contains(MARK) {
             for name in names {
                 if let Some((file, sheet)) = name.split_once(MARK) {
                     d.message = d.message.replace(name.as_str(), &format!("{file} sheet `{sheet}`"));
+                    d.message_vi =
+                        d.message_vi.replace(name.as_str(), &format!("{file} trang tính `{sheet}`"));
                 }
             }
         }
@@ -124,13 +126,13 @@ impl Fields for CellRow {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Cell {
     /// Column, 0-based.
-    col: usize,
-    value: Value,
+    pub(crate) col: usize,
+    pub(crate) value: Value,
 }
 
 /// What a cell holds.
 #[derive(Clone, Debug, PartialEq)]
-enum Value {
+pub(crate) enum Value {
     /// A value, and whether its number format shows it as a percentage.
     Data(Data, bool),
     /// A formula Excel never calculated: it has no saved value.
@@ -148,7 +150,7 @@ pub(crate) enum Column {
 }
 
 /// The cell at column `i` of a row (sorted by column).
-fn cell_at(cells: &[Cell], i: usize) -> Option<&Cell> {
+pub(crate) fn cell_at(cells: &[Cell], i: usize) -> Option<&Cell> {
     cells.binary_search_by_key(&i, |c| c.col).ok().and_then(|k| cells.get(k))
 }
 
@@ -223,7 +225,7 @@ fn is_percent_format(code: &str) -> bool {
 
 /// A cell as text, or why it cannot be read. `month` says the column is the history's month, where a
 /// date cell is read as `YYYY-MM`.
-fn cell_text(cell: &Data, month: bool) -> Result<String, String> {
+pub(crate) fn cell_text(cell: &Data, month: bool) -> Result<String, String> {
     match cell {
         Data::Empty => Ok(String::new()),
         Data::String(s) => Ok(s.clone()),
@@ -271,7 +273,7 @@ pub(crate) struct SheetRows {
 /// Checks that the workbook's zip inflates to at most [`MAX_INFLATED_BYTES`]: first the sizes its
 /// directory declares, then the bytes each part actually inflates to (a part may lie about its size),
 /// without keeping them.
-fn check_zip(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
     let too_large = |n: u64| {
         format!(
             "the workbook would inflate to more than {} MiB ({n} bytes or more), the most an input workbook may hold (README, \"Limits\"); save it again from Excel, without what is not input",
@@ -302,7 +304,10 @@ fn check_zip(bytes: &[u8]) -> Result<(), String> {
 
 /// Reads the cells of sheet `name`: sparse, each with its percentage flag; formulas without a saved
 /// value marked as such.
-fn read_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<(usize, Vec<Cell>)>, String> {
+pub(crate) fn read_cells(
+    book: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<Vec<(usize, Vec<Cell>)>, String> {
     let mut rows: std::collections::BTreeMap<u32, Vec<Cell>> = std::collections::BTreeMap::new();
     let mut count = 0usize;
     // Cells present in the sheet but empty: a formula without its value reads so.
@@ -490,7 +495,7 @@ pub(crate) fn cell_row(
 }
 
 /// Spreadsheet column letters of a 0-based column index (0 is `A`, 26 is `AA`).
-fn column_letters(mut i: usize) -> String {
+pub(crate) fn column_letters(mut i: usize) -> String {
     let mut s = Vec::new();
     loop {
         s.push(char::from(b'A' + (i % 26) as u8));
