@@ -19,7 +19,7 @@ thread_local! {
     static LOAD_OPTIONS: Cell<LoadOptions> = Cell::new(LoadOptions::default());
     /// The language of the bad-input messages of the command running on this thread (Vietnamese
     /// unless the command line asks otherwise).
-    static MESSAGE_LANG: Cell<Lang> = Cell::new(Lang::Vi);
+    static MESSAGE_LANG: Cell<Lang> = const { Cell::new(Lang::Vi) };
 }
 
 /// Runs `f` with bad-input messages in `lang` on this thread.

@@ -150,10 +150,13 @@ pub fn setting_value(meta: &ScenarioMeta, key: &str) -> Option<String> {
     }
 }
 
+/// A sheet's non-empty rows: `(sheet row, cells)`.
+type Rows = Vec<(usize, Vec<Cell>)>;
+
 /// What the workbook holds besides its settings.
 struct Sheets {
     /// The settings sheet's name and rows, or `None` when the workbook has none.
-    settings: Option<(String, Vec<(usize, Vec<Cell>)>)>,
+    settings: Option<(String, Rows)>,
     /// The history sheet has a row below its header.
     history: bool,
     /// The pipeline sheet has a row below its header.
