@@ -389,3 +389,80 @@ impl fmt::Display for Diagnostics {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::{AmountError, NumberTextError};
+
+    /// Every code of the catalogue: the first literal of each `msg!` call in the loader's sources,
+    /// and the codes of the amount errors.
+    fn codes() -> Vec<String> {
+        let sources = [
+            include_str!("load/mod.rs"),
+            include_str!("load/history.rs"),
+            include_str!("load/pipeline.rs"),
+            include_str!("load/projects.rs"),
+            include_str!("load/records.rs"),
+            include_str!("load/scenario_toml.rs"),
+            include_str!("load/text.rs"),
+            include_str!("load/workbook.rs"),
+            include_str!("load/xlsx.rs"),
+        ];
+        let mut codes = Vec::new();
+        for src in sources {
+            for call in src.split("msg!(").skip(1) {
+                let code: String = call.trim_start().trim_start_matches('"').chars().take(4).collect();
+                codes.push(code);
+            }
+        }
+        use AmountError::*;
+        for e in [
+            Empty,
+            NotANumber,
+            Scientific,
+            NotFinite,
+            ThousandsSeparator,
+            DecimalComma,
+            TooManyDecimals,
+            Negative,
+            TooLarge,
+        ] {
+            codes.push(e.code().to_owned());
+        }
+        codes.push(NumberTextError::BadGrouping(String::new()).code().to_owned());
+        let ambiguous =
+            NumberTextError::Ambiguous { text: String::new(), as_dot: String::new(), as_vi: String::new() };
+        codes.push(ambiguous.code().to_owned());
+        codes
+    }
+
+    #[test]
+    fn every_message_code_is_used_once() {
+        let codes = codes();
+        assert!(codes.len() > 80, "{codes:?}");
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &codes {
+            let b = c.as_bytes();
+            assert!(
+                b.len() == 4 && (b[0] == b'E' || b[0] == b'W') && b[1..].iter().all(u8::is_ascii_digit),
+                "not a code: {c:?}"
+            );
+            assert!(seen.insert(c.clone()), "code {c} is used twice");
+        }
+    }
+
+    #[test]
+    fn a_diagnostic_renders_in_each_language_with_its_place_and_code() {
+        let d = Diagnostic::error(
+            "mau.xlsx",
+            Location::Cell { sheet: "Dự án".into(), row: 12, column: "plan".into() },
+            crate::msg!("E999", "expected {}", "cần {}", "x"),
+        );
+        assert_eq!(d.render(Lang::En), "mau.xlsx: sheet `Dự án` row 12: column `plan`: expected x [E999]");
+        assert_eq!(d.render(Lang::Vi), "mau.xlsx, trang tính `Dự án`, dòng 12, cột `plan`: cần x [E999]");
+        let plain = Diagnostic::warning("a.csv", Location::Line { line: 3 }, "from elsewhere");
+        assert_eq!(plain.render(Lang::Vi), "a.csv, dòng 3: from elsewhere");
+        assert_eq!(plain.to_string(), "a.csv:3: from elsewhere");
+    }
+}

@@ -40,7 +40,10 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
     let Some(src) = text::decode(
         bytes,
         file,
-        "the scenario description (name, province, fiscal_year, as_of, deadline, projects)",
+        (
+            "the scenario description (name, province, fiscal_year, as_of, deadline, projects)",
+            "phần mô tả kịch bản (name, province, fiscal_year, as_of, deadline, projects)",
+        ),
         &mut diags,
     ) else {
         return (None, diags);

@@ -439,7 +439,7 @@ fn value_toml(cell: Option<&Cell>, kind: SettingKind) -> Option<String> {
             format!("{y:04}-{m:02}-{day:02}")
         }
         Data::DateTimeIso(s) => s.chars().take(10).collect(),
-        other => xlsx::cell_text(other, false).unwrap_or_else(|e| e),
+        other => xlsx::cell_text(other, false).unwrap_or_else(|e| e.en),
     };
     Some(match kind {
         SettingKind::Text | SettingKind::Date => quoted(as_text().trim()),
