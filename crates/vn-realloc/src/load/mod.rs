@@ -102,6 +102,18 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
     let mut diags = Diagnostics::new();
     let mut inputs = Vec::new();
 
+    if !dir.exists() {
+        diags.error(
+            &dir.display().to_string(),
+            Location::File,
+            msg!(
+                "E009",
+                "no such folder or workbook; expected a scenario folder holding scenario.toml, or an Excel workbook (.xlsx) with a settings sheet",
+                "không tìm thấy thư mục hay sổ Excel này; cần một thư mục kịch bản có tệp scenario.toml, hoặc một sổ Excel (.xlsx) có trang tính thiết lập"
+            ),
+        );
+        return Err(LoadError { diagnostics: diags });
+    }
     if dir.is_file() {
         let shown = dir.display().to_string();
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

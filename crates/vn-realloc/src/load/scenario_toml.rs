@@ -136,10 +136,15 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
                     msg!(
                         "E205",
                         en(
-                            "`fiscal_year`: expected a year such as 2025 (an integer, without quotes), found {}",
+                            "`fiscal_year`: expected a year such as 2025 (an integer, without quotes), found {}{}",
+                            if matches!(v, DeValue::String(_)) { "the text " } else { "" },
                             found(v).0
                         ),
-                        vi("`fiscal_year`: cần một năm, ví dụ 2025 (số nguyên, không đặt trong ngoặc kép), nhưng gặp {}", found(v).1)
+                        vi(
+                            "`fiscal_year`: cần một năm, ví dụ 2025 (số nguyên, không đặt trong ngoặc kép), nhưng gặp {}{}",
+                            if matches!(v, DeValue::String(_)) { "văn bản " } else { "" },
+                            found(v).1
+                        )
                     ),
                 ),
             },
