@@ -1,6 +1,7 @@
 //! The runner of the data-driven bad-input suites (`bad_inputs`, `xlsx_input_bad`): every case file is
 //! its own test, reported by name; a case fills a fresh scenario folder, then `realloc validate` must
 //! give the exit status and the messages expected, and `realloc propose -o OUT` must refuse to write.
+//! `expect` holds English messages; `expect_vi` (optional) Vietnamese ones, the default language.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -93,6 +94,11 @@ impl Case {
                     "code {code} of the English messages is not in the Vietnamese ones:\n{shown}\n{shown_vi}"
                 )
                 .into());
+            }
+        }
+        for e in strings(&self.table, "expect_vi") {
+            if !shown_vi.contains(e.as_str()) {
+                return Err(format!("expected `{e}` in the Vietnamese output:\n{shown_vi}").into());
             }
         }
         for e in &self.expect {
