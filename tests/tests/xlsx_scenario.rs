@@ -114,6 +114,35 @@ fn a_user_workbook_with_a_settings_sheet_loads_and_matches_its_folder() {
     assert_eq!(loaded.meta.as_of, folder.meta.as_of);
     assert_eq!(loaded.meta.fiscal_year, 2025);
     assert_eq!(loaded.meta.document.recipients, ["UBND tỉnh", "Lưu: VT"]);
+
+    // A rules file named by the settings is read from the workbook's folder.
+    let rules = std::fs::read_to_string(realloc_tests::workspace_root().join("rules/default.toml")).unwrap();
+    std::fs::write(
+        tmp.path().join("quy-tac.toml"),
+        rules.replacen("name = \"default\"", "name = \"quy tắc riêng\"", 1),
+    )
+    .unwrap();
+    let mut rows = settings_rows();
+    rows.push(("Tệp quy tắc".into(), Cell::Text("quy-tac.toml".into()), "rules".into()));
+    let layout = Layout { settings: Some(rows), ..Layout::default() };
+    std::fs::write(&book, scenario_book(&folder, &layout, &[])).unwrap();
+    let proposal = propose_json(&book, &tmp.path().join("p.json"));
+    assert_eq!(proposal["manifest"]["rules"], "quy tắc riêng");
+    // Not one that leaves the folder, and the message says the settings sheet named it.
+    let mut rows = settings_rows();
+    rows.push(("Tệp quy tắc".into(), Cell::Text("../quy-tac.toml".into()), "rules".into()));
+    let layout = Layout { settings: Some(rows), ..Layout::default() };
+    std::fs::create_dir(tmp.path().join("inner")).unwrap();
+    let inner = tmp.path().join("inner/so-lieu.xlsx");
+    std::fs::write(&inner, scenario_book(&folder, &layout, &[])).unwrap();
+    let run = run_cli([OsStr::new("validate"), inner.as_os_str()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`rules` trong trang tính thiết lập là một đường dẫn có `..` ra ngoài"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("[E002]"), "{}", run.stderr);
 }
 
 #[test]

@@ -138,7 +138,23 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
             return Err(LoadError { diagnostics: diags });
         };
         let folder = dir.parent().unwrap_or(Path::new(""));
-        return load_files(folder, meta, inputs, diags, options);
+        // The files are named by the settings sheet, not by a scenario.toml.
+        let settings = |d: &mut crate::diag::Diagnostic| {
+            if matches!(d.code, "E002" | "E004" | "E005" | "E006") {
+                d.message = d.message.replace(SCENARIO_FILE, "the settings sheet");
+                d.message_vi = d.message_vi.replace(SCENARIO_FILE, "trang tính thiết lập");
+            }
+        };
+        return match load_files(folder, meta, inputs, diags, options) {
+            Ok(mut loaded) => {
+                loaded.warnings.rewrite(settings);
+                Ok(loaded)
+            }
+            Err(mut e) => {
+                e.diagnostics.rewrite(settings);
+                Err(e)
+            }
+        };
     }
 
     let toml_path = dir.join(SCENARIO_FILE);
