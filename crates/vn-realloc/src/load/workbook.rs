@@ -19,7 +19,7 @@ use super::headers::{self, HISTORY_ALIASES, PIPELINE_ALIASES};
 use super::scenario_toml::parse_scenario_toml;
 use super::xlsx::{self, Cell, HISTORY_SHEETS, Value};
 use super::{PIPELINE_SHEETS, text};
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, Msg};
 use crate::msg;
 use crate::scenario::ScenarioMeta;
 
@@ -183,9 +183,11 @@ pub(crate) fn read_settings(
                 Location::File,
                 msg!(
                     "E150",
-                    "cannot read the workbook: {}; expected an Excel .xlsx file",
-                    "không đọc được sổ Excel: {}; cần một tệp Excel .xlsx",
-                    text::lowercase_first(&e)
+                    en(
+                        "cannot read the workbook: {}; expected an Excel .xlsx file",
+                        text::lowercase_first(&e.en)
+                    ),
+                    vi("không đọc được sổ Excel: {}; cần một tệp Excel .xlsx", text::lowercase_first(&e.vi))
                 ),
             );
             return (None, diags);
@@ -254,7 +256,7 @@ pub(crate) fn read_settings(
 }
 
 /// Opens the workbook: its settings rows and whether the history and pipeline sheets have data.
-fn open(bytes: &[u8]) -> Result<Sheets, String> {
+fn open(bytes: &[u8]) -> Result<Sheets, Msg> {
     xlsx::check_zip(bytes)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let names = book.sheet_names();

@@ -287,10 +287,12 @@ pub(crate) struct SheetRows {
 /// Checks that the workbook's zip inflates to at most [`MAX_INFLATED_BYTES`]: first the sizes its
 /// directory declares, then the bytes each part actually inflates to (a part may lie about its size),
 /// without keeping them.
-pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), Msg> {
     let too_large = |n: u64| {
-        format!(
+        msg!(
+            "E715",
             "the workbook would inflate to more than {} MiB ({n} bytes or more), the most an input workbook may hold (README, \"Limits\"); save it again from Excel, without what is not input",
+            "sổ Excel khi giải nén sẽ lớn hơn {} MiB ({n} byte trở lên), mức tối đa của một sổ đầu vào (README, \"Limits\"); hãy lưu lại từ Excel, bỏ phần không phải số liệu đầu vào",
             MAX_INFLATED_BYTES >> 20
         )
     };
@@ -316,12 +318,18 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The message for a sheet above [`MAX_CELLS`].
+fn too_many_cells() -> Msg {
+    msg!(
+        "E716",
+        "the sheet holds more than {MAX_CELLS} cells, the most an input sheet may hold (README, \"Limits\")",
+        "trang tính có hơn {MAX_CELLS} ô, mức tối đa của một trang tính đầu vào (README, \"Limits\")"
+    )
+}
+
 /// Reads the cells of sheet `name`: sparse, each with its percentage flag; formulas without a saved
 /// value marked as such.
-pub(crate) fn read_cells(
-    book: &mut Xlsx<Cursor<&[u8]>>,
-    name: &str,
-) -> Result<Vec<(usize, Vec<Cell>)>, String> {
+pub(crate) fn read_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<(usize, Vec<Cell>)>, Msg> {
     let mut rows: std::collections::BTreeMap<u32, Vec<Cell>> = std::collections::BTreeMap::new();
     let mut count = 0usize;
     // Cells present in the sheet but empty: a formula without its value reads so.
@@ -342,9 +350,7 @@ pub(crate) fn read_cells(
             }
             count += 1;
             if count > MAX_CELLS {
-                return Err(format!(
-                    "the sheet holds more than {MAX_CELLS} cells, the most an input sheet may hold (README, \"Limits\")"
-                ));
+                return Err(too_many_cells());
             }
             let pct = percent.get(style).copied().unwrap_or(false);
             rows.entry(row)
@@ -366,9 +372,7 @@ pub(crate) fn read_cells(
                 cells.push(Cell { col: col as usize, value: Value::Uncalculated });
                 count += 1;
                 if count > MAX_CELLS {
-                    return Err(format!(
-                        "the sheet holds more than {MAX_CELLS} cells, the most an input sheet may hold (README, \"Limits\")"
-                    ));
+                    return Err(too_many_cells());
                 }
             }
         }
@@ -402,7 +406,7 @@ pub(crate) fn open_sheet(
         );
         return None;
     }
-    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Option<SheetRows>, String> {
+    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Option<SheetRows>, Msg> {
         check_zip(bytes)?;
         let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
         let sheets = book.sheet_names();
@@ -444,9 +448,11 @@ pub(crate) fn open_sheet(
                 Location::File,
                 msg!(
                     "E706",
-                    "cannot read the workbook: {}; expected an Excel .xlsx file",
-                    "không đọc được sổ Excel: {}; cần một tệp Excel .xlsx",
-                    text::lowercase_first(&e)
+                    en(
+                        "cannot read the workbook: {}; expected an Excel .xlsx file",
+                        text::lowercase_first(&e.en)
+                    ),
+                    vi("không đọc được sổ Excel: {}; cần một tệp Excel .xlsx", text::lowercase_first(&e.vi))
                 ),
             );
             None
