@@ -54,11 +54,16 @@ pub struct Layout {
     pub projects_sheet: String,
     /// Name of the history sheet; `None` leaves it out.
     pub history_sheet: Option<String>,
+    /// A settings sheet (`Thiết lập`) with these rows of label, value and `scenario.toml` key under a
+    /// header row; `None` leaves it out.
+    pub settings: Option<Vec<(String, Cell, String)>>,
 }
 
 impl Default for Layout {
     fn default() -> Self {
-        Layout { projects_sheet: "Dự án".into(), history_sheet: Some("disbursements".into()) }
+        Layout {
+            projects_sheet: "Dự án".into(), history_sheet: Some("disbursements".into()), settings: None
+        }
     }
 }
 
@@ -201,6 +206,20 @@ pub fn scenario_book(s: &Scenario, layout: &Layout, edits: &[Edit]) -> Vec<u8> {
     wb.push_worksheet(p);
     if layout.history_sheet.is_some() && s.history.is_some() {
         wb.push_worksheet(h);
+    }
+    if let Some(rows) = &layout.settings {
+        let mut t = Worksheet::new();
+        t.set_name("Thiết lập").unwrap_or_else(|e| panic!("{e}"));
+        for (c, head) in ["Thiết lập", "Giá trị", "Khóa"].iter().enumerate() {
+            write(&mut t, 0, c as u16, &Cell::Text((*head).into()));
+        }
+        for (i, (label, value, key)) in rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            write(&mut t, r, 0, &Cell::Text(label.clone()));
+            write(&mut t, r, 1, value);
+            write(&mut t, r, 2, &Cell::Text(key.clone()));
+        }
+        wb.push_worksheet(t);
     }
     wb.save_to_buffer().unwrap_or_else(|e| panic!("cannot save the workbook: {e}"))
 }

@@ -1,6 +1,7 @@
 //! The runner of the data-driven bad-input suites (`bad_inputs`, `xlsx_input_bad`): every case file is
 //! its own test, reported by name; a case fills a fresh scenario folder, then `realloc validate` must
 //! give the exit status and the messages expected, and `realloc propose -o OUT` must refuse to write.
+//! `expect` holds English messages; `expect_vi` (optional) Vietnamese ones, the default language.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -69,11 +70,36 @@ impl Case {
     /// output holds every expected message; when `exit` is 2 (bad input), checks too that
     /// `realloc propose -o OUT` exits 2 and writes nothing.
     pub fn check_validate(&self, exit: i64) -> Result<(), Failed> {
-        let run = run_cli([OsString::from("validate"), self.scenario.clone().into_os_string()]);
+        // The expectations are the English messages; the Vietnamese ones (the default) must give
+        // the same exit status and carry the same message codes.
+        let validate = || run_cli([OsString::from("validate"), self.scenario.clone().into_os_string()]);
+        let run = realloc_cli::with_message_lang(realloc::report::Lang::En, validate);
         let prefix = format!("{}{}", self.scenario.display(), std::path::MAIN_SEPARATOR);
         let shown = format!("{}{}", run.stdout, run.stderr).replace(&prefix, "");
         if i64::from(run.code) != exit {
             return Err(format!("exit status {} instead of {exit}; output:\n{shown}", run.code).into());
+        }
+        let vi = validate();
+        let shown_vi = format!("{}{}", vi.stdout, vi.stderr).replace(&prefix, "");
+        if vi.code != run.code {
+            return Err(format!(
+                "exit status {} in Vietnamese, {} in English:\n{shown_vi}",
+                vi.code, run.code
+            )
+            .into());
+        }
+        for code in message_codes(&shown) {
+            if !shown_vi.contains(&code) {
+                return Err(format!(
+                    "code {code} of the English messages is not in the Vietnamese ones:\n{shown}\n{shown_vi}"
+                )
+                .into());
+            }
+        }
+        for e in strings(&self.table, "expect_vi") {
+            if !shown_vi.contains(e.as_str()) {
+                return Err(format!("expected `{e}` in the Vietnamese output:\n{shown_vi}").into());
+            }
         }
         for e in &self.expect {
             if !shown.contains(e.as_str()) {
@@ -97,6 +123,21 @@ impl Case {
         }
         Ok(())
     }
+}
+
+/// The message codes (`[E101]`) in a command's output.
+pub fn message_codes(text: &str) -> Vec<String> {
+    let mut codes = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('[') {
+        rest = &rest[i + 1..];
+        let code: String = rest.chars().take_while(|c| *c != ']').collect();
+        let b = code.as_bytes();
+        if b.len() == 4 && (b[0] == b'E' || b[0] == b'W') && b[1..].iter().all(u8::is_ascii_digit) {
+            codes.push(format!("[{code}]"));
+        }
+    }
+    codes
 }
 
 fn strings(table: &toml::Table, key: &str) -> Vec<String> {

@@ -145,7 +145,7 @@ fn template_command_writes_an_empty_workbook_the_loader_reads_as_empty() {
     // Sheets, headers and notes as documented.
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
     use calamine::Reader;
-    assert_eq!(book.sheet_names(), ["projects", "disbursements", "pipeline", "notes", "lists"]);
+    assert_eq!(book.sheet_names(), ["projects", "disbursements", "pipeline", "Thiết lập", "notes", "lists"]);
     let range = book.worksheet_range("projects").unwrap();
     let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(header[0], "Mã dự án");
@@ -175,7 +175,7 @@ fn template_command_writes_an_empty_workbook_the_loader_reads_as_empty() {
     // An empty template is refused as a scenario with a clear message, exit 2.
     std::fs::write(tmp.path().join("scenario.toml"), retarget_toml(&valid_small(), "mau.xlsx", "mau.xlsx"))
         .unwrap();
-    let run = run_cli([std::ffi::OsStr::new("validate"), tmp.path().as_os_str()]);
+    let run = en(|| run_cli([std::ffi::OsStr::new("validate"), tmp.path().as_os_str()]));
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
@@ -183,6 +183,11 @@ fn template_command_writes_an_empty_workbook_the_loader_reads_as_empty() {
         "{}",
         run.stderr
     );
+}
+
+/// Runs `f` with the messages in English, which these tests compare.
+fn en<T>(f: impl FnOnce() -> T) -> T {
+    realloc_cli::with_message_lang(realloc::report::Lang::En, f)
 }
 
 fn zip_entry(path: &Path, name: &str) -> String {
@@ -242,7 +247,7 @@ fn bad_cells_get_the_same_message_as_the_same_bad_csv_field() {
             w.write_record(r).unwrap();
         }
         w.flush().unwrap();
-        let csv_run = run_cli([std::ffi::OsStr::new("validate"), csv_dir.as_os_str()]);
+        let csv_run = en(|| run_cli([std::ffi::OsStr::new("validate"), csv_dir.as_os_str()]));
         // Excel: the same text in the cell of P01 (sheet row 3).
         let xlsx_dir = tmp.path().join("xlsx");
         std::fs::create_dir(&xlsx_dir).unwrap();
@@ -263,7 +268,7 @@ fn bad_cells_get_the_same_message_as_the_same_bad_csv_field() {
             retarget_toml(&valid_small(), "data.xlsx", "data.xlsx"),
         )
         .unwrap();
-        let xlsx_run = run_cli([std::ffi::OsStr::new("validate"), xlsx_dir.as_os_str()]);
+        let xlsx_run = en(|| run_cli([std::ffi::OsStr::new("validate"), xlsx_dir.as_os_str()]));
         assert_eq!((csv_run.code, xlsx_run.code), (2, 2), "{column}={value}");
         assert!(
             csv_run.stderr.contains(&format!("projects.csv:2: column `{column}`: ")),

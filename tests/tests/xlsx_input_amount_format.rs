@@ -46,7 +46,9 @@ fn excel_number_cells_need_no_amount_format() {
 fn thirty_thousand_in_an_excel_text_cell_without_amount_format_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     write_case(tmp.path(), &[plan_cell("30.000")], None);
-    let run = run_cli([std::ffi::OsStr::new("validate"), tmp.path().as_os_str()]);
+    let run = realloc_cli::with_message_lang(realloc::report::Lang::En, || {
+        run_cli([std::ffi::OsStr::new("validate"), tmp.path().as_os_str()])
+    });
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(

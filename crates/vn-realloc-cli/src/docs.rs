@@ -178,7 +178,7 @@ pub fn proposal(d: &ProposalDocument, lang: Lang) -> Doc {
                     Value::Money(p.plan_vnd),
                     Value::Money(p.change_vnd),
                     Value::Money(p.new_plan_vnd),
-                    text(p.reason.clone()),
+                    text(p.reason.to_string()),
                 ]
             })
             .collect(),
@@ -187,9 +187,7 @@ pub fn proposal(d: &ProposalDocument, lang: Lang) -> Doc {
     let locked: Vec<_> = d.projects.iter().filter(|p| p.locked).collect();
     if !locked.is_empty() {
         sections.push(locked_section(
-            locked
-                .iter()
-                .map(|p| (p.id.as_str(), p.name.as_str(), p.source, p.plan_vnd, p.lock_reason.as_deref())),
+            locked.iter().map(|p| (&*p.id, &*p.name, p.source, p.plan_vnd, p.lock_reason.as_deref())),
             lang,
         ));
     }
@@ -240,7 +238,7 @@ fn capitalise(s: &str) -> String {
 /// The grouping report of `classify`.
 pub fn classify(
     r: &GroupingReport,
-    locked: &[(String, String, Source, i64, Option<String>)],
+    locked: &[(std::sync::Arc<str>, std::sync::Arc<str>, Source, i64, Option<std::sync::Arc<str>>)],
     lang: Lang,
 ) -> Doc {
     let l = labels(lang);
@@ -361,9 +359,7 @@ pub fn classify(
     }
     if !locked.is_empty() {
         sections.push(locked_section(
-            locked.iter().map(|(id, name, s, plan, reason)| {
-                (id.as_str(), name.as_str(), *s, *plan, reason.as_deref())
-            }),
+            locked.iter().map(|(id, name, s, plan, reason)| (&**id, &**name, *s, *plan, reason.as_deref())),
             lang,
         ));
     }

@@ -18,6 +18,13 @@ mod term;
 pub use cli::Cli;
 pub use output::{BadDiagnostics, BadInput};
 
+/// Runs `f` with the bad-input messages of every command it runs on this thread in `lang`
+/// (Vietnamese by default). The front end for tests and embedders until the command line's global
+/// `--lang` sets it.
+pub fn with_message_lang<T>(lang: realloc::report::Lang, f: impl FnOnce() -> T) -> T {
+    cmd::with_message_lang(lang, f)
+}
+
 /// Exit status of a successful run.
 pub const EXIT_OK: i32 = 0;
 /// Exit status of any failure other than bad input or usage.

@@ -248,8 +248,11 @@ pub fn message_json(message: &str, severity: &str) -> String {
 
 /// Writes a loader's warning on standard error, as text or JSON.
 pub fn warn(err: &mut dyn Write, d: &Diagnostic) {
+    let lang = crate::cmd::common::message_lang();
     let _ = match message_format() {
-        MessageFormat::Human => writeln!(err, "warning: {d}"),
+        MessageFormat::Human => {
+            writeln!(err, "{}: {}", crate::cmd::common::warning_word(lang), d.render(lang))
+        }
         MessageFormat::Json => writeln!(err, "{}", diagnostic_json(d)),
     };
 }

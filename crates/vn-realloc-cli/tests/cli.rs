@@ -39,9 +39,11 @@ fn validate_on_a_bad_scenario_exits_2_with_file_and_line() {
     let out = realloc().arg("validate").arg(tmp.path()).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let expected = format!("{}:3: column `disbursed`: a decimal comma is not accepted", projects.display());
+    // In Vietnamese, the default: file, line, column and the message's code.
+    let expected = format!("{}, dòng 3, cột `disbursed`: không nhận dấu phẩy thập phân", projects.display());
     assert!(stderr.contains(&expected), "{stderr}");
-    assert!(stderr.contains("1 error(s)"), "{stderr}");
+    assert!(stderr.contains("[E806]"), "{stderr}");
+    assert!(stderr.contains("1 lỗi"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
 
@@ -49,7 +51,7 @@ fn validate_on_a_bad_scenario_exits_2_with_file_and_line() {
 fn validate_on_a_missing_folder_exits_2() {
     let out = realloc().args(["validate", "/nonexistent/scenario"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("/nonexistent/scenario/scenario.toml: file not found")
-    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/nonexistent/scenario: không tìm thấy thư mục hay sổ Excel này"), "{stderr}");
+    assert!(stderr.contains("[E009]"), "{stderr}");
 }

@@ -381,6 +381,70 @@ pub enum AmountError {
     TooLarge,
 }
 
+impl AmountError {
+    /// The message in Vietnamese (the English one is the [`Display`](fmt::Display) form).
+    pub const fn message_vi(self) -> &'static str {
+        match self {
+            AmountError::Empty => "cần một số tiền (triệu đồng), nhưng ô để trống",
+            AmountError::NotANumber => "cần một số tiền (triệu đồng), ví dụ 1234.5",
+            AmountError::Scientific => {
+                "không nhận dạng số khoa học (như 1e6); hãy viết đủ chữ số, ví dụ 1000000"
+            }
+            AmountError::NotFinite => "cần một số tiền (triệu đồng) hữu hạn, nhưng gặp NaN hoặc vô cực",
+            AmountError::ThousandsSeparator => {
+                "không nhận dấu phân cách hàng nghìn; hãy viết 1234567.5, chỉ dùng dấu '.' trước phần thập phân"
+            }
+            AmountError::DecimalComma => {
+                "không nhận dấu phẩy thập phân; số tiền dùng dấu '.' trước phần thập phân, ví dụ 1234.5"
+            }
+            AmountError::TooManyDecimals => "chỉ nhận tối đa 3 chữ số thập phân (nghìn đồng)",
+            AmountError::Negative => "cần một số tiền từ 0 trở lên, nhưng gặp số âm",
+            AmountError::TooLarge => "số tiền quá lớn: trên 1000000000 triệu đồng",
+        }
+    }
+
+    /// The message's stable code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            AmountError::Empty => "E801",
+            AmountError::NotANumber => "E802",
+            AmountError::Scientific => "E803",
+            AmountError::NotFinite => "E804",
+            AmountError::ThousandsSeparator => "E805",
+            AmountError::DecimalComma => "E806",
+            AmountError::TooManyDecimals => "E807",
+            AmountError::Negative => "E808",
+            AmountError::TooLarge => "E809",
+        }
+    }
+}
+
+impl NumberTextError {
+    /// The message in Vietnamese (the English one is the [`Display`](fmt::Display) form); `unit`
+    /// follows each reading of an ambiguous text (" triệu đồng", or nothing).
+    pub fn message_vi(&self, unit: &str) -> String {
+        match self {
+            NumberTextError::Ambiguous { text, as_dot, as_vi } => {
+                let whole = as_vi.replace(',', "");
+                format!(
+                    "`{text}` có thể hiểu là {as_dot}{unit} (dấu '.' là dấu thập phân) hoặc {whole}{unit} (dấu '.' tách hàng nghìn)"
+                )
+            }
+            NumberTextError::BadGrouping(t) => format!(
+                "với amount_format = \"vi\", dấu '.' tách hàng nghìn theo nhóm ba chữ số và dấu ',' đánh dấu phần thập phân, ví dụ 1.234.567,8; nhưng gặp `{t}`"
+            ),
+        }
+    }
+
+    /// The message's stable code.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            NumberTextError::Ambiguous { .. } => "E810",
+            NumberTextError::BadGrouping(_) => "E811",
+        }
+    }
+}
+
 impl fmt::Display for Money {
     /// Million VND, exact, as [`Money::to_million_string`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

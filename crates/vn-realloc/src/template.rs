@@ -2,8 +2,10 @@
 //! that the loader reads, their headers (the optional version-2 columns of `projects` included), data
 //! validation for the codes, amounts, percentages and years (the category as a list of its Vietnamese
 //! labels in the Vietnamese template), a `notes` sheet explaining each column and a hidden `lists`
-//! sheet holding the category labels. Given a scenario it also holds that scenario's rows and
-//! pipeline, which turns a CSV scenario into a workbook the loader reads back to the đồng.
+//! sheet holding the category labels, and a settings sheet (`Thiết lập`, or `settings` in English)
+//! holding what `scenario.toml` holds, so that the workbook alone is a scenario. Given a scenario it
+//! also holds that scenario's rows, pipeline and settings, which turns a CSV scenario into a workbook
+//! the loader reads back to the đồng.
 
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign, FormatBorder,
@@ -13,10 +15,10 @@ use rust_xlsxwriter::{
 use crate::domain::{Category, Obstacle};
 use crate::load::headers::{HISTORY_ALIASES, PIPELINE_ALIASES, PROJECT_ALIASES};
 use crate::load::xlsx::{HISTORY_SHEETS, PROJECTS_SHEETS};
-use crate::load::{PIPELINE_SHEETS, PROJECT_COLUMNS};
+use crate::load::{PIPELINE_SHEETS, PROJECT_COLUMNS, SETTINGS, SETTINGS_SHEETS, SettingKind, setting_value};
 use crate::money::{DONG_PER_MILLION, Money};
 use crate::report::{Lang, RenderError};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ScenarioMeta};
 
 /// The notes sheet's name.
 pub const NOTES_SHEET: &str = "notes";
@@ -402,6 +404,7 @@ fn notes_sheet(lang: Lang, f: &Formats) -> Result<Worksheet, XlsxError> {
         &[
             "Hướng dẫn nhập số liệu cho realloc",
             "Sheet `projects` (hoặc `Dự án`): mỗi dòng là một dự án và một nguồn vốn; 7 cột cuối (Phân loại … Lý do giữ nguyên) không bắt buộc. Sheet `disbursements` (hoặc `Giải ngân`, không bắt buộc): giải ngân từng tháng. Sheet `pipeline` (hoặc `Danh mục dự án chuẩn bị`, không bắt buộc, khai báo `pipeline` trong scenario.toml): dự án đủ thủ tục, chưa có kế hoạch năm.",
+            "Sheet `Thiết lập`: các thông tin của scenario.toml (năm kế hoạch, ngày số liệu, tỉnh, thông tin văn bản...), mỗi dòng một khóa; khi điền đủ, chính sổ này là một kịch bản: `realloc validate mau.xlsx`, `realloc propose mau.xlsx -o de-xuat.docx`.",
             "Tiêu đề cột có thể viết bằng tiếng Việt hoặc tiếng Anh (cột B hoặc C dưới đây), có hoặc không dấu.",
             "Số tiền tính bằng triệu đồng, tối đa 3 chữ số thập phân (7209.438 là 7.209.438.000 đồng). Nên nhập ô số. Ô văn bản theo `amount_format` của scenario.toml: \"dot\" (dấu chấm thập phân, không phân cách hàng nghìn) hoặc \"vi\" (1.234.567,8); không khai báo thì số như 30.000 bị từ chối vì có thể hiểu hai cách.",
             "Tỷ lệ là số từ 0 đến 100 (nhập 62.5, không nhập 62,5% dạng phần trăm của Excel).",
@@ -411,6 +414,7 @@ fn notes_sheet(lang: Lang, f: &Formats) -> Result<Worksheet, XlsxError> {
         &[
             "How to fill in the data for realloc",
             "Sheet `projects` (or `Dự án`): one row per project and capital source; the last 7 columns (category … lock_reason) are optional. Sheet `disbursements` (or `Giải ngân`, optional): the monthly disbursement. Sheet `pipeline` (or `Danh mục dự án chuẩn bị`, optional, named by `pipeline` in scenario.toml): ready projects with no plan yet.",
+            "Sheet `settings`: what scenario.toml holds (plan year, as-of date, province, document fields...), one key a row; once filled in, the workbook itself is a scenario: `realloc validate book.xlsx`, `realloc propose book.xlsx -o proposal.docx`.",
             "Headers may be the Vietnamese or the English names (columns B or C below), with or without diacritics.",
             "Amounts are million VND with at most 3 decimals (7209.438 is 7,209,438,000 đồng), best as number cells. Text cells follow `amount_format` in scenario.toml: \"dot\" (a '.' decimal point, no grouping) or \"vi\" (1.234.567,8); without it, text such as 30.000 is refused as ambiguous.",
             "Percentages are numbers from 0 to 100 (type 62.5, not an Excel percent cell 62.5%).",
@@ -550,9 +554,76 @@ fn build(lang: Lang, data: Option<&Scenario>) -> Result<Vec<u8>, XlsxError> {
     if data.is_none_or(|s| s.meta.pipeline.is_some()) {
         wb.push_worksheet(pipeline_sheet(lang, data, &f)?);
     }
+    wb.push_worksheet(settings_sheet(lang, data.map(|s| &s.meta), &f)?);
     wb.push_worksheet(notes_sheet(lang, &f)?);
     wb.push_worksheet(lists_sheet()?);
     wb.save_to_buffer()
+}
+
+/// The settings sheet (`Thiết lập`, or `settings` in English): what `scenario.toml` holds, one key a
+/// row (label, value, key), so that the workbook alone is a scenario. Filled from `meta` when given;
+/// else only `amount_format` is set (`dot`, as every file the tool writes).
+fn settings_sheet(lang: Lang, meta: Option<&ScenarioMeta>, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let vi = lang == Lang::Vi;
+    let mut ws = Worksheet::new();
+    ws.set_name(if vi { SETTINGS_SHEETS[0] } else { SETTINGS_SHEETS[1] })?;
+    let head: [&str; 3] = if vi {
+        ["Thiết lập", "Giá trị", "Khóa (scenario.toml)"]
+    } else {
+        ["Setting", "Value", "Key (scenario.toml)"]
+    };
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
+    }
+    ws.set_column_width(0, 60)?;
+    ws.set_column_width(1, 40)?;
+    ws.set_column_width(2, 24)?;
+    ws.set_column_format(1, &f.text)?;
+    for (i, (key, label_vi, label_en, kind)) in SETTINGS.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(r, 0, if vi { *label_vi } else { *label_en }, &f.wrap)?;
+        ws.write_string(r, 2, *key)?;
+        match kind {
+            SettingKind::Year => {
+                if let Some(m) = meta {
+                    ws.write_number_with_format(r, 1, f64::from(m.fiscal_year), &f.number)?;
+                }
+                let v = DataValidation::new()
+                    .allow_whole_number(DataValidationRule::Between(1900, 2200))
+                    .set_error_message(if vi { "Năm, ví dụ 2025." } else { "A year such as 2025." })?;
+                ws.add_data_validation(r, 1, r, 1, &v)?;
+            }
+            SettingKind::Bool => {
+                let (yes, no) = if vi { ("Có", "Không") } else { ("true", "false") };
+                if let Some(m) = meta {
+                    ws.write_string(r, 1, if m.local_budget_delegated { yes } else { no })?;
+                }
+                ws.add_data_validation(r, 1, r, 1, &DataValidation::new().allow_list_strings(&[yes, no])?)?;
+            }
+            _ => {
+                let value = match meta {
+                    Some(m) => setting_value(m, key),
+                    None if *key == "amount_format" => Some("dot".to_owned()),
+                    None => None,
+                };
+                if let Some(v) = value {
+                    let format = if *kind == SettingKind::List { &f.wrap } else { &f.text };
+                    ws.write_string_with_format(r, 1, v, format)?;
+                }
+                if *key == "amount_format" {
+                    ws.add_data_validation(
+                        r,
+                        1,
+                        r,
+                        1,
+                        &DataValidation::new().allow_list_strings(&["dot", "vi"])?,
+                    )?;
+                }
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(ws)
 }
 
 /// The optional columns of a project row, after the version-1 columns.

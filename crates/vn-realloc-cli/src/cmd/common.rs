@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use realloc::load::{LoadOptions, Loaded, load_scenario_with};
 use realloc::optimize;
-use realloc::report::{ProposalDocument, RulesIdentity, constraint_costs};
+use realloc::report::{Lang, ProposalDocument, RulesIdentity, constraint_costs};
 use realloc::scenario::Scenario;
 
 use crate::cmd::rules_input::load_with_rules;
@@ -17,6 +17,31 @@ use crate::output::bad_input;
 thread_local! {
     /// How the command running on this thread loads scenarios (the global `--allow-outside`).
     static LOAD_OPTIONS: Cell<LoadOptions> = Cell::new(LoadOptions::default());
+    /// The language of the bad-input messages of the command running on this thread, when a caller
+    /// set it ([`with_message_lang`]); otherwise the command line's `--lang` ([`crate::output::lang`]).
+    static MESSAGE_LANG: Cell<Option<Lang>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with bad-input messages in `lang` on this thread.
+pub fn with_message_lang<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    let before = MESSAGE_LANG.replace(Some(lang));
+    let result = f();
+    MESSAGE_LANG.set(before);
+    result
+}
+
+/// The language of the bad-input messages: the one [`with_message_lang`] set, else `--lang`
+/// (Vietnamese by default).
+pub fn message_lang() -> Lang {
+    MESSAGE_LANG.get().unwrap_or_else(crate::output::lang)
+}
+
+/// The word before a warning in `lang`.
+pub fn warning_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "cảnh báo",
+        Lang::En => "warning",
+    }
 }
 
 /// Runs `f` with `options` for every scenario it loads on this thread.
@@ -35,6 +60,7 @@ pub fn load_options() -> LoadOptions {
 /// Loads the scenario folder; every problem found becomes one bad-input error listing them all.
 /// Warnings are written to `err`.
 pub fn load(dir: &Path, err: &mut dyn Write) -> anyhow::Result<Loaded> {
+    let lang = message_lang();
     match load_scenario_with(dir, &load_options()) {
         Ok(loaded) => {
             for w in loaded.warnings.iter() {
@@ -44,20 +70,16 @@ pub fn load(dir: &Path, err: &mut dyn Write) -> anyhow::Result<Loaded> {
         }
         Err(e) => {
             let count = e.diagnostics.error_count();
+            let head = match lang {
+                Lang::En => format!(
+                    "the scenario `{}` cannot be used ({count} problem{})",
+                    dir.display(),
+                    if count == 1 { "" } else { "s" }
+                ),
+                Lang::Vi => format!("không dùng được kịch bản `{}` ({count} lỗi)", dir.display()),
+            };
             Err(crate::output::bad_diagnostics(
-                match crate::output::lang() {
-                    realloc::report::Lang::Vi => format!(
-                        "không dùng được phương án `{}` ({count} lỗi):\n{}",
-                        dir.display(),
-                        e.diagnostics
-                    ),
-                    realloc::report::Lang::En => format!(
-                        "the scenario `{}` cannot be used ({count} problem{}):\n{}",
-                        dir.display(),
-                        if count == 1 { "" } else { "s" },
-                        e.diagnostics
-                    ),
-                },
+                format!("{head}:\n{}", e.diagnostics.render(lang)),
                 e.diagnostics.iter().cloned().collect(),
             ))
         }
@@ -66,11 +88,10 @@ pub fn load(dir: &Path, err: &mut dyn Write) -> anyhow::Result<Loaded> {
 
 /// The files a run over the scenario folder `dir` read: `scenario.toml`, the projects, the history
 /// and the rules (the `--rules` file and the scenario's own), so that no output lands on one.
+/// `dir` may be a workbook scenario: the workbook is then the input.
 pub fn inputs(dir: &Path, scenario: &Scenario, rules: Option<&Path>) -> Vec<PathBuf> {
-    let mut v = vec![dir.join("scenario.toml"), dir.join(&scenario.meta.projects)];
-    v.extend(scenario.meta.disbursements.iter().map(|d| dir.join(d)));
+    let mut v = realloc::load::scenario_files(dir, &scenario.meta);
     v.extend(rules.map(Path::to_path_buf));
-    v.extend(scenario.meta.rules.iter().map(|r| dir.join(r)));
     v
 }
 

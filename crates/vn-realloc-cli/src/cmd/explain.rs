@@ -104,7 +104,7 @@ fn wrap(s: &str, w: usize) -> Vec<String> {
     lines
 }
 
-fn text(e: &Explanation, rules: &str, locked: Option<Option<String>>, lang: Lang) -> String {
+fn text(e: &Explanation, rules: &str, locked: Option<Option<std::sync::Arc<str>>>, lang: Lang) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} ({}): {}", e.id, e.source, e.name);
     let _ = writeln!(s, "rules: {rules}");

@@ -14,7 +14,7 @@ use crate::output;
 mod backtest;
 mod check;
 mod classify;
-mod common;
+pub(crate) mod common;
 mod compare;
 mod explain;
 mod generate;
@@ -106,6 +106,8 @@ impl Ctx {
         output.write(&bytes, inputs, out)
     }
 }
+
+pub use common::with_message_lang;
 
 /// Runs a parsed command line.
 pub fn dispatch(

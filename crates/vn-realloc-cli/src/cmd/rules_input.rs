@@ -62,7 +62,7 @@ pub fn load_with_rules(
     let scenario = super::common::load(dir, err)?.scenario;
     let rules = match (explicit, &scenario.meta.rules) {
         (Some(r), _) => r,
-        (None, Some(rel)) => read_rules(&dir.join(rel))?,
+        (None, Some(rel)) => read_rules(&realloc::load::scenario_folder(dir).join(rel))?,
         (None, None) => Rules::builtin(),
     };
     Ok((scenario, rules))

@@ -13,8 +13,7 @@ pub fn run(args: &TemplateArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wr
     let (scenario, mut inputs) = match &args.from {
         Some(dir) => {
             let s = super::common::load(dir, err)?.scenario;
-            let mut inputs = vec![dir.join("scenario.toml"), dir.join(&s.meta.projects)];
-            inputs.extend(s.meta.disbursements.iter().chain(&s.meta.pipeline).map(|d| dir.join(d)));
+            let inputs = realloc::load::scenario_files(dir, &s.meta);
             (Some(s), inputs)
         }
         None => (None, Vec::new()),

@@ -112,20 +112,36 @@ pub fn summarise(s: &Scenario) -> Summary {
     }
 }
 
-/// The text of a failed load: every diagnostic on its own line, warnings marked, then the counts.
+/// The text of a failed load: every diagnostic on its own line in the messages' language, warnings
+/// marked, then the counts.
 pub fn failure_text(dir: &std::path::Path, diags: &Diagnostics) -> String {
-    let mut text = format!("scenario `{}` cannot be used:\n", dir.display());
+    let lang = super::common::message_lang();
+    let vi = lang == realloc::report::Lang::Vi;
+    let mut text = if vi {
+        format!("không dùng được kịch bản `{}`:\n", dir.display())
+    } else {
+        format!("scenario `{}` cannot be used:\n", dir.display())
+    };
     for d in diags.iter() {
         if d.severity == Severity::Warning {
-            text.push_str("warning: ");
+            text.push_str(super::common::warning_word(lang));
+            text.push_str(": ");
         }
-        text.push_str(&d.to_string());
+        text.push_str(&d.render(lang));
         text.push('\n');
     }
     if diags.dropped() > 0 {
-        text.push_str(&format!("... and {} more errors not shown\n", diags.dropped()));
+        if vi {
+            text.push_str(&format!("... và {} lỗi khác không hiển thị\n", diags.dropped()));
+        } else {
+            text.push_str(&format!("... and {} more errors not shown\n", diags.dropped()));
+        }
     }
-    text.push_str(&format!("{} error(s), {} warning(s)", diags.error_count(), diags.warning_count()));
+    if vi {
+        text.push_str(&format!("{} lỗi, {} cảnh báo", diags.error_count(), diags.warning_count()));
+    } else {
+        text.push_str(&format!("{} error(s), {} warning(s)", diags.error_count(), diags.warning_count()));
+    }
     text
 }
 

@@ -10,9 +10,10 @@ use super::projects::{ProjectsTable, map_header};
 
 use super::records::{PART_BYTES, PartRead, Records, read_in_parts, read_part};
 use super::text::{self, Fields};
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, Msg};
 use crate::domain::Source;
 use crate::money::Money;
+use crate::msg;
 use crate::scenario::{History, ScenarioMeta};
 
 /// The columns of `disbursements.csv`.
@@ -91,7 +92,7 @@ impl<'p> HistoryBuilder<'p> {
         let get = |c: usize| {
             if c == 0 { text::key(rec.field(pos[c])) } else { Cow::Borrowed(text::trim(rec.field(pos[c]))) }
         };
-        let invalid = |c: usize| rec.invalid(pos[c]).map(str::to_owned);
+        let invalid = |c: usize| rec.invalid_msg(pos[c]);
         let number_cell = rec.is_number(pos[3]);
         let raw = scan_row(
             &self.header,
@@ -121,17 +122,28 @@ impl<'p> HistoryBuilder<'p> {
             rows.get(self.next_row).filter(|p| p.source == source && *p.id == *id).map(|_| self.next_row);
         let Some(row) = guess.or_else(|| projects.portfolio.position(id, source)) else {
             if !projects.rejected_ids.contains(id) {
-                let more = match group.rows {
-                    1 => String::new(),
-                    n => format!(" ({n} rows, lines {}–{})", group.line, group.last_line),
+                let (more, more_vi) = match group.rows {
+                    1 => (String::new(), String::new()),
+                    n => (
+                        format!(" ({n} rows, lines {}–{})", group.line, group.last_line),
+                        format!(" ({n} dòng, từ dòng {} đến {})", group.line, group.last_line),
+                    ),
                 };
                 diags.error(
                     &self.file,
                     Location::Field { line: group.line, column: HISTORY_COLUMNS[0].to_owned() },
-                    format!(
-                        "no project `{}` with source {source} in {}{more}",
-                        text::quote(id),
-                        projects.file
+                    msg!(
+                        "E501",
+                        en(
+                            "no project `{}` with source {source} in {}{more}",
+                            text::quote(id),
+                            projects.file
+                        ),
+                        vi(
+                            "không có dự án `{}` với nguồn vốn {source} trong {}{more_vi}",
+                            text::quote(id),
+                            projects.file
+                        )
                     ),
                 );
             }
@@ -143,8 +155,10 @@ impl<'p> HistoryBuilder<'p> {
             diags.error(
                 &self.file,
                 Location::Line { line },
-                format!(
+                msg!(
+                    "E502",
                     "duplicate month {}-{:02} for `{}` ({source}): already on line {first}",
+                    "tháng {}-{:02} của `{}` ({source}) bị trùng: đã có ở dòng {first}",
                     self.window.fiscal_year,
                     m + 1,
                     text::quote(id)
@@ -167,10 +181,18 @@ impl<'p> HistoryBuilder<'p> {
             diags.warning(
                 &self.file,
                 Location::Line { line },
-                format!(
-                    "{} row(s) name months outside {} and were not counted (the first, month {year}-{m:02}, is on this line)",
-                    self.outside,
-                    self.window.describe()
+                msg!(
+                    "W503",
+                    en(
+                        "{} row(s) name months outside {} and were not counted (the first, month {year}-{m:02}, is on this line)",
+                        self.outside,
+                        self.window.describe().0
+                    ),
+                    vi(
+                        "{} dòng ghi tháng ngoài {} nên không được tính (dòng đầu tiên, tháng {year}-{m:02}, là dòng này)",
+                        self.outside,
+                        self.window.describe().1
+                    )
                 ),
             );
         }
@@ -181,14 +203,24 @@ impl<'p> HistoryBuilder<'p> {
             let sum: Money = self.months[row].iter().sum();
             if sum != p.disbursed {
                 let has_rows = self.first_line[row].iter().any(|&l| l != 0);
-                let what = if has_rows {
-                    format!(
-                        "the months of {} in {} add up to {sum} million VND",
-                        self.window.describe(),
-                        self.file
+                let (what, what_vi) = if has_rows {
+                    (
+                        format!(
+                            "the months of {} in {} add up to {sum} million VND",
+                            self.window.describe().0,
+                            self.file
+                        ),
+                        format!(
+                            "tổng các tháng {} trong {} là {sum} triệu đồng",
+                            self.window.describe().1,
+                            self.file
+                        ),
                     )
                 } else {
-                    format!("{} has no row for it (sum 0)", self.file)
+                    (
+                        format!("{} has no row for it (sum 0)", self.file),
+                        format!("{} không có dòng nào của dự án này (tổng bằng 0)", self.file),
+                    )
                 };
                 diags.error(
                     &self.projects.file,
@@ -196,11 +228,20 @@ impl<'p> HistoryBuilder<'p> {
                         line: self.projects.lines.get(row).copied().unwrap_or(0),
                         column: "disbursed".into(),
                     },
-                    format!(
-                        "`{}` ({}): disbursed is {} million VND but {what}",
-                        text::quote(&p.id),
-                        p.source,
-                        p.disbursed
+                    msg!(
+                        "E504",
+                        en(
+                            "`{}` ({}): disbursed is {} million VND but {what}",
+                            text::quote(&p.id),
+                            p.source,
+                            p.disbursed
+                        ),
+                        vi(
+                            "`{}` ({}): giải ngân lũy kế là {} triệu đồng nhưng {what_vi}",
+                            text::quote(&p.id),
+                            p.source,
+                            p.disbursed
+                        )
                     ),
                 );
             }
@@ -228,12 +269,16 @@ impl Window {
         Window { fiscal_year: meta.fiscal_year, last_month }
     }
 
-    /// The counted months, in words.
-    fn describe(&self) -> String {
+    /// The counted months, in words, in English and Vietnamese.
+    fn describe(&self) -> (String, String) {
+        let y = self.fiscal_year;
         match self.last_month {
-            0 => format!("the plan year {} up to as_of", self.fiscal_year),
-            1 => format!("January {}", self.fiscal_year),
-            m => format!("January–{} {}", crate::report::fmt::MONTHS_EN[(m - 1) as usize], self.fiscal_year),
+            0 => (format!("the plan year {y} up to as_of"), format!("năm kế hoạch {y} đến ngày as_of")),
+            1 => (format!("January {y}"), format!("tháng 1 năm {y}")),
+            m => (
+                format!("January–{} {y}", crate::report::fmt::MONTHS_EN[(m - 1) as usize]),
+                format!("từ tháng 1 đến tháng {m} năm {y}"),
+            ),
         }
     }
 }
@@ -458,13 +503,22 @@ fn taint_id(tainted: &mut [bool], projects: &ProjectsTable, id: &str) {
 }
 
 /// Parses exactly `YYYY-MM`.
-fn parse_month(s: &str) -> Result<(i32, u32), String> {
+fn parse_month(s: &str) -> Result<(i32, u32), Msg> {
     let b = s.as_bytes();
     let bad = || {
         if s.is_empty() {
-            "expected a month YYYY-MM such as 2025-03, found an empty field".to_owned()
+            msg!(
+                "E505",
+                "expected a month YYYY-MM such as 2025-03, found an empty field",
+                "cần một tháng dạng YYYY-MM (năm-tháng), ví dụ 2025-03, nhưng ô để trống"
+            )
         } else {
-            format!("expected a month YYYY-MM such as 2025-03, found `{}`", text::quote(s))
+            msg!(
+                "E506",
+                "expected a month YYYY-MM such as 2025-03, found `{}`",
+                "cần một tháng dạng YYYY-MM (năm-tháng), ví dụ 2025-03, nhưng gặp `{}`",
+                text::quote(s)
+            )
         }
     };
     if b.len() != 7 || b[4] != b'-' || !b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit) {
@@ -509,7 +563,7 @@ fn scan_row<'a>(
     header: &HistoryHeader,
     (width, number_cell): (usize, bool),
     get: impl Fn(usize) -> Cow<'a, str>,
-    invalid: impl Fn(usize) -> Option<String>,
+    invalid: impl Fn(usize) -> Option<Msg>,
     line: usize,
     file: &str,
     sources: &mut SourceCache,
@@ -521,7 +575,12 @@ fn scan_row<'a>(
         diags.error(
             file,
             Location::Line { line },
-            format!("expected {} fields as in the header, found {width}", header.width),
+            msg!(
+                "E507",
+                "expected {} fields as in the header, found {width}",
+                "cần {} ô như dòng tiêu đề, nhưng dòng này có {width}",
+                header.width
+            ),
         );
         return RawRow { line, id, source: None, month: None, amount: None };
     }
@@ -537,7 +596,11 @@ fn scan_row<'a>(
         return RawRow { line, id, source: None, month: None, amount: None };
     }
     if id.is_empty() {
-        diags.error(file, at(0), "expected a project code, found an empty field");
+        diags.error(
+            file,
+            at(0),
+            msg!("E508", "expected a project code, found an empty field", "cần mã dự án, nhưng ô để trống"),
+        );
     }
     let source = if unreadable[1] {
         None
@@ -566,7 +629,7 @@ struct SourceCache {
 
 impl SourceCache {
     /// Parses a capital source code, as [`text::code`] does.
-    fn parse(&mut self, s: &str) -> Result<Source, String> {
+    fn parse(&mut self, s: &str) -> Result<Source, Msg> {
         if let Some(source) = self.source
             && self.text == s
         {
@@ -650,7 +713,15 @@ pub(crate) fn scan_in_parts<'a>(
         return none(diags);
     }
     if parts.records == 0 {
-        diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no history rows");
+        diags.error(
+            file,
+            Location::Line { line: 1 },
+            msg!(
+                "E509",
+                "the file has only a header line and no history rows",
+                "tệp chỉ có dòng tiêu đề, không có dòng giải ngân nào"
+            ),
+        );
         return none(diags);
     }
     Scanned { header: Some(header), groups, diags }
@@ -683,7 +754,7 @@ fn scan_part<'a>(
         let raw = if fields.is_clean() {
             scan_row(header, (fields.len(), false), get, |_| None, line, file, &mut sources, diags)
         } else {
-            let invalid = |c: usize| fields.invalid(header.pos[c]).map(str::to_owned);
+            let invalid = |c: usize| fields.invalid_msg(header.pos[c]);
             scan_row(header, (fields.len(), false), get, invalid, line, file, &mut sources, diags)
         };
         groups.extend(runs.push(raw, |id| id));
@@ -733,7 +804,10 @@ pub(crate) fn decode_history<'b>(bytes: &'b [u8], file: &str, diags: &mut Diagno
     text::decode(
         bytes,
         file,
-        "the header id,source,month,amount then one row per project, source and month",
+        (
+            "the header id,source,month,amount then one row per project, source and month",
+            "dòng tiêu đề id,source,month,amount rồi mỗi dòng một dự án, nguồn vốn và tháng",
+        ),
         diags,
     )
 }

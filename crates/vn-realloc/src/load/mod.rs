@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostics, Location};
 use crate::domain::Project;
+use crate::msg;
 use crate::scenario::{InputDigest, Scenario};
 
 pub mod headers;
@@ -31,6 +32,7 @@ mod projects;
 mod records;
 mod scenario_toml;
 mod text;
+mod workbook;
 pub mod xlsx;
 
 pub use history::{HISTORY_COLUMNS, HistoryBuilder, parse_disbursements};
@@ -41,6 +43,7 @@ pub use projects::{
 };
 pub use scenario_toml::parse_scenario_toml;
 pub use text::Fields;
+pub use workbook::{SETTINGS, SETTINGS_SHEETS, Setting, SettingKind, setting_value};
 
 /// A scenario that loaded, with the warnings found on the way.
 #[derive(Debug)]
@@ -91,9 +94,68 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
 /// As [`load_scenario`], with options: every file `scenario.toml` names must lie inside `dir` (after
 /// following symlinks) unless [`LoadOptions::allow_outside`], be a regular file, and be at most
 /// [`MAX_FILE_BYTES`] long ([`MAX_TOML_BYTES`] for TOML).
+///
+/// `dir` may also be a workbook (`.xlsx`, `.xlsm`) holding the whole scenario: its settings sheet
+/// says what `scenario.toml` says, its sheets hold the projects, the history and the pipeline, and
+/// files its settings name (rules, monitoring) lie in the workbook's folder.
 pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let mut diags = Diagnostics::new();
     let mut inputs = Vec::new();
+
+    if !dir.exists() {
+        diags.error(
+            &dir.display().to_string(),
+            Location::File,
+            msg!(
+                "E009",
+                "no such folder or workbook; expected a scenario folder holding scenario.toml, or an Excel workbook (.xlsx) with a settings sheet",
+                "không tìm thấy thư mục hay sổ Excel này; cần một thư mục kịch bản có tệp scenario.toml, hoặc một sổ Excel (.xlsx) có trang tính thiết lập"
+            ),
+        );
+        return Err(LoadError { diagnostics: diags });
+    }
+    if dir.is_file() {
+        let shown = dir.display().to_string();
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !xlsx::is_workbook(&name) {
+            diags.error(
+                &shown,
+                Location::File,
+                msg!(
+                    "E001",
+                    "is a file, not a scenario: expected a scenario folder holding scenario.toml, or an Excel workbook (.xlsx) with a settings sheet, as `realloc template` writes",
+                    "là một tệp, không phải một kịch bản: cần một thư mục kịch bản có tệp scenario.toml, hoặc một sổ Excel (.xlsx) có trang tính thiết lập như sổ do `realloc template` tạo"
+                ),
+            );
+            return Err(LoadError { diagnostics: diags });
+        }
+        let Some(bytes) = read_input(dir, &shown, "", MAX_FILE_BYTES, &mut diags) else {
+            return Err(LoadError { diagnostics: diags });
+        };
+        let (meta, d) = workbook::read_settings(&bytes, &shown, &name);
+        diags.extend(d);
+        let Some(meta) = meta else {
+            return Err(LoadError { diagnostics: diags });
+        };
+        let folder = dir.parent().unwrap_or(Path::new(""));
+        // The files are named by the settings sheet, not by a scenario.toml.
+        let settings = |d: &mut crate::diag::Diagnostic| {
+            if matches!(d.code, "E002" | "E004" | "E005" | "E006") {
+                d.message = d.message.replace(SCENARIO_FILE, "the settings sheet");
+                d.message_vi = d.message_vi.replace(SCENARIO_FILE, "trang tính thiết lập");
+            }
+        };
+        return match load_files(folder, meta, inputs, diags, options) {
+            Ok(mut loaded) => {
+                loaded.warnings.rewrite(settings);
+                Ok(loaded)
+            }
+            Err(mut e) => {
+                e.diagnostics.rewrite(settings);
+                Err(e)
+            }
+        };
+    }
 
     let toml_path = dir.join(SCENARIO_FILE);
     let toml_shown = toml_path.display().to_string();
@@ -106,7 +168,18 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
     let Some(meta) = meta else {
         return Err(LoadError { diagnostics: diags });
     };
+    load_files(dir, meta, inputs, diags, options)
+}
 
+/// Reads the files `meta` names, relative to `dir`, after the scenario's description was read
+/// (`inputs` holds its digest, `diags` its warnings).
+fn load_files(
+    dir: &Path,
+    meta: crate::scenario::ScenarioMeta,
+    mut inputs: Vec<InputDigest>,
+    mut diags: Diagnostics,
+    options: &LoadOptions,
+) -> Result<Loaded, LoadError> {
     // The two files are read at the same time: reading 25 MB of a national scenario from the page
     // cache takes a sizeable share of the load.
     let projects_path = dir.join(&meta.projects);
@@ -270,6 +343,29 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
     Ok(Loaded { scenario, warnings: diags })
 }
 
+/// The folder the files of the scenario at `path` are named relative to: the folder itself, or the
+/// folder holding a workbook scenario.
+pub fn scenario_folder(path: &Path) -> &Path {
+    if path.is_file() { path.parent().unwrap_or(Path::new("")) } else { path }
+}
+
+/// Every file a scenario at `path` (a folder or a workbook) was read from: `scenario.toml` (or the
+/// workbook), the projects, the history, the pipeline and the rules file it names, so that no output
+/// is written over one of them.
+pub fn scenario_files(path: &Path, meta: &crate::scenario::ScenarioMeta) -> Vec<std::path::PathBuf> {
+    let dir = scenario_folder(path);
+    let mut v = if path.is_file() { vec![path.to_path_buf()] } else { vec![path.join(SCENARIO_FILE)] };
+    let named =
+        [Some(&meta.projects), meta.disbursements.as_ref(), meta.pipeline.as_ref(), meta.rules.as_ref()];
+    for name in named.into_iter().flatten() {
+        let p = dir.join(name);
+        if !v.contains(&p) {
+            v.push(p);
+        }
+    }
+    v
+}
+
 /// True when the file `name` (as `scenario.toml` writes it under `key`) lies inside the scenario
 /// folder `dir` once symlinks are followed, or when the options allow any place; else records an
 /// error that names the path, never its content. A file that does not exist is left to the reading,
@@ -279,66 +375,93 @@ fn inside(dir: &Path, name: &str, key: &str, options: &LoadOptions, diags: &mut 
         return true;
     }
     let path = dir.join(name);
+    // A workbook given by its bare name lies in the current folder.
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     let (Ok(folder), Ok(file)) = (dir.canonicalize(), path.canonicalize()) else {
         return true;
     };
     if file.starts_with(&folder) {
         return true;
     }
-    let how = if Path::new(name).is_absolute() {
-        "an absolute path"
+    let (how, how_vi) = if Path::new(name).is_absolute() {
+        ("an absolute path", "một đường dẫn tuyệt đối")
     } else if Path::new(name).components().any(|c| c == std::path::Component::ParentDir) {
-        "a path with `..`"
+        ("a path with `..`", "một đường dẫn có `..`")
     } else {
-        "a link to a file"
+        ("a link to a file", "một liên kết tới tệp")
     };
     diags.error(
         &path.display().to_string(),
         Location::File,
-        format!(
-            "`{key}` in {SCENARIO_FILE} is {how} outside the scenario folder, so the file is not read; copy it into the folder, or allow files outside it with `--allow-outside`"
+        msg!(
+            "E002",
+            en("`{key}` in {SCENARIO_FILE} is {how} outside the scenario folder, so the file is not read; copy it into the folder, or allow files outside it with `--allow-outside`"),
+            vi("`{key}` trong {SCENARIO_FILE} là {how_vi} ra ngoài thư mục kịch bản nên tệp không được đọc; hãy chép tệp vào thư mục, hoặc cho phép đọc tệp bên ngoài bằng `--allow-outside`")
         ),
     );
     false
 }
 
-/// What `scenario.toml` says of a file named under `key` (empty for `scenario.toml` itself).
-fn named_as(key: &str) -> String {
+/// What `scenario.toml` says of a file named under `key` (empty for `scenario.toml` itself), in
+/// English and Vietnamese.
+fn named_as(key: &str) -> (String, String) {
     if key.is_empty() {
-        "expected a scenario folder holding scenario.toml".to_owned()
+        (
+            "expected a scenario folder holding scenario.toml, or a workbook with a settings sheet"
+                .to_owned(),
+            "cần một thư mục kịch bản có tệp scenario.toml, hoặc một sổ Excel có trang tính thiết lập"
+                .to_owned(),
+        )
     } else {
-        format!("{SCENARIO_FILE} names it as `{key}`")
+        (
+            format!("{SCENARIO_FILE} names it as `{key}`"),
+            format!("tệp được {SCENARIO_FILE} khai ở khóa `{key}`"),
+        )
     }
+}
+
+/// The message for a file that cannot be read: the system's reason, in English in both languages.
+fn cannot_read(e: &std::io::Error) -> crate::diag::Msg {
+    let reason = text::lowercase_first(&e.to_string());
+    msg!("E003", "cannot read the file: {reason}", "không đọc được tệp: {reason}")
 }
 
 /// Checks that `path` is a regular file of at most `limit` bytes (following symlinks), recording an
 /// error otherwise; its length when it is.
 fn check_file(path: &Path, shown: &str, key: &str, limit: u64, diags: &mut Diagnostics) -> Option<u64> {
-    let named = named_as(key);
+    let (named, named_vi) = named_as(key);
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            diags.error(shown, Location::File, format!("file not found; {named}"));
+            diags.error(shown, Location::File, not_found(key));
             return None;
         }
         Err(e) => {
-            diags.error(
-                shown,
-                Location::File,
-                format!("cannot read the file: {}", text::lowercase_first(&e.to_string())),
-            );
+            diags.error(shown, Location::File, cannot_read(&e));
             return None;
         }
     };
     if meta.is_dir() {
-        diags.error(shown, Location::File, format!("is a folder, not a file; {named}"));
+        diags.error(
+            shown,
+            Location::File,
+            msg!(
+                "E005",
+                "is a folder, not a file; {named}",
+                "là một thư mục, không phải một tệp; {named_vi}"
+            ),
+        );
         return None;
     }
     if !meta.is_file() {
         diags.error(
             shown,
             Location::File,
-            format!("is not a regular file (it is a pipe, a device or a socket) and is not read; {named}"),
+            msg!(
+                "E006",
+                "is not a regular file (it is a pipe, a device or a socket) and is not read; {named}",
+                "không phải một tệp thông thường (là một đường ống, thiết bị hoặc socket) nên không được đọc; {named_vi}"
+            ),
         );
         return None;
     }
@@ -349,10 +472,18 @@ fn check_file(path: &Path, shown: &str, key: &str, limit: u64, diags: &mut Diagn
     Some(meta.len())
 }
 
+/// The message for a file that does not exist.
+fn not_found(key: &str) -> crate::diag::Msg {
+    let (named, named_vi) = named_as(key);
+    msg!("E004", "file not found; {named}", "không tìm thấy tệp; {named_vi}")
+}
+
 /// The message for a file above its size bound.
-fn too_large(len: u64, limit: u64) -> String {
-    format!(
+fn too_large(len: u64, limit: u64) -> crate::diag::Msg {
+    msg!(
+        "E007",
         "the file is larger than {} MiB ({len} bytes read), the most an input may be (README, \"Limits\"); split it or remove what is not input",
+        "tệp lớn hơn {} MiB (đã đọc {len} byte), mức tối đa của một tệp đầu vào (README, \"Limits\"); hãy tách tệp hoặc bỏ phần không phải số liệu đầu vào",
         limit >> 20
     )
 }
@@ -376,15 +507,11 @@ fn read_input(path: &Path, shown: &str, key: &str, limit: u64, diags: &mut Diagn
         }
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            diags.error(shown, Location::File, format!("file not found; {}", named_as(key)));
+            diags.error(shown, Location::File, not_found(key));
             None
         }
         Err(e) => {
-            diags.error(
-                shown,
-                Location::File,
-                format!("cannot read the file: {}", text::lowercase_first(&e.to_string())),
-            );
+            diags.error(shown, Location::File, cannot_read(&e));
             None
         }
     }
@@ -395,6 +522,7 @@ fn read_input(path: &Path, shown: &str, key: &str, limit: u64, diags: &mut Diagn
 /// about names that differ only in letter case (kept apart: they may be two units).
 fn merge_names(table: &mut ProjectsTable, diags: &mut Diagnostics) {
     const KINDS: [&str; 3] = ["investor", "locality", "sector"];
+    const KINDS_VI: [&str; 3] = ["chủ đầu tư", "địa bàn", "lĩnh vực"];
     // Per kind: normal form -> the written forms, each with the first line using it.
     let mut forms: [BTreeMap<Arc<str>, Written>; 3] = Default::default();
     // Names are shared per part of the file: each shared copy is normalised, and its first row
@@ -455,13 +583,24 @@ fn merge_names(table: &mut ProjectsTable, diags: &mut Diagnostics) {
                 diags.warning(
                     &file,
                     Location::Line { line: other_line },
-                    format!(
-                        "{kind} `{}` is written differently on line {line} (`{}`: {}); both are read as the one {kind} `{}`",
-                        text::quote(&other.escape_debug().to_string()),
-                        text::quote(&first.escape_debug().to_string()),
-                        how_different(first, other),
-                        text::quote(n),
-                        kind = KINDS[k],
+                    msg!(
+                        "W008",
+                        en(
+                            "{kind} `{}` is written differently on line {line} (`{}`: {}); both are read as the one {kind} `{}`",
+                            text::quote(&other.escape_debug().to_string()),
+                            text::quote(&first.escape_debug().to_string()),
+                            how_different(first, other).0,
+                            text::quote(n),
+                            kind = KINDS[k],
+                        ),
+                        vi(
+                            "{kind} `{}` được viết khác với dòng {line} (`{}`: {}); cả hai được đọc là một {kind} `{}`",
+                            text::quote(&other.escape_debug().to_string()),
+                            text::quote(&first.escape_debug().to_string()),
+                            how_different(first, other).1,
+                            text::quote(n),
+                            kind = KINDS_VI[k],
+                        )
                     ),
                 );
             }
@@ -477,11 +616,20 @@ fn merge_names(table: &mut ProjectsTable, diags: &mut Diagnostics) {
             diags.warning(
                 &file,
                 Location::Line { line: line_b },
-                format!(
-                    "{} `{}` and `{}` (line {line_a}) differ only in letter case: they are kept as two; write them alike if they are one",
-                    KINDS[k],
-                    text::quote(b),
-                    text::quote(a),
+                msg!(
+                    "W009",
+                    en(
+                        "{} `{}` and `{}` (line {line_a}) differ only in letter case: they are kept as two; write them alike if they are one",
+                        KINDS[k],
+                        text::quote(b),
+                        text::quote(a),
+                    ),
+                    vi(
+                        "{} `{}` và `{}` (dòng {line_a}) chỉ khác nhau chữ hoa, chữ thường: được giữ là hai; nếu là một thì hãy viết giống nhau",
+                        KINDS_VI[k],
+                        text::quote(b),
+                        text::quote(a),
+                    )
                 ),
             );
         }
@@ -496,15 +644,18 @@ fn merge_names(table: &mut ProjectsTable, diags: &mut Diagnostics) {
 /// The written forms of one name, each with the first line using it.
 type Written = Vec<(Arc<str>, usize)>;
 
-/// Says how two written forms of one name differ, for the warning.
-fn how_different(a: &str, b: &str) -> &'static str {
+/// Says how two written forms of one name differ, for the warning, in English and Vietnamese.
+fn how_different(a: &str, b: &str) -> (&'static str, &'static str) {
     let trimmed = |s: &str| s.trim() != s;
     if trimmed(a) || trimmed(b) {
-        "blanks at an end"
+        ("blanks at an end", "khoảng trắng ở đầu hoặc cuối")
     } else if a.split_whitespace().eq(b.split_whitespace()) {
-        "blanks inside"
+        ("blanks inside", "khoảng trắng thừa ở giữa")
     } else {
-        "the same letters encoded differently (Unicode NFC and NFD) or invisible characters"
+        (
+            "the same letters encoded differently (Unicode NFC and NFD) or invisible characters",
+            "cùng chữ nhưng mã hóa khác nhau (Unicode dựng sẵn và tổ hợp) hoặc có ký tự ẩn",
+        )
     }
 }
 

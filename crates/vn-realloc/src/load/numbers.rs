@@ -6,35 +6,51 @@
 //! workbook reader, and follows no convention.
 
 use super::text;
+use crate::diag::Msg;
 use crate::money::{AmountFormat, Money, NumberTextError, is_whole_thousands_lookalike, to_dot_text};
 
 /// What to add to `scenario.toml` to settle an ambiguous amount.
 const ADD_KEY: &str = "add `amount_format = \"dot\"` or `amount_format = \"vi\"` to scenario.toml";
+/// The same in Vietnamese.
+const ADD_KEY_VI: &str = "hãy thêm `amount_format = \"dot\"` hoặc `amount_format = \"vi\"` vào scenario.toml (hoặc trang tính thiết lập)";
 
 /// How the numeric text of one file is written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct NumberFormat(pub Option<AmountFormat>);
 
 impl NumberFormat {
-    /// The text in `dot` form; `number_cell` for an Excel number cell. `unit` follows the readings
-    /// in the message for an ambiguous text (" million VND", or nothing for a percentage).
-    fn dot<'s>(self, s: &'s str, number_cell: bool, unit: &str) -> Result<std::borrow::Cow<'s, str>, String> {
+    /// The text in `dot` form; `number_cell` for an Excel number cell. `unit` says whether the
+    /// readings in the message for an ambiguous text are amounts (million VND) or percentages.
+    fn dot<'s>(self, s: &'s str, number_cell: bool, amount: bool) -> Result<std::borrow::Cow<'s, str>, Msg> {
         if number_cell {
             return Ok(std::borrow::Cow::Borrowed(s));
         }
+        let (unit, unit_vi) = if amount { (" million VND", " triệu đồng") } else { ("", "") };
         to_dot_text(s, self.0).map_err(|e| match e {
-            NumberTextError::Ambiguous { .. } => format!("{e}{unit}; {ADD_KEY}"),
-            other => other.to_string(),
+            NumberTextError::Ambiguous { .. } => Msg::new(
+                e.code(),
+                format!("{e}{unit}; {ADD_KEY}"),
+                format!("{}; {ADD_KEY_VI}", e.message_vi(unit_vi)),
+            ),
+            other => Msg::new(other.code(), other.to_string(), other.message_vi("")),
         })
     }
 
     /// A hint appended to the parser's message for a thousands separator or a decimal comma when the
     /// scenario states no convention.
     #[cold]
-    fn hint(self, msg: String) -> String {
-        if self.0.is_none() && (msg.contains("thousands separator") || msg.contains("decimal comma")) {
-            format!(
-                "{msg}; if the file writes amounts the Vietnamese way (1.234.567,8), add `amount_format = \"vi\"` to scenario.toml"
+    fn hint(self, msg: Msg) -> Msg {
+        if self.0.is_none() && matches!(msg.code, "E805" | "E806" | "E305") {
+            Msg::new(
+                msg.code,
+                format!(
+                    "{}; if the file writes amounts the Vietnamese way (1.234.567,8), add `amount_format = \"vi\"` to scenario.toml",
+                    msg.en
+                ),
+                format!(
+                    "{}; nếu tệp viết số kiểu Việt Nam (1.234.567,8), hãy thêm `amount_format = \"vi\"` vào scenario.toml (hoặc trang tính thiết lập)",
+                    msg.vi
+                ),
             )
         } else {
             msg
@@ -55,32 +71,33 @@ impl NumberFormat {
 
     /// An amount in million VND, zero or more.
     #[inline]
-    pub(crate) fn amount(self, s: &str, number_cell: bool) -> Result<Money, String> {
+    pub(crate) fn amount(self, s: &str, number_cell: bool) -> Result<Money, Msg> {
         if self.as_is(s, number_cell) {
             return text::amount(s).map_err(|m| self.hint(m));
         }
-        let t = self.dot(s, number_cell, " million VND")?;
+        let t = self.dot(s, number_cell, true)?;
         text::amount(&t).map_err(|m| self.hint(m))
     }
 
     /// A signed amount in million VND: a leading '-' before an amount.
-    pub(crate) fn signed_amount(self, s: &str, number_cell: bool) -> Result<Money, String> {
-        let t = self.dot(s, number_cell, " million VND")?;
+    pub(crate) fn signed_amount(self, s: &str, number_cell: bool) -> Result<Money, Msg> {
+        let t = self.dot(s, number_cell, true)?;
         match t.strip_prefix('-') {
-            Some(rest) if !rest.starts_with('-') => text::amount(rest)
-                .map(|m| -m)
-                .map_err(|m| self.hint(m.replace(&format!("`{rest}`"), &format!("`{t}`")))),
+            Some(rest) if !rest.starts_with('-') => text::amount(rest).map(|m| -m).map_err(|m| {
+                let (a, b) = (format!("`{rest}`"), format!("`{t}`"));
+                self.hint(Msg::new(m.code, m.en.replace(&a, &b), m.vi.replace(&a, &b)))
+            }),
             _ => text::amount(&t).map_err(|m| self.hint(m)),
         }
     }
 
     /// A percentage from 0 to 100.
     #[inline]
-    pub(crate) fn percentage(self, s: &str, number_cell: bool) -> Result<f64, String> {
+    pub(crate) fn percentage(self, s: &str, number_cell: bool) -> Result<f64, Msg> {
         if self.as_is(s, number_cell) {
             return text::percentage(s).map_err(|m| self.hint(m));
         }
-        let t = self.dot(s, number_cell, "")?;
+        let t = self.dot(s, number_cell, false)?;
         text::percentage(&t).map_err(|m| self.hint(m))
     }
 }
@@ -91,13 +108,17 @@ mod tests {
 
     #[test]
     fn thirty_thousand_without_amount_format_is_refused() {
-        let e = NumberFormat(None).amount("30.000", false).unwrap_err();
+        let e = NumberFormat(None).amount("30.000", false).unwrap_err().en;
         assert_eq!(
             e,
             "`30.000` could be 30 or 30,000 million VND; add `amount_format = \"dot\"` or `amount_format = \"vi\"` to scenario.toml"
         );
         assert!(
-            NumberFormat(None).percentage("62.500", false).unwrap_err().contains("could be 62.5 or 62,500;")
+            NumberFormat(None)
+                .percentage("62.500", false)
+                .unwrap_err()
+                .en
+                .contains("could be 62.5 or 62,500;")
         );
         // An Excel number cell is a number whatever the convention.
         assert_eq!(NumberFormat(None).amount("27.065", true), Ok(Money::from_dong(27_065_000)));
@@ -116,8 +137,8 @@ mod tests {
         assert_eq!(vi.amount("7209.438", true), Ok(Money::from_dong(7_209_438_000)));
         assert_eq!(vi.percentage("62,5", false), Ok(62.5));
         assert_eq!(vi.signed_amount("-1.500", false), Ok(Money::from_dong(-1_500_000_000)));
-        assert!(vi.amount("12.5", false).unwrap_err().contains("groups thousands in threes"));
-        assert!(vi.amount("1,2345", false).unwrap_err().contains("at most 3 decimals"));
+        assert!(vi.amount("12.5", false).unwrap_err().en.contains("groups thousands in threes"));
+        assert!(vi.amount("1,2345", false).unwrap_err().en.contains("at most 3 decimals"));
     }
 
     #[test]
@@ -126,14 +147,15 @@ mod tests {
         assert_eq!(dot.signed_amount("-250.5", false), Ok(Money::from_dong(-250_500_000)));
         assert_eq!(dot.signed_amount("0", false), Ok(Money::ZERO));
         assert!(dot.signed_amount("--5", false).is_err());
-        assert!(dot.signed_amount("-1e3", false).unwrap_err().contains("scientific"));
+        assert!(dot.signed_amount("-1e3", false).unwrap_err().en.contains("scientific"));
         assert!(
             NumberFormat(None)
                 .signed_amount("-1.500", false)
                 .unwrap_err()
+                .en
                 .contains("could be -1.5 or -1,500")
         );
-        let e = NumberFormat(None).amount("1.234,5", false).unwrap_err();
+        let e = NumberFormat(None).amount("1.234,5", false).unwrap_err().en;
         assert!(e.contains("decimal comma") && e.contains("amount_format = \"vi\""), "{e}");
     }
 }

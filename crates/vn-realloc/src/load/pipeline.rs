@@ -14,6 +14,7 @@ use super::xlsx;
 use crate::diag::{Diagnostics, Location};
 use crate::domain::{PipelineProject, ProjectGroup, Source};
 use crate::money::AmountFormat;
+use crate::msg;
 
 /// The columns of `pipeline.csv`; all but the last (`agreement`, for `NSTW_ODA` rows) are required.
 pub const PIPELINE_COLUMNS: [&str; 12] = [
@@ -93,7 +94,13 @@ impl<'p> PipelineBuilder<'p> {
             diags.error(
                 file,
                 Location::Line { line },
-                format!("expected {} fields as in the header, found {}", self.width, row.count()),
+                msg!(
+                    "E601",
+                    "expected {} fields as in the header, found {}",
+                    "cần {} ô như dòng tiêu đề, nhưng dòng này có {}",
+                    self.width,
+                    row.count()
+                ),
             );
             return;
         }
@@ -103,7 +110,7 @@ impl<'p> PipelineBuilder<'p> {
         let mut ok = true;
         let at = |c: usize| Location::Field { line, column: PIPELINE_COLUMNS[c].to_owned() };
         for c in (0..PIPELINE_COLUMNS.len()).filter(|&c| present(c)) {
-            if let Some(msg) = row.invalid(pos[c]) {
+            if let Some(msg) = row.invalid_msg(pos[c]) {
                 ok = false;
                 diags.error(file, at(c), msg);
             }
@@ -113,7 +120,15 @@ impl<'p> PipelineBuilder<'p> {
         let id: &str = &id_key;
         if id.is_empty() {
             ok = false;
-            diags.error(file, at(col::ID), "expected a project code, found an empty field");
+            diags.error(
+                file,
+                at(col::ID),
+                msg!(
+                    "E602",
+                    "expected a project code, found an empty field",
+                    "cần mã dự án, nhưng ô để trống"
+                ),
+            );
         }
         macro_rules! keep {
             ($c:expr, $r:expr) => {
@@ -147,8 +162,10 @@ impl<'p> PipelineBuilder<'p> {
             diags.warning(
                 file,
                 Location::Field { line, column: PIPELINE_COLUMNS[col::AGREEMENT].to_owned() },
-                format!(
+                msg!(
+                    "W603",
                     "`{}` is an NSTW_ODA project without a loan agreement: ODA capital moves within one agreement, so it cannot receive",
+                    "`{}` là dự án vốn NSTW_ODA nhưng không ghi hiệp định vay: vốn ODA chỉ điều chuyển trong một hiệp định nên dự án này không thể nhận thêm vốn",
                     text::quote(id)
                 ),
             );
@@ -158,8 +175,10 @@ impl<'p> PipelineBuilder<'p> {
             diags.error(
                 file,
                 Location::Field { line, column: PIPELINE_COLUMNS[col::ID].to_owned() },
-                format!(
+                msg!(
+                    "E604",
                     "project `{}` with source {source} is already in {} (line {at}); a pipeline project has no plan yet",
+                    "dự án `{}` với nguồn vốn {source} đã có trong {} (dòng {at}); dự án chuẩn bị là dự án chưa có kế hoạch vốn năm",
                     text::quote(id),
                     self.projects.file
                 ),
@@ -170,8 +189,10 @@ impl<'p> PipelineBuilder<'p> {
             diags.error(
                 file,
                 Location::Line { line },
-                format!(
+                msg!(
+                    "E605",
                     "duplicate pipeline project `{}` with source {source}: already on line {first}",
+                    "dự án chuẩn bị `{}` với nguồn vốn {source} bị trùng: đã có ở dòng {first}",
                     text::quote(id)
                 ),
             );
@@ -209,7 +230,10 @@ pub fn parse_pipeline(
     let Some(src) = text::decode(
         bytes,
         file,
-        "a header line naming the columns, then one row per pipeline project and source",
+        (
+            "a header line naming the columns, then one row per pipeline project and source",
+            "một dòng tiêu đề ghi tên các cột, rồi mỗi dòng một dự án chuẩn bị và một nguồn vốn",
+        ),
         &mut diags,
     ) else {
         return (Vec::new(), diags);

@@ -10,11 +10,12 @@ use super::headers;
 use super::numbers::NumberFormat;
 use super::records::{PART_BYTES, PartRead, Records, read_in_parts, read_part};
 use super::text::{self, Fields};
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, Msg};
 use crate::domain::{
     Category, Obstacle, Obstacles, Portfolio, Project, ProjectExtra, ProjectGroup, Source, Status,
 };
 use crate::money::AmountFormat;
+use crate::msg;
 
 /// The columns of `projects.csv`, in the order of DOMAIN.md; any order is accepted in a file.
 pub const PROJECT_COLUMNS: [&str; 20] = [
@@ -168,8 +169,10 @@ pub(crate) fn map_header<const N: usize>(
                 diags.error(
                     file,
                     Location::Field { line, column: columns[c].to_owned() },
-                    format!(
+                    msg!(
+                        "E401",
                         "column `{}` appears twice in the header (fields {} and {})",
+                        "cột `{}` xuất hiện hai lần trong dòng tiêu đề (cột thứ {} và thứ {})",
                         columns[c],
                         pos[c] + 1,
                         i + 1
@@ -186,8 +189,10 @@ pub(crate) fn map_header<const N: usize>(
         diags.error(
             file,
             Location::Line { line },
-            format!(
+            msg!(
+                "E402",
                 "the first line names none of the expected columns: this is not the table expected here; the header must name: {}",
+                "dòng đầu không có tên cột nào cần có: đây không phải bảng cần đọc ở đây; dòng tiêu đề phải có các cột: {}",
                 columns.join(", ")
             ),
         );
@@ -204,8 +209,10 @@ pub(crate) fn map_header<const N: usize>(
                 diags.error(
                     file,
                     Location::Field { line, column: text::quote(name) },
-                    format!(
+                    msg!(
+                        "E403",
                         "unknown column `{}`: did you mean `{spelling}`? (column `{}` is missing)",
+                        "cột `{}` không có trong danh sách: có phải là `{spelling}`? (đang thiếu cột `{}`)",
                         text::quote(name),
                         columns[c]
                     ),
@@ -214,7 +221,12 @@ pub(crate) fn map_header<const N: usize>(
             None => diags.warning(
                 file,
                 Location::Field { line, column: text::quote(name) },
-                format!("unknown column `{}` ignored", text::quote(name)),
+                msg!(
+                    "W404",
+                    "unknown column `{}` ignored",
+                    "cột `{}` không có trong danh sách nên được bỏ qua",
+                    text::quote(name)
+                ),
             ),
         }
     }
@@ -230,17 +242,28 @@ pub(crate) fn map_header<const N: usize>(
         }
         _ => {
             ok = false;
-            let list: Vec<String> = missing
-                .iter()
-                .map(|&c| match table[c].1.first() {
-                    Some(a) => format!("`{}` (or `{a}`)", columns[c]),
-                    None => format!("`{}`", columns[c]),
-                })
-                .collect();
+            let list = |or: &str| -> String {
+                missing
+                    .iter()
+                    .map(|&c| match table[c].1.first() {
+                        Some(a) => format!("`{}` ({or} `{a}`)", columns[c]),
+                        None => format!("`{}`", columns[c]),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             diags.error(
                 file,
                 Location::Line { line },
-                format!("missing columns {}; the header must name: {}", list.join(", "), columns.join(", ")),
+                msg!(
+                    "E405",
+                    en("missing columns {}; the header must name: {}", list("or"), columns.join(", ")),
+                    vi(
+                        "thiếu các cột {}; dòng tiêu đề phải có các cột: {}",
+                        list("hoặc"),
+                        columns.join(", ")
+                    )
+                ),
             );
         }
     }
@@ -248,12 +271,16 @@ pub(crate) fn map_header<const N: usize>(
 }
 
 /// The message for a missing column, naming its Vietnamese headers.
-fn missing_column(column: &str, columns: &[&str], aliases: &[&str]) -> String {
-    let vi = match aliases.first() {
-        Some(a) => format!(" (or `{a}`)"),
+fn missing_column(column: &str, columns: &[&str], aliases: &[&str]) -> Msg {
+    let or = |word: &str| match aliases.first() {
+        Some(a) => format!(" ({word} `{a}`)"),
         None => String::new(),
     };
-    format!("missing column `{column}`{vi}; the header must name: {}", columns.join(", "))
+    msg!(
+        "E406",
+        en("missing column `{column}`{}; the header must name: {}", or("or"), columns.join(", ")),
+        vi("thiếu cột `{column}`{}; dòng tiêu đề phải có các cột: {}", or("hoặc"), columns.join(", "))
+    )
 }
 
 impl ProjectsBuilder {
@@ -303,7 +330,13 @@ impl ProjectsBuilder {
             diags.error(
                 file,
                 Location::Line { line },
-                format!("expected {} fields as in the header, found {}", self.width, row.count()),
+                msg!(
+                    "E407",
+                    "expected {} fields as in the header, found {}",
+                    "cần {} ô như dòng tiêu đề, nhưng dòng này có {}",
+                    self.width,
+                    row.count()
+                ),
             );
             let id = text::key(row.field(self.pos[col::ID]));
             if !id.is_empty() {
@@ -314,7 +347,7 @@ impl ProjectsBuilder {
         let mut ok = true;
         let pos = self.pos;
         let get = |c: usize| text::trim(row.field(pos[c]));
-        let mut fail = |c: usize, msg: String, diags: &mut Diagnostics| {
+        let mut fail = |c: usize, msg: Msg, diags: &mut Diagnostics| {
             ok = false;
             diags.error(
                 file,
@@ -331,15 +364,15 @@ impl ProjectsBuilder {
             if pos[c] == ABSENT {
                 continue;
             }
-            if let Some(msg) = row.invalid(pos[c]) {
+            if let Some(msg) = row.invalid_msg(pos[c]) {
                 *bad = true;
-                fail(c, msg.to_owned(), diags);
+                fail(c, msg, diags);
             }
         }
         macro_rules! field {
             ($c:expr, $parse:expr) => {
-                match if unreadable[$c] { Err(String::new()) } else { $parse(get($c)) } {
-                    Err(msg) if msg.is_empty() => None,
+                match if unreadable[$c] { Err(Msg::from(String::new())) } else { $parse(get($c)) } {
+                    Err(msg) if msg.en.is_empty() => None,
                     Ok(v) => Some(v),
                     Err(msg) => {
                         fail($c, msg, diags);
@@ -351,7 +384,15 @@ impl ProjectsBuilder {
         // Ids that differ only invisibly (NFC/NFD, zero-width characters) are one id.
         let id = text::key(get(col::ID));
         if id.is_empty() && !unreadable[col::ID] {
-            fail(col::ID, "expected a project code, found an empty field".into(), diags);
+            fail(
+                col::ID,
+                msg!(
+                    "E408",
+                    "expected a project code, found an empty field",
+                    "cần mã dự án, nhưng ô để trống"
+                ),
+                diags,
+            );
         }
         let source = field!(col::SOURCE, |s| text::code(s, Source::ALL, Source::code));
         let group = field!(col::GROUP, |s| text::code(s, ProjectGroup::ALL, ProjectGroup::code));
@@ -394,17 +435,20 @@ impl ProjectsBuilder {
                 optional!(col::MEDIUM_TERM_ROOM, |s: &str| nf.amount(s, num(col::MEDIUM_TERM_ROOM)));
             extra.requested_change =
                 optional!(col::REQUESTED_CHANGE, |s: &str| nf.signed_amount(s, num(col::REQUESTED_CHANGE)));
-            extra.agreement = optional!(col::AGREEMENT, |s: &str| Ok::<_, String>(part.strings.share(s)));
+            extra.agreement = optional!(col::AGREEMENT, |s: &str| Ok::<_, Msg>(part.strings.share(s)));
             extra.extended_to = optional!(col::EXTENDED_TO, text::year);
-            extra.decision =
-                optional!(col::DECISION, |s: &str| Ok::<_, String>(std::sync::Arc::<str>::from(s)));
+            extra.decision = optional!(col::DECISION, |s: &str| Ok::<_, Msg>(std::sync::Arc::<str>::from(s)));
             extra.lock_reason =
-                optional!(col::LOCK_REASON, |s: &str| Ok::<_, String>(std::sync::Arc::<str>::from(s)));
+                optional!(col::LOCK_REASON, |s: &str| Ok::<_, Msg>(std::sync::Arc::<str>::from(s)));
             if extra.lock_reason.is_some() && locked == Some(false) {
                 diags.warning(
                     file,
                     Location::Field { line, column: PROJECT_OPTIONAL_COLUMNS[6].to_owned() },
-                    "a lock_reason on a row that is not locked: the row may change; set `locked` to true to keep its plan",
+                    msg!(
+                        "W409",
+                        "a lock_reason on a row that is not locked: the row may change; set `locked` to true to keep its plan",
+                        "dòng có lý do giữ nguyên nhưng không được đánh dấu giữ nguyên: kế hoạch của dòng vẫn có thể thay đổi; hãy đặt `locked` là Có để giữ nguyên"
+                    ),
                 );
             }
         }
@@ -414,8 +458,10 @@ impl ProjectsBuilder {
         {
             fail(
                 col::DISBURSED,
-                format!(
-                    "disbursed {d} million VND is above the plan {p} million VND: a project cannot disburse more than its capital for the year"
+                msg!(
+                    "E410",
+                    "disbursed {d} million VND is above the plan {p} million VND: a project cannot disburse more than its capital for the year",
+                    "số giải ngân {d} triệu đồng lớn hơn kế hoạch vốn năm {p} triệu đồng: dự án không thể giải ngân quá số vốn được giao trong năm"
                 ),
                 diags,
             );
@@ -425,8 +471,10 @@ impl ProjectsBuilder {
         {
             fail(
                 col::PLAN,
-                format!(
+                msg!(
+                    "E411",
                     "allocated_before {a} + plan {p} = {} million VND is above total_investment {t} million VND",
+                    "lũy kế vốn đã bố trí {a} + kế hoạch vốn năm {p} = {} triệu đồng, lớn hơn tổng mức đầu tư {t} triệu đồng",
                     a + p
                 ),
                 diags,
@@ -435,7 +483,15 @@ impl ProjectsBuilder {
         if let (Some(s), Some(e)) = (start_year, end_year)
             && s > e
         {
-            fail(col::END_YEAR, format!("end_year {e} is before start_year {s}"), diags);
+            fail(
+                col::END_YEAR,
+                msg!(
+                    "E412",
+                    "end_year {e} is before start_year {s}",
+                    "năm hoàn thành {e} trước năm khởi công {s}"
+                ),
+                diags,
+            );
         }
         let parsed = (
             source,
@@ -509,9 +565,12 @@ impl ProjectsBuilder {
                 diags.error(
                     file,
                     Location::Line { line },
-                    format!(
+                    msg!(
+                        "E413",
                         "duplicate project `{}` with source {}: already on line {first}",
-                        dup.key.id, dup.key.source
+                        "dự án `{}` với nguồn vốn {} bị trùng: đã có ở dòng {first}",
+                        dup.key.id,
+                        dup.key.source
                     ),
                 );
             }
@@ -533,7 +592,7 @@ impl ProjectsBuilder {
 
 /// A category code in any case, or its Vietnamese label as the template's list offers it (compared
 /// as headers are: case, diacritics written precomposed or combining).
-fn category(s: &str) -> Result<Category, String> {
+fn category(s: &str) -> Result<Category, Msg> {
     if let Some(c) = Category::ALL.iter().copied().find(|c| c.code().eq_ignore_ascii_case(s)) {
         return Ok(c);
     }
@@ -541,16 +600,19 @@ fn category(s: &str) -> Result<Category, String> {
     if let Some(c) = Category::ALL.iter().copied().find(|c| headers::normalize(c.label_vi()) == n) {
         return Ok(c);
     }
-    Err(format!(
+    let labels = Category::ALL.iter().map(|c| c.label_vi()).collect::<Vec<_>>().join("; ");
+    Err(msg!(
+        "E414",
         "unknown category `{}`, expected one of: {} (or their Vietnamese labels: {})",
+        "phân loại `{}` không có trong danh mục; cần một trong: {} (hoặc tên tiếng Việt: {})",
         text::quote(s),
         Category::expected(),
-        Category::ALL.iter().map(|c| c.label_vi()).collect::<Vec<_>>().join("; ")
+        labels
     ))
 }
 
 /// Obstacle codes separated by ';', trimmed, empty segments ignored.
-fn obstacle_codes(s: &str) -> Result<Obstacles, String> {
+fn obstacle_codes(s: &str) -> Result<Obstacles, Msg> {
     let mut set = Obstacles::NONE;
     for part in s.split(';') {
         let part = text::trim(part);
@@ -593,7 +655,10 @@ pub(crate) fn parse_projects_in_parts(
     let Some(text) = text::decode(
         bytes,
         file,
-        "a header line naming the columns, then one row per project and source",
+        (
+            "a header line naming the columns, then one row per project and source",
+            "một dòng tiêu đề ghi tên các cột, rồi mỗi dòng một dự án và một nguồn vốn",
+        ),
         &mut diags,
     ) else {
         return (empty(), diags);
@@ -618,7 +683,15 @@ pub(crate) fn parse_projects_in_parts(
         }
     }
     if parts.records == 0 {
-        diags.error(file, Location::Line { line: 1 }, "the file has only a header line and no project rows");
+        diags.error(
+            file,
+            Location::Line { line: 1 },
+            msg!(
+                "E415",
+                "the file has only a header line and no project rows",
+                "tệp chỉ có dòng tiêu đề, không có dòng dự án nào"
+            ),
+        );
     }
     (builder.finish(), diags)
 }

@@ -13,7 +13,8 @@ use rayon::prelude::*;
 use super::MAX_COLUMNS;
 use super::headers;
 use super::text::Fields;
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, Msg};
+use crate::msg;
 
 /// A text whose first line is at most this long is split byte by byte: a SIMD search per comma costs
 /// more than it saves on short lines. Only the speed depends on it.
@@ -36,7 +37,7 @@ pub(crate) struct Records<'a> {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct SplitError {
     pub line: usize,
-    pub message: String,
+    pub message: Msg,
     /// The text ended inside a quoted field.
     pub open_quote: bool,
 }
@@ -85,7 +86,11 @@ impl<'a> Records<'a> {
                     Some(_) => {
                         let e = SplitError {
                             line: self.line,
-                            message: "unexpected text after a closing quote; a quoted field must end at the next comma or line end".into(),
+                            message: msg!(
+                                "E316",
+                                "unexpected text after a closing quote; a quoted field must end at the next comma or line end",
+                                "có ký tự sau dấu ngoặc kép đóng; một ô đặt trong ngoặc kép phải kết thúc ngay ở dấu phẩy hoặc cuối dòng tiếp theo"
+                            ),
                             open_quote: false,
                         };
                         self.pos = b.len();
@@ -161,8 +166,10 @@ impl<'a> Records<'a> {
                 diags.error(
                     file,
                     Location::Line { line },
-                    format!(
+                    msg!(
+                        "E318",
                         "the header has {} fields, more than the {MAX_COLUMNS} columns an input may have (README, \"Limits\"); expected a header naming the columns",
+                        "dòng tiêu đề có {} cột, nhiều hơn mức tối đa {MAX_COLUMNS} cột của một tệp đầu vào (README, \"Limits\"); cần một dòng tiêu đề ghi tên các cột",
                         fields.len()
                     ),
                 );
@@ -200,11 +207,7 @@ impl<'a> Records<'a> {
         let mut owned: Option<String> = None;
         loop {
             let Some(q) = memchr::memchr(b'"', &b[start..]) else {
-                return Err(SplitError {
-                    line: open_line,
-                    message: "a quoted field is never closed: a '\"' is missing".into(),
-                    open_quote: true,
-                });
+                return Err(SplitError { line: open_line, message: unclosed_quote(), open_quote: true });
             };
             let piece = self.text.get(start..start + q).unwrap_or("");
             self.line += piece.bytes().filter(|&c| c == b'\n').count()
@@ -285,7 +288,11 @@ pub(crate) fn semicolon_to_comma(
     diags.warning(
         file,
         Location::Line { line: 1 },
-        "the fields are separated by ';' (as Excel saves a CSV with a Vietnamese locale), not ','; read with ';'",
+        msg!(
+            "W319",
+            "the fields are separated by ';' (as Excel saves a CSV with a Vietnamese locale), not ','; read with ';'",
+            "các ô được ngăn cách bằng dấu ';' (như Excel lưu tệp CSV với thiết lập vùng Việt Nam), không phải dấu ','; đã đọc theo dấu ';'"
+        ),
     );
     Some(out.into_bytes())
 }
@@ -335,6 +342,15 @@ impl Fields for Row<'_> {
     fn invalid(&self, i: usize) -> Option<&str> {
         if self.clean { None } else { self.fields.invalid(i) }
     }
+}
+
+/// The message for a quoted field without its closing quote.
+fn unclosed_quote() -> Msg {
+    msg!(
+        "E317",
+        "a quoted field is never closed: a '\"' is missing",
+        "một ô mở dấu ngoặc kép nhưng không đóng: thiếu một dấu '\"'"
+    )
 }
 
 /// True when `bytes` may hold a control character that [`super::text::control`] refuses: a byte
@@ -566,15 +582,8 @@ mod tests {
     #[test]
     fn refuses_broken_quotes_with_the_line() {
         let r = split("a\n\"open,b\nc\n");
-        assert_eq!(
-            r[1],
-            Err(SplitError {
-                line: 2,
-                message: "a quoted field is never closed: a '\"' is missing".into(),
-                open_quote: true
-            })
-        );
+        assert_eq!(r[1], Err(SplitError { line: 2, message: unclosed_quote(), open_quote: true }));
         let r = split("a\n\"x\"y,b\n");
-        assert!(matches!(&r[1], Err(e) if e.line == 2 && e.message.contains("after a closing quote")));
+        assert!(matches!(&r[1], Err(e) if e.line == 2 && e.message.en.contains("after a closing quote")));
     }
 }

@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 use super::text::{self, line_column};
 use crate::diag::{Diagnostics, Location};
 use crate::money::AmountFormat;
+use crate::msg;
 use crate::scenario::{DocumentMeta, MonitoringFiles, ScenarioMeta};
 
 /// The keys `scenario.toml` must have.
@@ -39,7 +40,10 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
     let Some(src) = text::decode(
         bytes,
         file,
-        "the scenario description (name, province, fiscal_year, as_of, deadline, projects)",
+        (
+            "the scenario description (name, province, fiscal_year, as_of, deadline, projects)",
+            "phần mô tả kịch bản (name, province, fiscal_year, as_of, deadline, projects)",
+        ),
         &mut diags,
     ) else {
         return (None, diags);
@@ -52,7 +56,16 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
     for e in &errors {
         let loc = e.span().map_or(Location::File, &at);
         let msg = text::lowercase_first(e.message().trim());
-        diags.error(file, loc, format!("not valid TOML: {}", msg.trim_end_matches('.')));
+        diags.error(
+            file,
+            loc,
+            msg!(
+                "E201",
+                "not valid TOML: {}",
+                "không đúng cú pháp TOML: {} (chú ý dấu ngoặc kép quanh văn bản và dấu = giữa khóa và giá trị)",
+                msg.trim_end_matches('.')
+            ),
+        );
     }
     if !errors.is_empty() {
         // What the parser recovered after a syntax error is a guess: its keys would add false
@@ -87,12 +100,20 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
                 Some(_) => diags.error(
                     file,
                     at(span),
-                    format!("`{name}` is empty; expected {}", expected_text(name)),
+                    msg!(
+                        "E202",
+                        en("`{name}` is empty; expected {}", expected_text(name).0),
+                        vi("`{name}` để trống; cần {}", expected_text(name).1)
+                    ),
                 ),
                 None => diags.error(
                     file,
                     at(span),
-                    format!("`{name}`: expected {}, found {}", expected_text(name), v.type_str()),
+                    msg!(
+                        "E203",
+                        en("`{name}`: expected {}, found {}", expected_text(name).0, v.type_str()),
+                        vi("`{name}`: cần {}, nhưng gặp {}", expected_text(name).1, type_vi(v))
+                    ),
                 ),
             },
             "fiscal_year" => match v {
@@ -101,15 +122,29 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
                     _ => diags.error(
                         file,
                         at(span),
-                        format!("`fiscal_year`: expected a year such as 2025, found `{}`", i.as_str()),
+                        msg!(
+                            "E204",
+                            "`fiscal_year`: expected a year such as 2025, found `{}`",
+                            "`fiscal_year`: cần một năm, ví dụ 2025, nhưng gặp `{}`",
+                            i.as_str()
+                        ),
                     ),
                 },
                 _ => diags.error(
                     file,
                     at(span),
-                    format!(
-                        "`fiscal_year`: expected a year such as 2025 (an integer, without quotes), found {}",
-                        v.type_str()
+                    msg!(
+                        "E205",
+                        en(
+                            "`fiscal_year`: expected a year such as 2025 (an integer, without quotes), found {}{}",
+                            if matches!(v, DeValue::String(_)) { "the text " } else { "" },
+                            found(v).0
+                        ),
+                        vi(
+                            "`fiscal_year`: cần một năm, ví dụ 2025 (số nguyên, không đặt trong ngoặc kép), nhưng gặp {}{}",
+                            if matches!(v, DeValue::String(_)) { "văn bản " } else { "" },
+                            found(v).1
+                        )
                     ),
                 ),
             },
@@ -121,10 +156,14 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
                         p.deadline = Some((d, span));
                     }
                 }
-                Err(found) => diags.error(
+                Err((en, vi)) => diags.error(
                     file,
                     at(span),
-                    format!("`{name}`: expected a date YYYY-MM-DD such as 2025-09-30, found {found}"),
+                    msg!(
+                        "E206",
+                        en("`{name}`: expected a date YYYY-MM-DD such as 2025-09-30, found {en}"),
+                        vi("`{name}`: cần một ngày dạng YYYY-MM-DD (năm-tháng-ngày), ví dụ 2025-09-30, nhưng gặp {vi}")
+                    ),
                 ),
             },
             "amount_format" => match string(v).and_then(AmountFormat::from_code) {
@@ -132,9 +171,10 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
                 None => diags.error(
                     file,
                     at(span),
-                    format!(
-                        "`amount_format`: expected \"dot\" (1234567.8) or \"vi\" (1.234.567,8), found {}",
-                        found(v)
+                    msg!(
+                        "E207",
+                        en("`amount_format`: expected \"dot\" (1234567.8) or \"vi\" (1.234.567,8), found {}", found(v).0),
+                        vi("`amount_format`: cần \"dot\" (1234567.8) hoặc \"vi\" (1.234.567,8), nhưng gặp {}", found(v).1)
                     ),
                 ),
             },
@@ -143,9 +183,10 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
                 _ => diags.error(
                     file,
                     at(span),
-                    format!(
-                        "`local_budget_delegated`: expected true or false (without quotes), found {}",
-                        found(v)
+                    msg!(
+                        "E208",
+                        en("`local_budget_delegated`: expected true or false (without quotes), found {}", found(v).0),
+                        vi("`local_budget_delegated`: cần true hoặc false (không đặt trong ngoặc kép), nhưng gặp {}", found(v).1)
                     ),
                 ),
             },
@@ -154,18 +195,20 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
                 _ => diags.error(
                     file,
                     at(span),
-                    format!(
-                        "`document`: expected a table `[document]` with the keys {}, found {}",
-                        DOCUMENT_KEYS.join(", "),
-                        v.type_str()
+                    msg!(
+                        "E209",
+                        en("`document`: expected a table `[document]` with the keys {}, found {}", DOCUMENT_KEYS.join(", "), found(v).0),
+                        vi("`document`: cần một bảng `[document]` với các khóa {}, nhưng gặp {}", DOCUMENT_KEYS.join(", "), found(v).1)
                     ),
                 ),
             },
             _ => diags.warning(
                 file,
                 at(key.span()),
-                format!(
+                msg!(
+                    "W210",
                     "unknown key `{}` ignored; the keys are {}, {}",
+                    "khóa `{}` không có trong danh sách nên được bỏ qua; các khóa hợp lệ: {}, {}",
                     text::quote(name),
                     REQUIRED.join(", "),
                     OPTIONAL.join(", ")
@@ -179,7 +222,11 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
                 diags.error(
                     file,
                     Location::File,
-                    format!("missing key `{key}`: expected {}", expected_text(key)),
+                    msg!(
+                        "E211",
+                        en("missing key `{key}`: expected {}", expected_text(key).0),
+                        vi("thiếu khóa `{key}`: cần {}", expected_text(key).1)
+                    ),
                 );
             }
         }
@@ -190,13 +237,25 @@ pub fn parse_scenario_toml(bytes: &[u8], file: &str) -> (Option<ScenarioMeta>, D
         diags.error(
             file,
             at(span.clone()),
-            format!("`as_of` {as_of} is before 1 January of the plan year {fy}"),
+            msg!(
+                "E212",
+                "`as_of` {as_of} is before 1 January of the plan year {fy}",
+                "`as_of` {as_of} ở trước ngày 1 tháng 1 của năm kế hoạch {fy}"
+            ),
         );
     }
     if let (Some((as_of, _)), Some((deadline, span))) = (&p.as_of, &p.deadline)
         && deadline < as_of
     {
-        diags.error(file, at(span.clone()), format!("`deadline` {deadline} is before `as_of` {as_of}; the figures must describe a date within the plan year"));
+        diags.error(
+            file,
+            at(span.clone()),
+            msg!(
+                "E213",
+                "`deadline` {deadline} is before `as_of` {as_of}; the figures must describe a date within the plan year",
+                "`deadline` {deadline} ở trước `as_of` {as_of}; số liệu phải là của một ngày trong năm kế hoạch"
+            ),
+        );
     }
     if diags.has_errors() {
         return (None, diags);
@@ -255,12 +314,26 @@ struct MetaParts {
     monitoring: MonitoringFiles,
 }
 
-/// What a value is, for messages: a string quoted, another value by its type.
-fn found(v: &DeValue<'_>) -> String {
+/// What a value is, for messages in English and Vietnamese: a string quoted, another value by its
+/// type.
+fn found(v: &DeValue<'_>) -> (String, String) {
     match v {
-        DeValue::String(s) => format!("`{}`", text::quote(s)),
-        DeValue::Boolean(b) => format!("`{b}`"),
-        other => other.type_str().to_owned(),
+        DeValue::String(s) => (format!("`{}`", text::quote(s)), format!("`{}`", text::quote(s))),
+        DeValue::Boolean(b) => (format!("`{b}`"), format!("`{b}`")),
+        other => (other.type_str().to_owned(), type_vi(other).to_owned()),
+    }
+}
+
+/// The Vietnamese name of a TOML value's type.
+fn type_vi(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "một chuỗi văn bản",
+        DeValue::Integer(_) => "một số nguyên",
+        DeValue::Float(_) => "một số thập phân",
+        DeValue::Boolean(_) => "một giá trị true/false",
+        DeValue::Datetime(_) => "một ngày giờ",
+        DeValue::Array(_) => "một danh sách",
+        DeValue::Table(_) => "một bảng",
     }
 }
 
@@ -292,15 +365,23 @@ fn document(
                 None => diags.error(
                     file,
                     at(span),
-                    format!("`document.{name}`: expected a string, found {}", v.type_str()),
+                    msg!(
+                        "E214",
+                        en("`document.{name}`: expected a string, found {}", found(v).0),
+                        vi("`document.{name}`: cần một chuỗi văn bản, nhưng gặp {}", found(v).1)
+                    ),
                 ),
             },
             "date" => match date(v) {
                 Ok(d) => doc.date = Some(d),
-                Err(found) => diags.error(
+                Err((en, vi)) => diags.error(
                     file,
                     at(span),
-                    format!("`document.date`: expected a date YYYY-MM-DD such as 2025-09-30, found {found}"),
+                    msg!(
+                        "E215",
+                        en("`document.date`: expected a date YYYY-MM-DD such as 2025-09-30, found {en}"),
+                        vi("`document.date`: cần một ngày dạng YYYY-MM-DD, ví dụ 2025-09-30, nhưng gặp {vi}")
+                    ),
                 ),
             },
             "recipients" | "bases" => {
@@ -313,9 +394,10 @@ fn document(
                                 None => diags.error(
                                     file,
                                     at(item.span()),
-                                    format!(
-                                        "`document.{name}`: expected a list of strings, found {} in the list",
-                                        item.get_ref().type_str()
+                                    msg!(
+                                        "E216",
+                                        en("`document.{name}`: expected a list of strings, found {} in the list", found(item.get_ref()).0),
+                                        vi("`document.{name}`: cần một danh sách các chuỗi văn bản, nhưng trong danh sách có {}", found(item.get_ref()).1)
                                     ),
                                 ),
                             }
@@ -326,9 +408,10 @@ fn document(
                         diags.error(
                             file,
                             at(span),
-                            format!(
-                                "`document.{name}`: expected a list of strings such as [\"UBND tỉnh\", \"Lưu: VT\"], found {}",
-                                v.type_str()
+                            msg!(
+                                "E217",
+                                en("`document.{name}`: expected a list of strings such as [\"UBND tỉnh\", \"Lưu: VT\"], found {}", found(v).0),
+                                vi("`document.{name}`: cần một danh sách các chuỗi văn bản, ví dụ [\"UBND tỉnh\", \"Lưu: VT\"], nhưng gặp {}", found(v).1)
                             ),
                         );
                         Vec::new()
@@ -343,8 +426,10 @@ fn document(
             _ => diags.warning(
                 file,
                 at(key.span()),
-                format!(
+                msg!(
+                    "W218",
                     "unknown key `document.{}` ignored; the keys of [document] are {}",
+                    "khóa `document.{}` không có trong danh sách nên được bỏ qua; các khóa của [document]: {}",
                     text::quote(name),
                     DOCUMENT_KEYS.join(", ")
                 ),
@@ -354,22 +439,45 @@ fn document(
     doc
 }
 
-/// What a key should hold, for messages.
-fn expected_text(key: &str) -> &'static str {
+/// What a key should hold, for messages in English and Vietnamese.
+fn expected_text(key: &str) -> (&'static str, &'static str) {
     match key {
-        "name" => "the scenario name, a string",
-        "province" => "the province, a string",
-        "fiscal_year" => "the plan year, an integer such as 2025",
-        "as_of" => "the date the figures describe, \"YYYY-MM-DD\"",
-        "deadline" => "the last disbursement date, \"YYYY-MM-DD\" such as \"2026-01-31\"",
-        "projects" => "the projects file name, such as \"projects.csv\"",
-        "disbursements" => "the monthly history file name, such as \"disbursements.csv\"",
-        "pipeline" => "the pipeline file name, such as \"pipeline.csv\"",
-        "treasury" => "the Treasury figures file name, such as \"treasury.csv\"",
-        "schedule" => "the disbursement schedules file name, such as \"schedule.csv\"",
-        "previous_year" => "last year's scenario folder, such as \"2024\"",
-        "conclusions" => "the conclusions register file name, such as \"conclusions.csv\"",
-        _ => "a rules file name, such as \"rules.toml\"",
+        "name" => ("the scenario name, a string", "tên kịch bản, một chuỗi văn bản"),
+        "province" => ("the province, a string", "tên tỉnh, một chuỗi văn bản"),
+        "fiscal_year" => ("the plan year, an integer such as 2025", "năm kế hoạch, một số nguyên như 2025"),
+        "as_of" => ("the date the figures describe, \"YYYY-MM-DD\"", "ngày của số liệu, dạng \"YYYY-MM-DD\""),
+        "deadline" => (
+            "the last disbursement date, \"YYYY-MM-DD\" such as \"2026-01-31\"",
+            "hạn cuối giải ngân, dạng \"YYYY-MM-DD\", ví dụ \"2026-01-31\"",
+        ),
+        "projects" => (
+            "the projects file name, such as \"projects.csv\"",
+            "tên tệp danh mục dự án, ví dụ \"projects.csv\"",
+        ),
+        "disbursements" => (
+            "the monthly history file name, such as \"disbursements.csv\"",
+            "tên tệp giải ngân theo tháng, ví dụ \"disbursements.csv\"",
+        ),
+        "pipeline" => (
+            "the pipeline file name, such as \"pipeline.csv\"",
+            "tên tệp danh mục dự án chuẩn bị, ví dụ \"pipeline.csv\"",
+        ),
+        "treasury" => (
+            "the Treasury figures file name, such as \"treasury.csv\"",
+            "tên tệp số liệu Kho bạc, ví dụ \"treasury.csv\"",
+        ),
+        "schedule" => (
+            "the disbursement schedules file name, such as \"schedule.csv\"",
+            "tên tệp kế hoạch giải ngân đăng ký, ví dụ \"schedule.csv\"",
+        ),
+        "previous_year" => {
+            ("last year's scenario folder, such as \"2024\"", "thư mục kịch bản năm trước, ví dụ \"2024\"")
+        }
+        "conclusions" => (
+            "the conclusions register file name, such as \"conclusions.csv\"",
+            "tên tệp sổ theo dõi kết luận giao ban, ví dụ \"conclusions.csv\"",
+        ),
+        _ => ("a rules file name, such as \"rules.toml\"", "tên tệp quy tắc, ví dụ \"rules.toml\""),
     }
 }
 
@@ -380,18 +488,20 @@ fn string<'a>(v: &'a DeValue<'_>) -> Option<&'a str> {
     }
 }
 
-/// A date written as the string `"YYYY-MM-DD"` or as a TOML local date; the error is what was found.
-fn date(v: &DeValue<'_>) -> Result<NaiveDate, String> {
+/// A date written as the string `"YYYY-MM-DD"` or as a TOML local date; the error is what was found,
+/// in English and Vietnamese.
+fn date(v: &DeValue<'_>) -> Result<NaiveDate, (String, String)> {
+    let both = |s: String| (s.clone(), s);
     match v {
-        DeValue::String(s) => parse_date(s).ok_or_else(|| format!("`{}`", text::quote(s))),
+        DeValue::String(s) => parse_date(s).ok_or_else(|| both(format!("`{}`", text::quote(s)))),
         DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
             (Some(d), None, None) => {
                 NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
-                    .ok_or_else(|| format!("`{dt}`"))
+                    .ok_or_else(|| both(format!("`{dt}`")))
             }
-            _ => Err(format!("the date-time `{dt}`")),
+            _ => Err((format!("the date-time `{dt}`"), format!("ngày giờ `{dt}`"))),
         },
-        other => Err(other.type_str().to_owned()),
+        other => Err(found(other)),
     }
 }
 

@@ -10,9 +10,10 @@ use std::str::FromStr;
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, Msg};
 use crate::domain::UnknownCode;
 use crate::money::{AmountError, Money};
+use crate::msg;
 
 /// The fields of one table row, whatever their origin (a CSV record, a spreadsheet row).
 pub trait Fields {
@@ -29,6 +30,12 @@ pub trait Fields {
     /// whatever the file's `amount_format`. CSV fields are always text.
     fn is_number(&self, _i: usize) -> bool {
         false
+    }
+    /// [`Fields::invalid`] as a message in both languages with its code. Readers that know their
+    /// reasons in both languages (a workbook row) give them; others translate the control-character
+    /// reasons of [`control`] and pass any other text as it is.
+    fn invalid_msg(&self, i: usize) -> Option<Msg> {
+        self.invalid(i).map(control_msg)
     }
 }
 
@@ -69,11 +76,36 @@ pub(crate) fn control(field: &str) -> Option<&'static str> {
     }
     let c = trim(field).chars().find(|&c| c.is_control() && c != '\n' && c != '\r')?;
     Some(match c {
-        '\0' => "the field holds a NUL character (U+0000), invisible in a spreadsheet; remove it",
-        '\t' => "the field holds a tab character inside its text; remove it or type a space",
-        _ => "the field holds an invisible control character (U+0001–U+001F, U+007F–U+009F); remove it",
+        '\0' => CONTROL_NUL,
+        '\t' => CONTROL_TAB,
+        _ => CONTROL_OTHER,
     })
 }
+
+/// The message for a reason of [`control`], in both languages; any other text as it is.
+pub(crate) fn control_msg(reason: &str) -> Msg {
+    match reason {
+        CONTROL_NUL => msg!(
+            "E301",
+            "{CONTROL_NUL}",
+            "ô chứa ký tự NUL (U+0000), không nhìn thấy trong bảng tính; hãy xóa ký tự này"
+        ),
+        CONTROL_TAB => {
+            msg!("E302", "{CONTROL_TAB}", "ô chứa ký tự tab ở giữa văn bản; hãy xóa hoặc thay bằng dấu cách")
+        }
+        CONTROL_OTHER => msg!(
+            "E303",
+            "{CONTROL_OTHER}",
+            "ô chứa một ký tự điều khiển không nhìn thấy (U+0001–U+001F, U+007F–U+009F); hãy xóa ký tự này"
+        ),
+        other => Msg::from(other),
+    }
+}
+
+const CONTROL_NUL: &str = "the field holds a NUL character (U+0000), invisible in a spreadsheet; remove it";
+const CONTROL_TAB: &str = "the field holds a tab character inside its text; remove it or type a space";
+const CONTROL_OTHER: &str =
+    "the field holds an invisible control character (U+0001–U+001F, U+007F–U+009F); remove it";
 
 /// True for the zero-width characters that can hide in copied text: zero-width space, non-joiner and
 /// joiner, word joiner, and the byte-order mark used as a zero-width no-break space.
@@ -123,11 +155,12 @@ pub(crate) fn name(s: &str) -> Cow<'_, str> {
 }
 
 /// The text of a file: checks UTF-8 once, drops a UTF-8 BOM, and refuses an empty file.
-/// `what` describes what the file should hold, for the empty-file message.
+/// `what` describes what the file should hold, for the empty-file message, in English and
+/// Vietnamese.
 pub(crate) fn decode<'b>(
     bytes: &'b [u8],
     file: &str,
-    what: &str,
+    what: (&str, &str),
     diags: &mut Diagnostics,
 ) -> Option<&'b str> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -145,15 +178,21 @@ pub(crate) fn decode<'b>(
             diags.error(
                 file,
                 Location::Position { line, column },
-                format!(
-                    "the file is not UTF-8 (byte 0x{byte:02X}); save it as UTF-8 (in Excel: \"CSV UTF-8\")"
+                msg!(
+                    "E304",
+                    "the file is not UTF-8 (byte 0x{byte:02X}); save it as UTF-8 (in Excel: \"CSV UTF-8\")",
+                    "tệp không ở mã UTF-8 (byte 0x{byte:02X}); hãy lưu lại ở dạng UTF-8 (trong Excel: \"CSV UTF-8\")"
                 ),
             );
             return None;
         }
     };
     if text.trim().is_empty() {
-        diags.error(file, Location::File, format!("the file is empty; expected {what}"));
+        diags.error(
+            file,
+            Location::File,
+            msg!("E306", en("the file is empty; expected {}", what.0), vi("tệp trống; cần {}", what.1)),
+        );
         return None;
     }
     Some(text)
@@ -193,15 +232,19 @@ pub(crate) fn quote(s: &str) -> String {
 }
 
 /// Parses an amount in million VND; the error says what was expected and what was found.
-pub(crate) fn amount(s: &str) -> Result<Money, String> {
+pub(crate) fn amount(s: &str) -> Result<Money, Msg> {
     // Fast path for the common `digits[.ddd]` form; anything else goes through the full parser,
     // which gives the same value or says what is wrong.
     if let Some(m) = plain_amount(s) {
         return Ok(m);
     }
     Money::parse_million(s).map_err(|e| match e {
-        AmountError::Empty => e.to_string(),
-        _ => format!("{e}, found `{}`", quote(s)),
+        AmountError::Empty => Msg::new(e.code(), e.to_string(), e.message_vi().to_owned()),
+        _ => Msg::new(
+            e.code(),
+            format!("{e}, found `{}`", quote(s)),
+            format!("{}; ô ghi `{}`", e.message_vi(), quote(s)),
+        ),
     })
 }
 
@@ -236,7 +279,7 @@ fn plain_amount(s: &str) -> Option<Money> {
 
 /// Parses `true` or `false`, or the Vietnamese `Có` or `Không` that the Excel template's lists offer,
 /// in any case (and without diacritics: `co`, `khong`).
-pub(crate) fn boolean(s: &str) -> Result<bool, String> {
+pub(crate) fn boolean(s: &str) -> Result<bool, Msg> {
     if s.eq_ignore_ascii_case("true") {
         return Ok(true);
     }
@@ -246,7 +289,12 @@ pub(crate) fn boolean(s: &str) -> Result<bool, String> {
     match crate::domain::fold_label(s).as_str() {
         "co" => Ok(true),
         "khong" => Ok(false),
-        _ => Err(format!("expected true or false, found `{}` (Có and Không are accepted too)", quote(s))),
+        _ => Err(msg!(
+            "E307",
+            "expected true or false, found `{}` (Có and Không are accepted too)",
+            "cần Có hoặc Không (hoặc true, false), nhưng gặp `{}`",
+            quote(s)
+        )),
     }
 }
 
@@ -255,37 +303,74 @@ pub(crate) fn code<T: FromStr<Err = UnknownCode> + Copy>(
     s: &str,
     all: &[T],
     code_of: fn(T) -> &'static str,
-) -> Result<T, String> {
+) -> Result<T, Msg> {
     if let Some(v) = all.iter().copied().find(|v| code_of(*v).eq_ignore_ascii_case(s)) {
         return Ok(v);
     }
     match s.parse::<T>() {
         Ok(v) => Ok(v),
-        Err(e) if s.is_empty() => Err(format!("expected one of: {}, found an empty field", e.expected)),
-        Err(e) => Err(UnknownCode { found: quote(s), ..e }.to_string()),
+        Err(e) if s.is_empty() => Err(msg!(
+            "E308",
+            en("expected one of: {}, found an empty field", e.expected),
+            vi("cần {} là một trong: {}, nhưng ô để trống", what_vi(e.what), e.expected)
+        )),
+        Err(e) => {
+            let en = UnknownCode { found: quote(s), ..e.clone() }.to_string();
+            Err(msg!(
+                "E309",
+                en("{en}"),
+                vi(
+                    "{} `{}` không có trong danh mục; cần một trong: {}",
+                    what_vi(e.what),
+                    quote(s),
+                    e.expected
+                )
+            ))
+        }
+    }
+}
+
+/// The Vietnamese name of a code table, for messages.
+fn what_vi(what: &str) -> &'static str {
+    match what {
+        "capital source" => "mã nguồn vốn",
+        "project group" => "nhóm dự án",
+        "status" => "tình trạng",
+        "obstacle code" => "mã vướng mắc",
+        "category" => "phân loại",
+        _ => "mã",
     }
 }
 
 /// Parses a percentage from 0 to 100 with '.' for decimals.
-pub(crate) fn percentage(s: &str) -> Result<f64, String> {
+pub(crate) fn percentage(s: &str) -> Result<f64, Msg> {
     const EXPECTED: &str = "expected a percentage from 0 to 100 with '.' for decimals, such as 62.5";
+    const EXPECTED_VI: &str = "cần một tỷ lệ từ 0 đến 100, dùng dấu '.' trước phần thập phân, ví dụ 62.5";
+    let not_pct = || msg!("E310", "{EXPECTED}, found `{}`", "{EXPECTED_VI}; ô ghi `{}`", quote(s));
     if s.is_empty() {
-        return Err(format!("{EXPECTED}, found an empty field"));
+        return Err(msg!("E311", "{EXPECTED}, found an empty field", "{EXPECTED_VI}, nhưng ô để trống"));
     }
     let body = s.strip_prefix('-').unwrap_or(s);
     if ["nan", "inf", "infinity"].iter().any(|w| body.eq_ignore_ascii_case(w)) {
-        return Err(format!("{EXPECTED}, found `{}`", quote(s)));
+        return Err(not_pct());
     }
     if body.contains(',') {
-        return Err(format!(
+        return Err(msg!(
+            "E305",
             "a decimal comma or thousands separator is not accepted; {EXPECTED}, found `{}`",
+            "không nhận dấu phẩy thập phân hay dấu phân cách hàng nghìn; {EXPECTED_VI}; ô ghi `{}`",
             quote(s)
         ));
     }
     if body.bytes().any(|b| b == b'e' || b == b'E')
         && body.bytes().all(|b| b.is_ascii_digit() || b"eE.+-".contains(&b))
     {
-        return Err(format!("scientific notation is not accepted; {EXPECTED}, found `{}`", quote(s)));
+        return Err(msg!(
+            "E312",
+            "scientific notation is not accepted; {EXPECTED}, found `{}`",
+            "không nhận dạng số khoa học; {EXPECTED_VI}; ô ghi `{}`",
+            quote(s)
+        ));
     }
     let (int, frac) = body.split_once('.').unwrap_or((body, "0"));
     if int.is_empty()
@@ -293,11 +378,16 @@ pub(crate) fn percentage(s: &str) -> Result<f64, String> {
         || !int.bytes().all(|b| b.is_ascii_digit())
         || !frac.bytes().all(|b| b.is_ascii_digit())
     {
-        return Err(format!("{EXPECTED}, found `{}`", quote(s)));
+        return Err(not_pct());
     }
-    let value: f64 = body.parse().map_err(|_| format!("{EXPECTED}, found `{}`", quote(s)))?;
+    let value: f64 = body.parse().map_err(|_| not_pct())?;
     if s.starts_with('-') || value > 100.0 {
-        return Err(format!("percentage outside 0–100, found `{}`", quote(s)));
+        return Err(msg!(
+            "E313",
+            "percentage outside 0–100, found `{}`",
+            "tỷ lệ phải từ 0 đến 100, nhưng ô ghi `{}`",
+            quote(s)
+        ));
     }
     Ok(value)
 }
@@ -306,11 +396,22 @@ pub(crate) fn percentage(s: &str) -> Result<f64, String> {
 pub(crate) const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 /// Parses a year such as 2025.
-pub(crate) fn year(s: &str) -> Result<i32, String> {
-    let bad = || format!("expected a year such as 2025, found `{}`", quote(s));
+pub(crate) fn year(s: &str) -> Result<i32, Msg> {
+    let bad = || {
+        msg!(
+            "E314",
+            "expected a year such as 2025, found `{}`",
+            "cần một năm, ví dụ 2025, nhưng gặp `{}`",
+            quote(s)
+        )
+    };
     if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(if s.is_empty() {
-            "expected a year such as 2025, found an empty field".into()
+            msg!(
+                "E315",
+                "expected a year such as 2025, found an empty field",
+                "cần một năm, ví dụ 2025, nhưng ô để trống"
+            )
         } else {
             bad()
         });
@@ -348,9 +449,9 @@ mod tests {
         for bad in ["62,5", "1e2", "NaN", "-1", "100.01", "", ".5", "5.", "abc", "inf"] {
             assert!(percentage(bad).is_err(), "{bad}");
         }
-        assert!(percentage("62,5").unwrap_err().contains("decimal comma"));
-        assert!(percentage("1e2").unwrap_err().contains("scientific"));
-        assert!(percentage("120").unwrap_err().contains("outside 0–100"));
+        assert!(percentage("62,5").unwrap_err().en.contains("decimal comma"));
+        assert!(percentage("1e2").unwrap_err().en.contains("scientific"));
+        assert!(percentage("120").unwrap_err().en.contains("outside 0–100"));
     }
 
     #[test]
@@ -380,7 +481,7 @@ mod tests {
         assert!(boolean("yes").is_err());
         assert_eq!(code("nstw", Source::ALL, Source::code), Ok(Source::Nstw));
         assert!(
-            code("NSTX", Source::ALL, Source::code).unwrap_err().contains("unknown capital source `NSTX`")
+            code("NSTX", Source::ALL, Source::code).unwrap_err().en.contains("unknown capital source `NSTX`")
         );
         assert_eq!(year("2025"), Ok(2025));
         assert!(year("2025.0").is_err());
@@ -390,9 +491,9 @@ mod tests {
     #[test]
     fn decode_reports_the_first_bad_byte_and_empty_files() {
         let mut d = Diagnostics::new();
-        assert_eq!(decode(b"\xEF\xBB\xBFid\n", "f.csv", "rows", &mut d), Some("id\n"));
-        assert!(decode(b"id\nab\xFFc", "f.csv", "rows", &mut d).is_none());
-        assert!(decode(b" \r\n", "f.csv", "rows", &mut d).is_none());
+        assert_eq!(decode(b"\xEF\xBB\xBFid\n", "f.csv", ("rows", "dòng"), &mut d), Some("id\n"));
+        assert!(decode(b"id\nab\xFFc", "f.csv", ("rows", "dòng"), &mut d).is_none());
+        assert!(decode(b" \r\n", "f.csv", ("rows", "dòng"), &mut d).is_none());
         let text = d.to_string();
         assert!(text.contains("f.csv:2:3: the file is not UTF-8 (byte 0xFF)"), "{text}");
         assert!(text.contains("f.csv: the file is empty"), "{text}");

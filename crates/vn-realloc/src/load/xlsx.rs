@@ -30,9 +30,10 @@ use super::headers::{self, HISTORY_ALIASES, PROJECT_ALIASES};
 use super::history::HistoryBuilder;
 use super::projects::{ProjectsBuilder, ProjectsTable};
 use super::text::{self, Fields};
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, Msg};
 use crate::domain::Portfolio;
 use crate::money::AmountFormat;
+use crate::msg;
 use crate::scenario::{History, ScenarioMeta};
 
 /// Names accepted for the projects sheet, the first preferred.
@@ -83,10 +84,12 @@ pub(crate) fn relocate(diags: &mut Diagnostics, names: &[String]) {
                 d.message = d.message.replace("already on line", "already on row");
             }
         }
-        if d.message.contains(MARK) {
+        if d.message.contains(MARK) || d.message_vi.contains(MARK) {
             for name in names {
                 if let Some((file, sheet)) = name.split_once(MARK) {
                     d.message = d.message.replace(name.as_str(), &format!("{file} sheet `{sheet}`"));
+                    d.message_vi =
+                        d.message_vi.replace(name.as_str(), &format!("{file} trang tính `{sheet}`"));
                 }
             }
         }
@@ -97,7 +100,7 @@ pub(crate) fn relocate(diags: &mut Diagnostics, names: &[String]) {
 #[derive(Debug, Default)]
 pub(crate) struct CellRow {
     texts: Vec<String>,
-    invalid: Vec<Option<String>>,
+    invalid: Vec<Option<Msg>>,
     /// The cell is a number (not text): it follows no `amount_format`.
     numbers: Vec<bool>,
 }
@@ -110,9 +113,15 @@ impl Fields for CellRow {
         self.texts.get(i).map_or("", String::as_str)
     }
     fn invalid(&self, i: usize) -> Option<&str> {
-        match self.invalid.get(i).and_then(|m| m.as_deref()) {
-            Some(m) => Some(m),
+        match self.invalid.get(i).and_then(|m| m.as_ref()) {
+            Some(m) => Some(&m.en),
             None => text::control(self.field(i)),
+        }
+    }
+    fn invalid_msg(&self, i: usize) -> Option<Msg> {
+        match self.invalid.get(i).and_then(|m| m.as_ref()) {
+            Some(m) => Some(m.clone()),
+            None => text::control(self.field(i)).map(text::control_msg),
         }
     }
     fn is_number(&self, i: usize) -> bool {
@@ -124,13 +133,13 @@ impl Fields for CellRow {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Cell {
     /// Column, 0-based.
-    col: usize,
-    value: Value,
+    pub(crate) col: usize,
+    pub(crate) value: Value,
 }
 
 /// What a cell holds.
 #[derive(Clone, Debug, PartialEq)]
-enum Value {
+pub(crate) enum Value {
     /// A value, and whether its number format shows it as a percentage.
     Data(Data, bool),
     /// A formula Excel never calculated: it has no saved value.
@@ -148,18 +157,19 @@ pub(crate) enum Column {
 }
 
 /// The cell at column `i` of a row (sorted by column).
-fn cell_at(cells: &[Cell], i: usize) -> Option<&Cell> {
+pub(crate) fn cell_at(cells: &[Cell], i: usize) -> Option<&Cell> {
     cells.binary_search_by_key(&i, |c| c.col).ok().and_then(|k| cells.get(k))
 }
 
 /// A cell as text, or why it cannot be read.
-fn read_cell(cell: Option<&Cell>, column: Column) -> Result<String, String> {
+fn read_cell(cell: Option<&Cell>, column: Column) -> Result<String, Msg> {
     match cell.map(|c| &c.value) {
         None => Ok(String::new()),
-        Some(Value::Uncalculated) => Err(
-            "a formula Excel did not calculate: the cell has no saved value (open and save the workbook in Excel)"
-                .to_owned(),
-        ),
+        Some(Value::Uncalculated) => Err(msg!(
+            "E701",
+            "a formula Excel did not calculate: the cell has no saved value (open and save the workbook in Excel)",
+            "ô chứa công thức Excel chưa tính: ô không có giá trị đã lưu (hãy mở sổ bằng Excel rồi lưu lại)"
+        )),
         Some(Value::Data(d, true)) if column == Column::Percent => match d {
             Data::Float(f) => Ok(percent_text(&number_text(*f))),
             Data::Int(i) => Ok(percent_text(&i.to_string())),
@@ -223,7 +233,7 @@ fn is_percent_format(code: &str) -> bool {
 
 /// A cell as text, or why it cannot be read. `month` says the column is the history's month, where a
 /// date cell is read as `YYYY-MM`.
-fn cell_text(cell: &Data, month: bool) -> Result<String, String> {
+pub(crate) fn cell_text(cell: &Data, month: bool) -> Result<String, Msg> {
     match cell {
         Data::Empty => Ok(String::new()),
         Data::String(s) => Ok(s.clone()),
@@ -237,17 +247,23 @@ fn cell_text(cell: &Data, month: bool) -> Result<String, String> {
         Data::DateTimeIso(s) if month && s.len() >= 7 => Ok(s[..7].to_owned()),
         Data::DateTime(d) => {
             let (y, m, day, ..) = d.to_ymd_hms_milli();
-            Err(format!(
-                "the cell holds a date ({y:04}-{m:02}-{day:02}), not a value of this column; format the cell as Number or Text"
+            Err(msg!(
+                "E702",
+                "the cell holds a date ({y:04}-{m:02}-{day:02}), not a value of this column; format the cell as Number or Text",
+                "ô chứa một ngày ({y:04}-{m:02}-{day:02}), không phải giá trị của cột này; hãy định dạng ô là Number hoặc Text"
             ))
         }
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Err(format!(
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Err(msg!(
+            "E703",
             "the cell holds a date or time ({}), not a value of this column; format the cell as Number or Text",
+            "ô chứa ngày hoặc giờ ({}), không phải giá trị của cột này; hãy định dạng ô là Number hoặc Text",
             text::quote(s)
         )),
-        Data::Error(e) => {
-            Err(format!("the cell holds the formula error {e}; correct the formula or type the value"))
-        }
+        Data::Error(e) => Err(msg!(
+            "E704",
+            "the cell holds the formula error {e}; correct the formula or type the value",
+            "ô chứa lỗi công thức {e}; hãy sửa công thức hoặc nhập trực tiếp giá trị"
+        )),
     }
 }
 
@@ -271,10 +287,12 @@ pub(crate) struct SheetRows {
 /// Checks that the workbook's zip inflates to at most [`MAX_INFLATED_BYTES`]: first the sizes its
 /// directory declares, then the bytes each part actually inflates to (a part may lie about its size),
 /// without keeping them.
-fn check_zip(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), Msg> {
     let too_large = |n: u64| {
-        format!(
+        msg!(
+            "E715",
             "the workbook would inflate to more than {} MiB ({n} bytes or more), the most an input workbook may hold (README, \"Limits\"); save it again from Excel, without what is not input",
+            "sổ Excel khi giải nén sẽ lớn hơn {} MiB ({n} byte trở lên), mức tối đa của một sổ đầu vào (README, \"Limits\"); hãy lưu lại từ Excel, bỏ phần không phải số liệu đầu vào",
             MAX_INFLATED_BYTES >> 20
         )
     };
@@ -300,9 +318,18 @@ fn check_zip(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The message for a sheet above [`MAX_CELLS`].
+fn too_many_cells() -> Msg {
+    msg!(
+        "E716",
+        "the sheet holds more than {MAX_CELLS} cells, the most an input sheet may hold (README, \"Limits\")",
+        "trang tính có hơn {MAX_CELLS} ô, mức tối đa của một trang tính đầu vào (README, \"Limits\")"
+    )
+}
+
 /// Reads the cells of sheet `name`: sparse, each with its percentage flag; formulas without a saved
 /// value marked as such.
-fn read_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<(usize, Vec<Cell>)>, String> {
+pub(crate) fn read_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<(usize, Vec<Cell>)>, Msg> {
     let mut rows: std::collections::BTreeMap<u32, Vec<Cell>> = std::collections::BTreeMap::new();
     let mut count = 0usize;
     // Cells present in the sheet but empty: a formula without its value reads so.
@@ -323,9 +350,7 @@ fn read_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<(usize, 
             }
             count += 1;
             if count > MAX_CELLS {
-                return Err(format!(
-                    "the sheet holds more than {MAX_CELLS} cells, the most an input sheet may hold (README, \"Limits\")"
-                ));
+                return Err(too_many_cells());
             }
             let pct = percent.get(style).copied().unwrap_or(false);
             rows.entry(row)
@@ -347,9 +372,7 @@ fn read_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<(usize, 
                 cells.push(Cell { col: col as usize, value: Value::Uncalculated });
                 count += 1;
                 if count > MAX_CELLS {
-                    return Err(format!(
-                        "the sheet holds more than {MAX_CELLS} cells, the most an input sheet may hold (README, \"Limits\")"
-                    ));
+                    return Err(too_many_cells());
                 }
             }
         }
@@ -372,10 +395,18 @@ pub(crate) fn open_sheet(
     diags: &mut Diagnostics,
 ) -> Option<SheetRows> {
     if bytes.is_empty() {
-        diags.error(file, Location::File, "the file is empty; expected an Excel .xlsx workbook");
+        diags.error(
+            file,
+            Location::File,
+            msg!(
+                "E708",
+                "the file is empty; expected an Excel .xlsx workbook",
+                "tệp trống; cần một sổ Excel .xlsx"
+            ),
+        );
         return None;
     }
-    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Option<SheetRows>, String> {
+    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Option<SheetRows>, Msg> {
         check_zip(bytes)?;
         let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
         let sheets = book.sheet_names();
@@ -384,14 +415,24 @@ pub(crate) fn open_sheet(
             .find_map(|n| sheets.iter().find(|s| headers::normalize(s) == headers::normalize(n)).cloned())
         else {
             let have = sheets.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+            let or = |word: &str| names.get(1).map(|n| format!(" {word} `{n}`")).unwrap_or_default();
             diags.error(
                 file,
                 Location::Sheet { sheet: names[0].to_owned() },
-                format!(
-                    "no such sheet in the workbook (it has {}); name the sheet `{}`{}",
-                    if have.is_empty() { "none".to_owned() } else { have },
-                    names[0],
-                    names.get(1).map(|n| format!(" or `{n}`")).unwrap_or_default()
+                msg!(
+                    "E705",
+                    en(
+                        "no such sheet in the workbook (it has {}); name the sheet `{}`{}",
+                        if have.is_empty() { "none" } else { &have },
+                        names[0],
+                        or("or")
+                    ),
+                    vi(
+                        "sổ Excel không có trang tính này (sổ có {}); hãy đặt tên trang tính là `{}`{}",
+                        if have.is_empty() { "không có trang nào" } else { &have },
+                        names[0],
+                        or("hoặc")
+                    )
                 ),
             );
             return Ok(None);
@@ -405,15 +446,27 @@ pub(crate) fn open_sheet(
             diags.error(
                 file,
                 Location::File,
-                format!(
-                    "cannot read the workbook: {}; expected an Excel .xlsx file",
-                    text::lowercase_first(&e)
+                msg!(
+                    "E706",
+                    en(
+                        "cannot read the workbook: {}; expected an Excel .xlsx file",
+                        text::lowercase_first(&e.en)
+                    ),
+                    vi("không đọc được sổ Excel: {}; cần một tệp Excel .xlsx", text::lowercase_first(&e.vi))
                 ),
             );
             None
         }
         Err(_) => {
-            diags.error(file, Location::File, "cannot read the workbook: the file is damaged");
+            diags.error(
+                file,
+                Location::File,
+                msg!(
+                    "E707",
+                    "cannot read the workbook: the file is damaged",
+                    "không đọc được sổ Excel: tệp bị hỏng"
+                ),
+            );
             None
         }
     }
@@ -441,8 +494,10 @@ pub(crate) fn find_header(
         diags.error(
             file,
             Location::Line { line: *row },
-            format!(
+            msg!(
+                "E709",
                 "the header row reaches column {}, more than the {} columns an input may have (README, \"Limits\"); clear the cells right of the header",
+                "dòng tiêu đề kéo dài tới cột {}, nhiều hơn mức tối đa {} cột của một tệp đầu vào (README, \"Limits\"); hãy xóa các ô bên phải dòng tiêu đề",
                 column_letters(width - 1),
                 super::MAX_COLUMNS
             ),
@@ -480,8 +535,10 @@ pub(crate) fn cell_row(
         diags.error(
             file,
             Location::SheetRow { sheet: sheet.to_owned(), row },
-            format!(
+            msg!(
+                "E710",
                 "a value in column {} beyond the last header column; give the column a header or clear the cell",
+                "có giá trị ở cột {} nằm ngoài cột tiêu đề cuối cùng; hãy đặt tiêu đề cho cột hoặc xóa ô",
                 column_letters(extra.col)
             ),
         );
@@ -490,7 +547,7 @@ pub(crate) fn cell_row(
 }
 
 /// Spreadsheet column letters of a 0-based column index (0 is `A`, 26 is `AA`).
-fn column_letters(mut i: usize) -> String {
+pub(crate) fn column_letters(mut i: usize) -> String {
     let mut s = Vec::new();
     loop {
         s.push(char::from(b'A' + (i % 26) as u8));
@@ -524,7 +581,11 @@ pub(crate) fn projects_table_marked(
         diags.error(
             &name,
             Location::File,
-            "the sheet is empty; expected a header row naming the columns, then one row per project and source",
+            msg!(
+                "E711",
+                "the sheet is empty; expected a header row naming the columns, then one row per project and source",
+                "trang tính trống; cần một dòng tiêu đề ghi tên các cột, rồi mỗi dòng một dự án và một nguồn vốn"
+            ),
         );
         return (empty(&name), diags);
     }
@@ -553,7 +614,15 @@ pub(crate) fn projects_table_marked(
         }
     }
     if count == 0 {
-        diags.error(&name, Location::File, "the sheet has only a header row and no project rows");
+        diags.error(
+            &name,
+            Location::File,
+            msg!(
+                "E712",
+                "the sheet has only a header row and no project rows",
+                "trang tính chỉ có dòng tiêu đề, không có dòng dự án nào"
+            ),
+        );
     }
     (builder.finish(), diags)
 }
@@ -575,7 +644,11 @@ pub(crate) fn history_marked(
         diags.error(
             &name,
             Location::File,
-            "the sheet is empty; expected the header id, source, month, amount then one row per project, source and month",
+            msg!(
+                "E713",
+                "the sheet is empty; expected the header id, source, month, amount then one row per project, source and month",
+                "trang tính trống; cần dòng tiêu đề id, source, month, amount rồi mỗi dòng một dự án, nguồn vốn và tháng"
+            ),
         );
         return (None, diags, Some(name));
     }
@@ -605,7 +678,15 @@ pub(crate) fn history_marked(
         }
     }
     if count == 0 {
-        diags.error(&name, Location::File, "the sheet has only a header row and no history rows");
+        diags.error(
+            &name,
+            Location::File,
+            msg!(
+                "E714",
+                "the sheet has only a header row and no history rows",
+                "trang tính chỉ có dòng tiêu đề, không có dòng giải ngân nào"
+            ),
+        );
         return (None, diags, Some(name));
     }
     let history = builder.finish(&mut diags);
@@ -651,10 +732,10 @@ mod tests {
     #[test]
     fn error_and_date_cells_are_refused_outside_the_month_column() {
         let e = cell_text(&Data::Error(calamine::CellErrorType::Value), false).unwrap_err();
-        assert!(e.contains("#VALUE!"), "{e}");
+        assert!(e.en.contains("#VALUE!") && e.vi.contains("#VALUE!"), "{e:?}");
         let d = calamine::ExcelDateTime::new(45717.0, calamine::ExcelDateTimeType::DateTime, false);
         assert_eq!(cell_text(&Data::DateTime(d), true), Ok("2025-03".to_owned()));
-        assert!(cell_text(&Data::DateTime(d), false).unwrap_err().contains("2025-03-01"));
+        assert!(cell_text(&Data::DateTime(d), false).unwrap_err().en.contains("2025-03-01"));
     }
 
     #[test]

@@ -411,7 +411,7 @@ struct Loader<'a> {
 
 impl Loader<'_> {
     fn warn(&mut self, message: impl Into<String>) {
-        self.diags.warning(self.file, Location::File, message);
+        self.diags.warning(self.file, Location::File, Into::<String>::into(message));
     }
 
     fn err(&mut self, offset: usize, rule: Option<&str>, message: impl Into<String>) {
