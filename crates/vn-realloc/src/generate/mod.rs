@@ -203,7 +203,14 @@ pub fn generate_scenario(opts: &GenerateOptions) -> Scenario {
     let pipeline = extra::pipeline(&mut rowgen.extra, &rows, &meta);
     // Ids are unique per project and a project's rows have distinct sources, so no key repeats.
     let portfolio = Portfolio::from_rows(rows).unwrap_or_default();
-    Scenario { meta, portfolio, history: Some(history), inputs: Vec::new(), pipeline }
+    Scenario {
+        meta,
+        portfolio,
+        history: Some(history),
+        inputs: Vec::new(),
+        pipeline,
+        monitoring: Default::default(),
+    }
 }
 
 /// Plan share of each source in the total, in the order of [`Source::ALL`]: central 78%
