@@ -230,7 +230,9 @@ fn generated_files_load_back_to_the_same_scenario() {
     let s = generate_scenario(&opts);
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in generate_files(&opts).files() {
-        std::fs::write(dir.path().join(name), text).expect("write");
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(path, text).expect("write");
     }
     let loaded = match realloc::load::load_scenario(dir.path()) {
         Ok(l) => l.scenario,
@@ -243,8 +245,32 @@ fn generated_files_load_back_to_the_same_scenario() {
     assert!(!loaded.pipeline.is_empty());
     assert_eq!(
         loaded.inputs.iter().map(|i| i.file.as_str()).collect::<Vec<_>>(),
-        ["scenario.toml", "projects.csv", "disbursements.csv", "pipeline.csv"]
+        [
+            "scenario.toml",
+            "projects.csv",
+            "disbursements.csv",
+            "pipeline.csv",
+            "treasury.csv",
+            "schedule.csv",
+            "conclusions.csv"
+        ]
     );
+    assert_eq!(
+        loaded.monitoring.treasury,
+        s.monitoring.treasury.clone().map(|t| {
+            let mut t = t;
+            for (k, r) in t.iter_mut().enumerate() {
+                r.line = k + 2;
+            }
+            t
+        })
+    );
+    assert_eq!(loaded.monitoring.schedule, s.monitoring.schedule);
+    assert_eq!(loaded.monitoring.conclusions, s.monitoring.conclusions);
+    let prev = loaded.monitoring.previous_year.as_deref().expect("last year's scenario");
+    let generated_prev = s.monitoring.previous_year.as_deref().expect("generated last year");
+    assert_eq!(prev.portfolio.rows(), generated_prev.portfolio.rows());
+    assert_eq!(prev.history, generated_prev.history);
     for source in Source::ALL {
         let total = |sc: &Scenario| -> (Money, Money) {
             let rows = sc.portfolio.rows().iter().filter(|p| p.source == *source);
@@ -264,9 +290,9 @@ fn sample_scenario_is_what_the_documented_command_writes() {
     let (code, stdout, stderr) = cli(&args);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("400 rows"), "{stdout}");
-    for name in ["scenario.toml", "projects.csv", "disbursements.csv", "pipeline.csv"] {
-        let committed = std::fs::read(sample.join(name)).expect("committed sample file");
-        let fresh = std::fs::read(Path::new(&out).join(name)).expect("regenerated file");
+    for (name, _) in generate_files(&GenerateOptions::new(400, 2025)).files() {
+        let committed = std::fs::read(sample.join(&name)).expect("committed sample file");
+        let fresh = std::fs::read(Path::new(&out).join(&name)).expect("regenerated file");
         assert!(committed == fresh, "{name} differs from a fresh `realloc generate`; regenerate the sample");
     }
     let readme = std::fs::read_to_string(workspace_root().join("scenarios/README.md")).expect("README");

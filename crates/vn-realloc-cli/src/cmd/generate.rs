@@ -22,7 +22,7 @@ pub fn run(args: &GenerateArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
     let files = files_of(&scenario);
     // Refuse before writing anything: a folder that holds a scenario, or any file we would write.
     for (name, _) in files.files() {
-        let path = dir.join(name);
+        let path = dir.join(&name);
         if path.exists() {
             return Err(bad_input(format!(
                 "refusing to overwrite `{}`: choose an empty or new folder",
@@ -33,7 +33,12 @@ pub fn run(args: &GenerateArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create folder `{}`", dir.display()))?;
     let mut written = Vec::new();
     for (name, text) in files.files() {
-        let path = dir.join(name);
+        let path = dir.join(&name);
+        if let Some(parent) = path.parent() {
+            // Last year's scenario is a sub-folder.
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
+        }
         write_atomic(&path, text.as_bytes(), &[])?;
         written.push(name);
     }

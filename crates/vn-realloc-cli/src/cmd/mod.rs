@@ -9,10 +9,12 @@ mod check;
 mod classify;
 mod common;
 mod compare;
+pub mod conclusions;
 mod explain;
 mod generate;
 mod monitor;
 mod propose;
+pub mod reconcile;
 mod risk;
 mod rules_input;
 mod sweep;
@@ -39,6 +41,8 @@ fn run_command(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> an
         Command::Template(args) => template::run(&args, out, err),
         Command::Report(args) => monitor::report(&args, out, err),
         Command::Rank(args) => monitor::rank(&args, out, err),
+        Command::Reconcile(args) => reconcile::run(&args, out, err),
+        Command::Conclusions(args) => conclusions::run(&args, out, err),
         Command::Risk(args) => risk::run(&args, out, err),
         Command::Sweep(args) => sweep::run(&args, out, err),
     }

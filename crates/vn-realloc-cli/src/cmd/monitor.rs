@@ -1,7 +1,7 @@
 //! `realloc report` and `realloc rank`: the monthly progress report and the emulation ranking.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use realloc::money::Money;
 use realloc::monitor::{Dimension, Doc, Period, ProgressReport, RankBy, RankOptions, Ranking, ReportOptions};
@@ -22,7 +22,7 @@ fn period(p: PeriodArg) -> Period {
 
 impl MonitorOutputArgs {
     /// The format asked for: `--format`, else the output's extension, else Markdown.
-    fn format(&self) -> anyhow::Result<MonitorFormat> {
+    pub(super) fn format(&self) -> anyhow::Result<MonitorFormat> {
         let path = self.output.path();
         let f =
             self.format.or_else(|| path.and_then(MonitorFormat::from_extension)).unwrap_or(MonitorFormat::Md);
@@ -33,7 +33,7 @@ impl MonitorOutputArgs {
     }
 
     /// Renders a document (or its JSON) and writes it to the output file or standard output.
-    fn emit(
+    pub(super) fn emit(
         &self,
         format: MonitorFormat,
         doc: &Doc,
@@ -62,7 +62,9 @@ pub fn report(args: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> an
             args.lag_margin
         )));
     }
-    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_deref(), err)?;
+    let (mut scenario, rules) = load_with_rules(&args.scenario, args.rules.as_deref(), err)?;
+    let mut inputs = inputs(&args.scenario, &scenario, args.rules.as_deref());
+    previous_year(&mut scenario, args.previous_year.as_deref(), &mut inputs, err)?;
     let assessment = rules.assess_checked(&scenario).map_err(|e| bad_input(e.to_string()))?;
     let by = match args.by {
         ReportBy::Source => Dimension::Source,
@@ -72,16 +74,20 @@ pub fn report(args: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> an
     };
     let options = ReportOptions { period: period(args.period), by, lag_margin: args.lag_margin / 100.0 };
     let r = ProgressReport::build(&scenario, &rules, &assessment, options);
-    let inputs = inputs(&args.scenario, &scenario, args.rules.as_deref());
+    monitoring_inputs(&args.scenario, &scenario, &mut inputs);
     args.out.emit(format, &r.document(args.out.lang.into()), || r.to_json(), &inputs, out)
 }
 
 /// Runs `realloc rank`.
 pub fn rank(args: &RankArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let format = args.out.format()?;
-    let min_plan = Money::parse_million(&args.min_plan)
-        .map_err(|e| bad_input(format!("--min-plan: {e}, found `{}`", args.min_plan)))?;
-    let scenario = super::common::load(&args.scenario, err)?.scenario;
+    let min_plan = match &args.min_plan {
+        Some(m) => Money::parse_million(m).map_err(|e| bad_input(format!("--min-plan: {e}, found `{m}`")))?,
+        None => Money::ZERO,
+    };
+    let mut scenario = super::common::load(&args.scenario, err)?.scenario;
+    let mut inputs = inputs(&args.scenario, &scenario, None);
+    previous_year(&mut scenario, args.previous_year.as_deref(), &mut inputs, err)?;
     let options = RankOptions {
         by: match args.by {
             RankByArg::Investor => RankBy::Investor,
@@ -91,8 +97,42 @@ pub fn rank(args: &RankArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         commend: args.commend,
         review: args.review,
         min_plan,
+        median_min_plan: args.min_plan.is_none(),
     };
     let r = Ranking::build(&scenario, options);
-    let inputs = inputs(&args.scenario, &scenario, None);
+    monitoring_inputs(&args.scenario, &scenario, &mut inputs);
     args.out.emit(format, &r.document(args.out.lang.into()), || r.to_json(), &inputs, out)
+}
+
+/// Replaces last year's scenario by the folder `--previous-year` names (loaded like any scenario,
+/// without its own monitoring inputs), adding its files to `inputs`.
+pub(super) fn previous_year(
+    scenario: &mut realloc::scenario::Scenario,
+    dir: Option<&Path>,
+    inputs: &mut Vec<PathBuf>,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let Some(dir) = dir else { return Ok(()) };
+    let mut prev = super::common::load(dir, err)?.scenario;
+    inputs.extend(super::common::inputs(dir, &prev, None));
+    prev.monitoring = Default::default();
+    scenario.monitoring.previous_year = Some(Box::new(prev));
+    Ok(())
+}
+
+/// Adds the monitoring files of the scenario in `dir` (and of last year's folder it names) to
+/// `inputs`, so that no output lands on one.
+pub(super) fn monitoring_inputs(
+    dir: &Path,
+    scenario: &realloc::scenario::Scenario,
+    inputs: &mut Vec<PathBuf>,
+) {
+    let m = &scenario.meta.monitoring;
+    inputs.extend([&m.treasury, &m.schedule, &m.conclusions].into_iter().flatten().map(|f| dir.join(f)));
+    if let Some(prev) = &m.previous_year {
+        let pdir = dir.join(prev);
+        if let Some(p) = &scenario.monitoring.previous_year {
+            inputs.extend(super::common::inputs(&pdir, p, None));
+        }
+    }
 }
