@@ -23,10 +23,11 @@ pub mod reconcile;
 mod render;
 mod report;
 
-pub use rank::{RankBy, RankLine, RankOptions, Ranking, Standing};
+pub use rank::{Award, RankBy, RankLine, RankOptions, Ranking, Standing, commune_own};
 pub use render::{Doc, Section, Value};
 pub use report::{
-    Dimension, Figures, LaggingRow, PeriodFigures, ProgressReport, ReportOptions, SourceBlock, UnitLine,
+    Dimension, Figures, LaggingRow, LastYearBlock, LastYearLine, PeriodFigures, ProgressReport,
+    ReportOptions, SourceBlock, UnitLine,
 };
 
 /// The period of the columns of a report, and of the "previous period" of a ranking.

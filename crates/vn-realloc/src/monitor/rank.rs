@@ -784,7 +784,12 @@ impl Ranking {
                 .into_iter()
                 .map(|u| {
                     let mut r = figures(u);
-                    r.extend([Value::Money(u.undisbursed_vnd), Value::Text(u.answerable.clone().unwrap_or_default())]);
+                    let who = match (lang, self.options.by) {
+                        (Lang::Vi, _) => u.answerable.clone().unwrap_or_default(),
+                        (_, RankBy::Investor) => format!("Head of {}", u.unit),
+                        (_, RankBy::Locality) => format!("Chairman of the People's Committee of {}", u.unit),
+                    };
+                    r.extend([Value::Money(u.undisbursed_vnd), Value::Text(who)]);
                     r
                 })
                 .collect(),

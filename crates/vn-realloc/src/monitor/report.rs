@@ -847,8 +847,8 @@ impl ProgressReport {
                 title: tr(lang, "Kết luận giao ban quá hạn chưa thực hiện", "Review-meeting conclusions overdue"),
                 note: Some(tr(
                     lang,
-                    "Nhiệm vụ còn mở đã quá thời hạn; giải ngân tại cuộc họp: lũy kế đến cuối tháng trước cuộc họp.",
-                    "Open tasks past their deadline; disbursed at the meeting: to the end of the month before it.",
+                    "Nhiệm vụ còn mở đã quá thời hạn, lâu nhất trước; giải ngân tại cuộc họp: lũy kế đến hết tháng đã kết thúc vào ngày họp (theo lịch sử giải ngân hằng tháng).",
+                    "Open tasks past their deadline, longest first; disbursed at the meeting: to the end of the last month ended by the meeting date (monthly history).",
                 )),
                 head: vec![
                     tr(lang, "Dự án", "Project"),
@@ -876,13 +876,15 @@ impl ProgressReport {
 
         Doc {
             title: format!(
-                "{} {}",
+                "{} {} ({} {})",
                 tr(
                     lang,
                     "Báo cáo tình hình giải ngân kế hoạch vốn đầu tư công năm",
                     "Public investment disbursement report, plan year"
                 ),
-                self.fiscal_year
+                self.fiscal_year,
+                tr(lang, "đến ngày", "as of"),
+                fmt::date(self.as_of, lang)
             ),
             facts,
             sections,
