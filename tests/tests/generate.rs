@@ -226,7 +226,8 @@ fn files_read_back_with_a_plain_csv_reader() {
 /// Needs the loader (`realloc::load`), written in parallel: it fails against the loader stub.
 #[test]
 fn generated_files_load_back_to_the_same_scenario() {
-    let opts = GenerateOptions::new(400, 2025);
+    let mut opts = GenerateOptions::new(400, 2025);
+    opts.monitoring = true;
     let s = generate_scenario(&opts);
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in generate_files(&opts).files() {
@@ -267,6 +268,8 @@ fn generated_files_load_back_to_the_same_scenario() {
     );
     assert_eq!(loaded.monitoring.schedule, s.monitoring.schedule);
     assert_eq!(loaded.monitoring.conclusions, s.monitoring.conclusions);
+    let mut loaded = loaded;
+    realloc::load::load_previous_year(dir.path(), &mut loaded, &Default::default()).expect("last year loads");
     let prev = loaded.monitoring.previous_year.as_deref().expect("last year's scenario");
     let generated_prev = s.monitoring.previous_year.as_deref().expect("generated last year");
     assert_eq!(prev.portfolio.rows(), generated_prev.portfolio.rows());
@@ -290,7 +293,9 @@ fn sample_scenario_is_what_the_documented_command_writes() {
     let (code, stdout, stderr) = cli(&args);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("400 rows"), "{stdout}");
-    for (name, _) in generate_files(&GenerateOptions::new(400, 2025)).files() {
+    let mut opts = GenerateOptions::new(400, 2025);
+    opts.monitoring = true;
+    for (name, _) in generate_files(&opts).files() {
         let committed = std::fs::read(sample.join(&name)).expect("committed sample file");
         let fresh = std::fs::read(Path::new(&out).join(&name)).expect("regenerated file");
         assert!(committed == fresh, "{name} differs from a fresh `realloc generate`; regenerate the sample");

@@ -61,6 +61,7 @@ fn options(args: &GenerateArgs) -> anyhow::Result<GenerateOptions> {
         return Err(bad_input("--rows: expected at least 1 row, found 0"));
     }
     let mut opts = GenerateOptions::new(args.rows, args.seed).with_fiscal_year(args.fiscal_year);
+    opts.monitoring = true;
     if let Some(text) = &args.as_of {
         opts.as_of = date(text, "--as-of")?;
     }

@@ -64,7 +64,7 @@ pub fn report(args: &ReportArgs, out: &mut dyn Write, err: &mut dyn Write) -> an
     }
     let (mut scenario, rules) = load_with_rules(&args.scenario, args.rules.as_deref(), err)?;
     let mut inputs = inputs(&args.scenario, &scenario, args.rules.as_deref());
-    previous_year(&mut scenario, args.previous_year.as_deref(), &mut inputs, err)?;
+    previous_year(&mut scenario, &args.scenario, args.previous_year.as_deref(), &mut inputs, err)?;
     let assessment = rules.assess_checked(&scenario).map_err(|e| bad_input(e.to_string()))?;
     let by = match args.by {
         ReportBy::Source => Dimension::Source,
@@ -87,7 +87,7 @@ pub fn rank(args: &RankArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     };
     let mut scenario = super::common::load(&args.scenario, err)?.scenario;
     let mut inputs = inputs(&args.scenario, &scenario, None);
-    previous_year(&mut scenario, args.previous_year.as_deref(), &mut inputs, err)?;
+    previous_year(&mut scenario, &args.scenario, args.previous_year.as_deref(), &mut inputs, err)?;
     let options = RankOptions {
         by: match args.by {
             RankByArg::Investor => RankBy::Investor,
@@ -104,15 +104,19 @@ pub fn rank(args: &RankArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     args.out.emit(format, &r.document(args.out.lang.into()), || r.to_json(), &inputs, out)
 }
 
-/// Replaces last year's scenario by the folder `--previous-year` names (loaded like any scenario,
-/// without its own monitoring inputs), adding its files to `inputs`.
+/// Loads last year's scenario: the folder `--previous-year` names, else the scenario's own
+/// `previous_year` (each loaded like any scenario, without its own monitoring inputs), adding the
+/// files of the first to `inputs`.
 pub(super) fn previous_year(
     scenario: &mut realloc::scenario::Scenario,
+    scenario_dir: &Path,
     dir: Option<&Path>,
     inputs: &mut Vec<PathBuf>,
     err: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let Some(dir) = dir else { return Ok(()) };
+    let Some(dir) = dir else {
+        return scenario_previous_year(scenario, scenario_dir, err);
+    };
     let mut prev = super::common::load(dir, err)?.scenario;
     inputs.extend(super::common::inputs(dir, &prev, None));
     prev.monitoring = Default::default();
@@ -134,5 +138,27 @@ pub(super) fn monitoring_inputs(
         if let Some(p) = &scenario.monitoring.previous_year {
             inputs.extend(super::common::inputs(&pdir, p, None));
         }
+    }
+}
+
+/// Loads the `previous_year` folder that the scenario in `dir` names, if any.
+fn scenario_previous_year(
+    scenario: &mut realloc::scenario::Scenario,
+    dir: &Path,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match realloc::load::load_previous_year(dir, scenario, &super::common::load_options()) {
+        Ok(warnings) => {
+            for w in warnings.iter() {
+                let _ = writeln!(err, "warning: {w}");
+            }
+            Ok(())
+        }
+        Err(e) => Err(bad_input(format!(
+            "last year's scenario of `{}` cannot be used ({} problem(s)):\n{}",
+            dir.display(),
+            e.diagnostics.error_count(),
+            e.diagnostics
+        ))),
     }
 }

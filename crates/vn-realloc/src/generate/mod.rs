@@ -61,6 +61,10 @@ pub struct GenerateOptions {
     pub province: String,
     /// Total plan over all rows; `None` gives 6,300 bn VND per 400 rows.
     pub total_plan: Option<Money>,
+    /// Also the monitoring inputs and last year's scenario (module `monitoring`): what `realloc
+    /// generate` writes; false from [`GenerateOptions::new`], so that a portfolio for tests and
+    /// benchmarks costs what it did.
+    pub monitoring: bool,
 }
 
 impl GenerateOptions {
@@ -76,6 +80,7 @@ impl GenerateOptions {
             name: String::new(),
             province: "Lạng Sơn".to_owned(),
             total_plan: None,
+            monitoring: false,
         }
         .named()
     }
@@ -196,10 +201,14 @@ pub fn files_of(s: &Scenario) -> GeneratedFiles {
 }
 
 /// Generates the scenario in memory: the same content as loading [`generate_files`]' output.
-/// `inputs` is empty, since no file was read. It has the monitoring inputs (module `monitoring`) and
-/// last year's scenario in the folder named by the year before (`2024`), with twelve months of history.
+/// `inputs` is empty, since no file was read. With [`GenerateOptions::monitoring`] it has the
+/// monitoring inputs (module `monitoring`) and last year's scenario in the folder named by the year
+/// before (`2024`), with twelve months of history.
 pub fn generate_scenario(opts: &GenerateOptions) -> Scenario {
     let mut s = generate_base(opts);
+    if !opts.monitoring {
+        return s;
+    }
     let mut rng = monitoring::stream(opts.seed);
     monitoring::fill(&mut rng, &mut s);
     let year = opts.fiscal_year - 1;

@@ -36,7 +36,8 @@ pub mod xlsx;
 
 pub use history::{HISTORY_COLUMNS, HistoryBuilder, parse_disbursements};
 pub use monitoring::{
-    CONCLUSION_ALIASES, SCHEDULE_ALIASES, TREASURY_ALIASES, parse_conclusions, parse_schedule, parse_treasury,
+    CONCLUSION_ALIASES, SCHEDULE_ALIASES, TREASURY_ALIASES, load_previous_year, parse_conclusions,
+    parse_schedule, parse_treasury,
 };
 pub use pipeline::{PIPELINE_COLUMNS, PIPELINE_SHEETS, parse_pipeline};
 pub use projects::{
@@ -96,12 +97,6 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
 /// following symlinks) unless [`LoadOptions::allow_outside`], be a regular file, and be at most
 /// [`MAX_FILE_BYTES`] long ([`MAX_TOML_BYTES`] for TOML).
 pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    load_at(dir, options, true)
-}
-
-/// [`load_scenario_with`]; last year's scenario (`previous_year`) is read only `with_previous`, so
-/// that a chain of years (or a folder naming itself) is read one level deep.
-fn load_at(dir: &Path, options: &LoadOptions, with_previous: bool) -> Result<Loaded, LoadError> {
     let mut diags = Diagnostics::new();
     let mut inputs = Vec::new();
 
@@ -273,8 +268,9 @@ fn load_at(dir: &Path, options: &LoadOptions, with_previous: bool) -> Result<Loa
         }
     }
 
-    let monitoring =
-        monitoring::read_monitoring(dir, &meta, &table, options, with_previous, &mut diags, &mut inputs);
+    // Last year's scenario (`previous_year`) is not read here: `load_previous_year` reads it for the
+    // commands that compare with it.
+    let monitoring = monitoring::read_monitoring(dir, &meta, &table, options, &mut diags, &mut inputs);
 
     if diags.has_errors() {
         return Err(LoadError { diagnostics: diags });

@@ -115,15 +115,13 @@ fn read_table<const N: usize>(
     Some(header)
 }
 
-/// Reads the monitoring files `meta.monitoring` names (and last year's scenario, without its own
-/// monitoring inputs, when `previous_year` is set and `with_previous`), adding their digests to
-/// `inputs` and their problems to `diags`.
+/// Reads the monitoring files `meta.monitoring` names, but last year's scenario, adding their
+/// digests to `inputs` and their problems to `diags`.
 pub(super) fn read_monitoring(
     dir: &std::path::Path,
     meta: &ScenarioMeta,
     table: &ProjectsTable,
     options: &super::LoadOptions,
-    with_previous: bool,
     diags: &mut Diagnostics,
     inputs: &mut Vec<crate::scenario::InputDigest>,
 ) -> crate::scenario::Monitoring {
@@ -154,19 +152,30 @@ pub(super) fn read_monitoring(
         diags.extend(d);
         out.conclusions = Some(r);
     }
-    if let (Some(name), true) = (&files.previous_year, with_previous) {
-        let path = dir.join(name);
-        if super::inside(dir, name, "previous_year", options, diags) {
-            match super::load_at(&path, options, false) {
-                Ok(loaded) => {
-                    diags.extend(loaded.warnings);
-                    out.previous_year = Some(Box::new(loaded.scenario));
-                }
-                Err(e) => diags.extend(e.diagnostics),
-            }
-        }
-    }
     out
+}
+
+/// Reads last year's scenario, the folder `previous_year` in the `scenario.toml` of `dir` names
+/// (inside `dir` unless [`super::LoadOptions::allow_outside`]), into
+/// `scenario.monitoring.previous_year`, and returns its warnings; nothing when the key is absent.
+/// Only the commands that compare with last year (`report`, `rank`) read it, so a proposal does not
+/// pay for loading a second year. Its own monitoring inputs are dropped.
+pub fn load_previous_year(
+    dir: &std::path::Path,
+    scenario: &mut crate::scenario::Scenario,
+    options: &super::LoadOptions,
+) -> Result<Diagnostics, super::LoadError> {
+    let Some(name) = scenario.meta.monitoring.previous_year.clone() else {
+        return Ok(Diagnostics::new());
+    };
+    let mut diags = Diagnostics::new();
+    if !super::inside(dir, &name, "previous_year", options, &mut diags) {
+        return Err(super::LoadError { diagnostics: diags });
+    }
+    let mut loaded = super::load_scenario_with(&dir.join(&name), options)?;
+    loaded.scenario.monitoring = Default::default();
+    scenario.monitoring.previous_year = Some(Box::new(loaded.scenario));
+    Ok(loaded.warnings)
 }
 
 /// `YYYY-MM` as `(year, month)`.
