@@ -206,9 +206,9 @@ fn same_period_last_year_in_report_and_rank() {
     assert!(md.contains("| TỔNG CỘNG | 2.000,000 | 800,000 | 40,0% | 34,0% | -6,0 điểm phần trăm |"), "{md}");
 
     let k = Ranking::build(&s, RankOptions { by: RankBy::Locality, ..RankOptions::default() });
-    let (fy, _, avg) = k.last_year.unwrap();
-    assert_eq!(fy, 2024);
-    close(avg, 0.4);
+    let ly = k.last_year.unwrap();
+    assert_eq!((ly.fiscal_year, ly.date.to_string()), (2024, "2024-09-30".to_owned()));
+    close(ly.average_rate, 0.4);
     let tv = k.units.iter().find(|u| u.unit == "Xã Tân Văn").unwrap();
     close(tv.last_year_rate.unwrap(), 0.3);
 

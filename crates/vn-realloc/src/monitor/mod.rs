@@ -23,7 +23,7 @@ pub mod reconcile;
 mod render;
 mod report;
 
-pub use rank::{Award, RankBy, RankLine, RankOptions, Ranking, Standing, commune_own};
+pub use rank::{Award, LastYearCut, RankBy, RankLine, RankOptions, Ranking, Standing, commune_own};
 pub use render::{Doc, Section, Value};
 pub use report::{
     Dimension, Figures, LaggingRow, LastYearBlock, LastYearLine, PeriodFigures, ProgressReport,

@@ -198,6 +198,17 @@ pub struct PreviousCut {
     pub average_rate: f64,
 }
 
+/// The same month-end last year.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LastYearCut {
+    /// Last year's plan year.
+    pub fiscal_year: i32,
+    /// The month-end.
+    pub date: NaiveDate,
+    /// The provincial average then (all rows of last year).
+    pub average_rate: f64,
+}
+
 /// The ranking.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Ranking {
@@ -228,8 +239,8 @@ pub struct Ranking {
     pub excluded_rows: usize,
     /// Plan of the rows left out.
     pub excluded_plan_vnd: i64,
-    /// Same month-end last year, when `previous_year` gives it: (plan year, date, average rate).
-    pub last_year: Option<(i32, NaiveDate, f64)>,
+    /// Same month-end last year, when `previous_year` gives it.
+    pub last_year: Option<LastYearCut>,
     /// Rows with a registered schedule.
     pub scheduled_rows: usize,
     /// Counts above, at and below the average.
@@ -434,7 +445,11 @@ impl Ranking {
             min_plan_vnd: min_plan,
             excluded_rows,
             excluded_plan_vnd: excluded_plan,
-            last_year: last.map(|(fy, d, r, _)| (fy, d, r)),
+            last_year: last.map(|(fiscal_year, date, average_rate, _)| LastYearCut {
+                fiscal_year,
+                date,
+                average_rate,
+            }),
             scheduled_rows: schedule.map_or(0, |s| s.rows.iter().filter(|r| r.is_some()).count()),
             above,
             equal,
@@ -511,7 +526,7 @@ impl Ranking {
                 },
             )),
         }
-        if let Some((fy, d, r)) = self.last_year {
+        if let Some(LastYearCut { fiscal_year: fy, date: d, average_rate: r }) = self.last_year {
             facts.push((
                 format!(
                     "{} {} ({})",
