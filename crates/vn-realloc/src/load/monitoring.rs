@@ -456,6 +456,12 @@ pub fn parse_conclusions(bytes: &[u8], file: &str, table: &ProjectsTable) -> (Re
             });
         },
     );
+    // A column the tool does not read is still part of the register, and written back.
+    diags.rewrite(|d| {
+        if let Some(name) = d.message.strip_suffix(" ignored").filter(|m| m.starts_with("unknown column ")) {
+            d.message = format!("{name} kept in the register as written (the tool does not read it)");
+        }
+    });
     let register = Register { header: header.unwrap_or_default(), positions, records, conclusions };
     (register, diags)
 }
