@@ -266,6 +266,10 @@ fn the_register_is_written_to_a_new_file_without_losing_a_line() {
     let run = run_cli(["conclusions".as_ref(), tmp.path().as_os_str(), "-o".as_ref(), input.as_os_str()]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&input).unwrap(), before);
+    let xlsx = tmp.path().join("ket-luan.xlsx");
+    let run = run_cli(["conclusions".as_ref(), tmp.path().as_os_str(), "-o".as_ref(), xlsx.as_os_str()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!xlsx.exists());
     let out = tmp.path().join("ket-luan-moi.csv");
     let run = run_cli(["conclusions".as_ref(), tmp.path().as_os_str(), "-o".as_ref(), out.as_os_str()]);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -42,6 +42,12 @@ fn date(flag: &str, s: &str) -> anyhow::Result<NaiveDate> {
 
 /// Runs `realloc conclusions`.
 pub fn run(args: &ConclusionsArgs, _out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    if !args.output.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        return Err(bad_input(format!(
+            "--output: the register is a CSV file, like conclusions.csv; name it FILE.csv, found `{}`",
+            args.output.display()
+        )));
+    }
     let meeting = args.meeting.as_deref().map(|s| date("--meeting", s)).transpose()?;
     let due = args.due.as_deref().map(|s| date("--due", s)).transpose()?;
     let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_deref(), err)?;
