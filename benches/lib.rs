@@ -75,6 +75,7 @@ pub fn synthetic_scenario(rows: usize, seed: u64) -> Scenario {
         history: None,
         inputs: Vec::new(),
         pipeline: Vec::new(),
+        monitoring: Default::default(),
     }
 }
 

@@ -415,6 +415,7 @@ pub fn fixture_parts() -> (Scenario, RulesIdentity, Assessment, Proposal) {
         portfolio,
         history: None,
         pipeline: Vec::new(),
+        monitoring: Default::default(),
         inputs: vec![
             InputDigest {
                 file: "projects.csv".into(),

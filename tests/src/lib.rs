@@ -72,6 +72,7 @@ pub fn scenario(as_of: &str, rows: Vec<Project>) -> Scenario {
         history: None,
         inputs: Vec::new(),
         pipeline: Vec::new(),
+        monitoring: Default::default(),
     }
 }
 

@@ -226,11 +226,14 @@ fn files_read_back_with_a_plain_csv_reader() {
 /// Needs the loader (`realloc::load`), written in parallel: it fails against the loader stub.
 #[test]
 fn generated_files_load_back_to_the_same_scenario() {
-    let opts = GenerateOptions::new(400, 2025);
+    let mut opts = GenerateOptions::new(400, 2025);
+    opts.monitoring = true;
     let s = generate_scenario(&opts);
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in generate_files(&opts).files() {
-        std::fs::write(dir.path().join(name), text).expect("write");
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(path, text).expect("write");
     }
     let loaded = match realloc::load::load_scenario(dir.path()) {
         Ok(l) => l.scenario,
@@ -243,8 +246,34 @@ fn generated_files_load_back_to_the_same_scenario() {
     assert!(!loaded.pipeline.is_empty());
     assert_eq!(
         loaded.inputs.iter().map(|i| i.file.as_str()).collect::<Vec<_>>(),
-        ["scenario.toml", "projects.csv", "disbursements.csv", "pipeline.csv"]
+        [
+            "scenario.toml",
+            "projects.csv",
+            "disbursements.csv",
+            "pipeline.csv",
+            "treasury.csv",
+            "schedule.csv",
+            "conclusions.csv"
+        ]
     );
+    assert_eq!(
+        loaded.monitoring.treasury,
+        s.monitoring.treasury.clone().map(|t| {
+            let mut t = t;
+            for (k, r) in t.iter_mut().enumerate() {
+                r.line = k + 2;
+            }
+            t
+        })
+    );
+    assert_eq!(loaded.monitoring.schedule, s.monitoring.schedule);
+    assert_eq!(loaded.monitoring.conclusions, s.monitoring.conclusions);
+    let mut loaded = loaded;
+    realloc::load::load_previous_year(dir.path(), &mut loaded, &Default::default()).expect("last year loads");
+    let prev = loaded.monitoring.previous_year.as_deref().expect("last year's scenario");
+    let generated_prev = s.monitoring.previous_year.as_deref().expect("generated last year");
+    assert_eq!(prev.portfolio.rows(), generated_prev.portfolio.rows());
+    assert_eq!(prev.history, generated_prev.history);
     for source in Source::ALL {
         let total = |sc: &Scenario| -> (Money, Money) {
             let rows = sc.portfolio.rows().iter().filter(|p| p.source == *source);
@@ -266,9 +295,11 @@ fn sample_scenario_is_what_the_documented_command_writes() {
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("đã tạo 400 dòng dự án"), "{stderr}");
     assert!(stderr.contains("projects.csv ("), "one line per file written: {stderr}");
-    for name in ["scenario.toml", "projects.csv", "disbursements.csv", "pipeline.csv"] {
-        let committed = std::fs::read(sample.join(name)).expect("committed sample file");
-        let fresh = std::fs::read(Path::new(&out).join(name)).expect("regenerated file");
+    let mut opts = GenerateOptions::new(400, 2025);
+    opts.monitoring = true;
+    for (name, _) in generate_files(&opts).files() {
+        let committed = std::fs::read(sample.join(&name)).expect("committed sample file");
+        let fresh = std::fs::read(Path::new(&out).join(&name)).expect("regenerated file");
         assert!(committed == fresh, "{name} differs from a fresh `realloc generate`; regenerate the sample");
     }
     let readme = std::fs::read_to_string(workspace_root().join("scenarios/README.md")).expect("README");

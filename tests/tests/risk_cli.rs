@@ -61,7 +61,13 @@ fn risk_refuses_bad_options_with_exit_2() {
     }
     let toml = std::fs::read_to_string(src.join("scenario.toml")).unwrap();
     let toml: String =
-        toml.lines().filter(|l| !l.starts_with("disbursements")).map(|l| format!("{l}\n")).collect();
+        // The monitoring files are not copied either.
+        toml.lines()
+            .filter(|l| {
+                !["disbursements", "treasury", "schedule", "previous_year", "conclusions"].iter().any(|k| l.starts_with(k))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
     std::fs::write(tmp.path().join("scenario.toml"), toml).unwrap();
     let (code, _, err) = run(&["risk", &tmp.path().to_string_lossy(), "--calibrate", "--draws", "10"]);
     assert_eq!(code, 2, "{err}");

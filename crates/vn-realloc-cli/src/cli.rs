@@ -111,6 +111,13 @@ pub enum Command {
     /// Emulation ranking of investors or localities against the provincial average rate, with the
     /// change since the previous period, the units to commend and those to call to the review meeting.
     Rank(RankArgs),
+    /// Reconcile the investors' reported disbursement with the State Treasury's figures
+    /// (`treasury.csv`): differences row by row, rows only one side has, advances by age, totals by
+    /// capital source and investor.
+    Reconcile(crate::cmd::reconcile::ReconcileArgs),
+    /// Write the review-meeting conclusions register (`conclusions.csv`) with this meeting's
+    /// conclusions added, one per project in difficulty, to a new file.
+    Conclusions(crate::cmd::conclusions::ConclusionsArgs),
     /// Monte Carlo of the year-end disbursement: the probability of reaching a target rate, overall
     /// and per capital source, and the central capital at risk of recall, before and after the proposal.
     ///
@@ -313,6 +320,9 @@ pub struct ReportArgs {
     /// Rules file giving the expected curve; the scenario's `rules`, or the built-in rules, otherwise.
     #[arg(long, value_name = "FILE", env = "REALLOC_RULES")]
     pub rules: Option<PathBuf>,
+    /// Last year's scenario folder, for the same period last year (instead of `previous_year`).
+    #[arg(long, value_name = "DIR")]
+    pub previous_year: Option<PathBuf>,
     /// Format, language and output file.
     #[command(flatten)]
     pub out: MonitorOutputArgs,
@@ -335,9 +345,13 @@ pub struct RankArgs {
     /// How many units below the average (largest undisbursed first) to call to the review meeting.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub review: usize,
-    /// Smallest plan, in million VND, for a unit to be commended.
-    #[arg(long, value_name = "MILLION_VND", default_value = "0")]
-    pub min_plan: String,
+    /// Smallest plan, in million VND, for a unit to be commended; by default the median plan of the
+    /// units ranked.
+    #[arg(long, value_name = "MILLION_VND")]
+    pub min_plan: Option<String>,
+    /// Last year's scenario folder, for the same period last year (instead of `previous_year`).
+    #[arg(long, value_name = "DIR")]
+    pub previous_year: Option<PathBuf>,
     /// Format, language and output file.
     #[command(flatten)]
     pub out: MonitorOutputArgs,

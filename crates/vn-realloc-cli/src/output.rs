@@ -81,7 +81,8 @@ pub fn formats_of(command: &str) -> &'static [Format] {
     use Format as F;
     match command {
         "propose" => &[F::Json, F::Md, F::Html, F::Xlsx, F::Csv, F::Docx],
-        "report" | "rank" | "classify" | "sweep" => &[F::Md, F::Html, F::Xlsx, F::Json, F::Csv],
+        "report" | "rank" | "classify" | "sweep" | "reconcile" => &[F::Md, F::Html, F::Xlsx, F::Json, F::Csv],
+        "conclusions" => &[F::Csv],
         "risk" | "compare" => &[F::Md, F::Html, F::Xlsx, F::Json],
         "template" => &[F::Xlsx],
         "rules export" => &[F::Toml],

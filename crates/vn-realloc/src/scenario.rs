@@ -140,4 +140,122 @@ pub struct Scenario {
     pub inputs: Vec<InputDigest>,
     /// Pipeline projects (`pipeline.csv`), in file order; empty when the scenario names none.
     pub pipeline: Vec<crate::domain::PipelineProject>,
+    /// The monitoring inputs read (version 2): Treasury figures, schedules, last year, conclusions.
+    pub monitoring: Monitoring,
+}
+
+/// The monitoring inputs (DOMAIN.md §3, version 2) as read; each `None` when `scenario.toml` names
+/// none.
+#[derive(Clone, Debug, Default)]
+pub struct Monitoring {
+    /// `treasury.csv`: what the State Treasury confirms, in file order.
+    pub treasury: Option<Vec<TreasuryRow>>,
+    /// `schedule.csv`: each investor's registered disbursement plan, by portfolio row.
+    pub schedule: Option<Schedule>,
+    /// `previous_year`: last year's scenario (its own monitoring inputs are not read).
+    pub previous_year: Option<Box<Scenario>>,
+    /// `conclusions.csv`: the register of review-meeting conclusions.
+    pub conclusions: Option<Register>,
+}
+
+/// One line of `treasury.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TreasuryRow {
+    /// Project code (in the projects' normal form).
+    pub id: String,
+    /// Capital source.
+    pub source: crate::domain::Source,
+    /// Payments made (thanh toán).
+    pub paid: Money,
+    /// Advances (tạm ứng) not yet recovered.
+    pub advance_outstanding: Money,
+    /// Month of the oldest advance not yet recovered, `(year, month)`.
+    pub advance_since: Option<(i32, u32)>,
+    /// Line in the file.
+    pub line: usize,
+}
+
+/// The registered schedules: for each portfolio row, the cumulative amount by the end of each month
+/// from January of the plan year (index 0) to January of the next (index 12), `None` where not given.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Schedule {
+    /// `rows[row]`: the row's schedule, `None` when it registered none.
+    pub rows: Vec<Option<[Option<Money>; 13]>>,
+}
+
+impl Schedule {
+    /// True when row `row` has a schedule.
+    pub fn has(&self, row: usize) -> bool {
+        self.rows.get(row).is_some_and(Option::is_some)
+    }
+
+    /// The cumulative amount the schedule of `row` asks by the end of day `date`: the last amount
+    /// listed at or before each month end (0 before the first), linear within a month by its days.
+    pub fn target(&self, row: usize, fiscal_year: i32, date: NaiveDate) -> Option<Money> {
+        let months = self.rows.get(row)?.as_ref()?;
+        let at = |k: usize| -> i64 {
+            // Cumulative at the end of month k (1-based from January of the plan year; 0 = start).
+            months[..k.min(13)].iter().rev().find_map(|m| *m).map_or(0, Money::dong)
+        };
+        let t = (f64::from(date.year() - fiscal_year) * 12.0
+            + f64::from(date.month0())
+            + f64::from(date.day()) / f64::from(days_in_month(date.year(), date.month())))
+        .clamp(0.0, 13.0);
+        let k = t.floor() as usize;
+        let (lo, hi) = (at(k), at(k + 1));
+        let frac = t - k as f64;
+        Some(Money::from_dong(lo + ((hi - lo) as f64 * frac).round() as i64))
+    }
+
+    /// The last cumulative amount the schedule of `row` lists: what the investor plans to disburse
+    /// in all.
+    pub fn year_end(&self, row: usize) -> Option<Money> {
+        let months = self.rows.get(row)?.as_ref()?;
+        Some(months.iter().rev().find_map(|m| *m).unwrap_or(Money::ZERO))
+    }
+}
+
+/// Whether a conclusion's task is still to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskStatus {
+    /// Still to do.
+    Open,
+    /// Done.
+    Done,
+}
+
+/// One conclusion of a review meeting (kết luận giao ban).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Conclusion {
+    /// Date of the meeting.
+    pub meeting: NaiveDate,
+    /// Project code.
+    pub id: String,
+    /// Capital source.
+    pub source: crate::domain::Source,
+    /// The task.
+    pub task: String,
+    /// Who must do it.
+    pub owner: String,
+    /// By when.
+    pub deadline: NaiveDate,
+    /// Open or done.
+    pub status: TaskStatus,
+    /// Line in the file (0 for a conclusion added by the tool).
+    pub line: usize,
+}
+
+/// The conclusions register as read: the header and every record's fields as written, so that the
+/// register can be written again without losing a line or a column.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Register {
+    /// The header's fields as written.
+    pub header: Vec<String>,
+    /// Position in the header of `meeting, id, source, task, owner, deadline, status`.
+    pub positions: [usize; 7],
+    /// Every record's fields as written, in file order.
+    pub records: Vec<Vec<String>>,
+    /// The conclusions read, one per record, in file order.
+    pub conclusions: Vec<Conclusion>,
 }

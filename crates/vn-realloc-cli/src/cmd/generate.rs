@@ -25,7 +25,7 @@ pub fn run(args: &GenerateArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wr
     ctx.stage("generate");
     // Refuse before writing anything: a folder that holds a scenario, or any file we would write.
     for (name, _) in files.files() {
-        let path = dir.join(name);
+        let path = dir.join(&name);
         if path.exists() {
             return Err(bad_input(format!(
                 "refusing to overwrite `{}`: choose an empty or new folder",
@@ -36,7 +36,13 @@ pub fn run(args: &GenerateArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wr
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create folder `{}`", dir.display()))?;
     let mut set = OutputSet::new();
     for (name, text) in files.files() {
-        set.add("-o", &dir.join(name), text.as_bytes().to_vec());
+        let path = dir.join(&name);
+        if let Some(parent) = path.parent() {
+            // Last year's scenario is a sub-folder.
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
+        }
+        set.add("-o", &path, text.as_bytes().to_vec());
     }
     set.commit(&[], None)?;
     ctx.stage("write");
@@ -69,6 +75,7 @@ fn options(args: &GenerateArgs) -> anyhow::Result<GenerateOptions> {
         return Err(bad_input("--rows: expected at least 1 row, found 0"));
     }
     let mut opts = GenerateOptions::new(args.rows, args.seed).with_fiscal_year(args.fiscal_year);
+    opts.monitoring = true;
     if let Some(text) = &args.as_of {
         opts.as_of = date(text, "--as-of")?;
     }

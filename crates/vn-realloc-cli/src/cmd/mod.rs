@@ -16,10 +16,12 @@ mod check;
 mod classify;
 pub(crate) mod common;
 mod compare;
+pub mod conclusions;
 mod explain;
 mod generate;
 mod monitor;
 mod propose;
+pub mod reconcile;
 mod risk;
 mod rules;
 mod rules_input;
@@ -149,6 +151,8 @@ fn run_command(command: Command, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn W
         Command::Template(args) => template::run(&args, ctx, out, err),
         Command::Report(args) => monitor::report(&args, ctx, out, err),
         Command::Rank(args) => monitor::rank(&args, ctx, out, err),
+        Command::Reconcile(args) => reconcile::run(&args, ctx, out, err),
+        Command::Conclusions(args) => conclusions::run(&args, ctx, out, err),
         Command::Risk(args) => risk::run(&args, ctx, out, err),
         Command::Sweep(args) => sweep::run(&args, ctx, out, err),
         Command::Rules(args) => rules::run(&args, ctx, out, err),

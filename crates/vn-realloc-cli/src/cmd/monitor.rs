@@ -1,7 +1,7 @@
 //! `realloc report` and `realloc rank`: the monthly progress report and the emulation ranking.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use realloc::money::Money;
 use realloc::monitor::{Dimension, Doc, Period, ProgressReport, RankBy, RankOptions, Ranking, ReportOptions};
@@ -23,7 +23,7 @@ fn period(p: PeriodArg) -> Period {
 impl MonitorOutputArgs {
     /// Renders a document (or its JSON) and writes it to the output file or standard output (the
     /// terminal summary there on a terminal).
-    fn emit(
+    pub(super) fn emit(
         &self,
         command: &str,
         ctx: &Ctx,
@@ -64,7 +64,9 @@ pub fn report(args: &ReportArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn W
             args.lag_margin
         )));
     }
-    let (scenario, rules) = load_with_rules(&args.scenario, args.rules.as_deref(), err)?;
+    let (mut scenario, rules) = load_with_rules(&args.scenario, args.rules.as_deref(), err)?;
+    let mut inputs = inputs(&args.scenario, &scenario, args.rules.as_deref());
+    previous_year(&mut scenario, &args.scenario, args.previous_year.as_deref(), &mut inputs, err)?;
     let assessment = rules.assess_checked(&scenario).map_err(|e| bad_input(e.to_string()))?;
     let by = match args.by {
         ReportBy::Source => Dimension::Source,
@@ -74,7 +76,7 @@ pub fn report(args: &ReportArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn W
     };
     let options = ReportOptions { period: period(args.period), by, lag_margin: args.lag_margin / 100.0 };
     let r = ProgressReport::build(&scenario, &rules, &assessment, options);
-    let inputs = inputs(&args.scenario, &scenario, args.rules.as_deref());
+    monitoring_inputs(&args.scenario, &scenario, &mut inputs);
     ctx.stage("load, rules");
     args.out.emit("report", ctx, &r.document(ctx.lang), || r.to_json(), &inputs, out)
 }
@@ -82,9 +84,13 @@ pub fn report(args: &ReportArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn W
 /// Runs `realloc rank`.
 pub fn rank(args: &RankArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     choose_format("rank", args.out.format, args.out.output.path())?;
-    let min_plan = Money::parse_million(&args.min_plan)
-        .map_err(|e| bad_input(format!("--min-plan: {e}, found `{}`", args.min_plan)))?;
-    let scenario = super::common::load(&args.scenario, err)?.scenario;
+    let min_plan = match &args.min_plan {
+        Some(m) => Money::parse_million(m).map_err(|e| bad_input(format!("--min-plan: {e}, found `{m}`")))?,
+        None => Money::ZERO,
+    };
+    let mut scenario = super::common::load(&args.scenario, err)?.scenario;
+    let mut inputs = inputs(&args.scenario, &scenario, None);
+    previous_year(&mut scenario, &args.scenario, args.previous_year.as_deref(), &mut inputs, err)?;
     let options = RankOptions {
         by: match args.by {
             RankByArg::Investor => RankBy::Investor,
@@ -94,9 +100,69 @@ pub fn rank(args: &RankArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write
         commend: args.commend,
         review: args.review,
         min_plan,
+        median_min_plan: args.min_plan.is_none(),
     };
     let r = Ranking::build(&scenario, options);
-    let inputs = inputs(&args.scenario, &scenario, None);
+    monitoring_inputs(&args.scenario, &scenario, &mut inputs);
     ctx.stage("load");
     args.out.emit("rank", ctx, &r.document(ctx.lang), || r.to_json(), &inputs, out)
+}
+
+/// Loads last year's scenario: the folder `--previous-year` names, else the scenario's own
+/// `previous_year` (each loaded like any scenario, without its own monitoring inputs), adding the
+/// files of the first to `inputs`.
+pub(super) fn previous_year(
+    scenario: &mut realloc::scenario::Scenario,
+    scenario_dir: &Path,
+    dir: Option<&Path>,
+    inputs: &mut Vec<PathBuf>,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let Some(dir) = dir else {
+        return scenario_previous_year(scenario, scenario_dir, err);
+    };
+    let mut prev = super::common::load(dir, err)?.scenario;
+    inputs.extend(super::common::inputs(dir, &prev, None));
+    prev.monitoring = Default::default();
+    scenario.monitoring.previous_year = Some(Box::new(prev));
+    Ok(())
+}
+
+/// Adds the monitoring files of the scenario in `dir` (and of last year's folder it names) to
+/// `inputs`, so that no output lands on one.
+pub(super) fn monitoring_inputs(
+    dir: &Path,
+    scenario: &realloc::scenario::Scenario,
+    inputs: &mut Vec<PathBuf>,
+) {
+    let m = &scenario.meta.monitoring;
+    inputs.extend([&m.treasury, &m.schedule, &m.conclusions].into_iter().flatten().map(|f| dir.join(f)));
+    if let Some(prev) = &m.previous_year {
+        let pdir = dir.join(prev);
+        if let Some(p) = &scenario.monitoring.previous_year {
+            inputs.extend(super::common::inputs(&pdir, p, None));
+        }
+    }
+}
+
+/// Loads the `previous_year` folder that the scenario in `dir` names, if any.
+fn scenario_previous_year(
+    scenario: &mut realloc::scenario::Scenario,
+    dir: &Path,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match realloc::load::load_previous_year(dir, scenario, &super::common::load_options()) {
+        Ok(warnings) => {
+            for w in warnings.iter() {
+                crate::output::warn(err, w);
+            }
+            Ok(())
+        }
+        Err(e) => Err(bad_input(format!(
+            "last year's scenario of `{}` cannot be used ({} problem(s)):\n{}",
+            dir.display(),
+            e.diagnostics.error_count(),
+            e.diagnostics
+        ))),
+    }
 }

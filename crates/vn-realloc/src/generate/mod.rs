@@ -23,6 +23,7 @@
 
 mod extra;
 mod math;
+mod monitoring;
 mod names;
 
 use chrono::{Datelike, NaiveDate};
@@ -60,6 +61,10 @@ pub struct GenerateOptions {
     pub province: String,
     /// Total plan over all rows; `None` gives 6,300 bn VND per 400 rows.
     pub total_plan: Option<Money>,
+    /// Also the monitoring inputs and last year's scenario (module `monitoring`): what `realloc
+    /// generate` writes; false from [`GenerateOptions::new`], so that a portfolio for tests and
+    /// benchmarks costs what it did.
+    pub monitoring: bool,
 }
 
 impl GenerateOptions {
@@ -75,6 +80,7 @@ impl GenerateOptions {
             name: String::new(),
             province: "Lạng Sơn".to_owned(),
             total_plan: None,
+            monitoring: false,
         }
         .named()
     }
@@ -129,18 +135,28 @@ pub struct GeneratedFiles {
     pub disbursements_csv: String,
     /// `pipeline.csv`, when the scenario names one.
     pub pipeline_csv: Option<String>,
+    /// The monitoring files (`treasury.csv`, `schedule.csv`, `conclusions.csv`), when named.
+    pub monitoring: Vec<(String, String)>,
+    /// Last year's scenario folder: its name and its files.
+    pub previous_year: Option<(String, Box<GeneratedFiles>)>,
 }
 
 impl GeneratedFiles {
     /// The files as (name, text) pairs, in the order to write them (`scenario.toml` last, so that a
     /// folder with a `scenario.toml` is complete).
-    pub fn files(&self) -> Vec<(&'static str, &str)> {
-        let mut files = vec![("projects.csv", self.projects_csv.as_str())];
-        files.push(("disbursements.csv", &self.disbursements_csv));
-        if let Some(p) = &self.pipeline_csv {
-            files.push(("pipeline.csv", p));
+    /// Last year's folder comes first, with its files under its name (`2024/projects.csv`).
+    pub fn files(&self) -> Vec<(String, &str)> {
+        let mut files = Vec::new();
+        if let Some((dir, prev)) = &self.previous_year {
+            files.extend(prev.files().into_iter().map(|(n, t)| (format!("{dir}/{n}"), t)));
         }
-        files.push(("scenario.toml", &self.scenario_toml));
+        files.push(("projects.csv".to_owned(), self.projects_csv.as_str()));
+        files.push(("disbursements.csv".to_owned(), &self.disbursements_csv));
+        if let Some(p) = &self.pipeline_csv {
+            files.push(("pipeline.csv".to_owned(), p));
+        }
+        files.extend(self.monitoring.iter().map(|(n, t)| (n.clone(), t.as_str())));
+        files.push(("scenario.toml".to_owned(), &self.scenario_toml));
         files
     }
 }
@@ -162,12 +178,55 @@ pub fn files_of(s: &Scenario) -> GeneratedFiles {
             s.meta.fiscal_year,
         ),
         pipeline_csv: s.meta.pipeline.as_ref().map(|_| write::pipeline_csv(&s.pipeline)),
+        monitoring: [
+            s.monitoring.treasury.as_ref().map(|t| (monitoring::TREASURY, monitoring::treasury_csv(t))),
+            s.monitoring.schedule.as_ref().map(|_| (monitoring::SCHEDULE, monitoring::schedule_csv(s))),
+            s.monitoring
+                .conclusions
+                .as_ref()
+                .map(|_| (monitoring::CONCLUSIONS, monitoring::conclusions_csv(s))),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|(n, t)| (n.to_owned(), t))
+        .collect(),
+        previous_year: s
+            .meta
+            .monitoring
+            .previous_year
+            .as_ref()
+            .zip(s.monitoring.previous_year.as_deref())
+            .map(|(dir, prev)| (dir.clone(), Box::new(files_of(prev)))),
     }
 }
 
 /// Generates the scenario in memory: the same content as loading [`generate_files`]' output.
-/// `inputs` is empty, since no file was read.
+/// `inputs` is empty, since no file was read. With [`GenerateOptions::monitoring`] it has the
+/// monitoring inputs (module `monitoring`) and last year's scenario in the folder named by the year
+/// before (`2024`), with twelve months of history.
 pub fn generate_scenario(opts: &GenerateOptions) -> Scenario {
+    let mut s = generate_base(opts);
+    if !opts.monitoring {
+        return s;
+    }
+    let mut rng = monitoring::stream(opts.seed);
+    monitoring::fill(&mut rng, &mut s);
+    let year = opts.fiscal_year - 1;
+    let mut last = opts.clone().with_fiscal_year(year);
+    last.seed = opts.seed ^ 0x6c61_7374;
+    last.as_of = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(opts.as_of);
+    last.deadline = NaiveDate::from_ymd_opt(year + 1, 1, 31).unwrap_or(opts.deadline);
+    last.name = format!("{} {year}: kế hoạch vốn đầu tư công cả năm", opts.province);
+    let mut prev = generate_base(&last);
+    prev.meta.pipeline = None;
+    prev.pipeline = Vec::new();
+    s.meta.monitoring.previous_year = Some(year.to_string());
+    s.monitoring.previous_year = Some(Box::new(prev));
+    s
+}
+
+/// The scenario without its monitoring inputs.
+fn generate_base(opts: &GenerateOptions) -> Scenario {
     let meta = ScenarioMeta {
         name: opts.name.clone(),
         province: opts.province.clone(),
@@ -203,7 +262,14 @@ pub fn generate_scenario(opts: &GenerateOptions) -> Scenario {
     let pipeline = extra::pipeline(&mut rowgen.extra, &rows, &meta);
     // Ids are unique per project and a project's rows have distinct sources, so no key repeats.
     let portfolio = Portfolio::from_rows(rows).unwrap_or_default();
-    Scenario { meta, portfolio, history: Some(history), inputs: Vec::new(), pipeline }
+    Scenario {
+        meta,
+        portfolio,
+        history: Some(history),
+        inputs: Vec::new(),
+        pipeline,
+        monitoring: Default::default(),
+    }
 }
 
 /// Plan share of each source in the total, in the order of [`Source::ALL`]: central 78%

@@ -26,6 +26,7 @@ use crate::scenario::{InputDigest, Scenario};
 
 pub mod headers;
 mod history;
+mod monitoring;
 mod numbers;
 mod pipeline;
 mod projects;
@@ -36,6 +37,10 @@ mod workbook;
 pub mod xlsx;
 
 pub use history::{HISTORY_COLUMNS, HistoryBuilder, parse_disbursements};
+pub use monitoring::{
+    CONCLUSION_ALIASES, SCHEDULE_ALIASES, TREASURY_ALIASES, load_previous_year, parse_conclusions,
+    parse_schedule, parse_treasury,
+};
 pub use pipeline::{PIPELINE_COLUMNS, PIPELINE_SHEETS, parse_pipeline};
 pub use projects::{
     PROJECT_COLUMNS, PROJECT_OPTIONAL_COLUMNS, ProjectsBuilder, ProjectsTable, parse_projects,
@@ -336,10 +341,14 @@ fn load_files(
         }
     }
 
+    // Last year's scenario (`previous_year`) is not read here: `load_previous_year` reads it for the
+    // commands that compare with it.
+    let monitoring = monitoring::read_monitoring(dir, &meta, &table, options, &mut diags, &mut inputs);
+
     if diags.has_errors() {
         return Err(LoadError { diagnostics: diags });
     }
-    let scenario = Scenario { meta, portfolio: table.portfolio, history, inputs, pipeline };
+    let scenario = Scenario { meta, portfolio: table.portfolio, history, inputs, pipeline, monitoring };
     Ok(Loaded { scenario, warnings: diags })
 }
 

@@ -14,16 +14,20 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::domain::Project;
-use crate::scenario::{ScenarioMeta, days_in_month};
+use crate::report::Lang;
+use crate::scenario::{Scenario, ScenarioMeta, days_in_month};
 
+pub mod conclusions;
 mod rank;
+pub mod reconcile;
 mod render;
 mod report;
 
-pub use rank::{RankBy, RankLine, RankOptions, Ranking, Standing};
+pub use rank::{Award, LastYearCut, RankBy, RankLine, RankOptions, Ranking, Standing, commune_own};
 pub use render::{Doc, Section, Value};
 pub use report::{
-    Dimension, Figures, LaggingRow, PeriodFigures, ProgressReport, ReportOptions, SourceBlock, UnitLine,
+    Dimension, Figures, LaggingRow, LastYearBlock, LastYearLine, PeriodFigures, ProgressReport,
+    ReportOptions, SourceBlock, UnitLine,
 };
 
 /// The period of the columns of a report, and of the "previous period" of a ranking.
@@ -63,6 +67,34 @@ pub struct PeriodColumn {
     pub end: NaiveDate,
     /// True when the period is not over at `as_of`.
     pub partial: bool,
+}
+
+impl PeriodColumn {
+    /// The period as a reader writes it: "Tháng 9/2025", "Quý III/2025", "Năm 2025" in Vietnamese;
+    /// "9/2025", "Q3 2025", "2025" in English; a period not over is marked "(đến ngày …)".
+    pub fn display(&self, period: Period, year: i32, lang: Lang) -> String {
+        let base = match period {
+            Period::Month => month_name(year, self.first_month, lang),
+            Period::Quarter => {
+                let q = (self.first_month - 1) / 3;
+                match lang {
+                    Lang::Vi => format!("Quý {}/{year}", ["I", "II", "III", "IV"][q as usize % 4]),
+                    _ => format!("Q{} {year}", q + 1),
+                }
+            }
+            Period::Year => format!("{}{year}", tr(lang, "Năm ", "")),
+        };
+        if self.partial {
+            format!("{base} ({} {})", tr(lang, "đến ngày", "to"), crate::report::fmt::date(self.end, lang))
+        } else {
+            base
+        }
+    }
+}
+
+/// A month as "Tháng 9/2025" (Vietnamese) or "9/2025" (English).
+pub fn month_name(year: i32, month: u32, lang: Lang) -> String {
+    format!("{}{month}/{year}", tr(lang, "Tháng ", ""))
 }
 
 /// The last month of the plan year the monthly history counts at `as_of` (as the loader counts it).
@@ -106,6 +138,38 @@ pub fn periods(meta: &ScenarioMeta, period: Period) -> Vec<PeriodColumn> {
     out
 }
 
+/// Last year's figures at the same month-end (DOMAIN.md §3 `previous_year`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LastYear {
+    /// Last year's plan year.
+    pub fiscal_year: i32,
+    /// The same month-end last year.
+    pub date: NaiveDate,
+    /// Disbursed by that date, per row of last year's portfolio.
+    #[serde(skip)]
+    pub cumulative: Vec<i64>,
+}
+
+/// Last year's cumulative disbursement at the month-end matching `as_of` (`None` without a previous
+/// year, or when neither its monthly history nor its as-of date gives that month-end).
+pub fn last_year(scenario: &Scenario) -> Option<(LastYear, &Scenario)> {
+    let prev = scenario.monitoring.previous_year.as_deref()?;
+    let month = last_month(&scenario.meta);
+    if month == 0 {
+        return None;
+    }
+    let fy = prev.meta.fiscal_year;
+    let date = NaiveDate::from_ymd_opt(fy, month, days_in_month(fy, month))?;
+    let cumulative = match &prev.history {
+        Some(h) if last_month(&prev.meta) >= month => {
+            (0..prev.portfolio.len()).map(|r| h.cumulative(r, month).dong()).collect()
+        }
+        _ if prev.meta.as_of == date => prev.portfolio.rows().iter().map(|p| p.disbursed.dong()).collect(),
+        _ => return None,
+    };
+    Some((LastYear { fiscal_year: fy, date, cumulative }, prev))
+}
+
 /// `a_num / a_den` compared with `b_num / b_den` exactly; a zero denominator counts as rate 0.
 pub(crate) fn cmp_rates(a_num: i64, a_den: i64, b_num: i64, b_den: i64) -> Ordering {
     match (a_den > 0, b_den > 0) {
@@ -132,8 +196,8 @@ pub(crate) fn unit_of(p: &Project, by: Dimension) -> &str {
 }
 
 /// A label in the document language.
-pub(crate) fn tr(lang: crate::report::Lang, vi: &str, en: &str) -> String {
-    if lang == crate::report::Lang::Vi { vi.to_owned() } else { en.to_owned() }
+pub(crate) fn tr(lang: Lang, vi: &str, en: &str) -> String {
+    if lang == Lang::Vi { vi.to_owned() } else { en.to_owned() }
 }
 
 #[cfg(test)]

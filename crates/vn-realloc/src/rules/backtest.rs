@@ -114,7 +114,8 @@ impl Rules {
             }
             let mut row = p.clone();
             row.disbursed = before.min(row.plan);
-            let a = self.run_row(&row, meta.fiscal_year, &ids, &mut slots, None);
+            let target = super::engine::schedule_target(scenario, &replay_meta, i);
+            let a = self.run_row(&row, meta.fiscal_year, &ids, target, &mut slots, None);
             let pace = self.paces.iter().position(|r| *r.info.id == *a.pace).unwrap_or(n.saturating_sub(1));
             let err = a.forecast.million_f64() - p.disbursed.million_f64();
             let open = (row.plan - row.disbursed).million_f64();

@@ -98,6 +98,11 @@ pub struct Explanation {
     pub kept_out: Vec<crate::model::EligibilityInfo>,
 }
 
+/// What the registered schedule of row `row` asks by `meta.as_of`, when the scenario has one for it.
+pub(crate) fn schedule_target(scenario: &Scenario, meta: &ScenarioMeta, row: usize) -> Option<Money> {
+    scenario.monitoring.schedule.as_ref()?.target(row, meta.fiscal_year, meta.as_of)
+}
+
 /// Money as million VND for the expressions.
 fn m(x: Money) -> f64 {
     x.million_f64()
@@ -142,9 +147,17 @@ impl Rules {
             .portfolio
             .rows()
             .par_chunks(ASSESS_CHUNK)
-            .flat_map_iter(|chunk| {
+            .enumerate()
+            .flat_map_iter(|(c, chunk)| {
                 let mut slots = self.prepare(&scenario.meta);
-                chunk.iter().map(|p| self.run_row(p, fy, &ids, &mut slots, None)).collect::<Vec<_>>()
+                chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(j, p)| {
+                        let target = schedule_target(scenario, &scenario.meta, c * ASSESS_CHUNK + j);
+                        self.run_row(p, fy, &ids, target, &mut slots, None)
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect();
         let pipeline = scenario
@@ -233,8 +246,9 @@ impl Rules {
         let p = scenario.portfolio.rows().get(row)?;
         let mut slots = self.prepare(&scenario.meta);
         let mut steps = Vec::new();
+        let target = schedule_target(scenario, &scenario.meta, row);
         let result =
-            self.run_row(p, scenario.meta.fiscal_year, &self.row_ids(), &mut slots, Some(&mut steps));
+            self.run_row(p, scenario.meta.fiscal_year, &self.row_ids(), target, &mut slots, Some(&mut steps));
         let inputs = (0..ROW_FIELDS.len() + SCENARIO_FIELDS.len())
             .chain(self.params.iter().map(|p| usize::from(p.slot)))
             .map(|i| self.seen(i as u16, &slots))
@@ -252,8 +266,9 @@ impl Rules {
         })
     }
 
-    /// Writes the row fields into the slots.
-    fn fill_row(p: &Project, fiscal_year: i32, s: &mut [f64]) {
+    /// Writes the row fields into the slots; `target` is what the row's registered schedule asks by
+    /// `as_of` (`None` without one: then the provincial curve's `plan × expected_rate`).
+    fn fill_row(p: &Project, fiscal_year: i32, target: Option<Money>, s: &mut [f64]) {
         let obstacle_bits: u32 = p.obstacles.iter().map(|o| 1u32 << o.index()).sum();
         let row = [
             m(p.plan),
@@ -291,6 +306,8 @@ impl Rules {
             f(p.extra.agreement.is_some()),
             p.extra.extended_to.map_or(0.0, f64::from),
             f(p.extra.extended_to.is_some()),
+            f(target.is_some()),
+            target.map_or(m(p.plan) * s[ROW_FIELDS.len() + 3], m),
         ];
         s[..row.len()].copy_from_slice(&row);
     }
@@ -301,10 +318,11 @@ impl Rules {
         p: &Project,
         fiscal_year: i32,
         ids: &RowIds,
+        schedule: Option<Money>,
         s: &mut [f64],
         mut trace: Option<&mut Vec<Step>>,
     ) -> RowAssessment {
-        Self::fill_row(p, fiscal_year, s);
+        Self::fill_row(p, fiscal_year, schedule, s);
         let mut broken: Vec<String> = Vec::new();
 
         for r in &self.metrics {

@@ -112,8 +112,10 @@ impl Rules {
                 read[usize::from(s)] = true;
             }
         }
+        // Parameters the tool itself reads, outside the expressions.
+        const READ_BY_THE_TOOL: [&str; 1] = ["parameter `conclusion_days`"];
         for (what, slot, line) in &self.unused_candidates {
-            if !read[usize::from(*slot)] {
+            if !read[usize::from(*slot)] && !READ_BY_THE_TOOL.contains(&what.as_str()) {
                 warn(*line, format!("{what} is never read by any rule"));
             }
         }

@@ -372,6 +372,9 @@ pub(crate) const ROW_FIELDS: &[(&str, Ty)] = &[
     ("has_agreement", Ty::Bool),
     ("extended_to", Ty::Num),
     ("has_extension", Ty::Bool),
+    // Monitoring (version 2): the investor's registered schedule (`schedule.csv`).
+    ("has_schedule", Ty::Bool),
+    ("schedule_target", Ty::Num),
 ];
 
 /// Scenario values, the same for every row, in slot order after [`ROW_FIELDS`].
