@@ -420,7 +420,14 @@ fn bad_monitoring_files_are_bad_input_with_file_line_and_column() {
             if file.starts_with("2024") { &["report", "rank"] } else { &["report", "reconcile", "rank"] };
         for cmd in commands {
             let out = tmp.path().join("out.md");
-            let run = run_cli([cmd.as_ref(), tmp.path().as_os_str(), "-o".as_ref(), out.as_os_str()]);
+            let run = run_cli([
+                cmd.as_ref(),
+                tmp.path().as_os_str(),
+                "-o".as_ref(),
+                out.as_os_str(),
+                "--lang".as_ref(),
+                "en".as_ref(),
+            ]);
             let cmd = *cmd;
             assert_eq!(run.code, 2, "{cmd} {file}: {}", run.stderr);
             assert!(run.stderr.contains(want), "{cmd} {file}: want {want}\n{}", run.stderr);

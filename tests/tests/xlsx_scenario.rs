@@ -36,12 +36,28 @@ fn a_workbook_from_template_from_proposes_what_its_folder_proposes() {
         book.as_os_str(),
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // The monitoring files the settings name (the schedule sets the pace of its rows) stay CSV files
+    // beside the workbook, as the settings sheet says.
+    for name in ["treasury.csv", "schedule.csv", "conclusions.csv"] {
+        std::fs::copy(sample.join(name), tmp.path().join(name)).unwrap();
+    }
+    // And last year's scenario, a folder beside it.
+    std::fs::create_dir(tmp.path().join("2024")).unwrap();
+    for entry in std::fs::read_dir(sample.join("2024")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), tmp.path().join("2024").join(entry.file_name())).unwrap();
+    }
 
     let folder = propose_json(&sample, &tmp.path().join("folder.json"));
     let mut workbook = propose_json(&book, &tmp.path().join("book.json"));
-    // The manifest names the workbook as the one input.
+    // The manifest names the workbook in place of the folder's CSV files (the monitoring files stay
+    // files of their own, with the same digests).
     let inputs = workbook["manifest"]["inputs_sha256"].as_object().unwrap().clone();
-    assert_eq!(inputs.keys().collect::<Vec<_>>(), ["mau.xlsx"]);
+    let monitoring = ["conclusions.csv", "schedule.csv", "treasury.csv"];
+    assert_eq!(inputs.keys().filter(|k| !monitoring.contains(&k.as_str())).collect::<Vec<_>>(), ["mau.xlsx"]);
+    for name in monitoring.iter().filter(|n| inputs.contains_key(**n)) {
+        assert_eq!(inputs[*name], folder["manifest"]["inputs_sha256"][*name], "{name}");
+    }
     assert_eq!(inputs["mau.xlsx"].as_str().unwrap().len(), 64);
     workbook["manifest"]["inputs_sha256"] = folder["manifest"]["inputs_sha256"].clone();
     assert!(workbook == folder, "the workbook's proposal differs from the folder's");

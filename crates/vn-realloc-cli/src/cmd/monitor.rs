@@ -136,9 +136,10 @@ pub(super) fn monitoring_inputs(
     inputs: &mut Vec<PathBuf>,
 ) {
     let m = &scenario.meta.monitoring;
-    inputs.extend([&m.treasury, &m.schedule, &m.conclusions].into_iter().flatten().map(|f| dir.join(f)));
+    let folder = realloc::load::scenario_folder(dir);
+    inputs.extend([&m.treasury, &m.schedule, &m.conclusions].into_iter().flatten().map(|f| folder.join(f)));
     if let Some(prev) = &m.previous_year {
-        let pdir = dir.join(prev);
+        let pdir = realloc::load::scenario_folder(dir).join(prev);
         if let Some(p) = &scenario.monitoring.previous_year {
             inputs.extend(super::common::inputs(&pdir, p, None));
         }

@@ -168,6 +168,8 @@ pub fn load_previous_year(
     let Some(name) = scenario.meta.monitoring.previous_year.clone() else {
         return Ok(Diagnostics::new());
     };
+    // A workbook scenario names last year's folder relative to the workbook's folder.
+    let dir = super::scenario_folder(dir);
     let mut diags = Diagnostics::new();
     if !super::inside(dir, &name, "previous_year", options, &mut diags) {
         return Err(super::LoadError { diagnostics: diags });
