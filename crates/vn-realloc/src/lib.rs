@@ -23,6 +23,7 @@ pub mod model;
 pub mod money;
 pub mod monitor;
 pub mod optimize;
+pub mod pipeline;
 pub mod report;
 pub mod risk;
 pub mod rules;

@@ -29,11 +29,13 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
             .filter_map(|(o, p)| p.map(|p| (o, p)))
             .collect();
     check_outputs(&outputs, &[])?;
-    let mut proposed =
-        common::propose_scenario(&args.scenario, args.rules.file.as_deref(), args.export_lp.is_some(), err)?;
-    if args.risk {
-        proposed.document.risk = Some(super::risk::simulate(&proposed, &args.risk_options, err)?);
-    }
+    let proposed = common::propose_scenario(
+        &args.scenario,
+        args.rules.file.as_deref(),
+        args.export_lp.is_some(),
+        args.risk.then_some(&args.risk_options),
+        err,
+    )?;
     let format = match format {
         ProposeFormat::Json => DocumentFormat::Json,
         ProposeFormat::Md => DocumentFormat::Markdown,
@@ -61,7 +63,8 @@ pub fn run(args: &ProposeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     // on a background thread while the document renders (at national scale they are hundreds of
     // megabytes, and freeing millions of small allocations takes time nobody needs to wait for; the
     // process may exit before it finishes).
-    let common::Proposed { document, inputs, lp, scenario, rules, assessment, proposal } = proposed;
+    let common::Proposed { document, files_read: inputs, lp, scenario, rules, assessment, proposal, .. } =
+        proposed;
     std::thread::spawn(move || drop((scenario, rules, assessment, proposal)));
     let render = || {
         document

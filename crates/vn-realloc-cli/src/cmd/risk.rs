@@ -1,72 +1,31 @@
 //! `realloc risk`: the Monte Carlo of the year-end disbursement before and after the proposal, with a
 //! progress bar on a terminal (none when standard error is piped).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use realloc::risk::{self, RiskOptions, RiskReport};
-use realloc::rules::Rules;
+use realloc::risk::RiskOptions;
 
 use crate::cli::{RiskArgs, RiskFormat, RiskOptionsArgs};
-use crate::cmd::common::{self, Proposed};
+use crate::cmd::common;
 use crate::output::bad_input;
 
 /// Runs `realloc risk`.
 pub fn run(args: &RiskArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     check_options(&args.risk)?;
-    let proposed = common::propose_scenario(&args.scenario, args.rules.file.as_deref(), false, err)?;
-    let report = simulate(&proposed, &args.risk, err)?;
+    let mut proposed =
+        common::propose_scenario(&args.scenario, args.rules.file.as_deref(), false, Some(&args.risk), err)?;
+    // The pipeline was asked for the risk annex: it is there.
+    let Some(report) = proposed.document.risk.take() else {
+        anyhow::bail!("the pipeline returned no risk report for `{}`", args.scenario.display())
+    };
     let bytes = match args.format {
         RiskFormat::Md => report.to_markdown(&proposed.scenario.meta.name, args.lang.into()),
         RiskFormat::Json => report.to_json(),
     };
-    args.output.write(bytes.as_bytes(), &proposed.inputs, out)
+    args.output.write(bytes.as_bytes(), &proposed.files_read, out)
 }
 
 /// Refuses options that cannot be simulated before any work is done (exit 2).
 fn check_options(o: &RiskOptionsArgs) -> anyhow::Result<()> {
     RiskOptions::new(o.draws, o.seed, o.target).check().map_err(|e| bad_input(e.to_string()))
-}
-
-/// The Monte Carlo over a proposed scenario: the spread of the rules (the built-in one when the rules
-/// file declares none, with a warning), calibrated on request, and a progress bar on a terminal.
-pub fn simulate(p: &Proposed, o: &RiskOptionsArgs, err: &mut dyn Write) -> anyhow::Result<RiskReport> {
-    check_options(o)?;
-    let spread = match p.rules.risk_spread() {
-        Some(s) => s.clone(),
-        None => {
-            let _ = writeln!(
-                err,
-                "warning: the rules `{}` declare no [risk] section; using the spread of the built-in rules",
-                p.rules.name
-            );
-            Rules::builtin().risk_spread().cloned().unwrap_or_else(|| risk::Spread::uniform(0.2, 0.3))
-        }
-    };
-    let spread = if o.calibrate {
-        let at = Rules::default_backtest_date(p.scenario.meta.as_of);
-        let bt = p.rules.backtest(&p.scenario, at).map_err(|e| bad_input(format!("--calibrate: {e}")))?;
-        spread.calibrated(&bt, 5)
-    } else {
-        spread
-    };
-    let rows =
-        risk::risk_rows(&p.scenario, &p.assessment, &p.proposal.changes, &p.proposal.pipeline, &spread);
-    let opts =
-        RiskOptions { draws: o.draws, seed: o.seed, target: o.target, correlation: spread.correlation };
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::with_draw_target(Some(u64::from(o.draws)), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} draws ({eta})") {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message("risk");
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    let result = risk::simulate(&rows, &opts, &|n| bar.inc(n));
-    bar.finish_and_clear();
-    let mut report = result.map_err(|e| bad_input(e.to_string()))?;
-    report.spread_source = spread.source;
-    Ok(report)
 }

@@ -10,6 +10,7 @@
 //!
 //! **Invariant:** no input, however malformed, makes these functions panic.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -92,12 +93,131 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
 /// following symlinks) unless [`LoadOptions::allow_outside`], be a regular file, and be at most
 /// [`MAX_FILE_BYTES`] long ([`MAX_TOML_BYTES`] for TOML).
 pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    load_from(&Files::Folder { dir, options })
+}
+
+/// The files of a scenario already in memory: the text of `scenario.toml` and the bytes of each file it
+/// names (projects CSV or workbook, history, pipeline, rules), under the names it gives them.
+///
+/// [`load_scenario_in_memory`] checks them exactly as [`load_scenario_with`] checks a folder's files,
+/// with the same messages; a file is named in them as `folder` joined with its name (`folder` may be
+/// empty), so a caller can say where the bytes came from (an upload, a database record).
+#[derive(Clone, Debug, Default)]
+pub struct InMemoryScenario<'a> {
+    /// How the scenario is named in messages, in place of a folder (may be empty).
+    pub folder: &'a str,
+    /// The text of `scenario.toml`.
+    pub scenario_toml: &'a [u8],
+    /// Each file `scenario.toml` names, by that name, with its bytes.
+    pub files: Vec<(&'a str, &'a [u8])>,
+}
+
+impl<'a> InMemoryScenario<'a> {
+    /// A scenario of the `scenario.toml` text `scenario_toml` and no files yet.
+    pub fn new(folder: &'a str, scenario_toml: &'a [u8]) -> InMemoryScenario<'a> {
+        InMemoryScenario { folder, scenario_toml, files: Vec::new() }
+    }
+
+    /// Adds the bytes of the file that `scenario.toml` names `name`.
+    #[must_use]
+    pub fn file(mut self, name: &'a str, bytes: &'a [u8]) -> InMemoryScenario<'a> {
+        self.files.push((name, bytes));
+        self
+    }
+
+    /// The bytes of the file named `name`, if given (the last given wins).
+    pub fn get(&self, name: &str) -> Option<&'a [u8]> {
+        self.files.iter().rev().find(|(n, _)| *n == name).map(|(_, b)| *b)
+    }
+
+    /// How the file `name` is shown in messages: `folder` joined with it.
+    pub fn shown(&self, name: &str) -> String {
+        if self.folder.is_empty() {
+            name.to_owned()
+        } else {
+            Path::new(self.folder).join(name).display().to_string()
+        }
+    }
+}
+
+/// Reads and validates a scenario held in memory (see [`InMemoryScenario`]): the same checks, the
+/// same messages and the same digests as [`load_scenario_with`] on a folder holding those files. No
+/// file system is touched.
+pub fn load_scenario_in_memory(scenario: &InMemoryScenario<'_>) -> Result<Loaded, LoadError> {
+    load_from(&Files::Memory(scenario))
+}
+
+/// Where the files of a scenario come from.
+enum Files<'a> {
+    /// A folder on disk, read with these options.
+    Folder { dir: &'a Path, options: &'a LoadOptions },
+    /// Bytes given by the caller.
+    Memory(&'a InMemoryScenario<'a>),
+}
+
+impl<'a> Files<'a> {
+    /// How the file `name` is shown in messages.
+    fn shown(&self, name: &str) -> String {
+        match self {
+            Files::Folder { dir, .. } => dir.join(name).display().to_string(),
+            Files::Memory(m) => m.shown(name),
+        }
+    }
+
+    /// True when the file may be read (see [`inside`]); always for bytes in memory.
+    fn inside(&self, name: &str, key: &str, diags: &mut Diagnostics) -> bool {
+        match self {
+            Files::Folder { dir, options } => inside(dir, name, key, options, diags),
+            Files::Memory(_) => true,
+        }
+    }
+
+    /// The bytes of the file `name` (`scenario.toml` itself when `key` is empty), or an error recorded
+    /// as [`read_input`] records it.
+    fn read(&self, name: &str, key: &str, limit: u64, diags: &mut Diagnostics) -> Option<Cow<'a, [u8]>> {
+        let shown = self.shown(name);
+        match self {
+            Files::Folder { dir, .. } => {
+                read_input(&dir.join(name), &shown, key, limit, diags).map(Cow::Owned)
+            }
+            Files::Memory(m) => {
+                let bytes = if key.is_empty() { Some(m.scenario_toml) } else { m.get(name) };
+                match bytes {
+                    None => {
+                        diags.error(&shown, Location::File, format!("file not found; {}", named_as(key)));
+                        None
+                    }
+                    Some(b) if b.len() as u64 > limit => {
+                        diags.error(&shown, Location::File, too_large(b.len() as u64, limit));
+                        None
+                    }
+                    Some(b) => Some(Cow::Borrowed(b)),
+                }
+            }
+        }
+    }
+
+    /// Checks the file `name` that another module reads (the rules), as [`check_file`] does.
+    fn check(&self, name: &str, key: &str, limit: u64, diags: &mut Diagnostics) {
+        match self {
+            Files::Folder { dir, .. } => {
+                check_file(&dir.join(name), &self.shown(name), key, limit, diags);
+            }
+            Files::Memory(_) => {
+                self.read(name, key, limit, diags);
+            }
+        }
+    }
+}
+
+/// Reads and validates a scenario from `files`: `scenario.toml`, then the projects and the history at
+/// the same time, then the pipeline.
+fn load_from(files: &Files<'_>) -> Result<Loaded, LoadError> {
     let mut diags = Diagnostics::new();
     let mut inputs = Vec::new();
 
-    let toml_path = dir.join(SCENARIO_FILE);
-    let toml_shown = toml_path.display().to_string();
-    let Some(toml_bytes) = read_input(&toml_path, &toml_shown, "", MAX_TOML_BYTES, &mut diags) else {
+    let toml_shown = files.shown(SCENARIO_FILE);
+    let Some(toml_bytes) = files.read(SCENARIO_FILE, "", MAX_TOML_BYTES, &mut diags) else {
         return Err(LoadError { diagnostics: diags });
     };
     inputs.push(digest(SCENARIO_FILE, &toml_bytes));
@@ -109,19 +229,15 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
 
     // The two files are read at the same time: reading 25 MB of a national scenario from the page
     // cache takes a sizeable share of the load.
-    let projects_path = dir.join(&meta.projects);
-    let projects_shown = projects_path.display().to_string();
-    let projects_inside = inside(dir, &meta.projects, "projects", options, &mut diags);
+    let projects_shown = files.shown(&meta.projects);
+    let projects_inside = files.inside(&meta.projects, "projects", &mut diags);
     let hist_path = meta.disbursements.as_ref().and_then(|name| {
-        let path = dir.join(name);
-        inside(dir, name, "disbursements", options, &mut diags)
-            .then(|| (name.clone(), path.display().to_string(), path))
+        files.inside(name, "disbursements", &mut diags).then(|| (name.clone(), files.shown(name)))
     });
     if let Some(rules) = &meta.rules {
         // Read by the rules module: checked here, not read.
-        let path = dir.join(rules);
-        if inside(dir, rules, "rules", options, &mut diags) {
-            check_file(&path, &path.display().to_string(), "rules", MAX_TOML_BYTES, &mut diags);
+        if files.inside(rules, "rules", &mut diags) {
+            files.check(rules, "rules", MAX_TOML_BYTES, &mut diags);
         }
     }
     if !projects_inside {
@@ -130,12 +246,12 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
     let (projects_read, hist_read) = rayon::join(
         || {
             let mut d = Diagnostics::new();
-            (read_input(&projects_path, &projects_shown, "projects", MAX_FILE_BYTES, &mut d), d)
+            (files.read(&meta.projects, "projects", MAX_FILE_BYTES, &mut d), d)
         },
         || {
-            hist_path.map(|(name, shown, path)| {
+            hist_path.map(|(name, shown)| {
                 let mut d = Diagnostics::new();
-                let bytes = read_input(&path, &shown, "disbursements", MAX_FILE_BYTES, &mut d);
+                let bytes = files.read(&name, "disbursements", MAX_FILE_BYTES, &mut d);
                 (bytes.map(|b| (name, shown, b)), d)
             })
         },
@@ -250,10 +366,10 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
 
     let mut pipeline = Vec::new();
     if let Some(name) = &meta.pipeline {
-        let path = dir.join(name);
-        let shown = path.display().to_string();
-        let read = inside(dir, name, "pipeline", options, &mut diags)
-            .then(|| read_input(&path, &shown, "pipeline", MAX_FILE_BYTES, &mut diags))
+        let shown = files.shown(name);
+        let read = files
+            .inside(name, "pipeline", &mut diags)
+            .then(|| files.read(name, "pipeline", MAX_FILE_BYTES, &mut diags))
             .flatten();
         if let Some(bytes) = read {
             let (rows, d) = pipeline::read_pipeline(&bytes, &shown, meta.amount_format, &table);
