@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod contract;
 pub mod diag;
 pub mod domain;
 pub mod generate;
@@ -31,3 +32,13 @@ pub mod scenario;
 pub mod sweep;
 pub mod template;
 pub mod write;
+
+/// The version of the library (and of the `realloc` tool built with it).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The commit it was built from, seven hex digits, or "unknown" when neither git, a packaged crate's
+/// `.cargo_vcs_info.json` nor the environment variable `REALLOC_COMMIT` said (see `build.rs`).
+pub const COMMIT: &str = env!("REALLOC_COMMIT");
+/// The date of that commit (`YYYY-MM-DD`), empty when unknown.
+pub const COMMIT_DATE: &str = env!("REALLOC_COMMIT_DATE");
+/// The version with its commit, as `realloc -V` prints it: `0.1.0 (3f283ef 2026-11-30)`.
+pub const LONG_VERSION: &str = env!("REALLOC_LONG_VERSION");

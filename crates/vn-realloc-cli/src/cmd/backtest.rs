@@ -25,7 +25,7 @@ pub fn run(args: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
     let b =
         rules.backtest(&scenario, at).map_err(|e| bad_input(format!("{}: {e}", args.scenario.display())))?;
     let text = match args.format {
-        SummaryFormat::Json => serde_json::to_string_pretty(&b)? + "\n",
+        SummaryFormat::Json => realloc::contract::to_json_pretty(&b),
         SummaryFormat::Text => text(&b),
     };
     out.write_all(text.as_bytes())?;

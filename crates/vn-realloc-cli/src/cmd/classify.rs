@@ -16,7 +16,7 @@ pub fn run(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
     let assessment = rules.assess_checked(&scenario).map_err(|e| bad_input(e.to_string()))?;
     let report = GroupingReport::build(&scenario, &rules, &assessment);
     let text = match args.format {
-        ClassifyFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+        ClassifyFormat::Json => realloc::contract::to_json_pretty(&report),
         ClassifyFormat::Md => markdown(&report),
         ClassifyFormat::Csv => csv(&report),
     };

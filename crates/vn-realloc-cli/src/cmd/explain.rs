@@ -45,7 +45,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         return Err(bad_input(format!("no row {row} in the portfolio")));
     };
     let text = match args.format {
-        SummaryFormat::Json => serde_json::to_string_pretty(&e)? + "\n",
+        SummaryFormat::Json => realloc::contract::to_json_pretty(&e),
         SummaryFormat::Text => text(&e, rules.file()),
     };
     out.write_all(text.as_bytes())?;

@@ -17,7 +17,7 @@ mod risk;
 mod rules_input;
 mod sweep;
 mod template;
-mod validate;
+pub(crate) mod validate;
 
 /// Runs a parsed command line.
 pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {

@@ -15,8 +15,10 @@ use crate::cli::{SummaryFormat, ValidateArgs};
 use crate::output::bad_input;
 
 /// What `realloc validate --format json` prints.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ValidateReport {
+    /// The version of the JSON contract ([`realloc::contract::SCHEMA_VERSION`]).
+    pub schema_version: u32,
     /// True when the scenario can be used.
     pub ok: bool,
     /// The summary, when the scenario loaded.
@@ -31,7 +33,7 @@ pub struct ValidateReport {
 }
 
 /// The summary of a scenario that loaded.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Scenario name.
     pub name: String,
@@ -58,7 +60,7 @@ pub struct Summary {
 }
 
 /// Rows, plan, disbursed and rate of one capital source (or of all).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SourceLine {
     /// Source code, or `TOTAL`.
     pub source: String,
@@ -140,6 +142,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
                 }
                 SummaryFormat::Json => {
                     let report = ValidateReport {
+                        schema_version: realloc::contract::SCHEMA_VERSION,
                         ok: true,
                         summary: Some(summary),
                         error_count: 0,
@@ -154,6 +157,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
         Err(e) => {
             if args.format == SummaryFormat::Json {
                 let report = ValidateReport {
+                    schema_version: realloc::contract::SCHEMA_VERSION,
                     ok: false,
                     summary: None,
                     error_count: e.diagnostics.error_count(),

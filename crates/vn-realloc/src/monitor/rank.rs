@@ -22,7 +22,7 @@ use crate::report::{Lang, fmt};
 use crate::scenario::Scenario;
 
 /// What is ranked.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RankBy {
     /// Investors (chủ đầu tư).
@@ -33,7 +33,7 @@ pub enum RankBy {
 }
 
 /// Options of the ranking, with the defaults documented on each field.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RankOptions {
     /// Rank investors or localities.
     pub by: RankBy,
@@ -60,7 +60,7 @@ impl Default for RankOptions {
 }
 
 /// Where a unit stands against the provincial average.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Standing {
     /// Above the average.
@@ -90,7 +90,7 @@ impl Standing {
 }
 
 /// The previous cut of one unit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PreviousLine {
     /// Disbursed at the previous cut.
     pub disbursed_vnd: i64,
@@ -103,7 +103,7 @@ pub struct PreviousLine {
 }
 
 /// One ranked unit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RankLine {
     /// Rank, 1 is best.
     pub rank: usize,
@@ -136,7 +136,7 @@ pub struct RankLine {
 }
 
 /// The previous cut as a whole.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PreviousCut {
     /// The last month counted, 1–12.
     pub month: u32,
@@ -147,7 +147,7 @@ pub struct PreviousCut {
 }
 
 /// The ranking.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Ranking {
     /// Scenario name.
     pub scenario: String,
@@ -322,7 +322,7 @@ impl Ranking {
 
     /// JSON for tools (amounts in whole đồng, rates as fractions).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).map(|s| s + "\n").unwrap_or_default()
+        crate::contract::to_json_pretty(self)
     }
 
     /// The units commended, in rank order.

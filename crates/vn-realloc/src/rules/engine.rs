@@ -15,7 +15,7 @@ use super::{Part, ROW_FIELDS, Rule, Rules, SCENARIO_FIELDS, Template, curve_at, 
 const ASSESS_CHUNK: usize = 2048;
 
 /// A stage of the evaluation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// A `[[metrics]]` value.
@@ -33,7 +33,7 @@ pub enum Stage {
 }
 
 /// What a rule did for the row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The condition held and the rule applies.
@@ -47,7 +47,7 @@ pub enum Outcome {
 }
 
 /// A name and the value the rule saw, as text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Seen {
     /// Field, parameter or metric name.
     pub name: String,
@@ -56,7 +56,7 @@ pub struct Seen {
 }
 
 /// One rule evaluated for the row.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Step {
     /// Stage.
     pub stage: Stage,
@@ -76,7 +76,7 @@ pub struct Step {
 }
 
 /// Every rule that matched or did not for one row, with the values it saw.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Explanation {
     /// Portfolio row index.
     pub row: usize,

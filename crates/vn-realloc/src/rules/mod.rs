@@ -32,7 +32,7 @@ use crate::money::Money;
 mod backtest;
 mod engine;
 pub(crate) mod expr;
-mod file;
+pub(crate) mod file;
 mod lint;
 mod overrides;
 mod policy;
@@ -78,7 +78,7 @@ impl RulesError {
 }
 
 /// What kind of rule a [`RuleInfo`] describes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
     /// `[[metrics]]`: a derived value.
@@ -92,7 +92,7 @@ pub enum RuleKind {
 }
 
 /// A rule as declared, for reports and tests.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RuleInfo {
     /// Kind of rule.
     pub kind: RuleKind,
