@@ -136,7 +136,7 @@ fn a_broken_scenario_in_memory_gets_the_message_of_the_same_folder() {
     // And the command line says the same, with exit status 2.
     let run = run_cli([std::ffi::OsStr::new("propose"), tmp.path().as_os_str()]);
     assert_eq!(run.code, 2);
-    assert_eq!(run.stderr, format!("error: {message}\n"));
+    assert_eq!(run.stderr, format!("error: {}\n", message.trim_end()));
 }
 
 #[test]
