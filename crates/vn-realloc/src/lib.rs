@@ -4,13 +4,43 @@
 //! The pipeline: [`load`] a scenario folder into a validated [`Scenario`](scenario::Scenario)
 //! (or every problem found, with file, line and column); classify its rows with [`rules`] into
 //! difficulty groups, pace classes and priority tiers, which yields the bounds of the [`model`];
-//! [`optimize`] the moves; render the proposal. Money is exact [`Money`](money::Money) in whole đồng
-//! everywhere except inside the solver.
+//! [`optimize`] the moves; build the [`report::ProposalDocument`] and render it. Money is exact
+//! [`Money`](money::Money) in whole đồng everywhere except inside the solver.
+//!
+//! [`pipeline::Pipeline`] runs the whole path in one call, on a folder, on files already in memory
+//! or on a built scenario; the `realloc` command line is a front end over it. Every JSON output
+//! carries the version of its [`contract`].
 //!
 //! ```
-//! use realloc::money::Money;
-//! let plan = Money::parse_million("7209.438").unwrap();
-//! assert_eq!(plan.dong(), 7_209_438_000);
+//! use realloc::load::InMemoryScenario;
+//! use realloc::pipeline::Pipeline;
+//!
+//! // A scenario that never touched a disk: scenario.toml and a projects CSV, as bytes.
+//! let toml = br#"
+//! name = "Ví dụ"
+//! province = "Lạng Sơn"
+//! fiscal_year = 2025
+//! as_of = "2025-09-30"
+//! deadline = "2026-01-31"
+//! projects = "projects.csv"
+//! amount_format = "dot"
+//! "#;
+//! let csv = "id,name,investor,locality,sector,source,group,status,key_project,total_investment,\
+//! allocated_before,plan,disbursed,unpaid_volume,site_clearance_pct,physical_progress_pct,start_year,\
+//! end_year,obstacles,locked
+//! A1,Đường chậm,Ban QLDA,Xã A,giao thông,NSTW,B,ongoing,false,50000,10000,20000,1000,0,20,5,2024,2027,land,false
+//! B2,Trường nhanh,Ban QLDA,Xã B,giáo dục,NSTW,C,ongoing,false,30000,10000,10000,9500,3000,100,90,2024,2025,,false
+//! ";
+//! let scenario = InMemoryScenario::new("upload", toml).file("projects.csv", csv.as_bytes());
+//! let run = Pipeline::new().run_in_memory(&scenario)?;
+//!
+//! // Capital moved within NSTW from the stalled road to the school, conserved to the đồng.
+//! let change = |id: &str| run.document.projects.iter().find(|p| p.id == id).map(|p| p.change_vnd);
+//! assert!(change("A1") < Some(0) && change("B2") > Some(0));
+//! assert_eq!(change("A1").zip(change("B2")).map(|(a, b)| a + b), Some(0));
+//! // The JSON contract, as `realloc propose --format json` writes it.
+//! assert!(run.document.to_json().starts_with("{\"schema_version\":"));
+//! # Ok::<(), realloc::pipeline::PipelineError>(())
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
