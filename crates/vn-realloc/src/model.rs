@@ -1,7 +1,7 @@
 //! The optimisation model of DOMAIN.md section 4, as the rules hand it to the optimiser.
 //!
 //! **Boundary:** [`crate::rules`] produces an [`Assessment`]; [`crate::optimize`] reads its [`Model`]
-//! together with the [`Portfolio`](crate::domain::Portfolio) (for pools, localities and investors).
+//! together with the [`Portfolio`] (for pools, localities and investors).
 //! Neither side knows how the other is written.
 
 use serde::Serialize;

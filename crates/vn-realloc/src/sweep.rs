@@ -67,7 +67,7 @@ pub struct SweepPoint {
     pub donors: usize,
     /// Rows that receive.
     pub recipients: usize,
-    /// Forecast rate after the proposal (before it, the rate of [`Sweep::forecast_rate_before`]
+    /// Forecast rate after the proposal (before it, the rate of [`SweepPoint::forecast_rate_before`]
     /// changes only with parameters of the forecast).
     pub forecast_rate_after: f64,
     /// Forecast rate before the proposal under this value.
