@@ -168,3 +168,28 @@ fn rules_files_match_the_rules_schema_and_a_typo_does_not() {
         assert!(!validator.is_valid(&value), "{bad} passed the rules schema");
     }
 }
+
+#[test]
+fn the_version_and_the_manifest_name_the_commit() {
+    let commit = realloc::COMMIT;
+    assert!(
+        commit == "unknown" || (commit.len() == 7 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{commit}"
+    );
+    let run = run_cli(["-V"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with(&format!("realloc {} ({commit}", realloc::VERSION)), "{}", run.stdout);
+    let proposal = output(&["propose", &sample_dir(), "--format", "json"]);
+    assert_eq!(proposal["manifest"]["tool_version"], realloc::VERSION);
+    assert_eq!(proposal["manifest"]["tool_commit"], commit);
+    // Built in a clone, the commit is the clone's HEAD (the build script reruns when HEAD moves).
+    let head = std::process::Command::new("git")
+        .args(["-C", &workspace_root().to_string_lossy(), "rev-parse", "--short=7", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    if let (Some(head), None) = (head, std::env::var_os("REALLOC_COMMIT")) {
+        assert_eq!(commit, head);
+    }
+}

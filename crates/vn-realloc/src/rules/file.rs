@@ -9,31 +9,43 @@ use toml::Spanned;
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRules {
+    /// The rule set's name, shown in documents and the manifest.
     #[schemars(with = "String")]
     pub(crate) name: Spanned<String>,
+    /// What the rule set is for.
     #[serde(default)]
     pub(crate) description: Option<String>,
+    /// Granularity of moves, in million VND.
     #[schemars(with = "RawSettings")]
     pub(crate) settings: Spanned<RawSettings>,
+    /// The expected cumulative disbursement share at the end of each month.
     #[schemars(with = "RawCurve")]
     pub(crate) curve: Spanned<RawCurve>,
+    /// Named values the expressions may read: a number, or a table with `value` (maybe dated) and `cite`.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, RawParam>")]
     pub(crate) params: BTreeMap<String, Spanned<RawParam>>,
+    /// Derived values, each an expression the later rules may read by its id.
     #[serde(default)]
     #[schemars(with = "Vec<RawMetric>")]
     pub(crate) metrics: Vec<Spanned<RawMetric>>,
+    /// Obstacle (difficulty) groups: every group that matches applies.
     #[schemars(with = "Vec<RawGroup>")]
     pub(crate) groups: Vec<Spanned<RawGroup>>,
+    /// Pace classes: the first that matches applies.
     #[schemars(with = "Vec<RawPace>")]
     pub(crate) pace: Vec<Spanned<RawPace>>,
+    /// Priority tiers (Law 58/2024 Art. 54(4)): the first rule that matches applies.
     #[schemars(with = "Vec<RawTier>")]
     pub(crate) tiers: Vec<Spanned<RawTier>>,
+    /// The forecast and the bounds of the optimiser, as expressions in million VND.
     #[schemars(with = "RawModel")]
     pub(crate) model: Spanned<RawModel>,
+    /// Side constraints of the optimiser.
     #[serde(default)]
     #[schemars(with = "Vec<RawConstraint>")]
     pub(crate) constraints: Vec<Spanned<RawConstraint>>,
+    /// The spread of the year-end disbursement for `realloc risk`.
     #[serde(default)]
     #[schemars(with = "Option<RawRisk>")]
     pub(crate) risk: Option<Spanned<RawRisk>>,
@@ -55,6 +67,7 @@ pub(crate) struct RawRules {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawEligibility {
+    /// Rule id: lowercase letters, digits and `_`.
     #[schemars(with = "String")]
     pub(crate) id: Spanned<String>,
     /// `give`, `receive` or `both`.
@@ -70,8 +83,10 @@ pub(crate) struct RawEligibility {
     pub(crate) limit: Option<Spanned<String>>,
     /// What the rule says, in Vietnamese (shown by `explain` and in reasons).
     pub(crate) label: String,
+    /// The same in English.
     #[serde(default)]
     pub(crate) label_en: String,
+    /// The legal source or practice the rule follows.
     pub(crate) cite: String,
 }
 
@@ -79,15 +94,19 @@ pub(crate) struct RawEligibility {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPoolRule {
+    /// Rule id: lowercase letters, digits and `_`.
     #[schemars(with = "String")]
     pub(crate) id: Spanned<String>,
+    /// The capital source codes whose pool is split (`NSTW_ODA`, ...).
     #[schemars(with = "Vec<String>")]
     pub(crate) sources: Spanned<Vec<String>>,
     /// `agreement` or `locality`.
     #[schemars(with = "String")]
     pub(crate) split: Spanned<String>,
+    /// What the rule says, in Vietnamese.
     #[serde(default)]
     pub(crate) label: String,
+    /// The legal source or practice the rule follows.
     pub(crate) cite: String,
 }
 
@@ -95,17 +114,22 @@ pub(crate) struct RawPoolRule {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawAuthority {
+    /// The authority's code (`ubnd_tinh`, `hdnd_tinh`, `trung_uong`).
     #[schemars(with = "String")]
     pub(crate) code: Spanned<String>,
+    /// Its name in Vietnamese.
     pub(crate) label: String,
+    /// Its name in English.
     #[serde(default)]
     pub(crate) label_en: String,
+    /// The capital source codes whose transfers it decides.
     #[schemars(with = "Vec<String>")]
     pub(crate) sources: Spanned<Vec<String>>,
     /// The code that decides instead when the scenario says `local_budget_delegated = true`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub(crate) delegated: Option<Spanned<String>>,
+    /// The legal source.
     pub(crate) cite: String,
 }
 
@@ -114,7 +138,9 @@ pub(crate) struct RawAuthority {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRisk {
+    /// How the spreads were chosen.
     pub(crate) method: String,
+    /// The source of the spreads.
     pub(crate) cite: String,
     /// Correlation of every row with the common provincial shock, 0 to below 1.
     #[schemars(with = "f64")]
@@ -122,9 +148,11 @@ pub(crate) struct RawRisk {
     /// Spread of a pace class not listed in `pace`.
     #[schemars(with = "f64")]
     pub(crate) default: Spanned<f64>,
+    /// Spread by pace class id.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, f64>")]
     pub(crate) pace: BTreeMap<String, Spanned<f64>>,
+    /// Spread by obstacle group id, when larger than the pace's.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, f64>")]
     pub(crate) groups: BTreeMap<String, Spanned<f64>>,
@@ -134,8 +162,10 @@ pub(crate) struct RawRisk {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSettings {
+    /// Moves are whole multiples of this amount (million VND, above 0).
     #[schemars(with = "f64")]
     pub(crate) min_unit: Spanned<f64>,
+    /// The smallest non-zero move (million VND, at least `min_unit`).
     #[schemars(with = "f64")]
     pub(crate) min_transfer: Spanned<f64>,
     /// Version 2: worth of one million VND added to a ready pipeline project (below every
@@ -143,6 +173,7 @@ pub(crate) struct RawSettings {
     #[serde(default)]
     #[schemars(with = "Option<f64>")]
     pub(crate) pipeline_value_in: Option<Spanned<f64>>,
+    /// The source of the settings.
     #[serde(default)]
     pub(crate) cite: Option<String>,
 }
@@ -151,8 +182,10 @@ pub(crate) struct RawSettings {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCurve {
+    /// 13 shares from 0 to 1, rising: the end of January to December, then the January after.
     #[schemars(with = "Vec<f64>")]
     pub(crate) monthly: Spanned<Vec<f64>>,
+    /// The source of the curve.
     pub(crate) cite: String,
 }
 
@@ -171,8 +204,11 @@ pub(crate) enum RawParam {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawParamTable {
+    /// A number, or a list of `{ from = "YYYY-MM-DD", value = NUMBER }`: the value in force on `as_of` applies.
     pub(crate) value: RawParamValue,
+    /// The legal source or practice of the value.
     pub(crate) cite: String,
+    /// What the parameter means.
     #[serde(default)]
     pub(crate) description: Option<String>,
 }
@@ -192,7 +228,9 @@ pub(crate) enum RawParamValue {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawDated {
+    /// The date the value takes effect, `YYYY-MM-DD`.
     pub(crate) from: String,
+    /// The value from that date.
     pub(crate) value: f64,
 }
 
@@ -200,12 +238,16 @@ pub(crate) struct RawDated {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMetric {
+    /// The name later expressions read: lowercase letters, digits and `_`.
     #[schemars(with = "String")]
     pub(crate) id: Spanned<String>,
+    /// A number or a condition over the row's fields, the scenario's values, params and earlier metrics.
     #[schemars(with = "String")]
     pub(crate) expr: Spanned<String>,
+    /// What the metric means.
     #[serde(default)]
     pub(crate) description: Option<String>,
+    /// Its source.
     #[serde(default)]
     pub(crate) cite: Option<String>,
 }
@@ -223,14 +265,19 @@ macro_rules! raw_rule {
         #[derive(Debug, Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub(crate) struct $name {
+            /// Rule id: lowercase letters, digits and `_`.
             #[schemars(with = "String")]
             pub(crate) id: Spanned<String>,
+            /// What the rule says, in Vietnamese.
             pub(crate) label: String,
+            /// The condition: an expression that is true or false.
             #[schemars(with = "String")]
             pub(crate) when: Spanned<String>,
+            /// The reason shown for a row, each `{name}` replaced by its value.
             #[serde(default)]
             #[schemars(with = "Option<String>")]
             pub(crate) reason: Option<Spanned<String>>,
+            /// The legal source or practice the rule follows.
             pub(crate) cite: String,
             $($(#[$attr])* pub(crate) $field: $ty,)*
         }
@@ -240,9 +287,12 @@ macro_rules! raw_rule {
 raw_rule! {
     /// `[[groups]]`: an obstacle (difficulty) group; every group that matches applies.
     RawGroup {
+        /// The group's name in English.
         #[serde(default)]
         label_en: String,
+        /// What the province can do about it, in Vietnamese.
         remedy: String,
+        /// The same in English.
         #[serde(default)]
         remedy_en: String,
     }
@@ -256,6 +306,7 @@ raw_rule! {
 raw_rule! {
     /// `[[tiers]]`: a priority tier rule; the first that matches applies.
     RawTier {
+        /// The priority tier, 1 (highest) to 13.
         #[schemars(with = "i64")]
         tier: Spanned<i64>,
     }
@@ -265,16 +316,23 @@ raw_rule! {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawModel {
+    /// The name of the method.
     pub(crate) method: String,
+    /// Its source.
     pub(crate) cite: String,
+    /// The row's disbursement forecast by the deadline (million VND; clamped to [disbursed, plan]).
     #[schemars(with = "String")]
     pub(crate) forecast: Spanned<String>,
+    /// What the row may give (million VND; clamped to plan − disbursed).
     #[schemars(with = "String")]
     pub(crate) releasable: Spanned<String>,
+    /// What the row may receive (million VND; clamped to its headroom).
     #[schemars(with = "String")]
     pub(crate) absorbable: Spanned<String>,
+    /// Worth of one million VND added to the row.
     #[schemars(with = "String")]
     pub(crate) value_in: Spanned<String>,
+    /// Cost of one million VND taken from the row.
     #[schemars(with = "String")]
     pub(crate) value_out: Spanned<String>,
     /// Version 2: share of an addition the row is expected to spend (0–1); "1" when absent.
@@ -287,15 +345,20 @@ pub(crate) struct RawModel {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawConstraint {
+    /// The constraint's name in documents.
     pub(crate) name: String,
+    /// `locality_loss_share`, `investor_loss_share` or `pool_move_cap`.
     #[schemars(with = "String")]
     pub(crate) kind: Spanned<String>,
+    /// For the loss shares: the largest share of a unit's plan it may lose, above 0 and at most 1.
     #[serde(default)]
     pub(crate) max_share: Option<f64>,
+    /// For `pool_move_cap`: the capital source code it caps (every pool when absent).
     #[serde(default)]
     pub(crate) source: Option<String>,
     /// Million VND.
     #[serde(default)]
     pub(crate) max: Option<f64>,
+    /// Its source.
     pub(crate) cite: String,
 }
