@@ -146,7 +146,8 @@ fn a_file_too_large_in_memory_is_refused_as_in_a_folder() {
     let memory = InMemoryScenario::new("", &toml).file("projects.csv", &huge);
     let e = Pipeline::new().run_in_memory(&memory).unwrap_err();
     let message = e.to_string();
-    assert!(message.contains("projects.csv: the file is larger than 512 MiB"), "{message}");
+    assert!(message.starts_with("the scenario cannot be used (1 problem):\n"), "{message}");
+    assert!(message.contains("\nprojects.csv: the file is larger than 512 MiB"), "{message}");
 }
 
 #[test]

@@ -85,11 +85,7 @@ impl RiskRequest {
 #[non_exhaustive]
 pub enum PipelineError {
     /// The scenario could not be loaded: every problem found, each with file, line and column.
-    #[error(
-        "the scenario `{folder}` cannot be used ({} problem{}):\n{diagnostics}",
-        diagnostics.error_count(),
-        if diagnostics.error_count() == 1 { "" } else { "s" }
-    )]
+    #[error("{}", scenario_message(folder, diagnostics))]
     Scenario {
         /// The folder (or the name the caller gave a scenario in memory).
         folder: String,
@@ -141,6 +137,17 @@ pub enum PipelineError {
         #[source]
         source: OptimizeError,
     },
+}
+
+/// "the scenario `FOLDER` cannot be used (N problems):" and the problems; without the folder's name
+/// when a scenario in memory was given none.
+fn scenario_message(folder: &str, diagnostics: &Diagnostics) -> String {
+    let count = diagnostics.error_count();
+    let named = if folder.is_empty() { String::new() } else { format!(" `{folder}`") };
+    format!(
+        "the scenario{named} cannot be used ({count} problem{}):\n{diagnostics}",
+        if count == 1 { "" } else { "s" }
+    )
 }
 
 impl PipelineError {

@@ -56,10 +56,11 @@ pub fn pipeline_error(e: PipelineError) -> anyhow::Error {
 }
 
 /// The pipeline of the command line: the `--rules` file (else the scenario's own, else the built-in
-/// rules), the global load options, and each warning written to `err` as `warning: …`.
-pub fn pipeline<'a>(rules: Option<&Path>, err: &'a mut dyn FnMut(&str)) -> Pipeline<'a> {
+/// rules), the global load options, and each warning handed to `warn` as it is met (the commands
+/// write it to standard error as `warning: …`).
+pub fn pipeline<'a>(rules: Option<&Path>, warn: &'a mut dyn FnMut(&str)) -> Pipeline<'a> {
     let source = rules.map_or(RulesSource::Scenario, |p| RulesSource::File(p.to_path_buf()));
-    Pipeline::new().rules(source).load_options(load_options()).on_warning(err)
+    Pipeline::new().rules(source).load_options(load_options()).on_warning(warn)
 }
 
 /// The files a run over the scenario folder `dir` read: `scenario.toml`, the projects, the history
