@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// A scenario is a folder with `scenario.toml`, `projects.csv` and optionally `disbursements.csv`
 /// (amounts in million VND). Start with `realloc validate`, then `realloc propose`.
 #[derive(Debug, Parser)]
-#[command(name = "realloc", version, about, long_about, propagate_version = true, max_term_width = 100)]
+#[command(name = "realloc", version = realloc::LONG_VERSION, about, long_about, propagate_version = true, max_term_width = 100)]
 #[command(
     after_help = "Examples:\n  realloc validate scenarios/lang-son-2025-q3\n  realloc propose scenarios/lang-son-2025-q3                  (a summary on a terminal)\n  realloc propose scenarios/lang-son-2025-q3 -o to-trinh.docx\n  realloc propose scenarios/lang-son-2025-q3 -o proposal.json --lang en\n  realloc compare proposal.json scenarios/lang-son-2025-q3\n  realloc rules export -o my-rules.toml\n  realloc generate --rows 50000 --seed 7 -o /tmp/national\n\nOutputs: the extension of -o chooses the format (each command's --help lists its formats); one\nline on standard error per file written (-q: none). REALLOC_LANG and REALLOC_RULES give the\ndefaults of --lang and --rules.\n\nInputs: a scenario's files stay inside its folder (see --allow-outside); an input file is at most\n512 MiB, a workbook at most 256 MiB inflated, a header at most 1,000 columns (README, \"Limits\").\n\nExit status: 0 success, 2 bad input or usage, 1 any other failure (such as a closed standard\noutput). Outputs are written all or none."
 )]

@@ -32,6 +32,21 @@ pub const EXIT_FAILURE: i32 = 1;
 /// Exit status of bad input or bad usage.
 pub const EXIT_BAD_INPUT: i32 = 2;
 
+/// The JSON Schema of every JSON output of the command line, by file name stem (`schema/NAME.schema.json`):
+/// the library's ([`realloc::contract::schemas`]) and the command line's own (`validate`).
+pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
+    let mut all = realloc::contract::schemas();
+    all.push((
+        "validate",
+        realloc::contract::schema_of::<cmd::validate::ValidateReport>(
+            "realloc validate",
+            "realloc validate --format json",
+        ),
+    ));
+    all.sort_by_key(|(name, _)| *name);
+    all
+}
+
 /// Runs the command line `args` (program name first), writing reports to `out` and messages to `err`;
 /// returns the exit status. Never panics on any input. Standard output is taken for a pipe (the
 /// whole document, never the terminal summary); see [`run_on`].

@@ -260,8 +260,9 @@ pub fn warn(err: &mut dyn Write, d: &Diagnostic) {
 
 /// Writes a warning that has no file position on standard error, as text or JSON.
 pub fn warn_text(err: &mut dyn Write, message: &str) {
+    let word = crate::cmd::common::warning_word(crate::cmd::common::message_lang());
     let _ = match message_format() {
-        MessageFormat::Human => writeln!(err, "warning: {message}"),
+        MessageFormat::Human => writeln!(err, "{word}: {message}"),
         MessageFormat::Json => writeln!(err, "{}", message_json(message, "warning")),
     };
 }

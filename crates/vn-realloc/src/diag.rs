@@ -69,7 +69,7 @@ macro_rules! msg {
 }
 
 /// How serious a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; the input is still used.
@@ -79,7 +79,7 @@ pub enum Severity {
 }
 
 /// Where in a file a problem sits.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Location {
     /// The file as a whole (missing, empty, unreadable).
@@ -127,7 +127,7 @@ pub enum Location {
 }
 
 /// One problem found in an input.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -239,7 +239,7 @@ impl Diagnostic {
 }
 
 /// The problems found in one pass over the inputs.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
     /// Errors found beyond [`Diagnostics::LIMIT`] and not kept.

@@ -135,6 +135,17 @@ macro_rules! code_enum {
                 s.parse().map_err(serde::de::Error::custom)
             }
         }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            /// One of the codes, as JSON writes them.
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "enum": [$($code),+] })
+            }
+        }
     };
 }
 
@@ -339,11 +350,23 @@ impl Serialize for Obstacles {
     }
 }
 
+impl schemars::JsonSchema for Obstacles {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Obstacles".into()
+    }
+
+    /// The obstacle codes, each at most once, in the order of the domain brief.
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let item = generator.subschema_for::<Obstacle>();
+        schemars::json_schema!({ "type": "array", "items": item, "uniqueItems": true })
+    }
+}
+
 /// One row of `projects.csv`: a project's figures for one capital source.
 ///
 /// Amounts are exact [`Money`]; percentages are 0–100. The loader guarantees the row invariants
 /// listed on each field; code that builds rows by hand should keep them too.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Project {
     /// Project code; with `source`, the row's key. Shared (`Arc<str>`) with the documents built from
     /// the row, which at national scale would otherwise copy half a million names.
@@ -394,7 +417,7 @@ pub struct Project {
 
 /// The optional columns of `projects.csv` version 2: what a row says beyond the version-1 figures.
 /// Every field is `None` when the column is absent or the cell empty.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProjectExtra {
     /// The kind of capital use when the row is not an ordinary project.
     pub category: Option<Category>,
@@ -426,7 +449,7 @@ impl Project {
 /// A project of the medium-term plan ready to start this year with no plan yet (`pipeline.csv`):
 /// it may receive up to `ready_amount`, never more than `medium_term_room`, after every eligible
 /// project of the annual plan in its pool.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PipelineProject {
     /// Project code; with `source`, the key (never a key of the portfolio).
     pub id: String,
@@ -485,7 +508,7 @@ impl Project {
 }
 
 /// The key of a row: project id and capital source.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 pub struct ProjectKey {
     /// Project code.
     pub id: String,

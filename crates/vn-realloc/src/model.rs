@@ -1,7 +1,7 @@
 //! The optimisation model of DOMAIN.md section 4, as the rules hand it to the optimiser.
 //!
 //! **Boundary:** [`crate::rules`] produces an [`Assessment`]; [`crate::optimize`] reads its [`Model`]
-//! together with the [`Portfolio`](crate::domain::Portfolio) (for pools, localities and investors).
+//! together with the [`Portfolio`] (for pools, localities and investors).
 //! Neither side knows how the other is written.
 
 use serde::Serialize;
@@ -16,7 +16,7 @@ use crate::money::Money;
 /// **Invariant:** a row is a possible donor (`releasable > 0`) or a possible recipient
 /// (`absorbable > 0`), never both; a locked row has both at zero;
 /// `releasable <= plan - disbursed`; `absorbable <= total_investment - allocated_before - plan`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RowBounds {
     /// The most that may be taken from the row (r̄).
     pub releasable: Money,
@@ -29,7 +29,7 @@ pub struct RowBounds {
 }
 
 /// Granularity of moves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Settings {
     /// Moves are whole multiples of this amount (default 1 million VND).
     pub min_unit: Money,
@@ -45,7 +45,7 @@ impl Default for Settings {
 }
 
 /// A side constraint declared in the rules.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SideConstraint {
     /// Name shown in the JSON `constraints` list and in the documents.
     pub name: String,
@@ -57,7 +57,7 @@ pub struct SideConstraint {
 ///
 /// Loss caps apply within each capital source (pool): "a locality loses at most 30% of its NSTW plan",
 /// so that pools stay independent of each other.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SideConstraintKind {
@@ -124,7 +124,7 @@ pub fn constraint_name(name: &str, kind: &SideConstraintKind) -> String {
 }
 
 /// The model the optimiser solves: one [`RowBounds`] per portfolio row, in portfolio order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Model {
     /// Bounds and values, aligned with [`Portfolio::rows`](crate::domain::Portfolio::rows).
     pub rows: Vec<RowBounds>,
@@ -139,7 +139,7 @@ pub struct Model {
 }
 
 /// What splits the pool of a capital source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PoolSplit {
     /// One pool per loan agreement (`agreement`); a row without one neither gives nor receives.
@@ -159,7 +159,7 @@ impl PoolSplit {
 }
 
 /// A named rule that splits the pools of some capital sources (`[[pools]]` of the rules).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PoolRule {
     /// Rule id.
     pub id: String,
@@ -172,7 +172,7 @@ pub struct PoolRule {
 }
 
 /// One pool: a capital source, and the loan agreement or locality that splits it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 pub struct PoolKey {
     /// The capital source.
     pub source: Source,
@@ -257,7 +257,7 @@ pub fn pools_of(portfolio: &Portfolio, model: &Model) -> (Vec<PoolKey>, Vec<Opti
 }
 
 /// A pipeline project as the optimiser sees it: a recipient after the portfolio's rows.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PipelineRow {
     /// Project id.
     pub id: String,
@@ -276,7 +276,7 @@ pub struct PipelineRow {
 }
 
 /// What the rules concluded about one row, with the model's bounds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RowAssessment {
     /// Difficulty (obstacle) groups the row falls in, by rule id; several may match.
     pub groups: Vec<Arc<str>>,
@@ -301,7 +301,7 @@ pub struct RowAssessment {
 }
 
 /// A difficulty (obstacle) group as the rules define it, for reports.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct GroupInfo {
     /// Rule id, as found in [`RowAssessment::groups`].
     pub id: String,
@@ -316,7 +316,7 @@ pub struct GroupInfo {
 }
 
 /// The rules' verdict on a whole portfolio.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Assessment {
     /// One assessment per portfolio row, in portfolio order.
     pub rows: Vec<RowAssessment>,
@@ -332,7 +332,7 @@ pub struct Assessment {
 }
 
 /// The body that decides transfers of a capital source.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema, serde::Deserialize)]
 pub struct Authority {
     /// Code (`ubnd_tinh`, `hdnd_tinh`, `trung_uong`).
     pub code: String,
@@ -345,7 +345,7 @@ pub struct Authority {
 }
 
 /// An eligibility rule as the documents name it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EligibilityInfo {
     /// Rule id.
     pub id: String,

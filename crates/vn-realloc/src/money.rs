@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub const DONG_PER_MILLION: i64 = 1_000_000;
 
 /// How numeric text is written in the input files (`amount_format` of `scenario.toml`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AmountFormat {
     /// A '.' decimal point and no grouping (`1234567.8`): what the tool itself writes.
@@ -165,7 +165,20 @@ fn trim_decimal(int: &str, frac: &str) -> String {
 ///
 /// Arithmetic with `+` and `-` panics on overflow in debug builds like any integer; the loader bounds
 /// every amount (see [`Money::MAX_INPUT`]) so that sums over a national portfolio cannot overflow.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    schemars::JsonSchema,
+    Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 

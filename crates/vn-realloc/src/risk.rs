@@ -52,7 +52,7 @@ use crate::scenario::Scenario;
 pub const MAX_DRAWS: u32 = 10_000_000;
 
 /// Where a [`Spread`] comes from.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SpreadSource {
@@ -69,7 +69,7 @@ pub enum SpreadSource {
 
 /// Standard deviation of a row's year-end disbursement as a share of its undisbursed plan, by pace
 /// class and obstacle group, and the correlation of rows through one provincial factor.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct Spread {
     /// Weight ρ of the common provincial factor, 0 to below 1.
     pub correlation: f64,
@@ -254,7 +254,7 @@ pub enum RiskError {
 }
 
 /// Results over one set of rows: all rows, or one capital source.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct RiskLine {
     /// The capital source, or `None` for all rows.
     pub source: Option<Source>,
@@ -290,7 +290,7 @@ pub struct RiskLine {
 
 /// Central capital (NSTW, NSTW_ODA, national target programmes) left undisbursed at the deadline: at risk
 /// of recall by the Government.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct CentralRisk {
     /// Under the point forecast, before the proposal.
     pub point_before_vnd: i64,
@@ -307,7 +307,7 @@ pub struct CentralRisk {
 }
 
 /// What [`simulate`] found.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct RiskReport {
     /// Draws made.
     pub draws: u32,

@@ -7,7 +7,7 @@ use crate::domain::Portfolio;
 use crate::money::Money;
 
 /// What `scenario.toml` says.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ScenarioMeta {
     /// Scenario name, shown on every document.
     pub name: String,
@@ -40,7 +40,7 @@ pub struct ScenarioMeta {
 }
 
 /// `[document]` of `scenario.toml`: each field optional, shown as a visible placeholder when absent.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DocumentMeta {
     /// Issuing body ("SỞ TÀI CHÍNH").
     pub agency: Option<String>,
@@ -63,7 +63,7 @@ pub struct DocumentMeta {
 }
 
 /// The optional monitoring inputs named in `scenario.toml`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MonitoringFiles {
     /// `treasury`: what the State Treasury confirms.
     pub treasury: Option<String>,
@@ -119,7 +119,7 @@ impl History {
 }
 
 /// The SHA-256 digest of one input file, for the run manifest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct InputDigest {
     /// File name as named in `scenario.toml`.
     pub file: String,
@@ -159,7 +159,7 @@ pub struct Monitoring {
 }
 
 /// One line of `treasury.csv`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TreasuryRow {
     /// Project code (in the projects' normal form).
     pub id: String,
@@ -216,7 +216,7 @@ impl Schedule {
 }
 
 /// Whether a conclusion's task is still to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
     /// Still to do.
@@ -226,7 +226,7 @@ pub enum TaskStatus {
 }
 
 /// One conclusion of a review meeting (kết luận giao ban).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Conclusion {
     /// Date of the meeting.
     pub meeting: NaiveDate,

@@ -53,7 +53,7 @@ pub enum SweepError {
 }
 
 /// The proposal for one value of the parameter.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct SweepPoint {
     /// The value tried.
     pub value: f64,
@@ -67,7 +67,7 @@ pub struct SweepPoint {
     pub donors: usize,
     /// Rows that receive.
     pub recipients: usize,
-    /// Forecast rate after the proposal (before it, the rate of [`Sweep::forecast_rate_before`]
+    /// Forecast rate after the proposal (before it, the rate of [`SweepPoint::forecast_rate_before`]
     /// changes only with parameters of the forecast).
     pub forecast_rate_after: f64,
     /// Forecast rate before the proposal under this value.
@@ -79,7 +79,7 @@ pub struct SweepPoint {
 }
 
 /// A sweep: one point per value, in the order given.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct Sweep {
     /// Scenario name.
     pub scenario: String,
@@ -233,10 +233,7 @@ impl Sweep {
 
     /// The frontier as pretty JSON, ending with a newline.
     pub fn to_json(&self) -> String {
-        // Plain structs of strings, integers and floats: serialising cannot fail.
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
-        s
+        crate::contract::to_json_pretty(self)
     }
 
     /// The frontier as CSV: amounts in million VND with '.' decimals, exact; rates as fractions.

@@ -27,7 +27,7 @@ pub fn run(args: &BacktestArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wr
     let b =
         rules.backtest(&scenario, at).map_err(|e| bad_input(format!("{}: {e}", args.scenario.display())))?;
     let text = match args.format {
-        SummaryFormat::Json => serde_json::to_string_pretty(&b)? + "\n",
+        SummaryFormat::Json => realloc::contract::to_json_pretty(&b),
         SummaryFormat::Text => text(&b, ctx.lang),
     };
     ctx.stage("backtest");

@@ -24,15 +24,15 @@ pub fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write
     ctx.stage("rules");
     match args.format {
         SummaryFormat::Json => {
-            let doc = serde_json::json!({
-                "file": name,
-                "ok": !diags.has_errors(),
-                "name": rules.as_ref().map(|r| r.name.clone()),
-                "sha256": rules.as_ref().map(|r| r.sha256().to_owned()),
-                "rules": rules.as_ref().map(|r| r.rules()),
-                "diagnostics": diags,
-            });
-            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+            let doc = realloc::contract::RulesCheck {
+                file: name.clone(),
+                ok: !diags.has_errors(),
+                name: rules.as_ref().map(|r| r.name.clone()),
+                sha256: rules.as_ref().map(|r| r.sha256().to_owned()),
+                rules: rules.as_ref().map(|r| r.rules()),
+                diagnostics: diags.clone(),
+            };
+            write!(out, "{}", realloc::contract::to_json_pretty(&doc))?;
         }
         SummaryFormat::Text => {
             for d in diags.iter().filter(|d| d.severity == Severity::Warning) {

@@ -32,7 +32,7 @@ pub fn run(args: &ClassifyArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wr
     let inputs = super::common::inputs(&args.scenario, &scenario, args.rules.file.as_deref());
     ctx.emit("classify", &args.output, args.format, format, &inputs, out, doc, |f| {
         Ok(match f {
-            Format::Json => (serde_json::to_string_pretty(&report)? + "\n").into_bytes(),
+            Format::Json => realloc::contract::to_json_pretty(&report).into_bytes(),
             Format::Csv => csv(&report).into_bytes(),
             Format::Html => doc().to_html(lang).into_bytes(),
             Format::Xlsx => doc().to_xlsx(lang)?,

@@ -1,17 +1,18 @@
-//! What several commands share: loading a scenario with its diagnostics mapped to exit status 2,
-//! choosing the rules, and the whole pipeline from a scenario folder to a proposal document.
+//! What several commands share: loading a scenario with its diagnostics mapped to exit status 2, and
+//! the library's pipeline ([`realloc::pipeline`]) called with the command line's options, its errors
+//! mapped to exit codes.
 
 use std::cell::Cell;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use realloc::load::{LoadOptions, Loaded, load_scenario_with};
-use realloc::optimize;
-use realloc::report::{Lang, ProposalDocument, RulesIdentity, constraint_costs};
+use realloc::pipeline::{Pipeline, PipelineError, RiskRequest, RulesSource, Run};
+use realloc::report::Lang;
 use realloc::scenario::Scenario;
 
-use crate::cmd::rules_input::load_with_rules;
+use crate::cli::RiskOptionsArgs;
 use crate::output::bad_input;
 
 thread_local! {
@@ -60,7 +61,6 @@ pub fn load_options() -> LoadOptions {
 /// Loads the scenario folder; every problem found becomes one bad-input error listing them all.
 /// Warnings are written to `err`.
 pub fn load(dir: &Path, err: &mut dyn Write) -> anyhow::Result<Loaded> {
-    let lang = message_lang();
     match load_scenario_with(dir, &load_options()) {
         Ok(loaded) => {
             for w in loaded.warnings.iter() {
@@ -68,22 +68,42 @@ pub fn load(dir: &Path, err: &mut dyn Write) -> anyhow::Result<Loaded> {
             }
             Ok(loaded)
         }
-        Err(e) => {
-            let count = e.diagnostics.error_count();
+        Err(e) => Err(pipeline_error(PipelineError::scenario(dir, e))),
+    }
+}
+
+/// A library pipeline error as the command line reports it: bad input (exit status 2) or a failure.
+pub fn pipeline_error(e: PipelineError) -> anyhow::Error {
+    match e {
+        // The scenario's problems in the user's language, each with its file, line and column (and
+        // one JSON object each under `--message-format json`).
+        PipelineError::Scenario { folder, diagnostics } => {
+            let lang = message_lang();
+            let count = diagnostics.error_count();
             let head = match lang {
                 Lang::En => format!(
-                    "the scenario `{}` cannot be used ({count} problem{})",
-                    dir.display(),
+                    "the scenario `{folder}` cannot be used ({count} problem{})",
                     if count == 1 { "" } else { "s" }
                 ),
-                Lang::Vi => format!("không dùng được kịch bản `{}` ({count} lỗi)", dir.display()),
+                Lang::Vi => format!("không dùng được kịch bản `{folder}` ({count} lỗi)"),
             };
-            Err(crate::output::bad_diagnostics(
-                format!("{head}:\n{}", e.diagnostics.render(lang)),
-                e.diagnostics.iter().cloned().collect(),
-            ))
+            crate::output::bad_diagnostics(
+                format!("{head}:\n{}", diagnostics.render(lang)),
+                diagnostics.iter().cloned().collect(),
+            )
         }
+        PipelineError::Calibrate(e) => bad_input(format!("--calibrate: {e}")),
+        e if e.is_bad_input() => bad_input(e.to_string()),
+        e => anyhow::Error::new(e),
     }
+}
+
+/// The pipeline of the command line: the `--rules` file (else the scenario's own, else the built-in
+/// rules), the global load options, and each warning handed to `warn` as it is met (the commands
+/// write it to standard error as `warning: …`).
+pub fn pipeline<'a>(rules: Option<&Path>, warn: &'a mut dyn FnMut(&str)) -> Pipeline<'a> {
+    let source = rules.map_or(RulesSource::Scenario, |p| RulesSource::File(p.to_path_buf()));
+    Pipeline::new().rules(source).load_options(load_options()).message_lang(message_lang()).on_warning(warn)
 }
 
 /// The files a run over the scenario folder `dir` read: `scenario.toml`, the projects, the history
@@ -95,52 +115,48 @@ pub fn inputs(dir: &Path, scenario: &Scenario, rules: Option<&Path>) -> Vec<Path
     v
 }
 
-/// A scenario run through the whole pipeline, with the files it read.
-pub struct Proposed {
-    /// The proposal document.
-    pub document: ProposalDocument,
-    /// Every file read (the scenario's inputs and the rules file), so that no output lands on one.
-    pub inputs: Vec<PathBuf>,
-    /// The optimised model in CPLEX LP format, when asked for.
-    pub lp: Option<String>,
-    /// The scenario as loaded.
-    pub scenario: Scenario,
-    /// The rules applied.
-    pub rules: realloc::rules::Rules,
-    /// The rules' assessment.
-    pub assessment: realloc::model::Assessment,
-    /// The optimiser's proposal.
-    pub proposal: optimize::Proposal,
-}
+/// A scenario run through the whole pipeline (the library's [`realloc::pipeline::Run`]).
+pub type Proposed = Run;
 
-/// The pipeline shared by `propose` and `compare`: load → rules → assess → optimise → price the
-/// binding side constraints → build the document.
+/// The pipeline shared by `propose`, `compare` and `risk` (the library's [`Pipeline`]): load → rules →
+/// assess → optimise → price the binding side constraints → build the document (→ LP, → risk, with a
+/// progress bar on a terminal).
 pub fn propose_scenario(
     dir: &Path,
     rules_file: Option<&Path>,
     export_lp: bool,
+    risk: Option<&RiskOptionsArgs>,
     err: &mut dyn Write,
 ) -> anyhow::Result<Proposed> {
-    let (scenario_owned, rules) = load_with_rules(dir, rules_file, err)?;
-    let scenario = &scenario_owned;
-    let identity = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
-    let assessment = rules.assess_checked(scenario).map_err(|e| bad_input(e.to_string()))?;
-    let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
-        .with_context(|| format!("cannot optimise scenario `{}`", dir.display()))?;
-    // Pricing the binding constraints re-solves the model once per constraint; it runs beside the
-    // document and the LP export, which do not depend on it.
-    let (costs, (mut document, lp)) = rayon::join(
-        || constraint_costs(&scenario.portfolio, &assessment.model, &proposal),
-        || {
-            let lp = export_lp.then(|| optimize::export_lp(&scenario.portfolio, &assessment.model));
-            (ProposalDocument::build(scenario, &identity, &assessment, &proposal), lp)
-        },
-    );
-    let lp =
-        lp.transpose().with_context(|| format!("cannot export the model of scenario `{}`", dir.display()))?;
-    for (line, cost) in document.constraints.iter_mut().zip(costs) {
-        line.cost = cost;
+    let request =
+        risk.map(|o| RiskRequest { draws: o.draws, seed: o.seed, target: o.target, calibrate: o.calibrate });
+    // The bar appears with the first draws, not while the scenario loads.
+    let bar = std::sync::OnceLock::new();
+    let progress = |n: u64| bar.get_or_init(|| progress_bar(request.map_or(0, |r| r.draws))).inc(n);
+    let mut warn = |w: &str| {
+        crate::output::warn_text(err, w);
+    };
+    let run = pipeline(rules_file, &mut warn)
+        .export_lp(export_lp)
+        .risk(request)
+        .risk_progress(&progress)
+        .run_dir(dir)
+        .map_err(pipeline_error);
+    if let Some(bar) = bar.get() {
+        bar.finish_and_clear();
     }
-    let inputs = inputs(dir, scenario, rules_file);
-    Ok(Proposed { document, inputs, lp, scenario: scenario_owned, rules, assessment, proposal })
+    run
+}
+
+/// A progress bar of `draws` draws on standard error when it is a terminal, else a hidden one.
+fn progress_bar(draws: u32) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(u64::from(draws)), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} draws ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message("risk");
+    bar
 }

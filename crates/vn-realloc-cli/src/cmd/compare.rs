@@ -42,8 +42,8 @@ pub fn run(args: &CompareArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
 /// One side: a scenario folder run through the pipeline, or a JSON proposal read back.
 fn side(path: &Path, err: &mut dyn Write) -> anyhow::Result<(ProposalDocument, Vec<PathBuf>)> {
     if path.is_dir() || realloc::load::xlsx::is_workbook(&path.to_string_lossy()) {
-        let proposed = common::propose_scenario(path, None, false, err)?;
-        return Ok((proposed.document, proposed.inputs));
+        let proposed = common::propose_scenario(path, None, false, None, err)?;
+        return Ok((proposed.document, proposed.files_read));
     }
     let bytes = super::rules_input::read_bounded(path, realloc::load::MAX_FILE_BYTES, "JSON proposal")?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {

@@ -58,7 +58,7 @@ pub fn run(args: &ExplainArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
     };
     let locked = p.rows().get(row).filter(|r| r.locked).map(|r| r.extra.lock_reason.clone());
     let text = match args.format {
-        SummaryFormat::Json => serde_json::to_string_pretty(&e)? + "\n",
+        SummaryFormat::Json => realloc::contract::to_json_pretty(&e),
         SummaryFormat::Text => text(&e, &rules_name, locked, ctx.lang),
     };
     out.write_all(text.as_bytes())?;

@@ -27,7 +27,7 @@ mod rules;
 mod rules_input;
 mod sweep;
 mod template;
-mod validate;
+pub(crate) mod validate;
 
 /// What every command is given besides its arguments: the global options, resolved.
 #[derive(Debug)]

@@ -22,13 +22,14 @@ pub fn run(args: &ProposeArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
             .filter_map(|(o, p)| p.map(|p| (o, p)))
             .collect();
     check_outputs(&outputs, &[])?;
-    let mut proposed =
-        common::propose_scenario(&args.scenario, args.rules.file.as_deref(), args.export_lp.is_some(), err)?;
-    ctx.stage("load, rules, optimise");
-    if args.risk {
-        proposed.document.risk = Some(super::risk::simulate(&proposed, &args.risk_options, err)?);
-        ctx.stage("risk");
-    }
+    let proposed = common::propose_scenario(
+        &args.scenario,
+        args.rules.file.as_deref(),
+        args.export_lp.is_some(),
+        args.risk.then_some(&args.risk_options),
+        err,
+    )?;
+    ctx.stage(if args.risk { "load, rules, optimise, risk" } else { "load, rules, optimise" });
     let format = match format {
         Format::Md => DocumentFormat::Markdown,
         Format::Html => DocumentFormat::Html,
@@ -56,7 +57,8 @@ pub fn run(args: &ProposeArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
     // on a background thread while the document renders (at national scale they are hundreds of
     // megabytes, and freeing millions of small allocations takes time nobody needs to wait for; the
     // process may exit before it finishes).
-    let common::Proposed { document, inputs, lp, scenario, rules, assessment, proposal } = proposed;
+    let common::Proposed { document, files_read: inputs, lp, scenario, rules, assessment, proposal, .. } =
+        proposed;
     std::thread::spawn(move || drop((scenario, rules, assessment, proposal)));
     let lang = ctx.lang;
     let render = || {

@@ -18,8 +18,10 @@ use crate::cli::{SummaryFormat, ValidateArgs};
 use crate::output::bad_diagnostics;
 
 /// What `realloc validate --format json` prints.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ValidateReport {
+    /// The version of the JSON contract ([`realloc::contract::SCHEMA_VERSION`]).
+    pub schema_version: u32,
     /// True when the scenario can be used.
     pub ok: bool,
     /// The summary, when the scenario loaded.
@@ -34,7 +36,7 @@ pub struct ValidateReport {
 }
 
 /// The summary of a scenario that loaded.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Scenario name.
     pub name: String,
@@ -61,7 +63,7 @@ pub struct Summary {
 }
 
 /// Rows, plan, disbursed and rate of one capital source (or of all).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SourceLine {
     /// Source code, or `TOTAL`.
     pub source: String,
@@ -161,6 +163,7 @@ pub fn run(args: &ValidateArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wr
                 }
                 SummaryFormat::Json => {
                     let report = ValidateReport {
+                        schema_version: realloc::contract::SCHEMA_VERSION,
                         ok: true,
                         summary: Some(summary),
                         error_count: 0,
@@ -175,6 +178,7 @@ pub fn run(args: &ValidateArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wr
         Err(e) => {
             if args.format == SummaryFormat::Json {
                 let report = ValidateReport {
+                    schema_version: realloc::contract::SCHEMA_VERSION,
                     ok: false,
                     summary: None,
                     error_count: e.diagnostics.error_count(),

@@ -10,6 +10,7 @@
 //!
 //! **Invariant:** no input, however malformed, makes these functions panic.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -105,8 +106,6 @@ pub fn load_scenario(dir: &Path) -> Result<Loaded, LoadError> {
 /// files its settings name (rules, monitoring) lie in the workbook's folder.
 pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let mut diags = Diagnostics::new();
-    let mut inputs = Vec::new();
-
     if !dir.exists() {
         diags.error(
             &dir.display().to_string(),
@@ -120,51 +119,188 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
         return Err(LoadError { diagnostics: diags });
     }
     if dir.is_file() {
-        let shown = dir.display().to_string();
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if !xlsx::is_workbook(&name) {
-            diags.error(
-                &shown,
-                Location::File,
-                msg!(
-                    "E001",
-                    "is a file, not a scenario: expected a scenario folder holding scenario.toml, or an Excel workbook (.xlsx) with a settings sheet, as `realloc template` writes",
-                    "là một tệp, không phải một kịch bản: cần một thư mục kịch bản có tệp scenario.toml, hoặc một sổ Excel (.xlsx) có trang tính thiết lập như sổ do `realloc template` tạo"
-                ),
-            );
-            return Err(LoadError { diagnostics: diags });
+        return load_workbook_scenario(dir, options, diags);
+    }
+    load_from(&Files::Folder { dir, options })
+}
+
+/// A workbook holding the whole scenario: its settings sheet stands for `scenario.toml`; the files
+/// the settings name lie in the workbook's folder.
+fn load_workbook_scenario(
+    path: &Path,
+    options: &LoadOptions,
+    mut diags: Diagnostics,
+) -> Result<Loaded, LoadError> {
+    let shown = path.display().to_string();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if !xlsx::is_workbook(&name) {
+        diags.error(
+            &shown,
+            Location::File,
+            msg!(
+                "E001",
+                "is a file, not a scenario: expected a scenario folder holding scenario.toml, or an Excel workbook (.xlsx) with a settings sheet, as `realloc template` writes",
+                "là một tệp, không phải một kịch bản: cần một thư mục kịch bản có tệp scenario.toml, hoặc một sổ Excel (.xlsx) có trang tính thiết lập như sổ do `realloc template` tạo"
+            ),
+        );
+        return Err(LoadError { diagnostics: diags });
+    }
+    let Some(bytes) = read_input(path, &shown, "", MAX_FILE_BYTES, &mut diags) else {
+        return Err(LoadError { diagnostics: diags });
+    };
+    let (meta, d) = workbook::read_settings(&bytes, &shown, &name);
+    diags.extend(d);
+    let Some(meta) = meta else {
+        return Err(LoadError { diagnostics: diags });
+    };
+    let folder = path.parent().unwrap_or(Path::new(""));
+    // The files are named by the settings sheet, not by a scenario.toml.
+    let settings = |d: &mut crate::diag::Diagnostic| {
+        if matches!(d.code, "E002" | "E004" | "E005" | "E006") {
+            d.message = d.message.replace(SCENARIO_FILE, "the settings sheet");
+            d.message_vi = d.message_vi.replace(SCENARIO_FILE, "trang tính thiết lập");
         }
-        let Some(bytes) = read_input(dir, &shown, "", MAX_FILE_BYTES, &mut diags) else {
-            return Err(LoadError { diagnostics: diags });
-        };
-        let (meta, d) = workbook::read_settings(&bytes, &shown, &name);
-        diags.extend(d);
-        let Some(meta) = meta else {
-            return Err(LoadError { diagnostics: diags });
-        };
-        let folder = dir.parent().unwrap_or(Path::new(""));
-        // The files are named by the settings sheet, not by a scenario.toml.
-        let settings = |d: &mut crate::diag::Diagnostic| {
-            if matches!(d.code, "E002" | "E004" | "E005" | "E006") {
-                d.message = d.message.replace(SCENARIO_FILE, "the settings sheet");
-                d.message_vi = d.message_vi.replace(SCENARIO_FILE, "trang tính thiết lập");
-            }
-        };
-        return match load_files(folder, meta, inputs, diags, options) {
-            Ok(mut loaded) => {
-                loaded.warnings.rewrite(settings);
-                Ok(loaded)
-            }
-            Err(mut e) => {
-                e.diagnostics.rewrite(settings);
-                Err(e)
-            }
-        };
+    };
+    match load_files(&Files::Folder { dir: folder, options }, meta, Vec::new(), diags) {
+        Ok(mut loaded) => {
+            loaded.warnings.rewrite(settings);
+            Ok(loaded)
+        }
+        Err(mut e) => {
+            e.diagnostics.rewrite(settings);
+            Err(e)
+        }
+    }
+}
+
+/// The files of a scenario already in memory: the text of `scenario.toml` and the bytes of each file it
+/// names (projects CSV or workbook, history, pipeline, rules), under the names it gives them.
+///
+/// [`load_scenario_in_memory`] checks them exactly as [`load_scenario_with`] checks a folder's files,
+/// with the same messages; a file is named in them as `folder` joined with its name (`folder` may be
+/// empty), so a caller can say where the bytes came from (an upload, a database record).
+#[derive(Clone, Debug, Default)]
+pub struct InMemoryScenario<'a> {
+    /// How the scenario is named in messages, in place of a folder (may be empty).
+    pub folder: &'a str,
+    /// The text of `scenario.toml`.
+    pub scenario_toml: &'a [u8],
+    /// Each file `scenario.toml` names, by that name, with its bytes.
+    pub files: Vec<(&'a str, &'a [u8])>,
+}
+
+impl<'a> InMemoryScenario<'a> {
+    /// A scenario of the `scenario.toml` text `scenario_toml` and no files yet.
+    pub fn new(folder: &'a str, scenario_toml: &'a [u8]) -> InMemoryScenario<'a> {
+        InMemoryScenario { folder, scenario_toml, files: Vec::new() }
     }
 
-    let toml_path = dir.join(SCENARIO_FILE);
-    let toml_shown = toml_path.display().to_string();
-    let Some(toml_bytes) = read_input(&toml_path, &toml_shown, "", MAX_TOML_BYTES, &mut diags) else {
+    /// Adds the bytes of the file that `scenario.toml` names `name`.
+    #[must_use]
+    pub fn file(mut self, name: &'a str, bytes: &'a [u8]) -> InMemoryScenario<'a> {
+        self.files.push((name, bytes));
+        self
+    }
+
+    /// The bytes of the file named `name`, if given (the last given wins).
+    pub fn get(&self, name: &str) -> Option<&'a [u8]> {
+        self.files.iter().rev().find(|(n, _)| *n == name).map(|(_, b)| *b)
+    }
+
+    /// How the file `name` is shown in messages: `folder` joined with it.
+    pub fn shown(&self, name: &str) -> String {
+        if self.folder.is_empty() {
+            name.to_owned()
+        } else {
+            Path::new(self.folder).join(name).display().to_string()
+        }
+    }
+}
+
+/// Reads and validates a scenario held in memory (see [`InMemoryScenario`]): the same checks, the
+/// same messages and the same digests as [`load_scenario_with`] on a folder holding those files. No
+/// file system is touched.
+pub fn load_scenario_in_memory(scenario: &InMemoryScenario<'_>) -> Result<Loaded, LoadError> {
+    load_from(&Files::Memory(scenario))
+}
+
+/// Where the files of a scenario come from.
+pub(crate) enum Files<'a> {
+    /// A folder on disk, read with these options.
+    Folder { dir: &'a Path, options: &'a LoadOptions },
+    /// Bytes given by the caller.
+    Memory(&'a InMemoryScenario<'a>),
+}
+
+impl<'a> Files<'a> {
+    /// How the file `name` is shown in messages.
+    pub(crate) fn shown(&self, name: &str) -> String {
+        match self {
+            Files::Folder { dir, .. } => dir.join(name).display().to_string(),
+            Files::Memory(m) => m.shown(name),
+        }
+    }
+
+    /// True when the file may be read (see [`inside`]); always for bytes in memory.
+    pub(crate) fn inside(&self, name: &str, key: &str, diags: &mut Diagnostics) -> bool {
+        match self {
+            Files::Folder { dir, options } => inside(dir, name, key, options, diags),
+            Files::Memory(_) => true,
+        }
+    }
+
+    /// The bytes of the file `name` (`scenario.toml` itself when `key` is empty), or an error recorded
+    /// as [`read_input`] records it.
+    pub(crate) fn read(
+        &self,
+        name: &str,
+        key: &str,
+        limit: u64,
+        diags: &mut Diagnostics,
+    ) -> Option<Cow<'a, [u8]>> {
+        let shown = self.shown(name);
+        match self {
+            Files::Folder { dir, .. } => {
+                read_input(&dir.join(name), &shown, key, limit, diags).map(Cow::Owned)
+            }
+            Files::Memory(m) => {
+                let bytes = if key.is_empty() { Some(m.scenario_toml) } else { m.get(name) };
+                match bytes {
+                    None => {
+                        diags.error(&shown, Location::File, not_found(key));
+                        None
+                    }
+                    Some(b) if b.len() as u64 > limit => {
+                        diags.error(&shown, Location::File, too_large(b.len() as u64, limit));
+                        None
+                    }
+                    Some(b) => Some(Cow::Borrowed(b)),
+                }
+            }
+        }
+    }
+
+    /// Checks the file `name` that another module reads (the rules), as [`check_file`] does.
+    fn check(&self, name: &str, key: &str, limit: u64, diags: &mut Diagnostics) {
+        match self {
+            Files::Folder { dir, .. } => {
+                check_file(&dir.join(name), &self.shown(name), key, limit, diags);
+            }
+            Files::Memory(_) => {
+                self.read(name, key, limit, diags);
+            }
+        }
+    }
+}
+
+/// Reads and validates a scenario from `files`: `scenario.toml`, then the projects and the history at
+/// the same time, then the pipeline.
+fn load_from(files: &Files<'_>) -> Result<Loaded, LoadError> {
+    let mut diags = Diagnostics::new();
+    let mut inputs = Vec::new();
+
+    let toml_shown = files.shown(SCENARIO_FILE);
+    let Some(toml_bytes) = files.read(SCENARIO_FILE, "", MAX_TOML_BYTES, &mut diags) else {
         return Err(LoadError { diagnostics: diags });
     };
     inputs.push(digest(SCENARIO_FILE, &toml_bytes));
@@ -173,33 +309,28 @@ pub fn load_scenario_with(dir: &Path, options: &LoadOptions) -> Result<Loaded, L
     let Some(meta) = meta else {
         return Err(LoadError { diagnostics: diags });
     };
-    load_files(dir, meta, inputs, diags, options)
+    load_files(files, meta, inputs, diags)
 }
 
-/// Reads the files `meta` names, relative to `dir`, after the scenario's description was read
-/// (`inputs` holds its digest, `diags` its warnings).
+/// Reads the files `meta` names from `files`, after the scenario's description was read (`inputs`
+/// holds its digest, `diags` its warnings).
 fn load_files(
-    dir: &Path,
+    files: &Files<'_>,
     meta: crate::scenario::ScenarioMeta,
     mut inputs: Vec<InputDigest>,
     mut diags: Diagnostics,
-    options: &LoadOptions,
 ) -> Result<Loaded, LoadError> {
     // The two files are read at the same time: reading 25 MB of a national scenario from the page
     // cache takes a sizeable share of the load.
-    let projects_path = dir.join(&meta.projects);
-    let projects_shown = projects_path.display().to_string();
-    let projects_inside = inside(dir, &meta.projects, "projects", options, &mut diags);
+    let projects_shown = files.shown(&meta.projects);
+    let projects_inside = files.inside(&meta.projects, "projects", &mut diags);
     let hist_path = meta.disbursements.as_ref().and_then(|name| {
-        let path = dir.join(name);
-        inside(dir, name, "disbursements", options, &mut diags)
-            .then(|| (name.clone(), path.display().to_string(), path))
+        files.inside(name, "disbursements", &mut diags).then(|| (name.clone(), files.shown(name)))
     });
     if let Some(rules) = &meta.rules {
         // Read by the rules module: checked here, not read.
-        let path = dir.join(rules);
-        if inside(dir, rules, "rules", options, &mut diags) {
-            check_file(&path, &path.display().to_string(), "rules", MAX_TOML_BYTES, &mut diags);
+        if files.inside(rules, "rules", &mut diags) {
+            files.check(rules, "rules", MAX_TOML_BYTES, &mut diags);
         }
     }
     if !projects_inside {
@@ -208,12 +339,12 @@ fn load_files(
     let (projects_read, hist_read) = rayon::join(
         || {
             let mut d = Diagnostics::new();
-            (read_input(&projects_path, &projects_shown, "projects", MAX_FILE_BYTES, &mut d), d)
+            (files.read(&meta.projects, "projects", MAX_FILE_BYTES, &mut d), d)
         },
         || {
-            hist_path.map(|(name, shown, path)| {
+            hist_path.map(|(name, shown)| {
                 let mut d = Diagnostics::new();
-                let bytes = read_input(&path, &shown, "disbursements", MAX_FILE_BYTES, &mut d);
+                let bytes = files.read(&name, "disbursements", MAX_FILE_BYTES, &mut d);
                 (bytes.map(|b| (name, shown, b)), d)
             })
         },
@@ -328,10 +459,10 @@ fn load_files(
 
     let mut pipeline = Vec::new();
     if let Some(name) = &meta.pipeline {
-        let path = dir.join(name);
-        let shown = path.display().to_string();
-        let read = inside(dir, name, "pipeline", options, &mut diags)
-            .then(|| read_input(&path, &shown, "pipeline", MAX_FILE_BYTES, &mut diags))
+        let shown = files.shown(name);
+        let read = files
+            .inside(name, "pipeline", &mut diags)
+            .then(|| files.read(name, "pipeline", MAX_FILE_BYTES, &mut diags))
             .flatten();
         if let Some(bytes) = read {
             let (rows, d) = pipeline::read_pipeline(&bytes, &shown, meta.amount_format, &table);
@@ -343,7 +474,7 @@ fn load_files(
 
     // Last year's scenario (`previous_year`) is not read here: `load_previous_year` reads it for the
     // commands that compare with it.
-    let monitoring = monitoring::read_monitoring(dir, &meta, &table, options, &mut diags, &mut inputs);
+    let monitoring = monitoring::read_monitoring(files, &meta, &table, &mut diags, &mut inputs);
 
     if diags.has_errors() {
         return Err(LoadError { diagnostics: diags });
@@ -364,8 +495,16 @@ pub fn scenario_folder(path: &Path) -> &Path {
 pub fn scenario_files(path: &Path, meta: &crate::scenario::ScenarioMeta) -> Vec<std::path::PathBuf> {
     let dir = scenario_folder(path);
     let mut v = if path.is_file() { vec![path.to_path_buf()] } else { vec![path.join(SCENARIO_FILE)] };
-    let named =
-        [Some(&meta.projects), meta.disbursements.as_ref(), meta.pipeline.as_ref(), meta.rules.as_ref()];
+    let m = &meta.monitoring;
+    let named = [
+        Some(&meta.projects),
+        meta.disbursements.as_ref(),
+        meta.pipeline.as_ref(),
+        meta.rules.as_ref(),
+        m.treasury.as_ref(),
+        m.schedule.as_ref(),
+        m.conclusions.as_ref(),
+    ];
     for name in named.into_iter().flatten() {
         let p = dir.join(name);
         if !v.contains(&p) {

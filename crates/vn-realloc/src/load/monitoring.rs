@@ -118,10 +118,9 @@ fn read_table<const N: usize>(
 /// Reads the monitoring files `meta.monitoring` names, but last year's scenario, adding their
 /// digests to `inputs` and their problems to `diags`.
 pub(super) fn read_monitoring(
-    dir: &std::path::Path,
+    source: &super::Files<'_>,
     meta: &ScenarioMeta,
     table: &ProjectsTable,
-    options: &super::LoadOptions,
     diags: &mut Diagnostics,
     inputs: &mut Vec<crate::scenario::InputDigest>,
 ) -> crate::scenario::Monitoring {
@@ -129,10 +128,10 @@ pub(super) fn read_monitoring(
     let files = &meta.monitoring;
     let mut read = |name: &Option<String>, key: &str, diags: &mut Diagnostics| {
         let name = name.as_ref()?;
-        let path = dir.join(name);
-        let shown = path.display().to_string();
-        let bytes = super::inside(dir, name, key, options, diags)
-            .then(|| super::read_input(&path, &shown, key, super::MAX_FILE_BYTES, diags))
+        let shown = source.shown(name);
+        let bytes = source
+            .inside(name, key, diags)
+            .then(|| source.read(name, key, super::MAX_FILE_BYTES, diags))
             .flatten()?;
         inputs.push(super::digest(name, &bytes));
         Some((shown, bytes))

@@ -25,7 +25,7 @@ pub const REGISTER_COLUMNS: [&str; 7] = ["meeting", "id", "source", "task", "own
 pub const DEFAULT_CONCLUSION_DAYS: i64 = 30;
 
 /// An open task past its deadline.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct OverdueTask {
     /// The conclusion.
     pub conclusion: Conclusion,

@@ -31,7 +31,7 @@ pub use report::{
 };
 
 /// The period of the columns of a report, and of the "previous period" of a ranking.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Period {
     /// Calendar months.
@@ -55,7 +55,7 @@ impl Period {
 }
 
 /// One period of the plan year: months `first..=last` (1–12).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PeriodColumn {
     /// `2025-03`, `2025-Q1` or `2025`.
     pub label: String,

@@ -22,7 +22,7 @@ use crate::report::{Lang, fmt};
 use crate::scenario::Scenario;
 
 /// What is ranked.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RankBy {
     /// Investors (chủ đầu tư).
@@ -33,7 +33,7 @@ pub enum RankBy {
 }
 
 /// Options of the ranking, with the defaults documented on each field.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RankOptions {
     /// Rank investors or localities.
     pub by: RankBy,
@@ -64,7 +64,7 @@ impl Default for RankOptions {
 }
 
 /// Where a unit stands against the provincial average.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Standing {
     /// Above the average.
@@ -94,7 +94,7 @@ impl Standing {
 }
 
 /// The previous cut of one unit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PreviousLine {
     /// Disbursed at the previous cut.
     pub disbursed_vnd: i64,
@@ -107,7 +107,7 @@ pub struct PreviousLine {
 }
 
 /// One ranked unit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RankLine {
     /// Rank, 1 is best.
     pub rank: usize,
@@ -150,7 +150,7 @@ pub struct RankLine {
 
 /// A form of commendation of the Law on Emulation and Commendation 2022 (Luật Thi đua, khen thưởng
 /// số 06/2022/QH15).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Award {
     /// Bằng khen of the Chairman of the Provincial People's Committee.
@@ -188,7 +188,7 @@ pub fn commune_own(investor: &str, locality: &str) -> bool {
 }
 
 /// The previous cut as a whole.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PreviousCut {
     /// The last month counted, 1–12.
     pub month: u32,
@@ -199,7 +199,7 @@ pub struct PreviousCut {
 }
 
 /// The same month-end last year.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LastYearCut {
     /// Last year's plan year.
     pub fiscal_year: i32,
@@ -210,7 +210,7 @@ pub struct LastYearCut {
 }
 
 /// The ranking.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Ranking {
     /// Scenario name.
     pub scenario: String,
@@ -459,7 +459,7 @@ impl Ranking {
 
     /// JSON for tools (amounts in whole đồng, rates as fractions).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).map(|s| s + "\n").unwrap_or_default()
+        crate::contract::to_json_pretty(self)
     }
 
     /// The units commended, in rank order.

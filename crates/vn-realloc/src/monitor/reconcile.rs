@@ -20,7 +20,7 @@ use crate::report::{Lang, fmt, text};
 use crate::scenario::Scenario;
 
 /// What one line of the reconciliation found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Finding {
     /// Both sides agree.
@@ -66,7 +66,7 @@ fn band(age: Option<i32>) -> usize {
 }
 
 /// One row of the reconciliation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ReconLine {
     /// Project code.
     pub id: String,
@@ -95,7 +95,7 @@ pub struct ReconLine {
 }
 
 /// Totals of a set of lines.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ReconTotals {
     /// Lines counted.
     pub rows: usize,
@@ -126,7 +126,7 @@ impl ReconTotals {
 }
 
 /// Totals of one capital source or investor.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ReconGroup {
     /// Source code or investor name.
     pub key: String,
@@ -135,7 +135,7 @@ pub struct ReconGroup {
 }
 
 /// Advances outstanding in one age band.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AgeBand {
     /// `0_3`, `4_6`, `7_12`, `over_12` or `unknown`.
     pub band: &'static str,
@@ -146,7 +146,7 @@ pub struct AgeBand {
 }
 
 /// The reconciliation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Reconciliation {
     /// Version of this JSON.
     pub schema_version: u32,

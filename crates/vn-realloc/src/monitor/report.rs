@@ -16,7 +16,7 @@ use crate::rules::Rules;
 use crate::scenario::Scenario;
 
 /// What the second level of the report groups by (the first is always the capital source).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Dimension {
     /// Capital source only.
@@ -42,7 +42,7 @@ impl Dimension {
 }
 
 /// Options of the report.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ReportOptions {
     /// Columns by month, quarter or year.
     pub period: Period,
@@ -60,7 +60,7 @@ impl Default for ReportOptions {
 }
 
 /// Cumulative figures at the end of one period.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PeriodFigures {
     /// Disbursed within the period.
     pub disbursed_vnd: i64,
@@ -71,7 +71,7 @@ pub struct PeriodFigures {
 }
 
 /// Plan, disbursed and rate of a set of rows.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Figures {
     /// Rows counted.
     pub rows: usize,
@@ -119,7 +119,7 @@ impl Figures {
 }
 
 /// A unit (investor, locality, sector) within a capital source.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct UnitLine {
     /// The unit's name as in the projects file.
     pub unit: String,
@@ -128,7 +128,7 @@ pub struct UnitLine {
 }
 
 /// A capital source with its units.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SourceBlock {
     /// The source.
     pub source: Source,
@@ -139,7 +139,7 @@ pub struct SourceBlock {
 }
 
 /// A row disbursing below the expected curve.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LaggingRow {
     /// Project id.
     pub id: String,
@@ -174,7 +174,7 @@ pub struct LaggingRow {
 }
 
 /// Same period last year, by capital source (`previous_year`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LastYearLine {
     /// The source; `None` for the total.
     pub source: Option<Source>,
@@ -191,7 +191,7 @@ pub struct LastYearLine {
 }
 
 /// Same period last year.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LastYearBlock {
     /// Last year's plan year.
     pub fiscal_year: i32,
@@ -202,7 +202,7 @@ pub struct LastYearBlock {
 }
 
 /// The progress report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProgressReport {
     /// Scenario name.
     pub scenario: String,
@@ -415,7 +415,7 @@ impl ProgressReport {
 
     /// JSON for tools (amounts in whole đồng, rates as fractions).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).map(|s| s + "\n").unwrap_or_default()
+        crate::contract::to_json_pretty(self)
     }
 
     /// The report as a document in `lang`.

@@ -51,7 +51,7 @@ use crate::model::{Model, PoolKey, SideConstraintKind};
 use crate::money::{DONG_PER_MILLION, Money};
 
 /// One move of capital between two rows of the same pool.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Transfer {
     /// Portfolio row index of the donor.
     pub from: usize,
@@ -68,7 +68,7 @@ pub struct Transfer {
 }
 
 /// Why a transfer is below `min_transfer` (DOMAIN.md section 4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum BelowMinReason {
@@ -80,7 +80,7 @@ pub enum BelowMinReason {
 }
 
 /// What happened in one pool.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PoolOutcome {
     /// The pool's capital source.
     pub source: Source,
@@ -110,7 +110,7 @@ pub struct PoolOutcome {
 }
 
 /// A side constraint after solving.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ConstraintOutcome {
     /// Name from the rules.
     pub name: String,
@@ -123,7 +123,7 @@ pub struct ConstraintOutcome {
 }
 
 /// The proposal: a change per row and the transfers that realise it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Proposal {
     /// Change of each portfolio row (added − released), in portfolio order.
     pub changes: Vec<Money>,

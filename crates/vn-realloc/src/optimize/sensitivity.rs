@@ -14,7 +14,7 @@ use super::problem::{CapKind, PoolProblem, PoolSolution};
 /// `R` names a row: a portfolio row index in a [`PoolOutcome`](super::PoolOutcome), a project id in a
 /// proposal document (see [`PoolNote::map_rows`]). Amounts are exact [`Money`], serialised in whole đồng
 /// under `_vnd` names as everywhere in the JSON contract.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PoolNote<R = usize> {
@@ -82,7 +82,7 @@ pub enum PoolNote<R = usize> {
 }
 
 /// Why a pool moved nothing or stopped where it did.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StopReason<R = usize> {
@@ -116,7 +116,7 @@ pub enum StopReason<R = usize> {
 }
 
 /// One cap of a side constraint that binds: its members release exactly `limit` and one could give more.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct BindingCap {
     /// What the cap limits.
     pub scope: CapScope,
@@ -128,7 +128,7 @@ pub struct BindingCap {
 }
 
 /// What a binding cap limits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CapScope {

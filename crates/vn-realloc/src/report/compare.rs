@@ -12,9 +12,33 @@ use super::markdown::{escape, table};
 use super::text::{self, Lang, labels};
 use super::{PoolSummary, ProposalDocument};
 
+/// What `realloc compare --format json` writes (after `schema_version`).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ComparisonJson<'s> {
+    /// The first proposal.
+    pub a: ComparisonSide<'s>,
+    /// The second proposal.
+    pub b: ComparisonSide<'s>,
+    /// The rows whose change differs.
+    pub rows: &'s [RowDiff],
+}
+
+/// One side of a comparison in JSON.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ComparisonSide<'s> {
+    /// Scenario name.
+    pub scenario: &'s str,
+    /// Date the figures describe.
+    pub as_of: chrono::NaiveDate,
+    /// The proposal's summary.
+    pub summary: &'s super::Summary,
+    /// Its pools.
+    pub pools: &'s [PoolSummary],
+}
+
 /// A row whose proposed change differs between the two sides (a row missing on one side counts as
 /// unchanged there).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RowDiff {
     /// Project code.
     pub id: String,
@@ -36,7 +60,7 @@ impl RowDiff {
 }
 
 /// Two proposals compared.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Comparison<'a> {
     /// Side A.
     pub a: &'a ProposalDocument,
@@ -93,27 +117,11 @@ impl<'a> Comparison<'a> {
 
     /// The comparison as JSON (both summaries, pools and the differing rows), ending with a newline.
     pub fn to_json(&self) -> String {
-        #[derive(Serialize)]
-        struct Side<'s> {
-            scenario: &'s str,
-            as_of: chrono::NaiveDate,
-            summary: &'s super::Summary,
-            pools: &'s [PoolSummary],
+        fn side(d: &ProposalDocument) -> ComparisonSide<'_> {
+            ComparisonSide { scenario: &d.scenario, as_of: d.as_of, summary: &d.summary, pools: &d.pools }
         }
-        #[derive(Serialize)]
-        struct Out<'s> {
-            a: Side<'s>,
-            b: Side<'s>,
-            rows: &'s [RowDiff],
-        }
-        fn side(d: &ProposalDocument) -> Side<'_> {
-            Side { scenario: &d.scenario, as_of: d.as_of, summary: &d.summary, pools: &d.pools }
-        }
-        let out = Out { a: side(self.a), b: side(self.b), rows: &self.rows };
-        // Plain structs of strings, integers and floats serialise without error.
-        let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
-        s.push('\n');
-        s
+        let out = ComparisonJson { a: side(self.a), b: side(self.b), rows: &self.rows };
+        crate::contract::to_json_pretty(&out)
     }
 
     /// The comparison as Markdown.

@@ -40,10 +40,14 @@ pub use text::Lang;
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Where a proposal came from: versions and digests, so that a reader can reproduce it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct Manifest {
     /// Version of realloc.
     pub tool_version: String,
+    /// The commit realloc was built from (seven hex digits, or "unknown"; empty in a proposal written
+    /// before the field existed).
+    #[serde(default)]
+    pub tool_commit: String,
     /// Name of the rule set.
     pub rules: String,
     /// SHA-256 of the rules text.
@@ -61,7 +65,7 @@ pub struct Manifest {
 }
 
 /// The headline figures.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct Summary {
     /// Σ value_in·a − Σ value_out·r, amounts in million VND.
     pub objective: f64,
@@ -92,7 +96,7 @@ pub struct Summary {
 }
 
 /// Figures of one pool: a capital source, or a loan agreement or commune of a split source.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct PoolSummary {
     /// The source.
     pub source: Source,
@@ -141,7 +145,7 @@ pub struct PoolSummary {
 }
 
 /// One row of the portfolio with the rules' verdict and the proposed change.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct ProjectLine {
     /// Project code.
     pub id: Arc<str>,
@@ -215,7 +219,7 @@ pub struct ProjectLine {
 }
 
 /// One transfer, by project id (the source is the same on both sides).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct TransferLine {
     /// Donor project id.
     pub from: Arc<str>,
@@ -234,7 +238,7 @@ pub struct TransferLine {
 }
 
 /// A side constraint after solving.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct ConstraintLine {
     /// Name from the rules.
     pub name: String,
@@ -248,7 +252,7 @@ pub struct ConstraintLine {
 }
 
 /// What one side constraint costs: the proposal solved again without it, compared with the proposal.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct ConstraintCost {
     /// Objective gained by dropping the constraint (million VND-weighted value, ≥ 0 up to solver noise).
     pub objective_loss: f64,
@@ -257,7 +261,7 @@ pub struct ConstraintCost {
 }
 
 /// Capital cut from and added to the rows of one commune or ward, all pools together.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct LocalityLine {
     /// Commune or ward.
     pub locality: String,
@@ -268,7 +272,7 @@ pub struct LocalityLine {
 }
 
 /// One difficulty group with its figures.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct GroupLine {
     /// Group id from the rules.
     pub id: String,
@@ -296,7 +300,7 @@ pub struct GroupLine {
 
 /// The whole proposal document. After `schema_version`, the first seven fields are the contract of
 /// DOMAIN.md section 5, in its order; the rest are additions.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct ProposalDocument {
     /// Version of the JSON contract ([`SCHEMA_VERSION`]).
     #[serde(default)]
@@ -472,7 +476,8 @@ impl ProposalDocument {
             })
             .collect();
         let manifest = Manifest {
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            tool_version: crate::VERSION.to_owned(),
+            tool_commit: crate::COMMIT.to_owned(),
             rules: rules.name.clone(),
             rules_sha256: rules.sha256.clone(),
             inputs_sha256: scenario.inputs.iter().map(|d| (d.file.clone(), d.sha256.clone())).collect(),

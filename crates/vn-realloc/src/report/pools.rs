@@ -25,7 +25,7 @@ use super::text::{self, Lang};
 use super::{PoolSummary, ProjectLine};
 
 /// A pipeline project that receives capital.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct PipelineLine {
     /// Project id.
     pub id: String,
@@ -38,7 +38,7 @@ pub struct PipelineLine {
 }
 
 /// What kind of use remains for idle capital.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdleOptionKind {
     /// Ready pipeline projects (placed by the optimiser).
@@ -50,7 +50,7 @@ pub enum IdleOptionKind {
 }
 
 /// One option for a pool's idle capital.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct IdleOption {
     /// What.
     pub kind: IdleOptionKind,
@@ -61,7 +61,7 @@ pub struct IdleOption {
 }
 
 /// Figures of one capital source, its pools added up.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct SourceSummary {
     /// The source.
     pub source: Source,

@@ -209,9 +209,6 @@ impl RiskReport {
 
     /// The report as pretty JSON, ending with a newline.
     pub fn to_json(&self) -> String {
-        // Plain structs of strings, integers and floats: serialising cannot fail.
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
-        s
+        crate::contract::to_json_pretty(self)
     }
 }

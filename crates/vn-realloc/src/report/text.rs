@@ -10,7 +10,7 @@ use crate::optimize::{BindingCap, CapScope, PoolNote, StopReason};
 use super::fmt;
 
 /// The language of a document. Vietnamese is the default.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Vietnamese (tiếng Việt), administrative style.

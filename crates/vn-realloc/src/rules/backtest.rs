@@ -34,7 +34,7 @@ pub enum BacktestError {
 }
 
 /// Forecast error over a set of rows.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BacktestLine {
     /// Pace class id at the replay date, or `all`.
     pub pace: String,
@@ -60,7 +60,7 @@ pub struct BacktestLine {
 }
 
 /// The result of a backtest.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Backtest {
     /// The replay date.
     pub at: NaiveDate,

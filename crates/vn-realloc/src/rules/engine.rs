@@ -17,7 +17,7 @@ use super::{Part, ROW_FIELDS, Rule, Rules, SCENARIO_FIELDS, Template, curve_at, 
 const ASSESS_CHUNK: usize = 2048;
 
 /// A stage of the evaluation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// A `[[metrics]]` value.
@@ -35,7 +35,7 @@ pub enum Stage {
 }
 
 /// What a rule did for the row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The condition held and the rule applies.
@@ -49,7 +49,7 @@ pub enum Outcome {
 }
 
 /// A name and the value the rule saw, as text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Seen {
     /// Field, parameter or metric name.
     pub name: String,
@@ -58,7 +58,7 @@ pub struct Seen {
 }
 
 /// One rule evaluated for the row.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Step {
     /// Stage.
     pub stage: Stage,
@@ -78,7 +78,7 @@ pub struct Step {
 }
 
 /// Every rule that matched or did not for one row, with the values it saw.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Explanation {
     /// Portfolio row index.
     pub row: usize,

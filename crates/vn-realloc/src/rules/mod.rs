@@ -18,6 +18,7 @@
 //! assert!(Rules::parse("name = 1", "broken.toml").is_err());
 //! ```
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -32,7 +33,7 @@ use crate::money::Money;
 mod backtest;
 mod engine;
 pub(crate) mod expr;
-mod file;
+pub(crate) mod file;
 mod lint;
 mod overrides;
 mod policy;
@@ -46,7 +47,10 @@ pub use overrides::ParamError;
 pub use report::{GroupLine, GroupingReport, UnitLine};
 
 use expr::{CodeKind, Compiled, Scope, Ty};
-use file::{RawParam, RawParamValue, RawRules};
+use file::{
+    RawConstraint, RawCurve, RawGroup, RawMetric, RawModel, RawPace, RawParam, RawParamValue, RawRisk,
+    RawRules, RawSettings, RawTier,
+};
 
 /// The text of the built-in rule set.
 pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
@@ -78,7 +82,7 @@ impl RulesError {
 }
 
 /// What kind of rule a [`RuleInfo`] describes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
     /// `[[metrics]]`: a derived value.
@@ -92,7 +96,7 @@ pub enum RuleKind {
 }
 
 /// A rule as declared, for reports and tests.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RuleInfo {
     /// Kind of rule.
     pub kind: RuleKind,
@@ -538,101 +542,12 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         scope.add(name, *ty);
     }
 
-    // Settings.
     let settings_span = raw.settings.span().start;
     let settings = raw.settings.into_inner();
-    let min_unit = ld.money(&settings.min_unit, "min_unit");
-    let min_transfer = ld.money(&settings.min_transfer, "min_transfer");
-    if min_transfer < min_unit {
-        ld.err(
-            settings_span,
-            None,
-            format!("`min_transfer` ({min_transfer}) is below `min_unit` ({min_unit})"),
-        );
-    }
+    let (min_unit, min_transfer) = ld.settings(&settings, settings_span);
     let mut citations = vec![("settings".to_owned(), settings.cite.clone().unwrap_or_default())];
-
-    // Curve.
-    let curve_span = raw.curve.span().start;
-    let raw_curve = raw.curve.into_inner();
-    citations.push(("curve".to_owned(), raw_curve.cite.clone()));
-    let monthly = raw_curve.monthly.get_ref();
-    let mut curve = [0.0; 13];
-    if monthly.len() != 13 {
-        ld.err(
-            curve_span,
-            None,
-            format!(
-                "`curve.monthly` needs 13 shares (end of January to December, then January after), found {}",
-                monthly.len()
-            ),
-        );
-    } else {
-        let mut prev = 0.0;
-        for (i, &v) in monthly.iter().enumerate() {
-            if !(0.0..=1.0).contains(&v) || v < prev {
-                ld.err(
-                    raw_curve.monthly.span().start,
-                    None,
-                    format!("`curve.monthly` must rise from 0 to 1, found {v} at month {}", i + 1),
-                );
-                break;
-            }
-            prev = v;
-            curve[i] = v;
-        }
-    }
-
-    // Parameters.
-    let mut params = Vec::new();
-    for (name, p) in &raw.params {
-        let offset = p.span().start;
-        let values = match p.get_ref() {
-            RawParam::Number(v) => vec![(None, *v)],
-            RawParam::Table(t) => {
-                let d = t.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
-                citations.push((format!("params.{name}"), format!("{}{d}", t.cite)));
-                match &t.value {
-                    RawParamValue::Number(v) => vec![(None, *v)],
-                    RawParamValue::Dated(list) => {
-                        let mut out = Vec::new();
-                        for d in list {
-                            match NaiveDate::parse_from_str(&d.from, "%Y-%m-%d") {
-                                Ok(date) => out.push((Some(date), d.value)),
-                                Err(_) => ld.err(
-                                    offset,
-                                    Some(name),
-                                    format!("`from` must be a date YYYY-MM-DD, found `{}`", d.from),
-                                ),
-                            }
-                        }
-                        out.sort_by_key(|x| x.0);
-                        if out.windows(2).any(|w| w[0].0 == w[1].0) {
-                            ld.err(offset, Some(name), "two values take effect on the same date");
-                        }
-                        if out.is_empty() {
-                            ld.err(offset, Some(name), "a dated parameter needs at least one value");
-                        }
-                        out
-                    }
-                }
-            }
-        };
-        if values.iter().any(|v| !v.1.is_finite()) {
-            ld.err(offset, Some(name), "the value must be a finite number");
-        }
-        if !valid_name(name) {
-            ld.err(offset, Some(name), "parameter names must be lowercase letters, digits and `_`");
-        }
-        match scope.add(name, Ty::Num) {
-            Some(slot) => {
-                params.push(Param { name: name.clone(), slot, values, line: ld.lines.line(offset) })
-            }
-            None if scope.is_full() => ld.err(offset, Some(name), Scope::full_message()),
-            None => ld.err(offset, Some(name), "the name is already a row field or scenario value"),
-        }
-    }
-
+    let curve = ld.curve(raw.curve, &mut citations);
+    let params = ld.params(&raw.params, &mut scope, &mut citations);
     let mut unused_candidates = Vec::new();
     for p in &params {
         unused_candidates.push((format!("parameter `{}`", p.name), p.slot, p.line));
@@ -646,153 +561,10 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
     }
 
-    // Metrics.
-    let mut metrics = Vec::new();
-    let mut ids = Vec::new();
-    for m in &raw.metrics {
-        let line_at = m.span().start;
-        let m = m.get_ref();
-        let id = ld.id(&m.id, "metric", &mut ids);
-        let Some(c) = expr::compile(m.expr.get_ref(), &scope)
-            .map_err(|e| ld.expr_err(&m.expr, e.at, &id, e.message))
-            .ok()
-        else {
-            continue;
-        };
-        if !matches!(c.ty, Ty::Num | Ty::Bool) {
-            ld.expr_err(&m.expr, 0, &id, "a metric must be a number or a condition");
-            continue;
-        }
-        let Some(slot) = scope.add(&id, c.ty) else {
-            if scope.is_full() {
-                ld.err(m.id.span().start, Some(&id), Scope::full_message());
-                break;
-            }
-            ld.err(m.id.span().start, Some(&id), "the name is already a row field, parameter or metric");
-            continue;
-        };
-        let line = ld.lines.line(line_at);
-        unused_candidates.push((format!("metric `{id}`"), slot, line));
-        let info = RuleInfo {
-            kind: RuleKind::Metric,
-            id,
-            label: m.description.clone().unwrap_or_default(),
-            label_en: String::new(),
-            remedy: String::new(),
-            remedy_en: String::new(),
-            cite: m.cite.clone().unwrap_or_default(),
-            tier: None,
-            line,
-            expr: c.text.clone(),
-        };
-        metrics.push(Rule { info, when: c, slot, reason: None });
-    }
-
-    // Groups: every condition is compiled before any `groups.ID` slot exists.
-    let mut ids = Vec::new();
-    let mut pending = Vec::new();
-    for g in &raw.groups {
-        let line = ld.lines.line(g.span().start);
-        let g = g.get_ref();
-        let id = ld.id(&g.id, "group", &mut ids);
-        let when = ld.compile(&g.when, &scope, &id, Ty::Bool);
-        pending.push((id, line, when, g));
-    }
-    let mut groups = Vec::new();
-    for (id, line, when, g) in pending {
-        let slot = scope.add(&format!("groups.{id}"), Ty::Bool);
-        if let (Some(when), Some(slot)) = (when, slot) {
-            let info = RuleInfo {
-                kind: RuleKind::Group,
-                id,
-                label: g.label.clone(),
-                label_en: g.label_en.clone(),
-                remedy: g.remedy.clone(),
-                remedy_en: g.remedy_en.clone(),
-                cite: g.cite.clone(),
-                tier: None,
-                line,
-                expr: when.text.clone(),
-            };
-            groups.push(Rule { info, when, slot, reason: None });
-        }
-    }
-    let group_count = scope.add("groups.count", Ty::Num).unwrap_or(0);
-
-    // Pace classes.
-    let mut ids = Vec::new();
-    let mut paces = Vec::new();
-    let mut pending = Vec::new();
-    for p in &raw.pace {
-        let line = ld.lines.line(p.span().start);
-        let p = p.get_ref();
-        let id = ld.id(&p.id, "pace", &mut ids);
-        let when = ld.compile(&p.when, &scope, &id, Ty::Bool);
-        pending.push((id, line, when, p));
-    }
-    if raw.pace.is_empty() {
-        ld.err(0, None, "the rules need at least one `[[pace]]` class");
-    }
-    scope.paces = ids.clone();
-    let pace_slot = scope.add("pace", Ty::Code(CodeKind::Pace)).unwrap_or(0);
-    for (id, line, when, p) in pending {
-        if let Some(when) = when {
-            let info = RuleInfo {
-                kind: RuleKind::Pace,
-                id,
-                label: p.label.clone(),
-                label_en: String::new(),
-                remedy: String::new(),
-                remedy_en: String::new(),
-                cite: p.cite.clone(),
-                tier: None,
-                line,
-                expr: when.text.clone(),
-            };
-            paces.push(Rule { info, when, slot: pace_slot, reason: None });
-        }
-    }
-
-    // Tiers.
-    let mut ids = Vec::new();
-    let mut tiers = Vec::new();
-    let mut pending = Vec::new();
-    for t in &raw.tiers {
-        let line = ld.lines.line(t.span().start);
-        let t = t.get_ref();
-        let id = ld.id(&t.id, "tier", &mut ids);
-        let tier = *t.tier.get_ref();
-        if !(1..=13).contains(&tier) {
-            ld.err(
-                t.tier.span().start,
-                Some(&id),
-                format!("tier must be 1 to 13 (Law 58/2024 Art. 54(4)), found {tier}"),
-            );
-        }
-        let when = ld.compile(&t.when, &scope, &id, Ty::Bool);
-        pending.push((id, line, when, t, tier.clamp(1, 13) as u8));
-    }
-    if raw.tiers.is_empty() {
-        ld.err(0, None, "the rules need at least one `[[tiers]]` rule");
-    }
-    let tier_slot = scope.add("tier", Ty::Num).unwrap_or(0);
-    for (id, line, when, t, tier) in pending {
-        if let Some(when) = when {
-            let info = RuleInfo {
-                kind: RuleKind::Tier,
-                id,
-                label: t.label.clone(),
-                label_en: String::new(),
-                remedy: String::new(),
-                remedy_en: String::new(),
-                cite: t.cite.clone(),
-                tier: Some(tier),
-                line,
-                expr: when.text.clone(),
-            };
-            tiers.push(Rule { info, when, slot: tier_slot, reason: None });
-        }
-    }
+    let metrics = ld.metrics(&raw.metrics, &mut scope, &mut unused_candidates);
+    let (mut groups, group_count) = ld.groups(&raw.groups, &mut scope);
+    let (mut paces, pace_slot) = ld.paces(&raw.pace, &mut scope);
+    let (mut tiers, tier_slot) = ld.tiers(&raw.tiers, &mut scope);
 
     // Eligibility (version 2): each rule sees the tier; the model sees what they conclude.
     let eligibility = policy::load_eligibility(&mut ld, raw.eligibility.as_deref(), &scope, &mut citations);
@@ -803,29 +575,7 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
     let pools = policy::load_pools(&mut ld, raw.pools.as_deref(), &mut citations);
     let authority = policy::load_authority(&mut ld, raw.authority.as_deref(), &mut citations);
 
-    // Model formulas, each seeing the ones before.
-    let model_raw = raw.model.get_ref();
-    let texts = [
-        &model_raw.forecast,
-        &model_raw.releasable,
-        &model_raw.absorbable,
-        &model_raw.value_in,
-        &model_raw.value_out,
-    ];
-    let mut model = Vec::new();
-    for (id, text) in MODEL_FORMULAS.iter().zip(texts) {
-        let c = ld.compile(text, &scope, id, Ty::Num);
-        let slot = scope.add(id, Ty::Num).unwrap_or(0);
-        if let Some(expr) = c {
-            model.push(Formula { id, expr, slot, line: ld.lines.line(text.span().start) });
-        }
-    }
-    let absorption = model_raw.absorption.as_ref().and_then(|text| {
-        let c = ld.compile(text, &scope, "absorption", Ty::Num)?;
-        let slot = scope.add("absorption", Ty::Num).unwrap_or(0);
-        Some(Formula { id: "absorption", expr: c, slot, line: ld.lines.line(text.span().start) })
-    });
-    citations.push(("model".to_owned(), format!("{} ({})", model_raw.cite, model_raw.method)));
+    let (model, absorption) = ld.model(raw.model.get_ref(), &mut scope, &mut citations);
 
     // Reasons may name anything computed.
     attach_reasons(
@@ -847,137 +597,9 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         raw.tiers.iter().map(|g| (g.get_ref().id.get_ref(), g.get_ref().reason.as_ref())),
     );
 
-    // Side constraints.
-    let mut constraints = Vec::new();
-    for c in &raw.constraints {
-        let offset = c.span().start;
-        let c = c.get_ref();
-        let share = |ld: &mut Loader, s: Option<f64>| -> f64 {
-            match s {
-                Some(v) if v > 0.0 && v <= 1.0 => v,
-                _ => {
-                    ld.err(
-                        offset,
-                        Some(&c.name),
-                        "`max_share` must be a fraction above 0 and at most 1 (0.3 is 30%)",
-                    );
-                    1.0
-                }
-            }
-        };
-        let kind = match c.kind.get_ref().as_str() {
-            "locality_loss_share" => {
-                SideConstraintKind::LocalityLossShare { max_share: share(&mut ld, c.max_share) }
-            }
-            "investor_loss_share" => {
-                SideConstraintKind::InvestorLossShare { max_share: share(&mut ld, c.max_share) }
-            }
-            "pool_move_cap" => {
-                let source = match &c.source {
-                    None => None,
-                    Some(s) => match s.parse::<Source>() {
-                        Ok(s) => Some(s),
-                        Err(e) => {
-                            ld.err(offset, Some(&c.name), e.to_string());
-                            None
-                        }
-                    },
-                };
-                let max = match c.max {
-                    Some(m) => ld.money(&toml::Spanned::new(offset..offset, m), "max"),
-                    None => {
-                        ld.err(offset, Some(&c.name), "`pool_move_cap` needs `max` in million VND");
-                        Money::ZERO
-                    }
-                };
-                SideConstraintKind::PoolMoveCap { source, max }
-            }
-            other => {
-                ld.err(
-                    c.kind.span().start,
-                    Some(&c.name),
-                    format!("unknown constraint kind `{other}`, expected one of: locality_loss_share, investor_loss_share, pool_move_cap"),
-                );
-                continue;
-            }
-        };
-        citations.push((format!("constraints.{}", c.name), c.cite.clone()));
-        constraints.push(SideConstraint { name: c.name.clone(), kind });
-    }
-
-    // Risk spread: pace and group ids must name rules of this file.
-    let risk = raw.risk.map(|r| {
-        let r = r.into_inner();
-        citations.push(("risk".to_owned(), format!("{} ({})", r.cite, r.method)));
-        let share = |ld: &mut Loader, v: &toml::Spanned<f64>, what: &str| -> f64 {
-            let x = *v.get_ref();
-            if x.is_finite() && (0.0..=1.0).contains(&x) {
-                x
-            } else {
-                ld.err(
-                    v.span().start,
-                    None,
-                    format!("`risk.{what}` must be a share of the undisbursed plan from 0 to 1, found {x}"),
-                );
-                0.0
-            }
-        };
-        let correlation = *r.correlation.get_ref();
-        if !(correlation.is_finite() && (0.0..1.0).contains(&correlation)) {
-            ld.err(
-                r.correlation.span().start,
-                None,
-                format!("`risk.correlation` must be from 0 to below 1, found {correlation}"),
-            );
-        }
-        let default = share(&mut ld, &r.default, "default");
-        let mut pace = Vec::new();
-        for (id, v) in &r.pace {
-            if !paces.iter().any(|p| &p.info.id == id) {
-                let known: Vec<&str> = paces.iter().map(|p| p.info.id.as_str()).collect();
-                ld.err(
-                    v.span().start,
-                    None,
-                    format!(
-                        "`risk.pace.{id}` names no pace class; the pace classes are: {}",
-                        known.join(", ")
-                    ),
-                );
-            }
-            pace.push((id.clone(), share(&mut ld, v, &format!("pace.{id}"))));
-        }
-        let mut group_sd = Vec::new();
-        for (id, v) in &r.groups {
-            if !groups.iter().any(|g| &g.info.id == id) {
-                let known: Vec<&str> = groups.iter().map(|g| g.info.id.as_str()).collect();
-                ld.err(
-                    v.span().start,
-                    None,
-                    format!(
-                        "`risk.groups.{id}` names no obstacle group; the groups are: {}",
-                        known.join(", ")
-                    ),
-                );
-            }
-            group_sd.push((id.clone(), share(&mut ld, v, &format!("groups.{id}"))));
-        }
-        crate::risk::Spread {
-            correlation: if correlation.is_finite() { correlation.clamp(0.0, 0.99) } else { 0.0 },
-            default,
-            pace,
-            groups: group_sd,
-            source: crate::risk::SpreadSource::Rules,
-        }
-    });
-
-    let pipeline_value_in = match &settings.pipeline_value_in {
-        Some(v) if v.get_ref().is_finite() && *v.get_ref() >= 0.0 => *v.get_ref(),
-        Some(v) => {
-            ld.err(v.span().start, None, "`pipeline_value_in` must be a finite number ≥ 0");
-            0.0
-        }
-        None => 10.0,
-    };
+    let constraints = ld.constraints(&raw.constraints, &mut citations);
+    let risk = raw.risk.map(|r| ld.risk(r.into_inner(), &paces, &groups, &mut citations));
+    let pipeline_value_in = ld.pipeline_value_in(&settings);
 
     if scope.is_full() && !ld.diags.has_errors() {
         ld.err(0, None, Scope::full_message());
@@ -1015,6 +637,468 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         pipeline_value_in,
         load_warnings: ld.diags,
     })
+}
+
+/// The stages of [`load`], one per section of the file, in the order they are loaded.
+impl Loader<'_> {
+    /// `[settings]`: the unit and the smallest transfer, the second not below the first.
+    fn settings(&mut self, settings: &RawSettings, settings_span: usize) -> (Money, Money) {
+        let min_unit = self.money(&settings.min_unit, "min_unit");
+        let min_transfer = self.money(&settings.min_transfer, "min_transfer");
+        if min_transfer < min_unit {
+            self.err(
+                settings_span,
+                None,
+                format!("`min_transfer` ({min_transfer}) is below `min_unit` ({min_unit})"),
+            );
+        }
+        (min_unit, min_transfer)
+    }
+
+    /// `[curve]`: 13 month-end shares rising from 0 to 1.
+    fn curve(
+        &mut self,
+        raw_curve: toml::Spanned<RawCurve>,
+        citations: &mut Vec<(String, String)>,
+    ) -> [f64; 13] {
+        let curve_span = raw_curve.span().start;
+        let raw_curve = raw_curve.into_inner();
+        citations.push(("curve".to_owned(), raw_curve.cite.clone()));
+        let monthly = raw_curve.monthly.get_ref();
+        let mut curve = [0.0; 13];
+        if monthly.len() != 13 {
+            self.err(
+                curve_span,
+                None,
+                format!(
+                    "`curve.monthly` needs 13 shares (end of January to December, then January after), found {}",
+                    monthly.len()
+                ),
+            );
+        } else {
+            let mut prev = 0.0;
+            for (i, &v) in monthly.iter().enumerate() {
+                if !(0.0..=1.0).contains(&v) || v < prev {
+                    self.err(
+                        raw_curve.monthly.span().start,
+                        None,
+                        format!("`curve.monthly` must rise from 0 to 1, found {v} at month {}", i + 1),
+                    );
+                    break;
+                }
+                prev = v;
+                curve[i] = v;
+            }
+        }
+        curve
+    }
+
+    /// `[params]`: each a number or dated values, each given a slot.
+    fn params(
+        &mut self,
+        raw_params: &BTreeMap<String, toml::Spanned<RawParam>>,
+        scope: &mut Scope,
+        citations: &mut Vec<(String, String)>,
+    ) -> Vec<Param> {
+        let mut params = Vec::new();
+        for (name, p) in raw_params {
+            let offset = p.span().start;
+            let values = match p.get_ref() {
+                RawParam::Number(v) => vec![(None, *v)],
+                RawParam::Table(t) => {
+                    let d = t.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+                    citations.push((format!("params.{name}"), format!("{}{d}", t.cite)));
+                    match &t.value {
+                        RawParamValue::Number(v) => vec![(None, *v)],
+                        RawParamValue::Dated(list) => {
+                            let mut out = Vec::new();
+                            for d in list {
+                                match NaiveDate::parse_from_str(&d.from, "%Y-%m-%d") {
+                                    Ok(date) => out.push((Some(date), d.value)),
+                                    Err(_) => self.err(
+                                        offset,
+                                        Some(name),
+                                        format!("`from` must be a date YYYY-MM-DD, found `{}`", d.from),
+                                    ),
+                                }
+                            }
+                            out.sort_by_key(|x| x.0);
+                            if out.windows(2).any(|w| w[0].0 == w[1].0) {
+                                self.err(offset, Some(name), "two values take effect on the same date");
+                            }
+                            if out.is_empty() {
+                                self.err(offset, Some(name), "a dated parameter needs at least one value");
+                            }
+                            out
+                        }
+                    }
+                }
+            };
+            if values.iter().any(|v| !v.1.is_finite()) {
+                self.err(offset, Some(name), "the value must be a finite number");
+            }
+            if !valid_name(name) {
+                self.err(offset, Some(name), "parameter names must be lowercase letters, digits and `_`");
+            }
+            match scope.add(name, Ty::Num) {
+                Some(slot) => {
+                    params.push(Param { name: name.clone(), slot, values, line: self.lines.line(offset) })
+                }
+                None if scope.is_full() => self.err(offset, Some(name), Scope::full_message()),
+                None => self.err(offset, Some(name), "the name is already a row field or scenario value"),
+            }
+        }
+        params
+    }
+
+    /// `[[metrics]]`: derived values, each seeing those before it.
+    fn metrics(
+        &mut self,
+        raw_metrics: &[toml::Spanned<RawMetric>],
+        scope: &mut Scope,
+        unused_candidates: &mut Vec<(String, u16, usize)>,
+    ) -> Vec<Rule> {
+        let mut metrics = Vec::new();
+        let mut ids = Vec::new();
+        for m in raw_metrics {
+            let line_at = m.span().start;
+            let m = m.get_ref();
+            let id = self.id(&m.id, "metric", &mut ids);
+            let Some(c) = expr::compile(m.expr.get_ref(), scope)
+                .map_err(|e| self.expr_err(&m.expr, e.at, &id, e.message))
+                .ok()
+            else {
+                continue;
+            };
+            if !matches!(c.ty, Ty::Num | Ty::Bool) {
+                self.expr_err(&m.expr, 0, &id, "a metric must be a number or a condition");
+                continue;
+            }
+            let Some(slot) = scope.add(&id, c.ty) else {
+                if scope.is_full() {
+                    self.err(m.id.span().start, Some(&id), Scope::full_message());
+                    break;
+                }
+                self.err(
+                    m.id.span().start,
+                    Some(&id),
+                    "the name is already a row field, parameter or metric",
+                );
+                continue;
+            };
+            let line = self.lines.line(line_at);
+            unused_candidates.push((format!("metric `{id}`"), slot, line));
+            let info = RuleInfo {
+                kind: RuleKind::Metric,
+                id,
+                label: m.description.clone().unwrap_or_default(),
+                label_en: String::new(),
+                remedy: String::new(),
+                remedy_en: String::new(),
+                cite: m.cite.clone().unwrap_or_default(),
+                tier: None,
+                line,
+                expr: c.text.clone(),
+            };
+            metrics.push(Rule { info, when: c, slot, reason: None });
+        }
+        metrics
+    }
+
+    /// `[[groups]]`: every condition is compiled before any `groups.ID` slot exists; the slot of
+    /// `groups.count`.
+    fn groups(&mut self, raw_groups: &[toml::Spanned<RawGroup>], scope: &mut Scope) -> (Vec<Rule>, u16) {
+        let mut ids = Vec::new();
+        let mut pending = Vec::new();
+        for g in raw_groups {
+            let line = self.lines.line(g.span().start);
+            let g = g.get_ref();
+            let id = self.id(&g.id, "group", &mut ids);
+            let when = self.compile(&g.when, scope, &id, Ty::Bool);
+            pending.push((id, line, when, g));
+        }
+        let mut groups = Vec::new();
+        for (id, line, when, g) in pending {
+            let slot = scope.add(&format!("groups.{id}"), Ty::Bool);
+            if let (Some(when), Some(slot)) = (when, slot) {
+                let info = RuleInfo {
+                    kind: RuleKind::Group,
+                    id,
+                    label: g.label.clone(),
+                    label_en: g.label_en.clone(),
+                    remedy: g.remedy.clone(),
+                    remedy_en: g.remedy_en.clone(),
+                    cite: g.cite.clone(),
+                    tier: None,
+                    line,
+                    expr: when.text.clone(),
+                };
+                groups.push(Rule { info, when, slot, reason: None });
+            }
+        }
+        let group_count = scope.add("groups.count", Ty::Num).unwrap_or(0);
+        (groups, group_count)
+    }
+
+    /// `[[pace]]`: the pace classes, at least one; the slot of `pace`.
+    fn paces(&mut self, raw_pace: &[toml::Spanned<RawPace>], scope: &mut Scope) -> (Vec<Rule>, u16) {
+        let mut ids = Vec::new();
+        let mut paces = Vec::new();
+        let mut pending = Vec::new();
+        for p in raw_pace {
+            let line = self.lines.line(p.span().start);
+            let p = p.get_ref();
+            let id = self.id(&p.id, "pace", &mut ids);
+            let when = self.compile(&p.when, scope, &id, Ty::Bool);
+            pending.push((id, line, when, p));
+        }
+        if raw_pace.is_empty() {
+            self.err(0, None, "the rules need at least one `[[pace]]` class");
+        }
+        scope.paces = ids.clone();
+        let pace_slot = scope.add("pace", Ty::Code(CodeKind::Pace)).unwrap_or(0);
+        for (id, line, when, p) in pending {
+            if let Some(when) = when {
+                let info = RuleInfo {
+                    kind: RuleKind::Pace,
+                    id,
+                    label: p.label.clone(),
+                    label_en: String::new(),
+                    remedy: String::new(),
+                    remedy_en: String::new(),
+                    cite: p.cite.clone(),
+                    tier: None,
+                    line,
+                    expr: when.text.clone(),
+                };
+                paces.push(Rule { info, when, slot: pace_slot, reason: None });
+            }
+        }
+        (paces, pace_slot)
+    }
+
+    /// `[[tiers]]`: the priority tiers (1 to 13), at least one rule; the slot of `tier`.
+    fn tiers(&mut self, raw_tiers: &[toml::Spanned<RawTier>], scope: &mut Scope) -> (Vec<Rule>, u16) {
+        let mut ids = Vec::new();
+        let mut tiers = Vec::new();
+        let mut pending = Vec::new();
+        for t in raw_tiers {
+            let line = self.lines.line(t.span().start);
+            let t = t.get_ref();
+            let id = self.id(&t.id, "tier", &mut ids);
+            let tier = *t.tier.get_ref();
+            if !(1..=13).contains(&tier) {
+                self.err(
+                    t.tier.span().start,
+                    Some(&id),
+                    format!("tier must be 1 to 13 (Law 58/2024 Art. 54(4)), found {tier}"),
+                );
+            }
+            let when = self.compile(&t.when, scope, &id, Ty::Bool);
+            pending.push((id, line, when, t, tier.clamp(1, 13) as u8));
+        }
+        if raw_tiers.is_empty() {
+            self.err(0, None, "the rules need at least one `[[tiers]]` rule");
+        }
+        let tier_slot = scope.add("tier", Ty::Num).unwrap_or(0);
+        for (id, line, when, t, tier) in pending {
+            if let Some(when) = when {
+                let info = RuleInfo {
+                    kind: RuleKind::Tier,
+                    id,
+                    label: t.label.clone(),
+                    label_en: String::new(),
+                    remedy: String::new(),
+                    remedy_en: String::new(),
+                    cite: t.cite.clone(),
+                    tier: Some(tier),
+                    line,
+                    expr: when.text.clone(),
+                };
+                tiers.push(Rule { info, when, slot: tier_slot, reason: None });
+            }
+        }
+        (tiers, tier_slot)
+    }
+
+    /// `[model]`: the formulas, each seeing the ones before, and the optional `absorption`.
+    fn model(
+        &mut self,
+        model_raw: &RawModel,
+        scope: &mut Scope,
+        citations: &mut Vec<(String, String)>,
+    ) -> (Vec<Formula>, Option<Formula>) {
+        let texts = [
+            &model_raw.forecast,
+            &model_raw.releasable,
+            &model_raw.absorbable,
+            &model_raw.value_in,
+            &model_raw.value_out,
+        ];
+        let mut model = Vec::new();
+        for (id, text) in MODEL_FORMULAS.iter().zip(texts) {
+            let c = self.compile(text, scope, id, Ty::Num);
+            let slot = scope.add(id, Ty::Num).unwrap_or(0);
+            if let Some(expr) = c {
+                model.push(Formula { id, expr, slot, line: self.lines.line(text.span().start) });
+            }
+        }
+        let absorption = model_raw.absorption.as_ref().and_then(|text| {
+            let c = self.compile(text, scope, "absorption", Ty::Num)?;
+            let slot = scope.add("absorption", Ty::Num).unwrap_or(0);
+            Some(Formula { id: "absorption", expr: c, slot, line: self.lines.line(text.span().start) })
+        });
+        citations.push(("model".to_owned(), format!("{} ({})", model_raw.cite, model_raw.method)));
+        (model, absorption)
+    }
+
+    /// `[[constraints]]`: the side constraints of the optimiser.
+    fn constraints(
+        &mut self,
+        raw_constraints: &[toml::Spanned<RawConstraint>],
+        citations: &mut Vec<(String, String)>,
+    ) -> Vec<SideConstraint> {
+        let mut constraints = Vec::new();
+        for c in raw_constraints {
+            let offset = c.span().start;
+            let c = c.get_ref();
+            let share = |ld: &mut Loader, s: Option<f64>| -> f64 {
+                match s {
+                    Some(v) if v > 0.0 && v <= 1.0 => v,
+                    _ => {
+                        ld.err(
+                            offset,
+                            Some(&c.name),
+                            "`max_share` must be a fraction above 0 and at most 1 (0.3 is 30%)",
+                        );
+                        1.0
+                    }
+                }
+            };
+            let kind = match c.kind.get_ref().as_str() {
+                "locality_loss_share" => {
+                    SideConstraintKind::LocalityLossShare { max_share: share(self, c.max_share) }
+                }
+                "investor_loss_share" => {
+                    SideConstraintKind::InvestorLossShare { max_share: share(self, c.max_share) }
+                }
+                "pool_move_cap" => {
+                    let source = match &c.source {
+                        None => None,
+                        Some(s) => match s.parse::<Source>() {
+                            Ok(s) => Some(s),
+                            Err(e) => {
+                                self.err(offset, Some(&c.name), e.to_string());
+                                None
+                            }
+                        },
+                    };
+                    let max = match c.max {
+                        Some(m) => self.money(&toml::Spanned::new(offset..offset, m), "max"),
+                        None => {
+                            self.err(offset, Some(&c.name), "`pool_move_cap` needs `max` in million VND");
+                            Money::ZERO
+                        }
+                    };
+                    SideConstraintKind::PoolMoveCap { source, max }
+                }
+                other => {
+                    self.err(
+                        c.kind.span().start,
+                        Some(&c.name),
+                        format!("unknown constraint kind `{other}`, expected one of: locality_loss_share, investor_loss_share, pool_move_cap"),
+                    );
+                    continue;
+                }
+            };
+            citations.push((format!("constraints.{}", c.name), c.cite.clone()));
+            constraints.push(SideConstraint { name: c.name.clone(), kind });
+        }
+        constraints
+    }
+
+    /// `[risk]`: the spread of each row's year-end disbursement; pace and group ids must name rules
+    /// of this file.
+    fn risk(
+        &mut self,
+        r: RawRisk,
+        paces: &[Rule],
+        groups: &[Rule],
+        citations: &mut Vec<(String, String)>,
+    ) -> crate::risk::Spread {
+        citations.push(("risk".to_owned(), format!("{} ({})", r.cite, r.method)));
+        let share = |ld: &mut Loader, v: &toml::Spanned<f64>, what: &str| -> f64 {
+            let x = *v.get_ref();
+            if x.is_finite() && (0.0..=1.0).contains(&x) {
+                x
+            } else {
+                ld.err(
+                    v.span().start,
+                    None,
+                    format!("`risk.{what}` must be a share of the undisbursed plan from 0 to 1, found {x}"),
+                );
+                0.0
+            }
+        };
+        let correlation = *r.correlation.get_ref();
+        if !(correlation.is_finite() && (0.0..1.0).contains(&correlation)) {
+            self.err(
+                r.correlation.span().start,
+                None,
+                format!("`risk.correlation` must be from 0 to below 1, found {correlation}"),
+            );
+        }
+        let default = share(self, &r.default, "default");
+        let mut pace = Vec::new();
+        for (id, v) in &r.pace {
+            if !paces.iter().any(|p| &p.info.id == id) {
+                let known: Vec<&str> = paces.iter().map(|p| p.info.id.as_str()).collect();
+                self.err(
+                    v.span().start,
+                    None,
+                    format!(
+                        "`risk.pace.{id}` names no pace class; the pace classes are: {}",
+                        known.join(", ")
+                    ),
+                );
+            }
+            pace.push((id.clone(), share(self, v, &format!("pace.{id}"))));
+        }
+        let mut group_sd = Vec::new();
+        for (id, v) in &r.groups {
+            if !groups.iter().any(|g| &g.info.id == id) {
+                let known: Vec<&str> = groups.iter().map(|g| g.info.id.as_str()).collect();
+                self.err(
+                    v.span().start,
+                    None,
+                    format!(
+                        "`risk.groups.{id}` names no obstacle group; the groups are: {}",
+                        known.join(", ")
+                    ),
+                );
+            }
+            group_sd.push((id.clone(), share(self, v, &format!("groups.{id}"))));
+        }
+        crate::risk::Spread {
+            correlation: if correlation.is_finite() { correlation.clamp(0.0, 0.99) } else { 0.0 },
+            default,
+            pace,
+            groups: group_sd,
+            source: crate::risk::SpreadSource::Rules,
+        }
+    }
+
+    /// `settings.pipeline_value_in`: a finite number ≥ 0, 10 when absent.
+    fn pipeline_value_in(&mut self, settings: &RawSettings) -> f64 {
+        match &settings.pipeline_value_in {
+            Some(v) if v.get_ref().is_finite() && *v.get_ref() >= 0.0 => *v.get_ref(),
+            Some(v) => {
+                self.err(v.span().start, None, "`pipeline_value_in` must be a finite number ≥ 0");
+                0.0
+            }
+            None => 10.0,
+        }
+    }
 }
 
 fn attach_reasons<'a>(

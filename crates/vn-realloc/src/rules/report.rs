@@ -13,7 +13,7 @@ use crate::scenario::Scenario;
 use super::Rules;
 
 /// One obstacle group or pace class.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GroupLine {
     /// Group or pace id; `none` for rows in no group.
     pub id: String,
@@ -34,7 +34,7 @@ pub struct GroupLine {
 }
 
 /// One investor or locality, compared with the provincial average.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct UnitLine {
     /// Investor or locality name.
     pub name: String,
@@ -55,7 +55,7 @@ pub struct UnitLine {
 }
 
 /// The grouping report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GroupingReport {
     /// Scenario name.
     pub scenario: String,
