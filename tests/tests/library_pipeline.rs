@@ -73,8 +73,19 @@ fn a_workbook_in_memory_gives_the_proposal_of_its_folder() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("book.xlsx"), &book).unwrap();
     std::fs::write(tmp.path().join("scenario.toml"), &toml).unwrap();
+    // The monitoring files stay CSV files (the schedule sets the pace of its rows).
+    let monitoring: Vec<(&str, Vec<u8>)> = ["treasury.csv", "schedule.csv", "conclusions.csv"]
+        .into_iter()
+        .map(|n| (n, std::fs::read(Path::new(&dir).join(n)).unwrap()))
+        .collect();
+    for (name, bytes) in &monitoring {
+        std::fs::write(tmp.path().join(name), bytes).unwrap();
+    }
     let folder = tmp.path().display().to_string();
-    let memory = InMemoryScenario::new(&folder, toml.as_bytes()).file("book.xlsx", &book);
+    let mut memory = InMemoryScenario::new(&folder, toml.as_bytes()).file("book.xlsx", &book);
+    for (name, bytes) in &monitoring {
+        memory = memory.file(name, bytes);
+    }
     let run = Pipeline::new().run_in_memory(&memory).unwrap_or_else(|e| panic!("{e}"));
     assert!(!run.document.pipeline.is_empty());
     assert_eq!(text(run.document.to_json_bytes()), cli_json(tmp.path(), &[]));
@@ -125,9 +136,16 @@ fn a_broken_scenario_in_memory_gets_the_message_of_the_same_folder() {
     let folder = tmp.path().display().to_string();
     let toml = std::fs::read(tmp.path().join("scenario.toml")).unwrap();
     let history = std::fs::read(tmp.path().join("disbursements.csv")).unwrap();
-    let memory = InMemoryScenario::new(&folder, &toml)
+    let monitoring: Vec<(&str, Vec<u8>)> = ["treasury.csv", "schedule.csv", "conclusions.csv"]
+        .into_iter()
+        .map(|n| (n, std::fs::read(tmp.path().join(n)).unwrap()))
+        .collect();
+    let mut memory = InMemoryScenario::new(&folder, &toml)
         .file("projects.csv", broken.as_bytes())
         .file("disbursements.csv", &history);
+    for (name, bytes) in &monitoring {
+        memory = memory.file(name, bytes);
+    }
     let in_memory = Pipeline::new().run_in_memory(&memory).unwrap_err();
     assert!(from_folder.is_bad_input() && in_memory.is_bad_input());
     let message = from_folder.to_string();
@@ -135,7 +153,8 @@ fn a_broken_scenario_in_memory_gets_the_message_of_the_same_folder() {
     assert!(message.contains("file not found; scenario.toml names it as `pipeline`"), "{message}");
     assert_eq!(in_memory.to_string(), message);
     // And the command line says the same, with exit status 2.
-    let run = run_cli([std::ffi::OsStr::new("propose"), tmp.path().as_os_str()]);
+    let run =
+        run_cli([std::ffi::OsStr::new("propose"), tmp.path().as_os_str(), "--lang".as_ref(), "en".as_ref()]);
     assert_eq!(run.code, 2);
     assert_eq!(run.stderr, format!("error: {}\n", message.trim_end()));
 }

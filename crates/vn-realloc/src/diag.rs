@@ -139,8 +139,9 @@ pub struct Diagnostic {
     pub message: String,
     /// The same in Vietnamese.
     pub message_vi: String,
-    /// The message's stable code (`E101`), empty when it has none.
+    /// The message's stable code (`E101`), absent when it has none.
     #[serde(skip_serializing_if = "str::is_empty")]
+    #[schemars(default)]
     pub code: &'static str,
 }
 
