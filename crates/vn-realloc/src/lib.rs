@@ -35,7 +35,7 @@
 //! let run = Pipeline::new().run_in_memory(&scenario)?;
 //!
 //! // Capital moved within NSTW from the stalled road to the school, conserved to the đồng.
-//! let change = |id: &str| run.document.projects.iter().find(|p| p.id == id).map(|p| p.change_vnd);
+//! let change = |id: &str| run.document.projects.iter().find(|p| &*p.id == id).map(|p| p.change_vnd);
 //! assert!(change("A1") < Some(0) && change("B2") > Some(0));
 //! assert_eq!(change("A1").zip(change("B2")).map(|(a, b)| a + b), Some(0));
 //! // The JSON contract, as `realloc propose --format json` writes it.
