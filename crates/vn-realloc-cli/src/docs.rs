@@ -235,12 +235,11 @@ fn capitalise(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
+/// A locked row for the classify documents: id, name, source, plan (đồng) and the reason it is kept.
+pub type LockedRow = (std::sync::Arc<str>, std::sync::Arc<str>, Source, i64, Option<std::sync::Arc<str>>);
+
 /// The grouping report of `classify`.
-pub fn classify(
-    r: &GroupingReport,
-    locked: &[(std::sync::Arc<str>, std::sync::Arc<str>, Source, i64, Option<std::sync::Arc<str>>)],
-    lang: Lang,
-) -> Doc {
+pub fn classify(r: &GroupingReport, locked: &[LockedRow], lang: Lang) -> Doc {
     let l = labels(lang);
     let m = |v: i64| fmt::million(v, lang);
     let total_rate = realloc::money::Money::from_dong(r.total.disbursed_vnd)
