@@ -33,7 +33,7 @@ pub trait Fields {
     }
     /// [`Fields::invalid`] as a message in both languages with its code. Readers that know their
     /// reasons in both languages (a workbook row) give them; others translate the control-character
-    /// reasons of [`control`] and pass any other text as it is.
+    /// reasons of `control` and pass any other text as it is.
     fn invalid_msg(&self, i: usize) -> Option<Msg> {
         self.invalid(i).map(control_msg)
     }

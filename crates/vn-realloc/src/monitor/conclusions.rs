@@ -3,7 +3,7 @@
 //!
 //! [`overdue`] lists the open tasks past their deadline at `as_of`, each with the row's
 //! disbursement at the meeting (from the monthly history: the last month ended by the meeting date)
-//! and since. [`Register::with_meeting`] adds the current meeting's conclusions: one per row in
+//! and since. `Register::with_meeting` adds the current meeting's conclusions: one per row in
 //! difficulty (a row in at least one obstacle group of the rules), its task the remedies of its
 //! groups, its owner the investor, its deadline the meeting date plus the rules parameter
 //! `conclusion_days` (30 in the built-in rules) unless a date is given. Every line of the register
