@@ -26,14 +26,30 @@ pub const SHEETS: [&str; 5] = ["Summary", "Groups", "Donors", "Recipients", "Tra
 pub const SHEETS_VI: [&str; 5] =
     ["Tổng hợp", "Nhóm khó khăn", "Điều chỉnh giảm", "Điều chỉnh tăng", "Điều chuyển"];
 
-/// The sheet of the risk annex, after the others when the document has one (`propose --risk`).
+/// What the sheet of the risk annex is named after its number (`Appendix V. Risk`), after the
+/// others when the document has one (`propose --risk`).
 pub const RISK_SHEET: &str = "Risk";
 
-/// The sheet names of `lang`: the five of [`SHEETS`], the technical annex and the risk annex.
+/// The sheet names of `lang`: the five of [`SHEETS`], then what the technical annex and the risk
+/// annex are named after their appendix number ([`annex_sheet`]).
 pub fn sheet_names(lang: Lang) -> ([&'static str; 5], &'static str, &'static str) {
     match lang {
-        Lang::Vi => (SHEETS_VI, "Phụ lục kỹ thuật", "Rủi ro"),
-        Lang::En => (SHEETS, "Technical annex", RISK_SHEET),
+        Lang::Vi => (SHEETS_VI, "Kỹ thuật", "Rủi ro"),
+        Lang::En => (SHEETS, "Technical", RISK_SHEET),
+    }
+}
+
+/// The name of an appendix sheet: `Phụ lục IV. Kỹ thuật`, numbered as in the other formats (the
+/// authorities' parts, then the technical annex, then the risk annex); `name` empty for a part.
+pub fn annex_sheet(lang: Lang, i: usize, name: &str) -> String {
+    let word = match lang {
+        Lang::Vi => "Phụ lục",
+        Lang::En => "Appendix",
+    };
+    if name.is_empty() {
+        format!("{word} {}", submission::roman(i))
+    } else {
+        format!("{word} {}. {name}", submission::roman(i))
     }
 }
 
@@ -223,11 +239,9 @@ pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Ve
     wb.push_worksheet(summary(doc, lang, l, &f, names[0])?);
     wb.push_worksheet(groups(doc, lang, l, &f, names[1])?);
     let w = submission::words(lang);
-    for (i, code) in submission::parts(doc, sub).iter().enumerate() {
-        let name = match lang {
-            Lang::Vi => format!("Phụ lục {}", submission::roman(i)),
-            Lang::En => format!("Appendix {}", submission::roman(i)),
-        };
+    let parts = submission::parts(doc, sub);
+    for (i, code) in parts.iter().enumerate() {
+        let name = annex_sheet(lang, i, "");
         let lines = submission::appendix_lines(doc, code, lang);
         let title = format!(
             "{} {}: {}",
@@ -240,9 +254,9 @@ pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Ve
     wb.push_worksheet(donors(doc, lang, l, &f, names[2])?);
     wb.push_worksheet(recipients(doc, lang, l, &f, names[3])?);
     wb.push_worksheet(transfers(doc, lang, l, &f, names[4])?);
-    wb.push_worksheet(technical(doc, lang, l, &f, technical_name)?);
+    wb.push_worksheet(technical(doc, lang, l, &f, &annex_sheet(lang, parts.len(), technical_name))?);
     if let Some(r) = &doc.risk {
-        wb.push_worksheet(risk_sheet(r, lang, l, &f, risk_name)?);
+        wb.push_worksheet(risk_sheet(r, lang, l, &f, &annex_sheet(lang, parts.len() + 1, risk_name))?);
     }
     Ok(wb.save_to_buffer()?)
 }
