@@ -280,3 +280,65 @@ fn docx_converted_by_libreoffice_shows_the_json_totals() {
         .collect();
     assert_eq!(totals, json_totals(&doc), "{txt}");
 }
+
+/// The sections of `word/document.xml` in order: the text of each and whether it is landscape (its
+/// `w:sectPr`: in the paragraph that ends it, or the body's for the last); every page A4.
+fn sections(bytes: &[u8]) -> Vec<(String, bool)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml").expect("word/document.xml").read_to_string(&mut xml).expect("utf-8");
+    let tree = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let body = tree.descendants().find(|n| n.has_tag_name("body")).expect("w:body");
+    let mut out = Vec::new();
+    let mut text = String::new();
+    for block in body.children().filter(|n| n.is_element()) {
+        let t: String =
+            block.descendants().filter(|n| n.has_tag_name("t")).filter_map(|t| t.text()).collect();
+        text.push_str(&t);
+        text.push('\n');
+        let sect = if block.has_tag_name("sectPr") {
+            Some(block)
+        } else {
+            block
+                .children()
+                .find(|n| n.has_tag_name("pPr"))
+                .and_then(|p| p.children().find(|n| n.has_tag_name("sectPr")))
+        };
+        if let Some(s) = sect {
+            let size = s.children().find(|n| n.has_tag_name("pgSz")).expect("w:pgSz");
+            let attr =
+                |name: &str| size.attributes().find(|a| a.name() == name).map(|a| a.value().to_owned());
+            let (w, h) = (attr("w").expect("w:w"), attr("h").expect("w:h"));
+            let landscape = attr("orient").as_deref() == Some("landscape");
+            let expected = if landscape { ("16838", "11906") } else { ("11906", "16838") };
+            assert_eq!((w.as_str(), h.as_str()), expected, "A4, turned when landscape");
+            out.push((std::mem::take(&mut text), landscape));
+        }
+    }
+    out
+}
+
+/// The wide appendix tables are landscape sections; the body, the technical annex and the draft
+/// Decision stay portrait (issue 12).
+#[test]
+fn docx_appendices_are_landscape_and_the_body_portrait() {
+    let (doc, sub) = sample(filled());
+    let parts = doc.authority_order().len();
+    assert!(parts > 0, "the sample has appendices");
+    let s = sections(&doc.render_submission(DocumentFormat::Docx, Lang::Vi, &sub).expect("renders"));
+    assert!(s.len() >= 3, "{} sections", s.len());
+    let (body, landscape) = &s[0];
+    assert!(!landscape && body.contains("TỜ TRÌNH") && body.contains("KIẾN NGHỊ"), "the body is portrait");
+    let (last, landscape) = &s[s.len() - 1];
+    assert!(
+        !landscape && last.contains("THÔNG TIN KỸ THUẬT CỦA PHƯƠNG ÁN"),
+        "the annexes after are portrait"
+    );
+    let roman = ["I", "II", "III", "IV"];
+    for r in &roman[..parts] {
+        let title = format!("PHỤ LỤC {r}\n");
+        let (_, landscape) = s.iter().find(|(t, _)| t.contains(&title)).expect("the appendix");
+        assert!(landscape, "appendix {r} is landscape");
+    }
+    assert!(!s.iter().any(|(t, l)| *l && t.contains("THÔNG TIN KỸ THUẬT")));
+}

@@ -220,9 +220,11 @@ fn xlsx_summary_carries_the_notes_in_the_document_language() {
     ] {
         let bytes = fixture_document().to_xlsx(lang).expect("the workbook renders");
         let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("calamine opens it");
-        // The notes are in the technical annex, out of the summary (issue 12).
-        let name = if lang == Lang::Vi { "Phụ lục kỹ thuật" } else { "Technical annex" };
-        let range = wb.worksheet_range(name).expect("technical annex sheet");
+        // The notes are in the technical annex, out of the summary (issue 12), a numbered appendix
+        // (`Phụ lục III. Kỹ thuật` after two parts).
+        let suffix = if lang == Lang::Vi { ". Kỹ thuật" } else { ". Technical" };
+        let name = wb.sheet_names().into_iter().find(|n| n.ends_with(suffix)).expect("technical annex sheet");
+        let range = wb.worksheet_range(&name).expect("technical annex sheet");
         let cells: Vec<String> = range
             .rows()
             .filter_map(|r| match r.get(4) {

@@ -18,14 +18,16 @@ const SHEETS_VI: [&str; 5] =
 /// donors, recipients, transfers, technical annex.
 fn expected_sheets(doc: &ProposalDocument, lang: Lang) -> Vec<String> {
     let (names, appendix, technical) = match lang {
-        Lang::Vi => (SHEETS_VI, "Phụ lục", "Phụ lục kỹ thuật"),
-        _ => (SHEETS, "Appendix", "Technical annex"),
+        Lang::Vi => (SHEETS_VI, "Phụ lục", "Kỹ thuật"),
+        _ => (SHEETS, "Appendix", "Technical"),
     };
     let roman = ["I", "II", "III", "IV", "V"];
     let mut out: Vec<String> = names[..2].iter().map(|s| s.to_string()).collect();
     out.extend((0..doc.authority_order().len()).map(|i| format!("{appendix} {}", roman[i])));
     out.extend(names[2..].iter().map(|s| s.to_string()));
-    out.push(technical.to_owned());
+    // The technical annex numbered after the parts, as in the other formats.
+    let parts = doc.authority_order().len();
+    out.push(format!("{appendix} {}. {technical}", roman[parts]));
     out
 }
 fn workbook(doc: &ProposalDocument, lang: Lang) -> (Vec<u8>, Xlsx<Cursor<Vec<u8>>>) {
@@ -234,9 +236,21 @@ fn propose_with_risk_writes_a_risk_sheet_holding_the_json_figures_in_both_langua
         assert_eq!(run.code, 0, "{}", run.stderr);
         let bytes = std::fs::read(&path).expect("the workbook");
         let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).expect("calamine opens it");
-        let risk_name = if lang == "vi" { "Rủi ro" } else { "Risk" };
-        assert_eq!(wb.sheet_names().last().map(String::as_str), Some(risk_name), "{lang}");
-        let risk = sheet(&mut wb, risk_name);
+        // The risk annex is the appendix after the technical annex, numbered as in the other
+        // formats: the authorities' parts (`Phụ lục I`, `Phụ lục II`…), the technical, the risk.
+        let (appendix, technical, risk_word) = if lang == "vi" {
+            ("Phụ lục", "Kỹ thuật", "Rủi ro")
+        } else {
+            ("Appendix", "Technical", "Risk")
+        };
+        let names = wb.sheet_names();
+        let parts = names.iter().filter(|n| n.starts_with(appendix) && !n.contains('.')).count();
+        assert!(parts > 0, "{lang}: {names:?}");
+        let roman = ["I", "II", "III", "IV", "V", "VI"];
+        let risk_name = format!("{appendix} {}. {risk_word}", roman[parts + 1]);
+        assert_eq!(names[names.len() - 2], format!("{appendix} {}. {technical}", roman[parts]), "{lang}");
+        assert_eq!(names.last(), Some(&risk_name), "{lang}");
+        let risk = sheet(&mut wb, &risk_name);
 
         // Key figures: before in column 1, after in column 2; one figure of the run in column 1.
         assert_eq!(number(&row_labelled(&risk, target)[1]), report.target);

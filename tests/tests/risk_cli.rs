@@ -94,13 +94,22 @@ fn propose_with_risk_adds_the_annex_and_the_json_field_only_when_asked() {
     assert_eq!(w, json(&plain));
     let (code, md, err) = run(&["propose", &dir, "--format", "md", "--risk", "--draws", "50"]);
     assert_eq!(code, 0, "{err}");
-    let annex = md.find("## PHỤ LỤC. ĐÁNH GIÁ RỦI RO").expect("annex heading");
+    // The risk annex is numbered as the appendix after the technical annex (issue 12).
+    let roman = ["I", "II", "III", "IV", "V", "VI", "VII"];
+    let technical = roman
+        .iter()
+        .position(|r| md.contains(&format!("# PHỤ LỤC {r}\n\n**THÔNG TIN KỸ THUẬT CỦA PHƯƠNG ÁN**")))
+        .expect("the technical annex, numbered");
+    let title =
+        format!("# PHỤ LỤC {}\n\n**ĐÁNH GIÁ RỦI RO KHÔNG ĐẠT MỤC TIÊU GIẢI NGÂN**", roman[technical + 1]);
+    let annex = md.find(&title).expect("annex title");
     let manifest = md.find("## 3. THÔNG TIN TÍNH TOÁN").expect("manifest heading (technical annex)");
     assert!(annex > manifest, "the annex follows the body");
     let (code, html, err) =
         run(&["propose", &dir, "--format", "html", "--risk", "--draws", "50", "--lang", "en"]);
     assert_eq!(code, 0, "{err}");
-    assert!(html.contains("<h2>ANNEX. RISK OF MISSING THE DISBURSEMENT TARGET</h2>"));
+    assert!(html.contains("<p class=\"subject\">RISK OF MISSING THE DISBURSEMENT TARGET</p>"), "{html}");
+    assert!(!html.contains("ANNEX. RISK"), "numbered as an appendix, not a bare annex");
     let (_, md_plain, _) = run(&["propose", &dir, "--format", "md"]);
     assert!(!md_plain.contains("ĐÁNH GIÁ RỦI RO"));
 }

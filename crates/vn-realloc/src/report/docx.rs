@@ -1,7 +1,9 @@
 //! The submission as a Word document (.docx) in the layout of Decree 30/2020/NĐ-CP: A4, Times New
 //! Roman 13 pt, margins 2 cm top and bottom, 3 cm left, 1.5 cm right, the letterhead and the signature
 //! as borderless two-column tables, the appendices and the draft Decision each on a new page. The
-//! content is the layout's blocks, as in Markdown and HTML; the writer is `docx-rs` (MIT).
+//! appendices of the authorities' parts (wide tables: ten columns) are landscape sections, A4 turned
+//! with the same margins; the body and the other annexes stay portrait. The content is the layout's
+//! blocks, as in Markdown and HTML; the writer is `docx-rs` (MIT).
 //!
 //! Scale: `docx-rs` builds a tree of every cell and writes the package uncompressed, tens of
 //! microseconds a cell, too slow for a national appendix (tens of thousands of rows). So the data
@@ -23,20 +25,56 @@ use super::{ProposalDocument, RenderError};
 const BODY: usize = 26;
 /// Font size of table text, in half-points (10 pt).
 const SMALL: usize = 20;
+/// A4, in twentieths of a point.
+const A4: (usize, usize) = (11906, 16838);
+/// The decree's margins (top, right, bottom, left), in twentieths of a point.
+const MARGINS: (usize, usize, usize, usize) = (1134, 851, 1134, 1701);
 /// Text width of an A4 page with the decree's margins, in twentieths of a point.
-const TEXT_WIDTH: usize = 11906 - 1701 - 851;
+const TEXT_WIDTH: usize = A4.0 - MARGINS.3 - MARGINS.1;
+/// The same on a landscape page.
+const TEXT_WIDTH_LANDSCAPE: usize = A4.1 - MARGINS.3 - MARGINS.1;
+
+/// What replaces a marker paragraph of the package: a data table (with its bold rows and its text
+/// width), or the end of a section of the given orientation (`true`: landscape).
+enum Insert {
+    Table(Grid, Vec<usize>, usize),
+    SectionEnd(bool),
+}
+
+/// Which pages are landscape: chunk `k` of `blocks` (the blocks after the `k`th page break) is when
+/// it holds an appendix's grouped table; the first (the body) never is.
+fn landscape_chunks(blocks: &[Block]) -> Vec<bool> {
+    let mut out = vec![false];
+    for b in blocks {
+        match b {
+            Block::PageBreak => out.push(false),
+            Block::Grouped(..) if out.len() > 1 => {
+                if let Some(last) = out.last_mut() {
+                    *last = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
 
 /// Renders the submission.
 pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Vec<u8>, RenderError> {
     let font = RunFonts::new().ascii("Times New Roman").hi_ansi("Times New Roman").cs("Times New Roman");
     let mut d = Docx::new()
+        // A4 and the decree's margins, as `A4` and `MARGINS`.
         .page_size(11906, 16838)
         .page_margin(PageMargin::new().top(1134).bottom(1134).left(1701).right(851).header(720).footer(720))
         .default_fonts(font)
         .default_size(BODY)
         .add_style(Style::new("TableText", StyleType::Paragraph).name("Table Text").size(SMALL));
-    let mut tables: Vec<(Grid, Vec<usize>)> = Vec::new();
-    for block in layout::layout_with(doc, lang, sub) {
+    let mut tables: Vec<Insert> = Vec::new();
+    let blocks = layout::layout_with(doc, lang, sub);
+    let landscape = landscape_chunks(&blocks);
+    let mut chunk = 0;
+    let width = |chunk: usize| if landscape[chunk] { TEXT_WIDTH_LANDSCAPE } else { TEXT_WIDTH };
+    for block in blocks {
         d = match block {
             Block::Letterhead(h) => d.add_table(letterhead(&h)),
             Block::Title { kind, subject } => d
@@ -70,11 +108,11 @@ pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Ve
                 d
             }
             Block::Table(t) => {
-                tables.push((t, Vec::new()));
+                tables.push(Insert::Table(t, Vec::new(), width(chunk)));
                 d.add_paragraph(marker(tables.len() - 1))
             }
             Block::Grouped(t, strong) => {
-                tables.push((t, strong));
+                tables.push(Insert::Table(t, strong, width(chunk)));
                 d.add_paragraph(marker(tables.len() - 1))
             }
             // Charts are drawn in HTML only; their figures are in the tables.
@@ -83,9 +121,21 @@ pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Ve
                 d.add_table(signature(&label, &recipients, &title, &name))
             }
             Block::PageBreak => {
-                d.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
+                chunk += 1;
+                if landscape[chunk] == landscape[chunk - 1] {
+                    d.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
+                } else {
+                    // A new section on a new page, in the other orientation.
+                    tables.push(Insert::SectionEnd(landscape[chunk - 1]));
+                    d.add_paragraph(marker(tables.len() - 1))
+                }
             }
         };
+    }
+    if landscape[chunk] {
+        // The document's own (last) section is portrait: end the landscape one before it.
+        tables.push(Insert::SectionEnd(true));
+        d = d.add_paragraph(marker(tables.len() - 1));
     }
     let mut out = std::io::Cursor::new(Vec::new());
     d.pack(&mut out).map_err(|e| RenderError::Docx(e.to_string()))?;
@@ -103,7 +153,7 @@ fn marker(i: usize) -> Paragraph {
 
 /// Rewrites the package: `word/document.xml` with each marker paragraph replaced by its table, every
 /// part deflated.
-fn repack(package: &[u8], tables: &[(Grid, Vec<usize>)]) -> Result<Vec<u8>, zip::result::ZipError> {
+fn repack(package: &[u8], tables: &[Insert]) -> Result<Vec<u8>, zip::result::ZipError> {
     use std::io::{Read, Write};
     let mut zin = zip::ZipArchive::new(std::io::Cursor::new(package))?;
     let mut zout = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(package.len() / 4)));
@@ -131,11 +181,11 @@ fn repack(package: &[u8], tables: &[(Grid, Vec<usize>)]) -> Result<Vec<u8>, zip:
 }
 
 /// `xml` with the paragraph holding each table's marker replaced by the table.
-fn with_tables(xml: &str, tables: &[(Grid, Vec<usize>)]) -> String {
-    let mut out =
-        String::with_capacity(xml.len() + tables.iter().map(|(t, _)| t.rows.len() * 1200).sum::<usize>());
+fn with_tables(xml: &str, tables: &[Insert]) -> String {
+    let rows = |x: &Insert| if let Insert::Table(t, ..) = x { t.rows.len() } else { 0 };
+    let mut out = String::with_capacity(xml.len() + tables.iter().map(rows).sum::<usize>() * 1200);
     let mut rest = xml;
-    for (i, (t, strong)) in tables.iter().enumerate() {
+    for (i, insert) in tables.iter().enumerate() {
         let mark = xml_escape(&marker_text(i));
         let Some(at) = rest.find(&mark) else { continue };
         // The paragraph around the marker: from its `<w:p` to its `</w:p>`.
@@ -143,7 +193,10 @@ fn with_tables(xml: &str, tables: &[(Grid, Vec<usize>)]) -> String {
             rest[..at].rfind("<w:p>").into_iter().chain(rest[..at].rfind("<w:p ")).max().unwrap_or(at);
         let end = rest[at..].find("</w:p>").map_or(at + mark.len(), |e| at + e + "</w:p>".len());
         out.push_str(&rest[..start]);
-        table_xml(&mut out, t, strong);
+        match insert {
+            Insert::Table(t, strong, width) => table_xml(&mut out, t, strong, *width),
+            Insert::SectionEnd(landscape) => section_end(&mut out, *landscape),
+        }
         rest = &rest[end..];
     }
     out.push_str(rest);
@@ -171,9 +224,21 @@ fn push_escaped(out: &mut String, s: &str) {
     }
 }
 
+/// The paragraph that ends a section (A4 in the given orientation, the decree's margins); the next
+/// section starts on a new page.
+fn section_end(out: &mut String, landscape: bool) {
+    let (w, h, orient) = if landscape { (A4.1, A4.0, " w:orient=\"landscape\"") } else { (A4.0, A4.1, "") };
+    let (top, right, bottom, left) = MARGINS;
+    out.push_str(&format!(
+        "<w:p><w:pPr><w:sectPr><w:type w:val=\"nextPage\"/><w:pgSz w:w=\"{w}\" w:h=\"{h}\"{orient}/>\
+         <w:pgMar w:top=\"{top}\" w:right=\"{right}\" w:bottom=\"{bottom}\" w:left=\"{left}\" \
+         w:header=\"720\" w:footer=\"720\" w:gutter=\"0\"/></w:sectPr></w:pPr></w:p>"
+    ));
+}
+
 /// One table as WordprocessingML: borders, header row repeated on each page, numbers right-aligned,
 /// headings with subtotals and the total row bold.
-fn table_xml(out: &mut String, t: &Grid, strong: &[usize]) {
+fn table_xml(out: &mut String, t: &Grid, strong: &[usize], text_width: usize) {
     let cols = t.head.len().max(1);
     out.push_str(
         "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>\
@@ -185,7 +250,7 @@ fn table_xml(out: &mut String, t: &Grid, strong: &[usize]) {
          <w:insideV w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>\
          </w:tblBorders><w:tblLayout w:type=\"autofit\"/></w:tblPr><w:tblGrid>",
     );
-    let width = TEXT_WIDTH / cols;
+    let width = text_width / cols;
     for _ in 0..cols {
         out.push_str(&format!("<w:gridCol w:w=\"{width}\"/>"));
     }

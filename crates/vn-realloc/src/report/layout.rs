@@ -161,7 +161,8 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
     let vi = lang == Lang::Vi;
     let mut b = Vec::new();
     let parts = submission::parts(doc, sub);
-    // Appendix numbers: one per authority's part, then the technical annex, then the risk annex.
+    // Appendix numbers: one per authority's part, then the technical annex, then the risk annex
+    // (`appendix_no(parts.len() + 1)`).
     let appendix_no = |i: usize| format!("{} {}", w.appendix, submission::roman(i));
     let technical_no = appendix_no(parts.len());
 
@@ -596,10 +597,12 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
         b.push(Block::Table(t));
     }
 
-    // Annex: the risk of missing the target, when asked for (`propose --risk`).
+    // The risk annex, when asked for (`propose --risk`): numbered after the technical annex, its
+    // title in place of the risk section's own heading.
     if let Some(r) = &doc.risk {
         b.push(Block::PageBreak);
-        b.extend(super::risk::blocks(r, lang));
+        b.push(Block::Title { kind: appendix_no(parts.len() + 1), subject: w.annex_risk.to_owned() });
+        b.extend(super::risk::blocks(r, lang).into_iter().skip_while(|x| matches!(x, Block::Heading(_))));
     }
 
     // The draft Decision of the People's Committee's part.
