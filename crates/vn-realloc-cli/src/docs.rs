@@ -110,35 +110,47 @@ pub fn proposal(d: &ProposalDocument, lang: Lang) -> Doc {
         csv_head: ["source", "plan", "disbursed", "moved", "forecast_rate_before", "forecast_rate_after"]
             .map(String::from)
             .to_vec(),
-        rows: if d.sources.is_empty() {
-            // A version-1 proposal read back: one pool per source.
-            d.pools
-                .iter()
-                .map(|p| {
-                    vec![
-                        text(source_name(p.source, lang)),
-                        Value::Money(p.plan_vnd),
-                        Value::Money(p.disbursed_vnd),
-                        Value::Money(p.moved_vnd),
-                        Value::Rate(p.forecast_rate_before),
-                        Value::Rate(p.forecast_rate_after),
-                    ]
-                })
-                .collect()
-        } else {
-            d.sources
-                .iter()
-                .map(|p| {
-                    vec![
-                        text(source_name(p.source, lang)),
-                        Value::Money(p.plan_vnd),
-                        Value::Money(p.disbursed_vnd),
-                        Value::Money(p.moved_vnd),
-                        Value::Rate(p.forecast_rate_before),
-                        Value::Rate(p.forecast_rate_after),
-                    ]
-                })
-                .collect()
+        rows: {
+            let row = |source, plan, disbursed, moved, before, after| {
+                vec![
+                    text(source_name(source, lang)),
+                    Value::Money(plan),
+                    Value::Money(disbursed),
+                    Value::Money(moved),
+                    Value::Rate(before),
+                    Value::Rate(after),
+                ]
+            };
+            if d.sources.is_empty() {
+                // A version-1 proposal read back: one pool per source.
+                d.pools
+                    .iter()
+                    .map(|p| {
+                        row(
+                            p.source,
+                            p.plan_vnd,
+                            p.disbursed_vnd,
+                            p.moved_vnd,
+                            p.forecast_rate_before,
+                            p.forecast_rate_after,
+                        )
+                    })
+                    .collect()
+            } else {
+                d.sources
+                    .iter()
+                    .map(|p| {
+                        row(
+                            p.source,
+                            p.plan_vnd,
+                            p.disbursed_vnd,
+                            p.moved_vnd,
+                            p.forecast_rate_before,
+                            p.forecast_rate_after,
+                        )
+                    })
+                    .collect()
+            }
         },
         foot: Some(vec![
             text(l.total),
