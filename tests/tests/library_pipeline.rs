@@ -151,6 +151,8 @@ fn a_broken_scenario_in_memory_gets_the_message_of_the_same_folder() {
     let message = from_folder.to_string();
     assert!(message.contains("projects.csv:4:"), "{message}");
     assert!(message.contains("file not found; scenario.toml names it as `pipeline`"), "{message}");
+    // The broken row's schedule is not reported again as a row missing from projects.csv.
+    assert!(!message.contains("schedule.csv"), "{message}");
     assert_eq!(in_memory.to_string(), message);
     // And the command line says the same, with exit status 2.
     let run =

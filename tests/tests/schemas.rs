@@ -98,6 +98,8 @@ fn check_outputs(dir: &str, row: &str) {
 #[test]
 fn outputs_on_the_sample_match_their_schemas() {
     check_outputs(&sample_dir(), "7000002");
+    // The sample has the Treasury's figures.
+    assert_valid("reconcile", &output(&["reconcile", &sample_dir(), "--format", "json"]), "reconcile");
 }
 
 #[test]

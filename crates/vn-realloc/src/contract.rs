@@ -98,6 +98,13 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
         ("check", schema_of::<Versioned<RulesCheck>>("realloc check", "realloc check --format json")),
         ("report", schema_of::<Versioned<ProgressReport>>("realloc report", "realloc report --format json")),
         ("rank", schema_of::<Versioned<Ranking>>("realloc rank", "realloc rank --format json")),
+        (
+            "reconcile",
+            schema_of::<crate::monitor::reconcile::Reconciliation>(
+                "realloc reconcile",
+                "realloc reconcile --format json: the investors' reported disbursement against the State Treasury's figures",
+            ),
+        ),
         ("rules", rules_schema()),
     ]
 }

@@ -314,6 +314,12 @@ impl Diagnostics {
         self.items.iter()
     }
 
+    /// Keeps only the diagnostics for which `keep` is true (a reader drops what only repeats a problem
+    /// already reported).
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
+    }
+
     /// Rewrites every diagnostic kept (to relocate those of a front end into its own terms).
     pub fn rewrite(&mut self, f: impl FnMut(&mut Diagnostic)) {
         self.items.iter_mut().for_each(f);

@@ -141,8 +141,14 @@ pub(super) fn read_monitoring(
         diags.extend(d);
         out.treasury = Some(rows);
     }
+    // When the projects could not all be read, a schedule row of a project that failed is not
+    // reported again as "not in projects.csv": one root cause, one message (the history does the same).
+    let projects_complete = !diags.has_errors();
     if let Some((shown, bytes)) = read(&files.schedule, "schedule", diags) {
-        let (s, d) = parse_schedule(&bytes, &shown, meta, table);
+        let (s, mut d) = parse_schedule(&bytes, &shown, meta, table);
+        if !projects_complete {
+            d.retain(|x| !x.message.contains(" is not in "));
+        }
         diags.extend(d);
         out.schedule = Some(s);
     }

@@ -249,7 +249,7 @@ impl Reconciliation {
             }
         }
         Some(Reconciliation {
-            schema_version: 2,
+            schema_version: crate::contract::SCHEMA_VERSION,
             scenario: meta.name.clone(),
             province: meta.province.clone(),
             as_of: meta.as_of,
