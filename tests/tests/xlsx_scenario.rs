@@ -237,3 +237,32 @@ fn a_bad_settings_cell_is_named_by_sheet_row_and_column() {
         en.stderr
     );
 }
+
+/// `template --from` names the files the scenario keeps outside its tables (the schedule, the
+/// Treasury's figures, the conclusions, last year's folder) relative to the workbook's folder, so a
+/// workbook written beside the scenario folder proposes what the folder proposes with nothing copied.
+#[test]
+fn a_workbook_written_beside_its_scenario_finds_the_monitoring_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = Path::new(&sample_dir()).to_path_buf();
+    let scenario = tmp.path().join("kich-ban");
+    std::fs::create_dir_all(scenario.join("2024")).unwrap();
+    realloc_tests::copy_dir(&sample, &scenario).unwrap();
+    realloc_tests::copy_dir(&sample.join("2024"), &scenario.join("2024")).unwrap();
+    let book = tmp.path().join("so-lieu.xlsx");
+    let run = run_cli([
+        OsStr::new("template"),
+        "--from".as_ref(),
+        scenario.as_os_str(),
+        "-o".as_ref(),
+        book.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("outside"), "{}", run.stderr);
+    let loaded = load_scenario(&book).unwrap_or_else(|e| panic!("{}", e.diagnostics)).scenario;
+    assert_eq!(loaded.meta.monitoring.schedule.as_deref(), Some("kich-ban/schedule.csv"));
+    let folder = propose_json(&scenario, &tmp.path().join("folder.json"));
+    let mut workbook = propose_json(&book, &tmp.path().join("book.json"));
+    workbook["manifest"]["inputs_sha256"] = folder["manifest"]["inputs_sha256"].clone();
+    assert!(workbook == folder, "the workbook's proposal differs from the folder's");
+}
