@@ -5,19 +5,11 @@
 use realloc::domain::Source;
 use realloc::monitor::{Doc, Section, Value};
 use realloc::report::compare::Comparison;
-use realloc::report::text::{self, labels};
+use realloc::report::text::{self, capitalise, labels, tr};
 use realloc::report::{Lang, ProposalDocument, fmt};
 use realloc::risk::{RiskLine, RiskReport};
 use realloc::rules::{GroupLine, GroupingReport, UnitLine};
 use realloc::sweep::Sweep;
-
-/// Vietnamese or English.
-fn tr(lang: Lang, vi: &str, en: &str) -> String {
-    match lang {
-        Lang::Vi => vi.to_owned(),
-        Lang::En => en.to_owned(),
-    }
-}
 
 fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
@@ -240,11 +232,6 @@ fn proposal_title(d: &ProposalDocument, lang: Lang) -> String {
         }
         Lang::En => format!("Public-investment plan adjustment {}: {}", d.fiscal_year, d.province),
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// A locked row for the classify documents: id, name, source, plan (đồng) and the reason it is kept.

@@ -196,9 +196,7 @@ pub(crate) fn unit_of(p: &Project, by: Dimension) -> &str {
 }
 
 /// A label in the document language.
-pub(crate) fn tr(lang: Lang, vi: &str, en: &str) -> String {
-    if lang == Lang::Vi { vi.to_owned() } else { en.to_owned() }
-}
+pub(crate) use crate::report::text::tr;
 
 #[cfg(test)]
 mod tests {

@@ -362,20 +362,26 @@ pub fn propose_totals(portfolio: &Portfolio, model: &Model) -> Result<(f64, Mone
             Ok((donors.chain(recipients).collect(), Money::from_dong(s.moved() * unit)))
         })
         .collect::<Result<_, OptimizeError>>()?;
-    let n = portfolio.len();
-    let mut changes = vec![Money::ZERO; n];
+    let mut changes = vec![Money::ZERO; portfolio.len()];
     let mut pipeline = vec![Money::ZERO; model.pipeline.len()];
     let mut moved = Money::ZERO;
     for (pool, pool_moved) in solved {
-        for (row, change) in pool {
-            match row.checked_sub(n) {
-                None => changes[row] = change,
-                Some(k) => pipeline[k] = change,
-            }
-        }
+        place(&mut changes, &mut pipeline, pool);
         moved += pool_moved;
     }
     Ok((objective(model, &changes, &pipeline), moved))
+}
+
+/// Puts a pool's row changes in place: the optimiser numbers the pipeline projects after the
+/// portfolio's rows.
+fn place(changes: &mut [Money], pipeline: &mut [Money], pool: Vec<(usize, Money)>) {
+    let n = changes.len();
+    for (row, change) in pool {
+        match row.checked_sub(n) {
+            None => changes[row] = change,
+            Some(k) => pipeline[k] = change,
+        }
+    }
 }
 
 /// [`propose`] with a choice of method.
@@ -387,8 +393,7 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
     // not depend on the number of threads.
     let solved: Vec<SolvedPool> =
         pools.par_iter().map(|p| solve_whole_pool(model, &groups, p, method)).collect::<Result<_, _>>()?;
-    let n = portfolio.len();
-    let mut changes = vec![Money::ZERO; n];
+    let mut changes = vec![Money::ZERO; portfolio.len()];
     let mut pipeline = vec![Money::ZERO; model.pipeline.len()];
     let mut transfers = Vec::new();
     let mut outcomes = Vec::with_capacity(pools.len());
@@ -403,12 +408,7 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
         } else {
             used_fast = true;
         }
-        for (row, change) in pool.changes {
-            match row.checked_sub(n) {
-                None => changes[row] = change,
-                Some(k) => pipeline[k] = change,
-            }
-        }
+        place(&mut changes, &mut pipeline, pool.changes);
         transfers.extend(pool.transfers);
         for (c, at) in pool.binding {
             binding_at[c].push(at);

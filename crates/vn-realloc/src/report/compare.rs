@@ -9,7 +9,7 @@ use crate::domain::Source;
 use super::fmt;
 use super::layout::Table;
 use super::markdown::{escape, table};
-use super::text::{self, Lang, labels};
+use super::text::{self, Lang, capitalise, labels};
 use super::{PoolSummary, ProposalDocument};
 
 /// What `realloc compare --format json` writes (after `schema_version`).
@@ -243,14 +243,6 @@ impl<'a> Comparison<'a> {
             out.pop();
         }
         out
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 

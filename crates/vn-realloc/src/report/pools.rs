@@ -85,10 +85,7 @@ pub struct SourceSummary {
 
 /// The id of row `i` of the optimiser: a portfolio row, then the pipeline projects.
 pub(crate) fn row_id(rows: &[Project], model: &Model, i: usize) -> String {
-    match i.checked_sub(rows.len()) {
-        None => rows.get(i).map(|p| p.id.to_string()).unwrap_or_default(),
-        Some(k) => model.pipeline.get(k).map(|x| x.id.clone()).unwrap_or_default(),
-    }
+    row_arc(rows, model, i).to_string()
 }
 
 /// [`row_id`], shared with the portfolio row (a transfer names two rows; at national scale there are

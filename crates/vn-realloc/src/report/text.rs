@@ -30,6 +30,20 @@ impl Lang {
     }
 }
 
+/// `vi` or `en`, whichever `lang` is: a label written in place, in both languages.
+pub fn tr(lang: Lang, vi: &str, en: &str) -> String {
+    match lang {
+        Lang::Vi => vi.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// `s` with its first letter in upper case (a label used at the start of a line).
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 /// Headings and column names of one language.
 #[derive(Debug)]
 #[allow(missing_docs)] // Each field is the label its name says; the values below document them.
