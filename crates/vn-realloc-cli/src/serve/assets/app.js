@@ -1,0 +1,1 @@
+// The page of `realloc serve` (work in progress).
