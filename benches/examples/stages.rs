@@ -10,6 +10,29 @@ use realloc::optimize::propose;
 use realloc::pipeline::Pipeline;
 use realloc::report::{ProposalDocument, RulesIdentity, constraint_costs};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Minor page faults and peak resident memory so far (Linux; zeros elsewhere).
+fn mem() -> (u64, u64) {
+    let faults = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            s.rsplit(')').next().and_then(|t| t.split_whitespace().nth(7)).and_then(|f| f.parse().ok())
+        })
+        .unwrap_or(0);
+    let hwm = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse().ok())
+        })
+        .unwrap_or(0);
+    (faults, hwm / 1024)
+}
+
 fn main() {
     let Some(dir) = std::env::args().nth(1) else {
         eprintln!("usage: stages SCENARIO_DIR");
@@ -28,20 +51,29 @@ fn main() {
         };
         let (scenario, rules) = (&prepared.scenario, &prepared.rules);
         let t_load = t.elapsed();
+        let m_load = mem();
         let assessment = rules.assess(scenario);
         let t_assess = t.elapsed();
+        let m_assess = mem();
         let Ok(proposal) = propose(&scenario.portfolio, &assessment.model) else {
             eprintln!("the model cannot be optimised");
             std::process::exit(1);
         };
         let t_propose = t.elapsed();
+        let m_propose = mem();
         let costs = constraint_costs(&scenario.portfolio, &assessment.model, &proposal);
         let t_costs = t.elapsed();
+        let m_costs = mem();
         let id = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
         let doc = ProposalDocument::build(scenario, &id, &assessment, &proposal);
         let t_build = t.elapsed();
+        let m_build = mem();
         let json = doc.to_json_bytes();
         let t_json = t.elapsed();
+        let m_json = mem();
+        println!(
+            "minor faults / peak MB after: load {m_load:?} assess {m_assess:?} propose {m_propose:?} costs {m_costs:?} build {m_build:?} json {m_json:?}"
+        );
         drop((doc, proposal, assessment, prepared));
         let t_whole = Instant::now();
         let _bytes = match Pipeline::new().run_dir(dir) {
