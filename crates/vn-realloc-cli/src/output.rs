@@ -456,19 +456,82 @@ fn temp_path(path: &Path) -> PathBuf {
 
 /// Creates `tmp` with `content`, synced to disk.
 fn write_temp(tmp: &Path, content: Content<'_>) -> anyhow::Result<()> {
+    let cannot = || format!("cannot write `{}`", tmp.display());
     let f = std::fs::File::create(tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, Writeback::new(f));
     match content {
         Content::Bytes(bytes) => w.write_all(&bytes),
         Content::Stream(write) => write(&mut w),
     }
-    .with_context(|| format!("cannot write `{}`", tmp.display()))?;
-    let f = w
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write `{}`", tmp.display()))?;
-    f.sync_all().with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    .with_context(cannot)?;
+    let f = w.into_inner().map_err(|e| e.into_error()).with_context(cannot)?.finish().with_context(cannot)?;
+    f.sync_all().with_context(cannot)?;
     Ok(())
+}
+
+/// A file whose data is sent to the disk while it is still being written: after every
+/// [`Writeback::STEP`] bytes a thread of its own asks for the data so far to be synced, so that the
+/// final `sync_all` of a national proposal (hundreds of megabytes) waits for the last step only,
+/// not for the whole file, and the disk works while the document is serialised.
+struct Writeback {
+    file: std::fs::File,
+    since: u64,
+    syncer: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<std::io::Result<()>>)>,
+}
+
+impl Writeback {
+    const STEP: u64 = 32 << 20;
+
+    fn new(file: std::fs::File) -> Writeback {
+        Writeback { file, since: 0, syncer: None }
+    }
+
+    /// Starts a sync of what was written so far (without waiting for it), the syncing thread first.
+    fn kick(&mut self) -> std::io::Result<()> {
+        if self.syncer.is_none() {
+            let clone = self.file.try_clone()?;
+            let (tx, rx) = std::sync::mpsc::channel::<()>();
+            let thread = std::thread::Builder::new().name("writeback".into()).spawn(move || {
+                while rx.recv().is_ok() {
+                    // Requests made while a sync ran are served by one more sync.
+                    while rx.try_recv().is_ok() {}
+                    clone.sync_data()?;
+                }
+                Ok(())
+            })?;
+            self.syncer = Some((tx, thread));
+        }
+        if let Some((tx, _)) = &self.syncer {
+            // The thread ends only when the sender is dropped or a sync failed (reported by `finish`).
+            let _ = tx.send(());
+        }
+        Ok(())
+    }
+
+    /// Waits for the syncing thread and gives the file back; a failed sync is an error.
+    fn finish(mut self) -> std::io::Result<std::fs::File> {
+        if let Some((tx, thread)) = self.syncer.take() {
+            drop(tx);
+            thread.join().map_err(|_| std::io::Error::other("the writeback thread panicked"))??;
+        }
+        Ok(self.file)
+    }
+}
+
+impl Write for Writeback {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.since += n as u64;
+        if self.since >= Writeback::STEP {
+            self.since = 0;
+            self.kick()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed into place, so an
@@ -489,5 +552,22 @@ fn absolute(path: &Path) -> PathBuf {
             parent.canonicalize().map(|p| p.join(name)).unwrap_or_else(|_| path.to_path_buf())
         }
         _ => std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_synced_while_written_holds_every_byte_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        // Three sync steps and a part: the syncing thread runs while the writes go on.
+        let step = Writeback::STEP as usize;
+        let bytes: Vec<u8> = (0..3 * step + 12_345).map(|i| (i % 251) as u8).collect();
+        let data = bytes.clone();
+        write_temp(&path, Content::Stream(Box::new(move |w| w.write_all(&data)))).unwrap();
+        assert!(std::fs::read(&path).unwrap() == bytes);
     }
 }

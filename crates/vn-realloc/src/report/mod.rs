@@ -708,16 +708,15 @@ fn compact<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     }
 }
 
-/// Appends a list as JSON with one compact element a line, serialised in parallel chunks and joined
-/// in order. The chunks are made a wave at a time (a few per thread), and each wave is written to `w`
-/// (with what `out` held before it) before the next is made: at national scale the rows' JSON is
-/// hundreds of megabytes, never held whole.
+/// Appends a list as JSON with one compact element a line, serialised in parallel chunks and written
+/// in order. The chunks are made a wave at a time (a few per thread); while one wave is written to `w`
+/// (after what `out` held before it), the next is serialised on the thread pool, so that writing a
+/// national proposal's hundreds of megabytes overlaps making them, and they are never held whole.
 fn lines<T: Serialize + Sync>(
     out: &mut Vec<u8>,
     w: &mut dyn std::io::Write,
     items: &[T],
 ) -> std::io::Result<()> {
-    const SEPARATOR: &[u8] = b",\n    ";
     const CHUNK: usize = 4096;
     if items.is_empty() {
         out.extend_from_slice(b"[]");
@@ -725,31 +724,66 @@ fn lines<T: Serialize + Sync>(
     }
     let wave = CHUNK * 2 * rayon::current_num_threads().max(1);
     out.extend_from_slice(b"[\n    ");
-    for (wave_no, part) in items.chunks(wave).enumerate() {
-        let chunks: Vec<Vec<u8>> = part
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut buf = Vec::with_capacity(chunk.len() * 640);
-                for (i, item) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        buf.extend_from_slice(SEPARATOR);
-                    }
-                    compact(&mut buf, item);
-                }
-                buf
-            })
-            .collect();
-        for (i, chunk) in chunks.iter().enumerate() {
-            if wave_no > 0 || i > 0 {
-                out.extend_from_slice(SEPARATOR);
+    let mut waves = items.chunks(wave);
+    // Bytes per element of the wave before: the next wave's buffers are sized once, not grown.
+    let mut per_item = 256;
+    let mut pending = waves.next().map(|first| serialise_wave(first, CHUNK, per_item));
+    let mut first_wave = true;
+    while let Some(chunks) = pending.take() {
+        let (bytes, count) = chunks.iter().fold((0, 0), |(b, n), (buf, len)| (b + buf.len(), n + len));
+        per_item = bytes / count.max(1) + 16;
+        let next = waves.next();
+        let mut written = Ok(());
+        // The next wave is made on the pool while this thread writes the current one.
+        rayon::in_place_scope(|scope| {
+            if let Some(next) = next {
+                scope.spawn(|_| pending = Some(serialise_wave(next, CHUNK, per_item)));
             }
-            out.extend_from_slice(chunk);
-        }
-        // Each wave goes to the writer before the next is made.
-        w.write_all(out)?;
-        out.clear();
+            written = write_wave(out, w, &chunks, std::mem::take(&mut first_wave));
+        });
+        written?;
     }
     out.extend_from_slice(b"\n  ]");
+    Ok(())
+}
+
+/// One wave of list elements as compact JSON: a buffer per chunk of `chunk` elements (one element a
+/// line, separated as in [`lines`]), with how many elements it holds.
+fn serialise_wave<T: Serialize + Sync>(part: &[T], chunk: usize, per_item: usize) -> Vec<(Vec<u8>, usize)> {
+    part.par_chunks(chunk)
+        .map(|chunk| {
+            let mut buf = Vec::with_capacity(chunk.len() * per_item);
+            for (i, item) in chunk.iter().enumerate() {
+                if i > 0 {
+                    buf.extend_from_slice(LIST_SEPARATOR);
+                }
+                compact(&mut buf, item);
+            }
+            (buf, chunk.len())
+        })
+        .collect()
+}
+
+/// Between two elements of a list: one element a line.
+const LIST_SEPARATOR: &[u8] = b",\n    ";
+
+/// Writes `out` (what came before), then the chunks of a wave, separated as one list.
+fn write_wave(
+    out: &mut Vec<u8>,
+    w: &mut dyn std::io::Write,
+    chunks: &[(Vec<u8>, usize)],
+    first_wave: bool,
+) -> std::io::Result<()> {
+    for (i, (chunk, _)) in chunks.iter().enumerate() {
+        if !first_wave || i > 0 {
+            out.extend_from_slice(LIST_SEPARATOR);
+        }
+        if !out.is_empty() {
+            w.write_all(out)?;
+            out.clear();
+        }
+        w.write_all(chunk)?;
+    }
     Ok(())
 }
 
@@ -844,5 +878,42 @@ fn project_line(p: &Project, a: &RowAssessment, change: Money) -> ProjectLine {
         decision: p.extra.decision.clone(),
         lock_reason: p.extra.lock_reason.clone(),
         kept_out: a.kept_out.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that takes a few bytes at a time, as a pipe or a slow file may.
+    struct Trickle(Vec<u8>);
+
+    impl std::io::Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(7);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_list_is_written_whole_and_in_order_across_waves() {
+        let wave = 4096 * 2 * rayon::current_num_threads().max(1);
+        for n in [0, 1, 2, 4095, 4096, 4097, wave - 1, wave, wave + 1, 2 * wave + 3] {
+            let items: Vec<(usize, String)> = (0..n).map(|i| (i, "x".repeat(i % 13))).collect();
+            let mut out = b"{\"a\": ".to_vec();
+            let mut w = Trickle(Vec::new());
+            lines(&mut out, &mut w, &items).unwrap();
+            out.push(b'}');
+            w.0.extend_from_slice(&out);
+            let text = String::from_utf8(w.0).unwrap();
+            let back: BTreeMap<String, Vec<(usize, String)>> = serde_json::from_str(&text).unwrap();
+            assert_eq!(back["a"], items, "{n} items");
+            // One element a line.
+            assert_eq!(text.lines().count(), if n == 0 { 1 } else { n + 2 }, "{n} items");
+        }
     }
 }
