@@ -402,8 +402,8 @@ mod tests {
     use super::*;
     use crate::money::{AmountError, NumberTextError};
 
-    /// Every code of the catalogue: the first literal of each `msg!` call in the loader's sources,
-    /// and the codes of the amount errors.
+    /// Every code of the catalogue: the first literal of each `msg!` call in the loader's and the
+    /// rules engine's sources, and the codes of the amount errors.
     fn codes() -> Vec<String> {
         let sources = [
             include_str!("load/mod.rs"),
@@ -415,6 +415,13 @@ mod tests {
             include_str!("load/text.rs"),
             include_str!("load/workbook.rs"),
             include_str!("load/xlsx.rs"),
+            include_str!("load/monitoring.rs"),
+            include_str!("rules/mod.rs"),
+            include_str!("rules/engine.rs"),
+            include_str!("rules/expr.rs"),
+            include_str!("rules/expr/parse.rs"),
+            include_str!("rules/lint.rs"),
+            include_str!("rules/policy.rs"),
         ];
         let mut codes = Vec::new();
         for src in sources {
