@@ -422,6 +422,7 @@ mod tests {
             include_str!("rules/expr/parse.rs"),
             include_str!("rules/lint.rs"),
             include_str!("rules/policy.rs"),
+            include_str!("pipeline.rs"),
         ];
         let mut codes = Vec::new();
         for src in sources {

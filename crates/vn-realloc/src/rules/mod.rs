@@ -551,12 +551,11 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         Ok(r) => r,
         Err(e) => {
             let offset = e.span().map_or(0, |s| s.start);
-            let m = e.message().trim();
-            ld.err(
-                offset,
-                None,
-                msg!("E907", "not a valid TOML file: {}", "tệp không đúng cú pháp TOML: {}", m),
-            );
+            let m = toml_message(e.message().trim());
+            let line = ld.lines.line(offset);
+            let start = ld.lines.0.get(line - 1).copied().unwrap_or(0);
+            let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+            ld.diags.error(file, Location::Position { line, column }, m);
             return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
         }
     };
@@ -1247,6 +1246,36 @@ fn attach_reasons<'a>(
             rule.reason = Some(t);
         }
     }
+}
+
+/// The TOML reader's message in both languages: an unknown key, a missing key, a value of the wrong
+/// type (the file's shape), or a syntax error.
+fn toml_message(m: &str) -> Msg {
+    if let Some(rest) = m.strip_prefix("unknown field ") {
+        let (key, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let expected = expected.trim_start_matches("one of ");
+        return msg!(
+            "E940",
+            "unknown key {}; the keys here are {}",
+            "khóa {} không có trong tệp quy tắc; các khóa ở đây là {}",
+            key,
+            expected
+        );
+    }
+    if let Some(key) = m.strip_prefix("missing field ") {
+        return msg!("E941", "missing key {}", "thiếu khóa {}", key);
+    }
+    if let Some(rest) = m.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
+        return msg!(
+            "E942",
+            "wrong type: found {}, expected {}",
+            "sai kiểu: gặp {}, cần {}",
+            found,
+            expected
+        );
+    }
+    msg!("E907", "{}", "tệp không đúng cú pháp TOML: {}", m)
 }
 
 /// `message` about the rule `rule`, when there is one: "rule `id`: …", "quy tắc `id`: …".
