@@ -67,7 +67,7 @@ fn classify_writes_a_file_with_output_and_refuses_to_overwrite_an_input() {
 #[test]
 fn explain_shows_every_rule_and_the_values_it_saw() {
     let dir = scenario_dir().to_string_lossy().into_owned();
-    let (code, out, err) = run(&["explain", &dir, "GT-01"]);
+    let (code, out, err) = run(&["--lang", "en", "explain", &dir, "GT-01"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("MATCH  site_clearance"), "{out}");
     assert!(out.contains("no     procedure"), "{out}");
@@ -90,10 +90,10 @@ fn explain_shows_every_rule_and_the_values_it_saw() {
             .is_some_and(|s| s.iter().any(|x| x["id"] == "completed_unfunded" && x["outcome"] == "matched"))
     );
 
-    let (code, _, err) = run(&["explain", &dir, "NOPE"]);
+    let (code, _, err) = run(&["--lang", "en", "explain", &dir, "NOPE"]);
     assert_eq!(code, 2);
     assert!(err.contains("no project `NOPE`"), "{err}");
-    let (code, _, err) = run(&["explain", &dir, "GT-01", "--source", "NSDP"]);
+    let (code, _, err) = run(&["--lang", "en", "explain", &dir, "GT-01", "--source", "NSDP"]);
     assert_eq!(code, 2);
     assert!(err.contains("no project `GT-01` with source NSDP"), "{err}");
     let (code, _, err) = run(&["explain", &dir, "GT-01", "--source", "NSXX"]);
