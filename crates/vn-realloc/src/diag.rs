@@ -432,6 +432,8 @@ mod tests {
             include_str!("rules/expr/parse.rs"),
             include_str!("rules/lint.rs"),
             include_str!("rules/policy.rs"),
+            include_str!("rules/overrides.rs"),
+            include_str!("rules/backtest.rs"),
             include_str!("pipeline.rs"),
         ];
         let mut codes = Vec::new();

@@ -592,7 +592,11 @@ fn parse_rules(bytes: &[u8], name: &str) -> Result<Rules, PipelineError> {
 pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, PipelineError> {
     use crate::msg;
     let fail = |message: Msg| PipelineError::File { file: path.display().to_string(), message };
-    let what_vi = if what == "rules file" { "tệp quy tắc" } else { what };
+    let what_vi = match what {
+        "rules file" => "tệp quy tắc",
+        "JSON proposal" => "tệp JSON đề xuất",
+        other => other,
+    };
     let unreadable = |e: std::io::Error| {
         let e = crate::load::text::lowercase_first(&e.to_string());
         fail(msg!("E010", "cannot read the {what}: {e}", "không đọc được {what_vi}: {e}"))

@@ -133,7 +133,10 @@ pub fn pipeline_error(e: PipelineError) -> anyhow::Error {
         PipelineError::File { file, message } => {
             bad_input(format!("{file}: {}{}", message.text(message_lang()), code_suffix(message.code)))
         }
-        PipelineError::Calibrate(e) => bad_input(format!("--calibrate: {e}")),
+        PipelineError::Calibrate(e) => {
+            let m = e.message();
+            bad_input(format!("--calibrate: {}{}", m.text(message_lang()), code_suffix(m.code)))
+        }
         e if e.is_bad_input() => bad_input(e.to_string()),
         e => anyhow::Error::new(e),
     }
