@@ -51,7 +51,7 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
 /// error can be written in JSON too).
 fn asks_json_messages(args: &[OsString]) -> bool {
     let args: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).take_while(|a| *a != "--").collect();
-    args.iter().any(|a| *a == "--message-format=json")
+    args.contains(&"--message-format=json")
         || args.windows(2).any(|w| w[0] == "--message-format" && w[1] == "json")
 }
 
