@@ -128,9 +128,12 @@ fn backtest_reports_error_by_pace_class() {
     assert!(text.contains("forecast replayed from 30 June 2025 for 30 September 2025"), "{text}");
     assert!(text.contains("stalled          3      13,000.000       1,040.000"), "{text}");
 
+    let (code, _, err) = run(&["--lang", "en", "backtest", &dir, "--at", "2025-10-31"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("before the scenario's as_of 2025-09-30 [E946]"), "{err}");
     let (code, _, err) = run(&["backtest", &dir, "--at", "2025-10-31"]);
     assert_eq!(code, 2);
-    assert!(err.contains("before the scenario's as_of 2025-09-30"), "{err}");
+    assert!(err.contains("trước ngày số liệu as_of 2025-09-30 của kịch bản [E946]"), "{err}");
     let (code, _, err) = run(&["backtest", &dir, "--at", "30/06/2025"]);
     assert_eq!(code, 2);
     assert!(err.contains("expected a date YYYY-MM-DD"), "{err}");
