@@ -96,9 +96,12 @@ fn a_json_that_is_not_a_proposal_is_bad_input_with_line_and_column() {
         assert!(out.is_empty(), "{name}");
         assert!(err.contains(&format!("{name}{expected}")), "{name}: {err}");
     }
-    let (code, _, err) = run(&["compare", &a, &dir.path().join("missing.json").to_string_lossy()]);
+    let missing = dir.path().join("missing.json").to_string_lossy().into_owned();
+    let (code, _, err) = run(&["compare", &a, &missing]);
     assert_eq!(code, 2);
-    assert!(err.contains("cannot read"), "{err}");
+    assert!(err.contains("không đọc được tệp JSON đề xuất") && err.contains("[E010]"), "{err}");
+    let (_, _, err) = run(&["--lang", "en", "compare", &a, &missing]);
+    assert!(err.contains("cannot read the JSON proposal"), "{err}");
 }
 
 #[test]

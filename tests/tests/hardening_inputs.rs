@@ -541,7 +541,7 @@ fn uncalculated_formula_is_reported_as_such() {
     std::fs::write(tmp.path().join("book.xlsx"), book).unwrap();
     write(tmp.path(), "scenario.toml", &retarget_toml(&valid_small(), "book.xlsx", "book.xlsx"));
     let text = errors(&refused(tmp.path()));
-    assert!(text.contains("row 3: column `plan`: a formula Excel did not calculate"), "{text}");
+    assert!(text.contains("row 3: column L (`plan`): a formula Excel did not calculate"), "{text}");
     assert!(!text.contains("empty field"), "{text}");
 }
 
@@ -577,7 +577,7 @@ fn workbook_for_projects_and_history_reports_once() {
     );
     std::fs::write(tmp.path().join("book.xlsx"), book).unwrap();
     let text = errors(&refused(tmp.path()));
-    assert_eq!(text.matches("column `plan`").count(), 1, "{text}");
+    assert_eq!(text.matches("column L (`plan`)").count(), 1, "{text}");
 }
 
 #[test]
@@ -598,5 +598,5 @@ fn xlsx_shared_formula_with_a_huge_index_is_read_without_allocating() {
     std::fs::write(tmp.path().join("book.xlsx"), book).unwrap();
     write(tmp.path(), "scenario.toml", &retarget_toml(&valid_small(), "book.xlsx", "book.xlsx"));
     let text = errors(&refused(tmp.path()));
-    assert!(text.contains("row 900: column `id`: a formula Excel did not calculate"), "{text}");
+    assert!(text.contains("row 900: column A (`id`): a formula Excel did not calculate"), "{text}");
 }

@@ -71,6 +71,10 @@ fn risk_refuses_bad_options_with_exit_2() {
     std::fs::write(tmp.path().join("scenario.toml"), toml).unwrap();
     let (code, _, err) = run(&["risk", &tmp.path().to_string_lossy(), "--calibrate", "--draws", "10"]);
     assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--calibrate") && err.contains("không có lịch sử giải ngân theo tháng"), "{err}");
+    assert!(err.contains("[E945]"), "{err}");
+    let (_, _, err) =
+        run(&["--lang", "en", "risk", &tmp.path().to_string_lossy(), "--calibrate", "--draws", "10"]);
     assert!(err.contains("--calibrate") && err.contains("no monthly history"), "{err}");
 }
 

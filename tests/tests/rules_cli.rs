@@ -67,7 +67,7 @@ fn classify_writes_a_file_with_output_and_refuses_to_overwrite_an_input() {
 #[test]
 fn explain_shows_every_rule_and_the_values_it_saw() {
     let dir = scenario_dir().to_string_lossy().into_owned();
-    let (code, out, err) = run(&["explain", &dir, "GT-01"]);
+    let (code, out, err) = run(&["--lang", "en", "explain", &dir, "GT-01"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("MATCH  site_clearance"), "{out}");
     assert!(out.contains("no     procedure"), "{out}");
@@ -90,10 +90,10 @@ fn explain_shows_every_rule_and_the_values_it_saw() {
             .is_some_and(|s| s.iter().any(|x| x["id"] == "completed_unfunded" && x["outcome"] == "matched"))
     );
 
-    let (code, _, err) = run(&["explain", &dir, "NOPE"]);
+    let (code, _, err) = run(&["--lang", "en", "explain", &dir, "NOPE"]);
     assert_eq!(code, 2);
     assert!(err.contains("no project `NOPE`"), "{err}");
-    let (code, _, err) = run(&["explain", &dir, "GT-01", "--source", "NSDP"]);
+    let (code, _, err) = run(&["--lang", "en", "explain", &dir, "GT-01", "--source", "NSDP"]);
     assert_eq!(code, 2);
     assert!(err.contains("no project `GT-01` with source NSDP"), "{err}");
     let (code, _, err) = run(&["explain", &dir, "GT-01", "--source", "NSXX"]);
@@ -128,9 +128,12 @@ fn backtest_reports_error_by_pace_class() {
     assert!(text.contains("forecast replayed from 30 June 2025 for 30 September 2025"), "{text}");
     assert!(text.contains("stalled          3      13,000.000       1,040.000"), "{text}");
 
+    let (code, _, err) = run(&["--lang", "en", "backtest", &dir, "--at", "2025-10-31"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("before the scenario's as_of 2025-09-30 [E946]"), "{err}");
     let (code, _, err) = run(&["backtest", &dir, "--at", "2025-10-31"]);
     assert_eq!(code, 2);
-    assert!(err.contains("before the scenario's as_of 2025-09-30"), "{err}");
+    assert!(err.contains("trước ngày số liệu as_of 2025-09-30 của kịch bản [E946]"), "{err}");
     let (code, _, err) = run(&["backtest", &dir, "--at", "30/06/2025"]);
     assert_eq!(code, 2);
     assert!(err.contains("expected a date YYYY-MM-DD"), "{err}");

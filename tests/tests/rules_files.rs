@@ -123,7 +123,7 @@ fn the_shipped_rules_file_is_the_built_in_one() {
 #[test]
 fn check_command_accepts_the_default_rules_clean() {
     let path = workspace_root().join("rules/default.toml");
-    let (code, out, err) = run(&["check", &path.to_string_lossy()]);
+    let (code, out, err) = run(&["--lang", "en", "check", &path.to_string_lossy()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("rules `default` ok"), "{out}");
     assert!(out.contains("0 warning(s)"), "{out}");
@@ -138,10 +138,10 @@ fn check_command_accepts_the_default_rules_clean() {
 fn check_command_exits_2_naming_file_and_line() {
     let path = workspace_root().join("tests/data/rules/bad/unknown_name.toml");
     let shown = path.to_string_lossy().into_owned();
-    let (code, _, err) = run(&["check", &shown]);
+    let (code, _, err) = run(&["--lang", "en", "check", &shown]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&format!("{shown}:23:9: rule `slow`: unknown name `disbursed_rate`")), "{err}");
-    let (code, _, err) = run(&["check", "/nonexistent/rules.toml"]);
+    let (code, _, err) = run(&["--lang", "en", "check", "/nonexistent/rules.toml"]);
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/rules.toml: cannot read the rules file"), "{err}");
 }
@@ -153,9 +153,9 @@ fn a_broken_rules_file_is_refused_by_every_classifying_command() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let scenario = dir.path().to_string_lossy().into_owned();
     for cmd in [
-        vec!["classify", &scenario, "--rules", &shown],
-        vec!["explain", &scenario, "P1", "--rules", &shown],
-        vec!["backtest", &scenario, "--rules", &shown],
+        vec!["--lang", "en", "classify", &scenario, "--rules", &shown],
+        vec!["--lang", "en", "explain", &scenario, "P1", "--rules", &shown],
+        vec!["--lang", "en", "backtest", &scenario, "--rules", &shown],
     ] {
         let (code, out, err) = run(&cmd);
         assert_eq!(code, 2, "{cmd:?}: {err}");

@@ -82,9 +82,16 @@ fn rules_check_refuses_a_value_in_that_divides_by_zero() {
     let path = dir.path().join("rules.toml");
     std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
     let shown = path.to_string_lossy().into_owned();
-    let (code, _, err) = run(&["check", &shown]);
+    let (code, _, err) = run(&["--lang", "en", "check", &shown]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&format!("{shown}:{line}:14: rule `value_in`: `1/0` divides by zero")), "{err}");
+    let (_, _, err) = run(&["check", &shown]);
+    assert!(
+        err.contains(&format!(
+            "{shown}, dòng {line}, ký tự thứ 14: quy tắc `value_in`: `1/0` chia cho 0 [E955]"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -204,6 +211,8 @@ fn propose_with_a_row_dividing_by_zero_exits_2_and_writes_nothing() {
     std::fs::write(&rules, text).unwrap_or_else(|e| panic!("{e}"));
     let out = dir.path().join("p.json");
     let (code, _, err) = run(&[
+        "--lang",
+        "en",
         "propose",
         &realloc_tests::sample_dir(),
         "--rules",

@@ -52,7 +52,7 @@ fn thirty_thousand_in_an_excel_text_cell_without_amount_format_is_refused() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            "data.xlsx: sheet `Dự án` row 3: column `plan`: `30.000` could be 30 or 30,000 million VND; add `amount_format = \"dot\"` or `amount_format = \"vi\"` to scenario.toml"
+            "data.xlsx: sheet `Dự án` row 3: column L (`plan`): `30.000` could be 30 or 30,000 million VND; add `amount_format = \"dot\"` or `amount_format = \"vi\"` to scenario.toml"
         ),
         "{}",
         run.stderr

@@ -216,12 +216,12 @@ fn a_bad_settings_cell_is_named_by_sheet_row_and_column() {
     let run = run_cli([OsStr::new("validate"), book.as_os_str()]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("mau.xlsx, trang tính `Thiết lập`, dòng 4, cột `Giá trị`: "),
+        run.stderr.contains("mau.xlsx, trang tính `Thiết lập`, dòng 4, cột B (`Giá trị`): "),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("mau.xlsx, trang tính `Thiết lập`, dòng 6, cột `Giá trị`: "),
+        run.stderr.contains("mau.xlsx, trang tính `Thiết lập`, dòng 6, cột B (`Giá trị`): "),
         "{}",
         run.stderr
     );
@@ -231,7 +231,7 @@ fn a_bad_settings_cell_is_named_by_sheet_row_and_column() {
     });
     assert!(
         en.stderr.contains(
-            "mau.xlsx: sheet `Thiết lập` row 6: column `Giá trị`: `deadline`: expected a date YYYY-MM-DD"
+            "mau.xlsx: sheet `Thiết lập` row 6: column B (`Giá trị`): `deadline`: expected a date YYYY-MM-DD"
         ),
         "{}",
         en.stderr

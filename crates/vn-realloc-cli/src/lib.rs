@@ -47,6 +47,49 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
     all
 }
 
+/// True when the raw command line asks for `--message-format json` (read before clap, so that a usage
+/// error can be written in JSON too).
+fn asks_json_messages(args: &[OsString]) -> bool {
+    let args: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).take_while(|a| *a != "--").collect();
+    args.contains(&"--message-format=json")
+        || args.windows(2).any(|w| w[0] == "--message-format" && w[1] == "json")
+}
+
+/// A usage error of clap as the JSON object of `--message-format json`: `code` (`usage`), `kind`
+/// (clap's kind of error, `unknown_argument`), `message` (its first line), `text` (all of it) and
+/// `severity`, with `file`, `line` and `column` null like every message without a position.
+fn usage_json(e: &clap::Error, text: &str) -> String {
+    let message = text.lines().next().unwrap_or_default();
+    let message = message.strip_prefix("error: ").unwrap_or(message);
+    let mut kind = String::new();
+    for (i, c) in format!("{:?}", e.kind()).chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            kind.push('_');
+        }
+        kind.push(c.to_ascii_lowercase());
+    }
+    serde_json::json!({
+        "file": null,
+        "line": null,
+        "column": null,
+        "code": "usage",
+        "kind": kind,
+        "message": message,
+        "severity": "error",
+        "text": text.trim_end(),
+    })
+    .to_string()
+}
+
+/// The line saying standard output could not be written, in the language of the last command run on
+/// this thread.
+pub fn closed_stdout_line() -> String {
+    match cmd::common::message_lang() {
+        realloc::report::Lang::Vi => "lỗi: không ghi được ra đầu ra chuẩn (đầu ra đã bị đóng?)".to_owned(),
+        realloc::report::Lang::En => "error: cannot write to standard output (is it closed?)".to_owned(),
+    }
+}
+
 /// Runs the command line `args` (program name first), writing reports to `out` and messages to `err`;
 /// returns the exit status. Never panics on any input. Standard output is taken for a pipe (the
 /// whole document, never the terminal summary); see [`run_on`].
@@ -62,11 +105,16 @@ pub fn run_on(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
             let text = e.render().to_string();
+            if e.use_stderr() && asks_json_messages(&args) {
+                let _ = writeln!(err, "{}", usage_json(&e, &text));
+                return code;
+            }
             let sink: &mut dyn Write = if e.use_stderr() { err } else { out };
             let _ = sink.write_all(text.as_bytes());
             return code;
@@ -92,7 +140,7 @@ pub fn run_on(
                 }
                 return code;
             }
-            let _ = write!(err, "error: {e:#}");
+            let _ = write!(err, "{}: {e:#}", cmd::common::error_word(cmd::common::message_lang()));
             if !format!("{e:#}").ends_with('\n') {
                 let _ = writeln!(err);
             }

@@ -71,7 +71,7 @@ fn main() {
     let mut err = std::io::stderr();
     let mut code = realloc_cli::run_on(std::env::args_os(), terminal, &mut out, &mut err);
     if (out.flush().is_err() || out.failed) && code == realloc_cli::EXIT_OK {
-        let _ = writeln!(err, "error: cannot write to standard output (is it closed?)");
+        let _ = writeln!(err, "{}", realloc_cli::closed_stdout_line());
         code = realloc_cli::EXIT_FAILURE;
     }
     std::process::exit(code);

@@ -229,6 +229,8 @@ pub fn diagnostic_json(d: &Diagnostic) -> String {
         "line": d.line(),
         "column": column,
         "message": d.message,
+        "message_vi": d.message_vi,
+        "code": (!d.code.is_empty()).then_some(d.code),
         "severity": severity,
         "text": d.to_string(),
     })

@@ -111,6 +111,10 @@ pub enum Location {
         row: usize,
         /// Column name from the header.
         column: String,
+        /// The column's letter as the spreadsheet shows it (`F`); absent when not known.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        #[schemars(default)]
+        letter: String,
     },
     /// A whole row of a workbook sheet (duplicate key, cells beyond the header).
     SheetRow {
@@ -181,8 +185,8 @@ impl Diagnostic {
             Location::Position { line, column } => format!("{file}, dòng {line}, ký tự thứ {column}"),
             Location::Field { line, column } => format!("{file}, dòng {line}, cột `{column}`"),
             Location::Line { line } => format!("{file}, dòng {line}"),
-            Location::Cell { sheet, row, column } => {
-                format!("{file}, trang tính `{sheet}`, dòng {row}, cột `{column}`")
+            Location::Cell { sheet, row, column, letter } => {
+                format!("{file}, trang tính `{sheet}`, dòng {row}, cột {}", cell_column(letter, column))
             }
             Location::SheetRow { sheet, row } => format!("{file}, trang tính `{sheet}`, dòng {row}"),
             Location::Sheet { sheet } => format!("{file}, trang tính `{sheet}`"),
@@ -212,6 +216,11 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A workbook column in a message: `F (`giai_ngan`)`, or `` `giai_ngan` `` when its letter is unknown.
+fn cell_column(letter: &str, column: &str) -> String {
+    if letter.is_empty() { format!("`{column}`") } else { format!("{letter} (`{column}`)") }
+}
+
 /// ` [E101]`, or nothing for a message without a code.
 fn code_suffix(code: &str) -> String {
     if code.is_empty() { String::new() } else { format!(" [{code}]") }
@@ -228,8 +237,9 @@ impl Diagnostic {
                 write!(f, "{}:{line}: column `{column}`: {}", self.file, self.message)
             }
             Location::Line { line } => write!(f, "{}:{line}: {}", self.file, self.message),
-            Location::Cell { sheet, row, column } => {
-                write!(f, "{}: sheet `{sheet}` row {row}: column `{column}`: {}", self.file, self.message)
+            Location::Cell { sheet, row, column, letter } => {
+                let column = cell_column(letter, column);
+                write!(f, "{}: sheet `{sheet}` row {row}: column {column}: {}", self.file, self.message)
             }
             Location::SheetRow { sheet, row } => {
                 write!(f, "{}: sheet `{sheet}` row {row}: {}", self.file, self.message)
@@ -402,8 +412,8 @@ mod tests {
     use super::*;
     use crate::money::{AmountError, NumberTextError};
 
-    /// Every code of the catalogue: the first literal of each `msg!` call in the loader's sources,
-    /// and the codes of the amount errors.
+    /// Every code of the catalogue: the first literal of each `msg!` call in the loader's and the
+    /// rules engine's sources, and the codes of the amount errors.
     fn codes() -> Vec<String> {
         let sources = [
             include_str!("load/mod.rs"),
@@ -415,6 +425,16 @@ mod tests {
             include_str!("load/text.rs"),
             include_str!("load/workbook.rs"),
             include_str!("load/xlsx.rs"),
+            include_str!("load/monitoring.rs"),
+            include_str!("rules/mod.rs"),
+            include_str!("rules/engine.rs"),
+            include_str!("rules/expr.rs"),
+            include_str!("rules/expr/parse.rs"),
+            include_str!("rules/lint.rs"),
+            include_str!("rules/policy.rs"),
+            include_str!("rules/overrides.rs"),
+            include_str!("rules/backtest.rs"),
+            include_str!("pipeline.rs"),
         ];
         let mut codes = Vec::new();
         for src in sources {
@@ -463,11 +483,14 @@ mod tests {
     fn a_diagnostic_renders_in_each_language_with_its_place_and_code() {
         let d = Diagnostic::error(
             "mau.xlsx",
-            Location::Cell { sheet: "Dự án".into(), row: 12, column: "plan".into() },
+            Location::Cell { sheet: "Dự án".into(), row: 12, column: "plan".into(), letter: "L".into() },
             crate::msg!("E999", "expected {}", "cần {}", "x"),
         );
-        assert_eq!(d.render(Lang::En), "mau.xlsx: sheet `Dự án` row 12: column `plan`: expected x [E999]");
-        assert_eq!(d.render(Lang::Vi), "mau.xlsx, trang tính `Dự án`, dòng 12, cột `plan`: cần x [E999]");
+        assert_eq!(
+            d.render(Lang::En),
+            "mau.xlsx: sheet `Dự án` row 12: column L (`plan`): expected x [E999]"
+        );
+        assert_eq!(d.render(Lang::Vi), "mau.xlsx, trang tính `Dự án`, dòng 12, cột L (`plan`): cần x [E999]");
         let plain = Diagnostic::warning("a.csv", Location::Line { line: 3 }, "from elsewhere");
         assert_eq!(plain.render(Lang::Vi), "a.csv, dòng 3: from elsewhere");
         assert_eq!(plain.to_string(), "a.csv:3: from elsewhere");

@@ -26,8 +26,9 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Msg};
 use crate::load::{
     InMemoryScenario, LoadError, LoadOptions, Loaded, MAX_TOML_BYTES, load_scenario_in_memory,
     load_scenario_with,
@@ -94,12 +95,12 @@ pub enum PipelineError {
     },
     /// A file the caller named (a rules file) could not be read: missing, not a regular file, too
     /// large, not UTF-8.
-    #[error("{file}: {message}")]
+    #[error("{file}: {}", message.en)]
     File {
         /// The file as named by the caller.
         file: String,
-        /// What is wrong with it.
-        message: String,
+        /// What is wrong with it, in both languages, with its code.
+        message: Msg,
     },
     /// A scenario given as a built [`Scenario`] names a rules file, which cannot be found without a
     /// folder.
@@ -177,6 +178,45 @@ pub struct Prepared {
     pub files_read: Vec<PathBuf>,
     /// How the scenario is named in messages (its folder).
     pub name: String,
+    /// How long each stage took, in order ([`Timings`]).
+    pub timings: Timings,
+}
+
+/// How long each stage of a run took, in the order they ran: `load`, `rules` (reading and checking
+/// the rules file), `assess`, `optimise`, `price constraints` and `build document` (which run at the
+/// same time, so their times overlap), `export LP`, `risk`. A stage that did not run is absent.
+pub type Timings = Vec<(&'static str, Duration)>;
+
+/// Measures stages one after the other: each lap is the time since the previous one; a stage timed
+/// twice (the rules read before and after the scenario) adds up.
+struct Clock {
+    last: Instant,
+    laps: Timings,
+}
+
+/// `f()` and how long it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    (f(), start.elapsed())
+}
+
+impl Clock {
+    fn new() -> Clock {
+        Clock { last: Instant::now(), laps: Vec::new() }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.add(stage, now - self.last);
+        self.last = now;
+    }
+
+    fn add(&mut self, stage: &'static str, d: Duration) {
+        match self.laps.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, total)) => *total += d,
+            None => self.laps.push((stage, d)),
+        }
+    }
 }
 
 /// A scenario run through the whole pipeline.
@@ -199,6 +239,8 @@ pub struct Run {
     pub assessment: Assessment,
     /// The optimiser's proposal.
     pub proposal: Proposal,
+    /// How long each stage took, loading included when the run loaded the scenario.
+    pub timings: Timings,
 }
 
 /// The pipeline, configured with a builder; see the [module](self) documentation.
@@ -320,15 +362,27 @@ impl<'a> Pipeline<'a> {
                 None => (Rules::builtin(), Vec::new()),
             },
         };
-        let prepared = Prepared { scenario, rules, warnings: Vec::new(), files_read, name: name.to_owned() };
+        let prepared = Prepared {
+            scenario,
+            rules,
+            warnings: Vec::new(),
+            files_read,
+            name: name.to_owned(),
+            timings: Vec::new(),
+        };
         self.run_prepared(prepared)
     }
 
     /// Loads the scenario folder `dir` and the rules that apply to it (the first stage of a run).
     pub fn prepare_dir(&mut self, dir: &Path) -> Result<Prepared, PipelineError> {
         self.check_risk()?;
+        let mut clock = Clock::new();
         let explicit = self.explicit_rules()?;
+        if explicit.is_some() {
+            clock.lap("rules");
+        }
         let loaded = load_scenario_with(dir, &self.load).map_err(|e| PipelineError::scenario(dir, e))?;
+        clock.lap("load");
         let mut warnings = Vec::new();
         self.warn_all(&loaded, &mut warnings);
         let scenario = loaded.scenario;
@@ -344,18 +398,25 @@ impl<'a> Pipeline<'a> {
             (None, Some(rel)) => read_rules_file(&folder.join(rel))?,
             (None, None) => Rules::builtin(),
         };
-        Ok(Prepared { scenario, rules, warnings, files_read, name: dir.display().to_string() })
+        clock.lap("rules");
+        let name = dir.display().to_string();
+        Ok(Prepared { scenario, rules, warnings, files_read, name, timings: clock.laps })
     }
 
     /// Loads a scenario held in memory and the rules that apply to it. A rules file the scenario names
     /// is taken from its files.
     pub fn prepare_in_memory(&mut self, input: &InMemoryScenario<'_>) -> Result<Prepared, PipelineError> {
         self.check_risk()?;
+        let mut clock = Clock::new();
         let explicit = self.explicit_rules()?;
+        if explicit.is_some() {
+            clock.lap("rules");
+        }
         let loaded = load_scenario_in_memory(input).map_err(|e| PipelineError::Scenario {
             folder: input.folder.to_owned(),
             diagnostics: e.diagnostics,
         })?;
+        clock.lap("load");
         let mut warnings = Vec::new();
         self.warn_all(&loaded, &mut warnings);
         let scenario = loaded.scenario;
@@ -381,27 +442,42 @@ impl<'a> Pipeline<'a> {
             }
             (None, None) => Rules::builtin(),
         };
-        Ok(Prepared { scenario, rules, warnings, files_read, name: input.folder.to_owned() })
+        clock.lap("rules");
+        let name = input.folder.to_owned();
+        Ok(Prepared { scenario, rules, warnings, files_read, name, timings: clock.laps })
     }
 
     /// Runs assess → optimise → price constraints → document (→ LP, → risk) on a prepared scenario.
     pub fn run_prepared(&mut self, prepared: Prepared) -> Result<Run, PipelineError> {
         self.check_risk()?;
-        let Prepared { scenario, rules, mut warnings, files_read, name } = prepared;
+        let Prepared { scenario, rules, mut warnings, files_read, name, timings } = prepared;
+        let mut clock = Clock { last: Instant::now(), laps: timings };
         let identity = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
         let assessment = rules.assess_checked(&scenario)?;
+        clock.lap("assess");
         let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
             .map_err(|source| PipelineError::Optimize { scenario: name.clone(), source })?;
+        clock.lap("optimise");
         // Pricing the binding constraints re-solves the model once per constraint; it runs beside the
         // document and the LP export, which do not depend on it.
         let export_lp = self.export_lp;
-        let (costs, (mut document, lp)) = rayon::join(
-            || constraint_costs(&scenario.portfolio, &assessment.model, &proposal),
+        let ((costs, t_costs), ((mut document, t_document), lp)) = rayon::join(
+            || timed(|| constraint_costs(&scenario.portfolio, &assessment.model, &proposal)),
             || {
-                let lp = export_lp.then(|| optimize::export_lp(&scenario.portfolio, &assessment.model));
-                (ProposalDocument::build(&scenario, &identity, &assessment, &proposal), lp)
+                let document =
+                    timed(|| ProposalDocument::build(&scenario, &identity, &assessment, &proposal));
+                let lp =
+                    export_lp.then(|| timed(|| optimize::export_lp(&scenario.portfolio, &assessment.model)));
+                (document, lp)
             },
         );
+        clock.add("price constraints", t_costs);
+        clock.add("build document", t_document);
+        let lp = lp.map(|(lp, t)| {
+            clock.add("export LP", t);
+            lp
+        });
+        clock.last = Instant::now();
         let lp =
             lp.transpose().map_err(|source| PipelineError::ExportLp { scenario: name.clone(), source })?;
         for (line, cost) in document.constraints.iter_mut().zip(costs) {
@@ -410,8 +486,10 @@ impl<'a> Pipeline<'a> {
         if let Some(request) = self.risk {
             let report = self.simulate(&request, &scenario, &rules, &assessment, &proposal, &mut warnings)?;
             document.risk = Some(report);
+            clock.lap("risk");
         }
-        Ok(Run { document, lp, warnings, files_read, scenario, rules, assessment, proposal })
+        let timings = clock.laps;
+        Ok(Run { document, lp, warnings, files_read, scenario, rules, assessment, proposal, timings })
     }
 
     /// The Monte Carlo over a proposed scenario: the rules' spread (the built-in one when the rules
@@ -428,13 +506,13 @@ impl<'a> Pipeline<'a> {
         let spread = match rules.risk_spread() {
             Some(s) => s.clone(),
             None => {
-                self.warn(
-                    format!(
-                        "the rules `{}` declare no [risk] section; using the spread of the built-in rules",
-                        rules.name
-                    ),
-                    warnings,
+                let m = crate::msg!(
+                    "W015",
+                    "the rules `{}` declare no [risk] section; using the spread of the built-in rules",
+                    "bộ quy tắc `{}` không có mục [risk]; dùng độ phân tán của bộ quy tắc có sẵn",
+                    rules.name
                 );
+                self.warn(m.text(self.lang).to_owned(), warnings);
                 Rules::builtin().risk_spread().cloned().unwrap_or_else(|| Spread::uniform(0.2, 0.3))
             }
         };
@@ -499,7 +577,12 @@ pub fn read_rules_file(path: &Path) -> Result<Rules, PipelineError> {
 fn parse_rules(bytes: &[u8], name: &str) -> Result<Rules, PipelineError> {
     let text = std::str::from_utf8(bytes).map_err(|e| PipelineError::File {
         file: name.to_owned(),
-        message: format!("the rules file is not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+        message: crate::msg!(
+            "E014",
+            "the rules file is not UTF-8 (invalid byte at offset {})",
+            "tệp quy tắc không phải UTF-8 (byte sai ở vị trí {})",
+            e.valid_up_to()
+        ),
     })?;
     Ok(Rules::parse(text, name)?)
 }
@@ -507,23 +590,35 @@ fn parse_rules(bytes: &[u8], name: &str) -> Result<Rules, PipelineError> {
 /// Reads a file the user named: only a regular file (not a pipe or a device such as `/dev/zero`, which
 /// would never end) of at most `limit` bytes; else an error saying what it is (`what`: "rules file").
 pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, PipelineError> {
-    let fail = |message: String| PipelineError::File { file: path.display().to_string(), message };
-    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the {what}: {e}")))?;
+    use crate::msg;
+    let fail = |message: Msg| PipelineError::File { file: path.display().to_string(), message };
+    let what_vi = match what {
+        "rules file" => "tệp quy tắc",
+        "JSON proposal" => "tệp JSON đề xuất",
+        other => other,
+    };
+    let unreadable = |e: std::io::Error| {
+        let e = crate::load::text::lowercase_first(&e.to_string());
+        fail(msg!("E010", "cannot read the {what}: {e}", "không đọc được {what_vi}: {e}"))
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.is_dir() {
-        return Err(fail(format!("is a folder, not a {what}")));
+        return Err(fail(msg!("E011", "is a folder, not a {what}", "là một thư mục, không phải {what_vi}")));
     }
     if !meta.is_file() {
-        return Err(fail(format!(
-            "is not a regular file (it is a pipe, a device or a socket) and is not read; expected a {what}"
+        return Err(fail(msg!(
+            "E012",
+            "is not a regular file (it is a pipe, a device or a socket) and is not read; expected a {what}",
+            "không phải một tệp thông thường (là một đường ống, thiết bị hoặc socket) nên không được đọc; cần {what_vi}"
         )));
     }
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|e| fail(format!("cannot read the {what}: {e}")))?;
+    std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes)).map_err(unreadable)?;
     if bytes.len() as u64 > limit {
-        return Err(fail(format!(
+        return Err(fail(msg!(
+            "E013",
             "the {what} is larger than {} MiB, the most it may be (README, \"Limits\")",
+            "{what_vi} lớn hơn {} MiB, mức tối đa cho phép (README, \"Limits\")",
             limit >> 20
         )));
     }

@@ -24,8 +24,15 @@ pub fn run(args: &BacktestArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wr
         .transpose()?;
     let (scenario, rules) = load_with_rules(&args.scenario, args.rules.file.as_deref(), err)?;
     let at = at.unwrap_or_else(|| Rules::default_backtest_date(scenario.meta.as_of));
-    let b =
-        rules.backtest(&scenario, at).map_err(|e| bad_input(format!("{}: {e}", args.scenario.display())))?;
+    let b = rules.backtest(&scenario, at).map_err(|e| {
+        let m = e.message();
+        bad_input(format!(
+            "{}: {} [{}]",
+            args.scenario.display(),
+            m.text(super::common::message_lang()),
+            m.code
+        ))
+    })?;
     let text = match args.format {
         SummaryFormat::Json => realloc::contract::to_json_pretty(&b),
         SummaryFormat::Text => text(&b, ctx.lang),

@@ -21,6 +21,27 @@ thread_local! {
     /// The language of the bad-input messages of the command running on this thread, when a caller
     /// set it ([`with_message_lang`]); otherwise the command line's `--lang` ([`crate::output::lang`]).
     static MESSAGE_LANG: Cell<Option<Lang>> = const { Cell::new(None) };
+    /// The stages the library's pipeline timed since the command's last `Ctx::stage`.
+    static STAGES: std::cell::RefCell<realloc::pipeline::Timings> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Keeps the stages a pipeline run timed, for `-v` (see [`take_stages`]).
+pub fn record_stages(timings: &realloc::pipeline::Timings) {
+    STAGES.with(|s| s.borrow_mut().extend(timings.iter().copied()));
+}
+
+/// The stages recorded since the last call: `Ctx::stage` lists them instead of the one stage it
+/// was told, which covered them.
+pub fn take_stages() -> realloc::pipeline::Timings {
+    STAGES.with(|s| std::mem::take(&mut *s.borrow_mut()))
+}
+
+/// The word before an error in `lang`.
+pub fn error_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "lỗi",
+        Lang::En => "error",
+    }
 }
 
 /// Runs `f` with bad-input messages in `lang` on this thread.
@@ -92,10 +113,46 @@ pub fn pipeline_error(e: PipelineError) -> anyhow::Error {
                 diagnostics.iter().cloned().collect(),
             )
         }
-        PipelineError::Calibrate(e) => bad_input(format!("--calibrate: {e}")),
+        // The rules' problems, the same way: each with its file, line and column.
+        PipelineError::Rules(e) => {
+            let lang = message_lang();
+            let diagnostics = e.diagnostics();
+            let file = match &e {
+                realloc::rules::RulesError::Invalid { file, .. } => file.as_str(),
+                _ => "",
+            };
+            crate::output::bad_diagnostics(
+                format!(
+                    "{}\n{}",
+                    rules_head(file, diagnostics.error_count(), lang),
+                    diagnostics.render(lang)
+                ),
+                diagnostics.iter().cloned().collect(),
+            )
+        }
+        PipelineError::File { file, message } => {
+            bad_input(format!("{file}: {}{}", message.text(message_lang()), code_suffix(message.code)))
+        }
+        PipelineError::Calibrate(e) => {
+            let m = e.message();
+            bad_input(format!("--calibrate: {}{}", m.text(message_lang()), code_suffix(m.code)))
+        }
         e if e.is_bad_input() => bad_input(e.to_string()),
         e => anyhow::Error::new(e),
     }
+}
+
+/// "FILE: N problem(s) in the rules:" in `lang`.
+pub fn rules_head(file: &str, count: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{file}: {count} problem(s) in the rules:"),
+        Lang::Vi => format!("{file}: bộ quy tắc có {count} lỗi:"),
+    }
+}
+
+/// ` [E010]`, or nothing for a message without a code.
+fn code_suffix(code: &str) -> String {
+    if code.is_empty() { String::new() } else { format!(" [{code}]") }
 }
 
 /// The pipeline of the command line: the `--rules` file (else the scenario's own, else the built-in
@@ -142,6 +199,9 @@ pub fn propose_scenario(
         .risk_progress(&progress)
         .run_dir(dir)
         .map_err(pipeline_error);
+    if let Ok(run) = &run {
+        record_stages(&run.timings);
+    }
     if let Some(bar) = bar.get() {
         bar.finish_and_clear();
     }

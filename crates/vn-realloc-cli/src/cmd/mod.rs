@@ -64,13 +64,19 @@ impl Ctx {
         }
     }
 
-    /// Marks the end of the stage `name` (load, rules, optimise, document, write).
+    /// Marks the end of the stage `name` (load, rules, optimise, document, write). When the library's
+    /// pipeline ran in it, its own stages (load, rules, assess, optimise, …) are listed instead.
     pub fn stage(&self, name: &'static str) {
         let mut c = self.clock.borrow_mut();
         let now = Instant::now();
         let d = now - c.0;
         c.0 = now;
-        c.1.push((name, d));
+        let inner = common::take_stages();
+        if inner.is_empty() {
+            c.1.push((name, d));
+        } else {
+            c.1.extend(inner);
+        }
     }
 
     /// The stages timed, in order.
@@ -131,7 +137,7 @@ pub fn dispatch(
     }
     if ctx.verbose {
         for (stage, d) in ctx.timings() {
-            let _ = writeln!(err, "{stage:<10} {:>9.1} ms", d.as_secs_f64() * 1e3);
+            let _ = writeln!(err, "{stage:<18} {:>9.1} ms", d.as_secs_f64() * 1e3);
         }
     }
     result

@@ -27,5 +27,6 @@ pub fn load_with_rules(
         crate::output::warn_text(err, w);
     };
     let prepared = super::common::pipeline(rules, &mut warn).prepare_dir(dir).map_err(pipeline_error)?;
+    super::common::record_stages(&prepared.timings);
     Ok((prepared.scenario, prepared.rules))
 }

@@ -33,7 +33,7 @@ mod pipeline;
 mod projects;
 mod records;
 mod scenario_toml;
-mod text;
+pub(crate) mod text;
 mod workbook;
 pub mod xlsx;
 

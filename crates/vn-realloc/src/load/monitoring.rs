@@ -22,9 +22,10 @@ use super::numbers::NumberFormat;
 use super::projects::{ProjectsTable, map_header};
 use super::records::{self, Records};
 use super::text::{self, Fields};
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, Msg};
 use crate::domain::Source;
 use crate::money::{AmountFormat, Money};
+use crate::msg;
 use crate::scenario::{Conclusion, Register, ScenarioMeta, Schedule, TaskStatus, TreasuryRow};
 
 /// Columns of `treasury.csv` and the Vietnamese headers accepted; the last (`advance_since`) is
@@ -71,7 +72,11 @@ fn read_table<const N: usize>(
         diags.error(
             file,
             Location::File,
-            format!("expected a CSV file ({}); save the sheet as CSV UTF-8", what.0),
+            msg!(
+                "E650",
+                en("expected a CSV file ({}); save the sheet as CSV UTF-8", what.0),
+                vi("cần một tệp CSV ({}); hãy lưu trang tính dạng CSV UTF-8", what.1)
+            ),
         );
         return None;
     }
@@ -89,7 +94,13 @@ fn read_table<const N: usize>(
             Ok(line) if fields.len() != width => diags.error(
                 file,
                 Location::Line { line },
-                format!("expected {width} fields as in the header, found {}", fields.len()),
+                msg!(
+                    "E651",
+                    "expected {} fields as in the header, found {}",
+                    "cần {} trường như dòng tiêu đề, nhưng có {}",
+                    width,
+                    fields.len()
+                ),
             ),
             Ok(line) => {
                 let mut bad = false;
@@ -147,7 +158,7 @@ pub(super) fn read_monitoring(
     if let Some((shown, bytes)) = read(&files.schedule, "schedule", diags) {
         let (s, mut d) = parse_schedule(&bytes, &shown, meta, table);
         if !projects_complete {
-            d.retain(|x| !x.message.contains(" is not in "));
+            d.retain(|x| x.code != NOT_IN_PROJECTS);
         }
         diags.extend(d);
         out.schedule = Some(s);
@@ -185,28 +196,45 @@ pub fn load_previous_year(
     Ok(loaded.warnings)
 }
 
+/// The code of a schedule row whose project is not in the projects file.
+const NOT_IN_PROJECTS: &str = "E656";
+
 /// `YYYY-MM` as `(year, month)`.
-pub(crate) fn parse_month(s: &str) -> Result<(i32, u32), String> {
+pub(crate) fn parse_month(s: &str) -> Result<(i32, u32), Msg> {
     let b = s.as_bytes();
     let ok = b.len() == 7 && b[4] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit());
     let parsed = ok.then(|| (s[..4].parse::<i32>().ok(), s[5..].parse::<u32>().ok()));
     match parsed {
         Some((Some(y), Some(m))) if (1..=12).contains(&m) => Ok((y, m)),
-        _ => Err(format!("expected a month as YYYY-MM (2025-03), found `{}`", text::quote(s))),
+        _ => Err(msg!(
+            "E652",
+            "expected a month as YYYY-MM (2025-03), found `{}`",
+            "cần một tháng dạng YYYY-MM (2025-03), nhưng gặp `{}`",
+            text::quote(s)
+        )),
     }
 }
 
 /// `YYYY-MM-DD` as a date.
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+fn parse_date(s: &str) -> Result<NaiveDate, Msg> {
     let b = s.as_bytes();
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
         && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    shape
-        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .flatten()
-        .ok_or_else(|| format!("expected a date as YYYY-MM-DD (2025-09-30), found `{}`", text::quote(s)))
+    shape.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten().ok_or_else(|| {
+        msg!(
+            "E653",
+            "expected a date as YYYY-MM-DD (2025-09-30), found `{}`",
+            "cần một ngày dạng YYYY-MM-DD (2025-09-30), nhưng gặp `{}`",
+            text::quote(s)
+        )
+    })
+}
+
+/// An empty project code.
+fn empty_id() -> Msg {
+    msg!("E663", "expected a project code, found an empty field", "cần mã dự án, nhưng ô để trống")
 }
 
 fn field<'f>(fields: &'f Vec<Cow<'_, str>>, p: usize) -> &'f str {
@@ -239,7 +267,7 @@ pub fn parse_treasury(
             let mut ok = true;
             if id.is_empty() {
                 ok = false;
-                diags.error(file, at(0), "expected a project code, found an empty field");
+                diags.error(file, at(0), empty_id());
             }
             let source = text::code(field(f, pos[1]), Source::ALL, Source::code)
                 .map_err(|m| diags.error(file, at(1), m))
@@ -258,9 +286,13 @@ pub fn parse_treasury(
                 diags.error(
                     file,
                     Location::Line { line },
-                    format!(
-                        "duplicate row `{}` with source {source}: already on line {first}",
-                        text::quote(&id)
+                    msg!(
+                        "E654",
+                        "duplicate row `{}` with source {}: already on line {}",
+                        "dòng `{}` nguồn {} bị trùng: đã có ở dòng {}",
+                        text::quote(&id),
+                        source,
+                        first
                     ),
                 );
                 return;
@@ -269,7 +301,11 @@ pub fn parse_treasury(
                 diags.warning(
                     file,
                     at(4),
-                    "`advance_since` is given but no advance is outstanding; it is ignored",
+                    msg!(
+                        "W655",
+                        "`advance_since` is given but no advance is outstanding; it is ignored",
+                        "có `advance_since` nhưng không còn dư tạm ứng nên được bỏ qua"
+                    ),
                 );
             }
             seen.insert((id.clone(), source), line);
@@ -324,9 +360,14 @@ pub fn parse_schedule(
                 diags.error(
                     file,
                     at(2),
-                    format!(
-                        "expected a month from {fy}-01 to {}-01 (the plan year and its January extension), found `{y}-{m:02}`",
-                        fy + 1
+                    msg!(
+                        "E657",
+                        "expected a month from {}-01 to {}-01 (the plan year and its January extension), found `{}-{:02}`",
+                        "cần một tháng từ {}-01 đến {}-01 (năm kế hoạch và tháng 1 kéo dài), nhưng gặp `{}-{:02}`",
+                        fy,
+                        fy + 1,
+                        y,
+                        m
                     ),
                 );
                 return;
@@ -335,7 +376,14 @@ pub fn parse_schedule(
                 diags.error(
                     file,
                     at(0),
-                    format!("project `{}` with source {source} is not in {}", text::quote(&id), table.file),
+                    msg!(
+                        "E656",
+                        "project `{}` with source {} is not in {}",
+                        "dự án `{}` nguồn {} không có trong {}",
+                        text::quote(&id),
+                        source,
+                        table.file
+                    ),
                 );
                 return;
             };
@@ -345,9 +393,15 @@ pub fn parse_schedule(
                 diags.error(
                     file,
                     Location::Line { line },
-                    format!(
-                        "project `{}` with source {source}: month {y}-{m:02} already on line {first}",
-                        text::quote(&id)
+                    msg!(
+                        "E658",
+                        "project `{}` with source {}: month {}-{:02} already on line {}",
+                        "dự án `{}` nguồn {}: tháng {}-{:02} đã có ở dòng {}",
+                        text::quote(&id),
+                        source,
+                        y,
+                        m,
+                        first
                     ),
                 );
                 return;
@@ -370,10 +424,13 @@ pub fn parse_schedule(
                 diags.error(
                     file,
                     Location::Field { line, column: "cumulative".to_owned() },
-                    format!(
-                        "a cumulative amount cannot fall: {} is below {} on line {first}",
+                    msg!(
+                        "E659",
+                        "a cumulative amount cannot fall: {} is below {} on line {}",
+                        "số lũy kế không thể giảm: {} nhỏ hơn {} ở dòng {}",
                         m.to_million_string(),
-                        lm.to_million_string()
+                        lm.to_million_string(),
+                        first
                     ),
                 );
             }
@@ -386,8 +443,10 @@ pub fn parse_schedule(
             diags.warning(
                 file,
                 Location::Field { line, column: "cumulative".to_owned() },
-                format!(
+                msg!(
+                    "W660",
                     "project `{}` ({}): the schedule reaches {} million VND, above its plan of {}",
+                    "dự án `{}` ({}): tiến độ đăng ký đạt {} triệu đồng, vượt kế hoạch {}",
                     text::quote(&p.id),
                     p.source,
                     m.to_million_string(),
@@ -431,8 +490,10 @@ pub fn parse_conclusions(bytes: &[u8], file: &str, table: &ProjectsTable) -> (Re
                     diags.error(
                         file,
                         at(6),
-                        format!(
+                        msg!(
+                            "E661",
                             "expected `open` or `done` (Đang thực hiện / Đã hoàn thành), found `{}`",
+                            "cần `Đang thực hiện` hoặc `Đã hoàn thành` (open / done), nhưng gặp `{}`",
                             text::quote(other)
                         ),
                     );
@@ -440,7 +501,7 @@ pub fn parse_conclusions(bytes: &[u8], file: &str, table: &ProjectsTable) -> (Re
                 }
             };
             if id.is_empty() {
-                diags.error(file, at(1), "expected a project code, found an empty field");
+                diags.error(file, at(1), empty_id());
                 return;
             }
             let (Some(meeting), Some(source), Some(deadline), Some(status)) =
@@ -452,9 +513,12 @@ pub fn parse_conclusions(bytes: &[u8], file: &str, table: &ProjectsTable) -> (Re
                 diags.warning(
                     file,
                     at(1),
-                    format!(
-                        "project `{}` with source {source} is not in {}: the conclusion is kept in the register",
+                    msg!(
+                        "W662",
+                        "project `{}` with source {} is not in {}: the conclusion is kept in the register",
+                        "dự án `{}` nguồn {} không có trong {}: kết luận vẫn được giữ trong sổ theo dõi",
                         text::quote(&id),
+                        source,
                         table.file
                     ),
                 );
@@ -474,8 +538,16 @@ pub fn parse_conclusions(bytes: &[u8], file: &str, table: &ProjectsTable) -> (Re
     );
     // A column the tool does not read is still part of the register, and written back.
     diags.rewrite(|d| {
-        if let Some(name) = d.message.strip_suffix(" ignored").filter(|m| m.starts_with("unknown column ")) {
-            d.message = format!("{name} kept in the register as written (the tool does not read it)");
+        if d.code == "W404"
+            && let Location::Field { column, .. } = &d.location
+        {
+            let m = msg!(
+                "W664",
+                "unknown column `{}` kept in the register as written (the tool does not read it)",
+                "cột `{}` được giữ nguyên trong sổ theo dõi (chương trình không đọc cột này)",
+                column
+            );
+            (d.message, d.message_vi, d.code) = (m.en, m.vi, m.code);
         }
     });
     let register = Register { header: header.unwrap_or_default(), positions, records, conclusions };

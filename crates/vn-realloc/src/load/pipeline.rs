@@ -315,6 +315,7 @@ fn read_sheet(
             break;
         }
     }
+    xlsx::locate_columns(&mut diags, &name, &sheet.name, &header, &PIPELINE_ALIASES);
     (builder.rows, diags)
 }
 

@@ -331,7 +331,7 @@ pub(crate) fn code<T: FromStr<Err = UnknownCode> + Copy>(
 }
 
 /// The Vietnamese name of a code table, for messages.
-fn what_vi(what: &str) -> &'static str {
+pub(crate) fn what_vi(what: &str) -> &'static str {
     match what {
         "capital source" => "mã nguồn vốn",
         "project group" => "nhóm dự án",

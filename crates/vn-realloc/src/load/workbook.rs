@@ -241,7 +241,9 @@ pub(crate) fn read_settings(
         diag.location = match diag.location {
             Location::Position { line, .. } => match line.checked_sub(shift + 1).and_then(|i| lines.get(i)) {
                 Some(Some(row)) => {
-                    Location::Cell { sheet: sheet.clone(), row: *row, column: value_column.clone() }
+                    // The value column is always the second (see `to_toml`).
+                    let letter = "B".to_owned();
+                    Location::Cell { sheet: sheet.clone(), row: *row, column: value_column.clone(), letter }
                 }
                 _ => Location::Sheet { sheet: sheet.clone() },
             },

@@ -71,7 +71,7 @@ pub(crate) fn relocate(diags: &mut Diagnostics, names: &[String]) {
             let (file, sheet) = (file.to_owned(), sheet.to_owned());
             d.location = match std::mem::replace(&mut d.location, Location::File) {
                 Location::Field { line, column } => {
-                    Location::Cell { sheet: sheet.clone(), row: line, column }
+                    Location::Cell { sheet: sheet.clone(), row: line, column, letter: String::new() }
                 }
                 Location::Line { line } | Location::Position { line, .. } => {
                     Location::SheetRow { sheet: sheet.clone(), row: line }
@@ -92,6 +92,35 @@ pub(crate) fn relocate(diags: &mut Diagnostics, names: &[String]) {
                         d.message_vi.replace(name.as_str(), &format!("{file} trang tính `{sheet}`"));
                 }
             }
+        }
+    });
+}
+
+/// Gives the diagnostics about a column of the sheet `name` (a [`marked`] name) their cell: the
+/// sheet, the row and the column's letter, found in the header (`header[i]` is column `i`) by its
+/// name as written or as the alias table `aliases` names it.
+pub(crate) fn locate_columns(
+    diags: &mut Diagnostics,
+    name: &str,
+    sheet: &str,
+    header: &[String],
+    aliases: &[(&str, &[&str])],
+) {
+    let index = |column: &str| {
+        header.iter().position(|h| h.trim() == column).or_else(|| {
+            let want = aliases.iter().position(|(c, _)| *c == column)?;
+            header.iter().position(|h| headers::column_of(aliases, h) == Some(want))
+        })
+    };
+    diags.rewrite(|d| {
+        if d.file != name {
+            return;
+        }
+        if let Location::Field { line, column } = &d.location
+            && let Some(i) = index(column)
+        {
+            let (row, column) = (*line, column.clone());
+            d.location = Location::Cell { sheet: sheet.to_owned(), row, column, letter: column_letters(i) };
         }
     });
 }
@@ -613,6 +642,8 @@ pub(crate) fn projects_table_marked(
             break;
         }
     }
+    let table = builder.finish();
+    locate_columns(&mut diags, &name, &sheet.name, &header, &PROJECT_ALIASES);
     if count == 0 {
         diags.error(
             &name,
@@ -624,7 +655,7 @@ pub(crate) fn projects_table_marked(
             ),
         );
     }
-    (builder.finish(), diags)
+    (table, diags)
 }
 
 /// Reads the history sheet of a workbook against the projects already read. Returns the history,
@@ -690,6 +721,7 @@ pub(crate) fn history_marked(
         return (None, diags, Some(name));
     }
     let history = builder.finish(&mut diags);
+    locate_columns(&mut diags, &name, &sheet.name, &header, &HISTORY_ALIASES);
     (Some(history), diags, Some(name))
 }
 

@@ -33,6 +33,27 @@ pub enum BacktestError {
     },
 }
 
+impl BacktestError {
+    /// The error in both languages, with its code, for a front end writing in the user's language.
+    pub fn message(&self) -> crate::diag::Msg {
+        match self {
+            BacktestError::NoHistory => crate::msg!(
+                "E945",
+                "the scenario has no monthly history (`disbursements` in scenario.toml): nothing to replay",
+                "kịch bản không có lịch sử giải ngân theo tháng (`disbursements` trong scenario.toml): không có gì để chạy lại"
+            ),
+            BacktestError::OutOfRange { at, start, as_of } => crate::msg!(
+                "E946",
+                "the replay date {} must be after {} and before the scenario's as_of {}",
+                "ngày chạy lại {} phải sau {} và trước ngày số liệu as_of {} của kịch bản",
+                at,
+                start,
+                as_of
+            ),
+        }
+    }
+}
+
 /// Forecast error over a set of rows.
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BacktestLine {

@@ -216,9 +216,13 @@ impl Rules {
                 diags.error(
                     &self.file,
                     crate::diag::Location::Line { line },
-                    format!(
-                        "rule `{rule}` divides by zero or overflows for project `{}` ({}): its value is not a number; guard the division (ratio(a, b) is 0 when b is 0) or the row's figures",
-                        p.id, p.source
+                    crate::msg!(
+                        "E939",
+                        "rule `{}` divides by zero or overflows for project `{}` ({}): its value is not a number; guard the division (ratio(a, b) is 0 when b is 0) or the row's figures",
+                        "quy tắc `{}` chia cho 0 hoặc tràn số ở dự án `{}` ({}): giá trị không phải là số; hãy chặn phép chia (ratio(a, b) bằng 0 khi b bằng 0) hoặc xem lại số liệu của dòng",
+                        rule,
+                        p.id,
+                        p.source
                     ),
                 );
             }

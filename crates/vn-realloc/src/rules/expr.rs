@@ -13,7 +13,11 @@
 
 use std::collections::HashMap;
 
+use crate::diag::Msg;
 use crate::domain::{Category, Obstacle, ProjectGroup, Source, Status};
+use crate::msg;
+
+use super::unknown_code;
 
 mod parse;
 
@@ -58,6 +62,19 @@ impl Ty {
             Ty::Code(CodeKind::Pace) => "a pace class",
             Ty::Code(CodeKind::Category) => "a category",
             Ty::Bits => "the obstacle set",
+        }
+    }
+
+    fn describe_vi(self) -> &'static str {
+        match self {
+            Ty::Num => "một số",
+            Ty::Bool => "một giá trị đúng/sai",
+            Ty::Code(CodeKind::Source) => "một nguồn vốn",
+            Ty::Code(CodeKind::Group) => "một nhóm dự án",
+            Ty::Code(CodeKind::Status) => "một tình trạng",
+            Ty::Code(CodeKind::Pace) => "một nhóm tiến độ",
+            Ty::Code(CodeKind::Category) => "một phân loại",
+            Ty::Bits => "tập mã vướng mắc",
         }
     }
 }
@@ -481,9 +498,11 @@ impl Scope {
     }
 
     /// The message for a name refused because the table is full.
-    pub(crate) fn full_message() -> String {
-        format!(
+    pub(crate) fn full_message() -> Msg {
+        msg!(
+            "E950",
             "too many names (at most {}: row fields, scenario values, parameters, metrics and groups together)",
+            "quá nhiều tên (tối đa {} gồm cả trường của dòng, giá trị kịch bản, tham số, chỉ số và nhóm)",
             fmt_thousands(Scope::MAX_NAMES)
         )
     }
@@ -509,33 +528,51 @@ pub(crate) struct Compiled {
 pub(crate) struct ExprError {
     /// Byte offset in the expression text.
     pub(crate) at: usize,
-    /// What is wrong, lowercase, no trailing period.
-    pub(crate) message: String,
+    /// What is wrong, lowercase, no trailing period, in both languages.
+    pub(crate) message: Msg,
 }
 
 impl std::fmt::Display for ExprError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message.en)
     }
 }
 
-fn fail<T>(at: usize, message: impl Into<String>) -> Result<T, ExprError> {
-    Err(ExprError { at, message: message.into() })
+fn fail<T>(at: usize, message: Msg) -> Result<T, ExprError> {
+    Err(ExprError { at, message })
 }
 
 /// Compiles `text` in `scope`.
 pub(crate) fn compile(text: &str, scope: &Scope) -> Result<Compiled, ExprError> {
     let ast = parse::parse(text).map_err(|e| ExprError {
         at: e.at,
-        message: format!("cannot parse `{}`: {}", quote(text), e.message),
+        message: Msg::new(
+            e.message.code,
+            format!("cannot parse `{}`: {}", quote(text), e.message.en),
+            format!("không đọc được `{}`: {}", quote(text), e.message.vi),
+        ),
     })?;
     let mut c = Compiler { scope, text, reads: Vec::new(), obstacles: Vec::new() };
     let (expr, ty) = match c.node(&ast)? {
         Typed::Val(e, ty) => (e, ty),
-        Typed::Str(s) => return fail(ast.at, format!("the expression is only the string \"{s}\"")),
+        Typed::Str(s) => {
+            return fail(
+                ast.at,
+                msg!("E951", "the expression is only the string \"{}\"", "biểu thức chỉ là chuỗi \"{}\"", s),
+            );
+        }
     };
     let Some(code) = Code::new(&expr) else {
-        return fail(0, format!("`{}` is nested too deeply (more than {STACK} levels)", quote(text)));
+        return fail(
+            0,
+            msg!(
+                "E952",
+                "`{}` is nested too deeply (more than {} levels)",
+                "`{}` lồng quá sâu (quá {} tầng)",
+                quote(text),
+                STACK
+            ),
+        );
     };
     Ok(Compiled { text: text.to_owned(), expr, code, ty, reads: c.reads, obstacles: c.obstacles })
 }
@@ -587,8 +624,11 @@ impl Compiler<'_> {
                 let Some(slot) = self.scope.get(identifier) else {
                     return fail(
                         n.at,
-                        format!(
-                            "unknown name `{identifier}` (not a row field, parameter or metric computed before this rule)"
+                        msg!(
+                            "E953",
+                            "unknown name `{}` (not a row field, parameter or metric computed before this rule)",
+                            "không có tên `{}` (không phải trường của dòng, tham số hay chỉ số tính trước quy tắc này)",
+                            identifier
                         ),
                     );
                 };
@@ -596,7 +636,12 @@ impl Compiler<'_> {
                 if ty == Ty::Bits {
                     return fail(
                         n.at,
-                        format!("`{identifier}` can only be read with has_obstacle(\"code\")"),
+                        msg!(
+                            "E954",
+                            "`{}` can only be read with has_obstacle(\"code\")",
+                            "`{}` chỉ đọc được qua has_obstacle(\"mã\")",
+                            identifier
+                        ),
                     );
                 }
                 if !self.reads.contains(&slot) {
@@ -627,7 +672,7 @@ impl Compiler<'_> {
             let x = self.num(a, sym)?;
             let y = self.num(b, sym)?;
             if matches!(k, Arith::Div | Arith::Rem) && y.constant() == Some(0.0) {
-                return fail(n.at, format!("{} divides by zero", self.culprit(n)));
+                return fail(n.at, msg!("E955", "{} divides by zero", "{} chia cho 0", self.culprit(n)));
             }
             return Ok(Typed::Val(Expr::Arith(k, Box::new(x), Box::new(y)), Ty::Num));
         }
@@ -653,7 +698,11 @@ impl Compiler<'_> {
                         if tx != ty {
                             return fail(
                                 n.at,
-                                format!("`{sym}` compares {} with {}", tx.describe(), ty.describe()),
+                                msg!(
+                                    "E956",
+                                    en("`{sym}` compares {} with {}", tx.describe(), ty.describe()),
+                                    vi("`{sym}` so sánh {} với {}", tx.describe_vi(), ty.describe_vi())
+                                ),
                             );
                         }
                         (x, y)
@@ -661,7 +710,17 @@ impl Compiler<'_> {
                     (Typed::Val(x, tx), Typed::Str(s)) => (x, Expr::Const(self.code(tx, &s, b.at)?)),
                     (Typed::Str(s), Typed::Val(y, ty)) => (y, Expr::Const(self.code(ty, &s, a.at)?)),
                     (Typed::Str(x), Typed::Str(y)) => {
-                        return fail(n.at, format!("`{sym}` compares two strings (\"{x}\" and \"{y}\")"));
+                        return fail(
+                            n.at,
+                            msg!(
+                                "E957",
+                                "`{}` compares two strings (\"{}\" and \"{}\")",
+                                "`{}` so sánh hai chuỗi (\"{}\" và \"{}\")",
+                                sym,
+                                x,
+                                y
+                            ),
+                        );
                     }
                 };
                 Typed::Val(Expr::Cmp(k, Box::new(x), Box::new(y)), Ty::Bool)
@@ -684,26 +743,49 @@ impl Compiler<'_> {
             e => return Ok(Typed::Val(e, ty)),
         };
         match e {
-            Expr::Const(v) if v.is_nan() => fail(n.at, format!("{} is not a number (NaN)", self.culprit(n))),
-            Expr::Const(v) if v.is_infinite() => fail(n.at, format!("{} overflows", self.culprit(n))),
+            Expr::Const(v) if v.is_nan() => {
+                fail(n.at, msg!("E958", "{} is not a number (NaN)", "{} không ra số (NaN)", self.culprit(n)))
+            }
+            Expr::Const(v) if v.is_infinite() => {
+                fail(n.at, msg!("E959", "{} overflows", "{} tràn số (quá lớn)", self.culprit(n)))
+            }
             e => Ok(Typed::Val(e, ty)),
         }
     }
 
     fn code(&self, ty: Ty, s: &str, at: usize) -> Result<f64, ExprError> {
         let idx = match ty {
-            Ty::Code(CodeKind::Source) => s.parse::<Source>().map(Source::index).map_err(|e| e.to_string()),
-            Ty::Code(CodeKind::Group) => {
-                s.parse::<ProjectGroup>().map(ProjectGroup::index).map_err(|e| e.to_string())
+            Ty::Code(CodeKind::Source) => {
+                s.parse::<Source>().map(Source::index).map_err(|e| unknown_code(&e))
             }
-            Ty::Code(CodeKind::Status) => s.parse::<Status>().map(Status::index).map_err(|e| e.to_string()),
+            Ty::Code(CodeKind::Group) => {
+                s.parse::<ProjectGroup>().map(ProjectGroup::index).map_err(|e| unknown_code(&e))
+            }
+            Ty::Code(CodeKind::Status) => {
+                s.parse::<Status>().map(Status::index).map_err(|e| unknown_code(&e))
+            }
             Ty::Code(CodeKind::Category) => {
-                s.parse::<Category>().map(Category::index).map_err(|e| e.to_string())
+                s.parse::<Category>().map(Category::index).map_err(|e| unknown_code(&e))
             }
             Ty::Code(CodeKind::Pace) => self.scope.paces.iter().position(|p| p == s).ok_or_else(|| {
-                format!("unknown pace class `{s}`, expected one of: {}", self.scope.paces.join(", "))
+                msg!(
+                    "E960",
+                    "unknown pace class `{}`, expected one of: {}",
+                    "không có nhóm tiến độ `{}`; các nhóm là: {}",
+                    s,
+                    self.scope.paces.join(", ")
+                )
             }),
-            other => return fail(at, format!("the string \"{s}\" is compared with {}", other.describe())),
+            other => {
+                return fail(
+                    at,
+                    msg!(
+                        "E961",
+                        en("the string \"{s}\" is compared with {}", other.describe()),
+                        vi("chuỗi \"{s}\" được so sánh với {}", other.describe_vi())
+                    ),
+                );
+            }
         };
         match idx {
             Ok(i) => Ok(i as f64),
@@ -724,16 +806,25 @@ impl Compiler<'_> {
             Typed::Val(e, ty) if ty == want => Ok(e),
             Typed::Val(_, ty) => fail(
                 n.start,
-                format!(
-                    "`{op}` expects {}, found {} in `{}`",
-                    want.describe(),
-                    ty.describe(),
-                    self.source(n)
+                msg!(
+                    "E962",
+                    en("`{op}` expects {}, found {} in `{}`", want.describe(), ty.describe(), self.source(n)),
+                    vi(
+                        "`{op}` cần {}, nhưng `{}` là {}",
+                        want.describe_vi(),
+                        self.source(n),
+                        ty.describe_vi()
+                    )
                 ),
             ),
-            Typed::Str(s) => {
-                fail(n.start, format!("`{op}` expects {}, found the string \"{s}\"", want.describe()))
-            }
+            Typed::Str(s) => fail(
+                n.start,
+                msg!(
+                    "E963",
+                    en("`{op}` expects {}, found the string \"{s}\"", want.describe()),
+                    vi("`{op}` cần {}, nhưng gặp chuỗi \"{s}\"", want.describe_vi())
+                ),
+            ),
         }
     }
 
@@ -742,13 +833,32 @@ impl Compiler<'_> {
             if args.len() == want {
                 Ok(())
             } else {
-                fail(n.at, format!("`{name}` takes {want} argument(s), found {}", args.len()))
+                fail(
+                    n.at,
+                    msg!(
+                        "E964",
+                        "`{}` takes {} argument(s), found {}",
+                        "`{}` nhận {} đối số, nhưng có {}",
+                        name,
+                        want,
+                        args.len()
+                    ),
+                )
             }
         };
         Ok(match name {
             "min" | "max" => {
                 if args.len() < 2 {
-                    return fail(n.at, format!("`{name}` takes 2 or more arguments, found {}", args.len()));
+                    return fail(
+                        n.at,
+                        msg!(
+                            "E965",
+                            "`{}` takes 2 or more arguments, found {}",
+                            "`{}` nhận từ 2 đối số trở lên, nhưng có {}",
+                            name,
+                            args.len()
+                        ),
+                    );
                 }
                 let v = args.iter().map(|a| self.num(a, name)).collect::<Result<Vec<_>, _>>()?;
                 Typed::Val(if name == "min" { Expr::Min(v) } else { Expr::Max(v) }, Ty::Num)
@@ -776,29 +886,55 @@ impl Compiler<'_> {
                 let (a, ta) = match self.node(&args[1])? {
                     Typed::Val(e, t) => (e, t),
                     Typed::Str(s) => {
-                        return fail(args[1].start, format!("`if` cannot return the string \"{s}\""));
+                        return fail(
+                            args[1].start,
+                            msg!(
+                                "E966",
+                                "`if` cannot return the string \"{}\"",
+                                "`if` không trả về chuỗi \"{}\" được",
+                                s
+                            ),
+                        );
                     }
                 };
                 let b = self.want(&args[2], ta, name).map_err(|e| ExprError {
                     at: e.at,
-                    message: format!("both branches of `if` must agree: {}", e.message),
+                    message: Msg::new(
+                        e.message.code,
+                        format!("both branches of `if` must agree: {}", e.message.en),
+                        format!("hai nhánh của `if` phải cùng kiểu: {}", e.message.vi),
+                    ),
                 })?;
                 Typed::Val(Expr::If(Box::new(c), Box::new(a), Box::new(b)), ta)
             }
             "has_obstacle" => {
                 count(1)?;
                 let Some(bits) = self.scope.get("obstacles") else {
-                    return fail(n.at, "`has_obstacle` is not available here");
+                    return fail(
+                        n.at,
+                        msg!(
+                            "E967",
+                            "`has_obstacle` is not available here",
+                            "không dùng được `has_obstacle` ở đây"
+                        ),
+                    );
                 };
                 let code = match self.node(&args[0])? {
                     Typed::Str(s) => s,
                     Typed::Val(..) => {
-                        return fail(args[0].start, "`has_obstacle` takes an obstacle code such as \"land\"");
+                        return fail(
+                            args[0].start,
+                            msg!(
+                                "E968",
+                                "`has_obstacle` takes an obstacle code such as \"land\"",
+                                "`has_obstacle` nhận một mã vướng mắc, ví dụ \"land\""
+                            ),
+                        );
                     }
                 };
                 let o = match code.parse::<Obstacle>() {
                     Ok(o) => o,
-                    Err(e) => return fail(args[0].start, e.to_string()),
+                    Err(e) => return fail(args[0].start, unknown_code(&e)),
                 };
                 if !self.obstacles.contains(&o) {
                     self.obstacles.push(o);
@@ -811,8 +947,11 @@ impl Compiler<'_> {
             other => {
                 return fail(
                     n.at,
-                    format!(
-                        "unknown function `{other}`, expected one of: min, max, abs, ratio, clamp, if, has_obstacle"
+                    msg!(
+                        "E969",
+                        "unknown function `{}`, expected one of: min, max, abs, ratio, clamp, if, has_obstacle",
+                        "không có hàm `{}`; các hàm là: min, max, abs, ratio, clamp, if, has_obstacle",
+                        other
                     ),
                 );
             }
@@ -890,7 +1029,7 @@ mod tests {
     fn err(text: &str, want: &str) {
         match compile(text, &scope()) {
             Ok(_) => panic!("{text} compiled"),
-            Err(e) => assert!(e.message.contains(want), "{text}: {e}"),
+            Err(e) => assert!(e.message.en.contains(want), "{text}: {e}"),
         }
     }
 
@@ -949,7 +1088,7 @@ mod tests {
     fn refused_at(text: &str) -> (usize, String) {
         match compile(text, &scope()) {
             Ok(_) => panic!("{text} compiled"),
-            Err(e) => (e.at, e.message),
+            Err(e) => (e.at, e.message.en),
         }
     }
 
@@ -984,7 +1123,7 @@ mod tests {
         let c = |t: &str| compile(t, &s).map(|c| c.expr);
         assert!(c(r#"pace == "a\"b""#).is_ok());
         assert!(c(r#"pace == "c\\d""#).is_ok());
-        let e = c(r#"pace == "a\nb""#).err().map(|e| (e.at, e.message));
+        let e = c(r#"pace == "a\nb""#).err().map(|e| (e.at, e.message.en));
         assert_eq!(e.as_ref().map(|e| e.0), Some(10), "{e:?}");
         assert!(e.is_some_and(|e| e.1.contains("unknown escape `\\n`")));
         let (at, m) = refused_at(r#"pace == "slow"#);
@@ -1030,7 +1169,7 @@ mod tests {
 
     #[test]
     fn depth_and_length_are_bounded() {
-        let ok = |t: &str| compile(t, &scope()).map(|_| ()).map_err(|e| e.message);
+        let ok = |t: &str| compile(t, &scope()).map(|_| ()).map_err(|e| e.message.en);
         // 64 levels: 63 signs over `(plan)`, or 64 chained operators.
         assert_eq!(ok(&format!("{}(plan)", "-".repeat(63))), Ok(()));
         assert_eq!(ok(&vec!["plan"; 65].join(" - ")), Ok(()));
@@ -1083,7 +1222,7 @@ mod tests {
         assert!(!s.is_full());
         assert_eq!(s.add("more", Ty::Num), None);
         assert!(s.is_full());
-        assert!(Scope::full_message().contains("too many names (at most 65,535"));
+        assert!(Scope::full_message().en.contains("too many names (at most 65,535"));
     }
 
     proptest::proptest! {

@@ -1,8 +1,9 @@
 //! Linting a loaded rule set: rules shadowed under first match, conditions that never or always hold,
 //! obstacle codes no group catches, priority tiers no rule reaches, parameters and metrics never read.
 
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, Msg};
 use crate::domain::Obstacle;
+use crate::msg;
 
 use super::{Part, Rule, Rules};
 
@@ -11,14 +12,20 @@ impl Rules {
     /// `file:line` and the rule id.
     pub fn lint(&self) -> Diagnostics {
         let mut d = self.load_warnings.clone();
-        let mut warn = |line: usize, msg: String| d.warning(&self.file, Location::Line { line }, msg);
+        let mut warn = |line: usize, m: Msg| d.warning(&self.file, Location::Line { line }, m);
 
-        for (what, rules) in [("pace class", &self.paces), ("tier rule", &self.tiers)] {
+        for (what, what_vi, rules) in
+            [("pace class", "nhóm tiến độ", &self.paces), ("tier rule", "quy tắc ưu tiên", &self.tiers)]
+        {
             for (i, r) in rules.iter().enumerate() {
                 if r.when.expr.constant() == Some(0.0) {
                     warn(
                         r.info.line,
-                        format!("{what} `{}` never matches: its condition is always false", r.info.id),
+                        msg!(
+                            "W902",
+                            en("{what} `{}` never matches: its condition is always false", r.info.id),
+                            vi("{what_vi} `{}` không bao giờ khớp: điều kiện luôn sai", r.info.id)
+                        ),
                     );
                     continue;
                 }
@@ -29,9 +36,20 @@ impl Rules {
                 if let Some(e) = earlier {
                     warn(
                         r.info.line,
-                        format!(
-                            "{what} `{}` is shadowed: `{}` (line {}) matches every row it would match, and the first match wins",
-                            r.info.id, e.info.id, e.info.line
+                        msg!(
+                            "W903",
+                            en(
+                                "{what} `{}` is shadowed: `{}` (line {}) matches every row it would match, and the first match wins",
+                                r.info.id,
+                                e.info.id,
+                                e.info.line
+                            ),
+                            vi(
+                                "{what_vi} `{}` bị che: `{}` (dòng {}) khớp mọi dòng mà nó khớp, và quy tắc khớp đầu tiên được áp dụng",
+                                r.info.id,
+                                e.info.id,
+                                e.info.line
+                            )
                         ),
                     );
                 }
@@ -39,14 +57,23 @@ impl Rules {
             if let Some(last) = rules.last()
                 && last.when.expr.constant().is_none_or(|v| v == 0.0)
             {
-                let fallback = if what == "tier rule" {
-                    "it then gets tier 13".to_owned()
+                let (fallback, fallback_vi) = if what == "tier rule" {
+                    ("it then gets tier 13".to_owned(), "khi đó dòng nhận thứ tự ưu tiên 13".to_owned())
                 } else {
-                    format!("it is then classed `{}`", last.info.id)
+                    (
+                        format!("it is then classed `{}`", last.info.id),
+                        format!("khi đó dòng được xếp `{}`", last.info.id),
+                    )
                 };
                 warn(
                     last.info.line,
-                    format!("no {what} has the condition `true`: a row may match none, and {fallback}"),
+                    msg!(
+                        "W904",
+                        en("no {what} has the condition `true`: a row may match none, and {fallback}"),
+                        vi(
+                            "không {what_vi} nào có điều kiện `true`: một dòng có thể không khớp quy tắc nào, và {fallback_vi}"
+                        )
+                    ),
                 );
             }
         }
@@ -55,11 +82,21 @@ impl Rules {
             match g.when.expr.constant() {
                 Some(0.0) => warn(
                     g.info.line,
-                    format!("group `{}` never matches: its condition is always false", g.info.id),
+                    msg!(
+                        "W905",
+                        "group `{}` never matches: its condition is always false",
+                        "nhóm vướng mắc `{}` không bao giờ khớp: điều kiện luôn sai",
+                        g.info.id
+                    ),
                 ),
                 Some(_) => warn(
                     g.info.line,
-                    format!("group `{}` holds every row: its condition is always true", g.info.id),
+                    msg!(
+                        "W906",
+                        "group `{}` holds every row: its condition is always true",
+                        "nhóm vướng mắc `{}` chứa mọi dòng: điều kiện luôn đúng",
+                        g.info.id
+                    ),
                 ),
                 None => {}
             }
@@ -70,11 +107,12 @@ impl Rules {
                 let line = self.groups.first().map_or(1, |g| g.info.line);
                 warn(
                     line,
-                    format!(
-                        "obstacle code `{}` ({}) has no group: no group condition tests has_obstacle(\"{}\")",
+                    msg!(
+                        "W907",
+                        "obstacle code `{0}` ({1}) has no group: no group condition tests has_obstacle(\"{0}\")",
+                        "mã vướng mắc `{0}` ({1}) không thuộc nhóm nào: không điều kiện nhóm nào xét has_obstacle(\"{0}\")",
                         o.code(),
-                        o.label_vi(),
-                        o.code()
+                        o.label_vi()
                     ),
                 );
             }
@@ -85,9 +123,13 @@ impl Rules {
             if !self.tiers.iter().any(|t| t.info.tier == Some(tier) && t.when.expr.constant() != Some(0.0)) {
                 warn(
                     line,
-                    format!(
-                        "priority tier {tier} ({}) is never reached: no tier rule assigns it",
-                        tier_name(tier)
+                    msg!(
+                        "W908",
+                        en(
+                            "priority tier {tier} ({}) is never reached: no tier rule assigns it",
+                            tier_name(tier)
+                        ),
+                        vi("không dòng nào nhận thứ tự ưu tiên {tier}: không quy tắc ưu tiên nào gán nó")
                     ),
                 );
             }
@@ -116,10 +158,28 @@ impl Rules {
         const READ_BY_THE_TOOL: [&str; 1] = ["parameter `conclusion_days`"];
         for (what, slot, line) in &self.unused_candidates {
             if !read[usize::from(*slot)] && !READ_BY_THE_TOOL.contains(&what.as_str()) {
-                warn(*line, format!("{what} is never read by any rule"));
+                warn(
+                    *line,
+                    msg!(
+                        "W909",
+                        en("{what} is never read by any rule"),
+                        vi("{what_vi} không được quy tắc nào đọc", what_vi = unused_vi(what))
+                    ),
+                );
             }
         }
         d
+    }
+}
+
+/// "parameter `x`" and "metric `x`" (see `Rules::unused_candidates`) in Vietnamese.
+fn unused_vi(what: &str) -> String {
+    if let Some(rest) = what.strip_prefix("parameter ") {
+        format!("tham số {rest}")
+    } else if let Some(rest) = what.strip_prefix("metric ") {
+        format!("chỉ số {rest}")
+    } else {
+        what.to_owned()
     }
 }
 

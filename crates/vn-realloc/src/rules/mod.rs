@@ -25,10 +25,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, Msg};
 use crate::domain::Source;
 use crate::model::{Settings, SideConstraint, SideConstraintKind};
 use crate::money::Money;
+use crate::msg;
 
 mod backtest;
 mod engine;
@@ -417,41 +418,41 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn warn(&mut self, message: impl Into<String>) {
-        self.diags.warning(self.file, Location::File, Into::<String>::into(message));
+    fn warn(&mut self, message: Msg) {
+        self.diags.warning(self.file, Location::File, message);
     }
 
-    fn err(&mut self, offset: usize, rule: Option<&str>, message: impl Into<String>) {
-        let message = match rule {
-            Some(id) => format!("rule `{id}`: {}", message.into()),
-            None => message.into(),
-        };
+    fn err(&mut self, offset: usize, rule: Option<&str>, message: Msg) {
         let line = self.lines.line(offset);
-        self.diags.error(self.file, Location::Line { line }, message);
+        self.diags.error(self.file, Location::Line { line }, in_rule(rule, message));
     }
 
     /// An error about the expression in the TOML string `expr`, at byte `at` of its text: reported at
     /// that line and character column of the file.
-    fn expr_err(&mut self, expr: &toml::Spanned<String>, at: usize, rule: &str, message: impl Into<String>) {
+    fn expr_err(&mut self, expr: &toml::Spanned<String>, at: usize, rule: &str, message: Msg) {
         let offset = expr::offset_in_toml(self.text, expr.span().start, expr.get_ref(), at);
         let line = self.lines.line(offset);
         let start = self.lines.0.get(line - 1).copied().unwrap_or(0);
         let column = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
-        let message = format!("rule `{rule}`: {}", message.into());
-        self.diags.error(self.file, Location::Position { line, column }, message);
+        self.diags.error(self.file, Location::Position { line, column }, in_rule(Some(rule), message));
     }
 
-    fn id(&mut self, id: &toml::Spanned<String>, what: &str, seen: &mut Vec<String>) -> String {
+    fn id(&mut self, id: &toml::Spanned<String>, what: What, seen: &mut Vec<String>) -> String {
         let s = id.get_ref().clone();
         if s.is_empty() || !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
             self.err(
                 id.span().start,
                 Some(&s),
-                format!("{what} id must be lowercase letters, digits and `_`"),
+                msg!(
+                    "E901",
+                    "{} id must be lowercase letters, digits and `_`",
+                    "mã {:#} chỉ gồm chữ thường không dấu, chữ số và `_`",
+                    what
+                ),
             );
         }
         if seen.contains(&s) {
-            self.err(id.span().start, Some(&s), format!("duplicate {what} id"));
+            self.err(id.span().start, Some(&s), msg!("E902", "duplicate {} id", "mã {:#} bị trùng", what));
         }
         seen.push(s.clone());
         s
@@ -467,13 +468,22 @@ impl Loader<'_> {
         match expr::compile(text.get_ref(), scope) {
             Ok(c) if c.ty == want || (want == Ty::Num && c.ty == Ty::Num) => Some(c),
             Ok(c) => {
-                let found = match c.ty {
-                    Ty::Num => "a number",
-                    Ty::Bool => "a boolean",
-                    _ => "a code",
+                let (found, found_vi) = match c.ty {
+                    Ty::Num => ("a number", "một số"),
+                    Ty::Bool => ("a boolean", "một giá trị đúng/sai"),
+                    _ => ("a code", "một mã"),
                 };
-                let wanted = if want == Ty::Bool { "a condition (true or false)" } else { "a number" };
-                self.expr_err(text, 0, rule, format!("expected {wanted}, `{}` is {found}", c.text));
+                let (wanted, wanted_vi) = if want == Ty::Bool {
+                    ("a condition (true or false)", "một điều kiện (đúng hoặc sai)")
+                } else {
+                    ("a number", "một số")
+                };
+                let m = msg!(
+                    "E903",
+                    en("expected {wanted}, `{}` is {found}", c.text),
+                    vi("cần {wanted_vi}, nhưng `{}` là {found_vi}", c.text),
+                );
+                self.expr_err(text, 0, rule, m);
                 None
             }
             Err(e) => {
@@ -492,13 +502,18 @@ impl Loader<'_> {
             }
             let after = &rest[open + 1..];
             let Some(close) = after.find('}') else {
-                self.err(text.span().start, Some(rule), "unclosed `{` in reason");
+                let m = msg!("E904", "unclosed `{{` in reason", "lý do có `{{` chưa đóng");
+                self.err(text.span().start, Some(rule), m);
                 return Template { parts };
             };
             let name = after[..close].trim();
             match scope.get(name) {
                 Some(slot) if scope.slots[usize::from(slot)].ty != Ty::Bits => parts.push(Part::Slot(slot)),
-                _ => self.err(text.span().start, Some(rule), format!("unknown name `{{{name}}}` in reason")),
+                _ => self.err(
+                    text.span().start,
+                    Some(rule),
+                    msg!("E905", "unknown name `{{{}}}` in reason", "lý do nhắc tên không có `{{{}}}`", name),
+                ),
             }
             rest = &after[close + 1..];
         }
@@ -516,8 +531,12 @@ impl Loader<'_> {
                 self.err(
                     v.span().start,
                     None,
-                    format!(
-                        "`{what}` must be an amount in million VND above 0 with at most 3 decimals, found {x}"
+                    msg!(
+                        "E906",
+                        "`{}` must be an amount in million VND above 0 with at most 3 decimals, found {}",
+                        "`{}` phải là số tiền (triệu đồng) lớn hơn 0, tối đa 3 chữ số thập phân; đang là {}",
+                        what,
+                        x
                     ),
                 );
                 Money::ZERO
@@ -532,7 +551,11 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
         Ok(r) => r,
         Err(e) => {
             let offset = e.span().map_or(0, |s| s.start);
-            ld.err(offset, None, e.message().trim().to_owned());
+            let m = toml_message(e.message().trim());
+            let line = ld.lines.line(offset);
+            let start = ld.lines.0.get(line - 1).copied().unwrap_or(0);
+            let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+            ld.diags.error(file, Location::Position { line, column }, m);
             return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
         }
     };
@@ -557,7 +580,13 @@ fn load(text: &str, file: &str) -> Result<Rules, RulesError> {
     // before compiling anything, rather than report what goes wrong after the last slot.
     let names = scope.len() + raw.metrics.len() + raw.groups.len() + 3 + MODEL_FORMULAS.len();
     if names > Scope::MAX_NAMES {
-        ld.err(0, None, format!("{}; this file defines {names}", Scope::full_message()));
+        let full = Scope::full_message();
+        let m = msg!(
+            "E908",
+            en("{}; this file defines {names}", full.en),
+            vi("{}; tệp này định nghĩa {names}", full.vi)
+        );
+        ld.err(0, None, m);
         return Err(RulesError::Invalid { file: file.to_owned(), diagnostics: ld.diags });
     }
 
@@ -649,7 +678,13 @@ impl Loader<'_> {
             self.err(
                 settings_span,
                 None,
-                format!("`min_transfer` ({min_transfer}) is below `min_unit` ({min_unit})"),
+                msg!(
+                    "E909",
+                    "`min_transfer` ({}) is below `min_unit` ({})",
+                    "`min_transfer` ({}) nhỏ hơn `min_unit` ({})",
+                    min_transfer,
+                    min_unit
+                ),
             );
         }
         (min_unit, min_transfer)
@@ -670,8 +705,10 @@ impl Loader<'_> {
             self.err(
                 curve_span,
                 None,
-                format!(
+                msg!(
+                    "E910",
                     "`curve.monthly` needs 13 shares (end of January to December, then January after), found {}",
+                    "`curve.monthly` cần 13 tỷ lệ (cuối tháng 1 đến tháng 12, rồi tháng 1 năm sau); đang có {}",
                     monthly.len()
                 ),
             );
@@ -682,7 +719,13 @@ impl Loader<'_> {
                     self.err(
                         raw_curve.monthly.span().start,
                         None,
-                        format!("`curve.monthly` must rise from 0 to 1, found {v} at month {}", i + 1),
+                        msg!(
+                            "E911",
+                            "`curve.monthly` must rise from 0 to 1, found {} at month {}",
+                            "`curve.monthly` phải tăng dần từ 0 đến 1; tháng {1} đang là {0}",
+                            v,
+                            i + 1
+                        ),
                     );
                     break;
                 }
@@ -718,16 +761,31 @@ impl Loader<'_> {
                                     Err(_) => self.err(
                                         offset,
                                         Some(name),
-                                        format!("`from` must be a date YYYY-MM-DD, found `{}`", d.from),
+                                        msg!(
+                                            "E912",
+                                            "`from` must be a date YYYY-MM-DD, found `{}`",
+                                            "`from` phải là ngày dạng YYYY-MM-DD; đang là `{}`",
+                                            d.from
+                                        ),
                                     ),
                                 }
                             }
                             out.sort_by_key(|x| x.0);
                             if out.windows(2).any(|w| w[0].0 == w[1].0) {
-                                self.err(offset, Some(name), "two values take effect on the same date");
+                                let m = msg!(
+                                    "E913",
+                                    "two values take effect on the same date",
+                                    "hai giá trị có hiệu lực cùng một ngày"
+                                );
+                                self.err(offset, Some(name), m);
                             }
                             if out.is_empty() {
-                                self.err(offset, Some(name), "a dated parameter needs at least one value");
+                                let m = msg!(
+                                    "E914",
+                                    "a dated parameter needs at least one value",
+                                    "tham số theo ngày hiệu lực cần ít nhất một giá trị"
+                                );
+                                self.err(offset, Some(name), m);
                             }
                             out
                         }
@@ -735,17 +793,31 @@ impl Loader<'_> {
                 }
             };
             if values.iter().any(|v| !v.1.is_finite()) {
-                self.err(offset, Some(name), "the value must be a finite number");
+                let m = msg!("E915", "the value must be a finite number", "giá trị phải là một số hữu hạn");
+                self.err(offset, Some(name), m);
             }
             if !valid_name(name) {
-                self.err(offset, Some(name), "parameter names must be lowercase letters, digits and `_`");
+                let m = msg!(
+                    "E916",
+                    "parameter names must be lowercase letters, digits and `_`",
+                    "tên tham số chỉ gồm chữ thường không dấu, chữ số và `_`"
+                );
+                self.err(offset, Some(name), m);
             }
             match scope.add(name, Ty::Num) {
                 Some(slot) => {
                     params.push(Param { name: name.clone(), slot, values, line: self.lines.line(offset) })
                 }
                 None if scope.is_full() => self.err(offset, Some(name), Scope::full_message()),
-                None => self.err(offset, Some(name), "the name is already a row field or scenario value"),
+                None => self.err(
+                    offset,
+                    Some(name),
+                    msg!(
+                        "E917",
+                        "the name is already a row field or scenario value",
+                        "tên này đã là một trường của dòng hoặc một giá trị của kịch bản"
+                    ),
+                ),
             }
         }
         params
@@ -763,7 +835,7 @@ impl Loader<'_> {
         for m in raw_metrics {
             let line_at = m.span().start;
             let m = m.get_ref();
-            let id = self.id(&m.id, "metric", &mut ids);
+            let id = self.id(&m.id, What::Metric, &mut ids);
             let Some(c) = expr::compile(m.expr.get_ref(), scope)
                 .map_err(|e| self.expr_err(&m.expr, e.at, &id, e.message))
                 .ok()
@@ -771,7 +843,12 @@ impl Loader<'_> {
                 continue;
             };
             if !matches!(c.ty, Ty::Num | Ty::Bool) {
-                self.expr_err(&m.expr, 0, &id, "a metric must be a number or a condition");
+                let msg = msg!(
+                    "E918",
+                    "a metric must be a number or a condition",
+                    "chỉ số phải là một số hoặc một điều kiện"
+                );
+                self.expr_err(&m.expr, 0, &id, msg);
                 continue;
             }
             let Some(slot) = scope.add(&id, c.ty) else {
@@ -782,7 +859,11 @@ impl Loader<'_> {
                 self.err(
                     m.id.span().start,
                     Some(&id),
-                    "the name is already a row field, parameter or metric",
+                    msg!(
+                        "E919",
+                        "the name is already a row field, parameter or metric",
+                        "tên này đã là một trường của dòng, một tham số hoặc một chỉ số"
+                    ),
                 );
                 continue;
             };
@@ -813,7 +894,7 @@ impl Loader<'_> {
         for g in raw_groups {
             let line = self.lines.line(g.span().start);
             let g = g.get_ref();
-            let id = self.id(&g.id, "group", &mut ids);
+            let id = self.id(&g.id, What::Group, &mut ids);
             let when = self.compile(&g.when, scope, &id, Ty::Bool);
             pending.push((id, line, when, g));
         }
@@ -848,12 +929,17 @@ impl Loader<'_> {
         for p in raw_pace {
             let line = self.lines.line(p.span().start);
             let p = p.get_ref();
-            let id = self.id(&p.id, "pace", &mut ids);
+            let id = self.id(&p.id, What::Pace, &mut ids);
             let when = self.compile(&p.when, scope, &id, Ty::Bool);
             pending.push((id, line, when, p));
         }
         if raw_pace.is_empty() {
-            self.err(0, None, "the rules need at least one `[[pace]]` class");
+            let m = msg!(
+                "E920",
+                "the rules need at least one `[[pace]]` class",
+                "bộ quy tắc cần ít nhất một nhóm tiến độ `[[pace]]`"
+            );
+            self.err(0, None, m);
         }
         scope.paces = ids.clone();
         let pace_slot = scope.add("pace", Ty::Code(CodeKind::Pace)).unwrap_or(0);
@@ -885,20 +971,30 @@ impl Loader<'_> {
         for t in raw_tiers {
             let line = self.lines.line(t.span().start);
             let t = t.get_ref();
-            let id = self.id(&t.id, "tier", &mut ids);
+            let id = self.id(&t.id, What::Tier, &mut ids);
             let tier = *t.tier.get_ref();
             if !(1..=13).contains(&tier) {
                 self.err(
                     t.tier.span().start,
                     Some(&id),
-                    format!("tier must be 1 to 13 (Law 58/2024 Art. 54(4)), found {tier}"),
+                    msg!(
+                        "E921",
+                        "tier must be 1 to 13 (Law 58/2024 Art. 54(4)), found {}",
+                        "thứ tự ưu tiên phải từ 1 đến 13 (Luật 58/2024, Điều 54 khoản 4); đang là {}",
+                        tier
+                    ),
                 );
             }
             let when = self.compile(&t.when, scope, &id, Ty::Bool);
             pending.push((id, line, when, t, tier.clamp(1, 13) as u8));
         }
         if raw_tiers.is_empty() {
-            self.err(0, None, "the rules need at least one `[[tiers]]` rule");
+            let m = msg!(
+                "E922",
+                "the rules need at least one `[[tiers]]` rule",
+                "bộ quy tắc cần ít nhất một quy tắc ưu tiên `[[tiers]]`"
+            );
+            self.err(0, None, m);
         }
         let tier_slot = scope.add("tier", Ty::Num).unwrap_or(0);
         for (id, line, when, t, tier) in pending {
@@ -969,7 +1065,11 @@ impl Loader<'_> {
                         ld.err(
                             offset,
                             Some(&c.name),
-                            "`max_share` must be a fraction above 0 and at most 1 (0.3 is 30%)",
+                            msg!(
+                                "E923",
+                                "`max_share` must be a fraction above 0 and at most 1 (0.3 is 30%)",
+                                "`max_share` phải là tỷ lệ lớn hơn 0 và không quá 1 (0.3 là 30%)"
+                            ),
                         );
                         1.0
                     }
@@ -988,7 +1088,7 @@ impl Loader<'_> {
                         Some(s) => match s.parse::<Source>() {
                             Ok(s) => Some(s),
                             Err(e) => {
-                                self.err(offset, Some(&c.name), e.to_string());
+                                self.err(offset, Some(&c.name), unknown_code(&e));
                                 None
                             }
                         },
@@ -996,7 +1096,12 @@ impl Loader<'_> {
                     let max = match c.max {
                         Some(m) => self.money(&toml::Spanned::new(offset..offset, m), "max"),
                         None => {
-                            self.err(offset, Some(&c.name), "`pool_move_cap` needs `max` in million VND");
+                            let m = msg!(
+                                "E924",
+                                "`pool_move_cap` needs `max` in million VND",
+                                "`pool_move_cap` cần `max` (triệu đồng)"
+                            );
+                            self.err(offset, Some(&c.name), m);
                             Money::ZERO
                         }
                     };
@@ -1006,7 +1111,12 @@ impl Loader<'_> {
                     self.err(
                         c.kind.span().start,
                         Some(&c.name),
-                        format!("unknown constraint kind `{other}`, expected one of: locality_loss_share, investor_loss_share, pool_move_cap"),
+                        msg!(
+                            "E925",
+                            "unknown constraint kind `{}`, expected one of: locality_loss_share, investor_loss_share, pool_move_cap",
+                            "loại ràng buộc `{}` không có; các loại là: locality_loss_share, investor_loss_share, pool_move_cap",
+                            other
+                        ),
                     );
                     continue;
                 }
@@ -1035,7 +1145,13 @@ impl Loader<'_> {
                 ld.err(
                     v.span().start,
                     None,
-                    format!("`risk.{what}` must be a share of the undisbursed plan from 0 to 1, found {x}"),
+                    msg!(
+                        "E926",
+                        "`risk.{}` must be a share of the undisbursed plan from 0 to 1, found {}",
+                        "`risk.{}` phải là tỷ lệ trên kế hoạch chưa giải ngân, từ 0 đến 1; đang là {}",
+                        what,
+                        x
+                    ),
                 );
                 0.0
             }
@@ -1045,7 +1161,12 @@ impl Loader<'_> {
             self.err(
                 r.correlation.span().start,
                 None,
-                format!("`risk.correlation` must be from 0 to below 1, found {correlation}"),
+                msg!(
+                    "E927",
+                    "`risk.correlation` must be from 0 to below 1, found {}",
+                    "`risk.correlation` phải từ 0 đến dưới 1; đang là {}",
+                    correlation
+                ),
             );
         }
         let default = share(self, &r.default, "default");
@@ -1056,8 +1177,11 @@ impl Loader<'_> {
                 self.err(
                     v.span().start,
                     None,
-                    format!(
-                        "`risk.pace.{id}` names no pace class; the pace classes are: {}",
+                    msg!(
+                        "E928",
+                        "`risk.pace.{}` names no pace class; the pace classes are: {}",
+                        "`risk.pace.{}` không phải nhóm tiến độ nào; các nhóm tiến độ là: {}",
+                        id,
                         known.join(", ")
                     ),
                 );
@@ -1071,8 +1195,11 @@ impl Loader<'_> {
                 self.err(
                     v.span().start,
                     None,
-                    format!(
-                        "`risk.groups.{id}` names no obstacle group; the groups are: {}",
+                    msg!(
+                        "E929",
+                        "`risk.groups.{}` names no obstacle group; the groups are: {}",
+                        "`risk.groups.{}` không phải nhóm vướng mắc nào; các nhóm là: {}",
+                        id,
                         known.join(", ")
                     ),
                 );
@@ -1093,7 +1220,12 @@ impl Loader<'_> {
         match &settings.pipeline_value_in {
             Some(v) if v.get_ref().is_finite() && *v.get_ref() >= 0.0 => *v.get_ref(),
             Some(v) => {
-                self.err(v.span().start, None, "`pipeline_value_in` must be a finite number ≥ 0");
+                let m = msg!(
+                    "E930",
+                    "`pipeline_value_in` must be a finite number ≥ 0",
+                    "`pipeline_value_in` phải là một số hữu hạn ≥ 0"
+                );
+                self.err(v.span().start, None, m);
                 0.0
             }
             None => 10.0,
@@ -1113,6 +1245,86 @@ fn attach_reasons<'a>(
         if let Some(rule) = rules.iter_mut().find(|r| &r.info.id == id) {
             rule.reason = Some(t);
         }
+    }
+}
+
+/// The TOML reader's message in both languages: an unknown key, a missing key, a value of the wrong
+/// type (the file's shape), or a syntax error.
+fn toml_message(m: &str) -> Msg {
+    if let Some(rest) = m.strip_prefix("unknown field ") {
+        let (key, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let expected = expected.trim_start_matches("one of ");
+        return msg!(
+            "E940",
+            "unknown key {}; the keys here are {}",
+            "khóa {} không có trong tệp quy tắc; các khóa ở đây là {}",
+            key,
+            expected
+        );
+    }
+    if let Some(key) = m.strip_prefix("missing field ") {
+        return msg!("E941", "missing key {}", "thiếu khóa {}", key);
+    }
+    if let Some(rest) = m.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
+        return msg!(
+            "E942",
+            "wrong type: found {}, expected {}",
+            "sai kiểu: gặp {}, cần {}",
+            found,
+            expected
+        );
+    }
+    msg!("E907", "{}", "tệp không đúng cú pháp TOML: {}", m)
+}
+
+/// `message` about the rule `rule`, when there is one: "rule `id`: …", "quy tắc `id`: …".
+fn in_rule(rule: Option<&str>, m: Msg) -> Msg {
+    match rule {
+        Some(id) => Msg::new(m.code, format!("rule `{id}`: {}", m.en), format!("quy tắc `{id}`: {}", m.vi)),
+        None => m,
+    }
+}
+
+/// A code of a code table that is not in it, in both languages.
+pub(crate) fn unknown_code(e: &crate::domain::UnknownCode) -> Msg {
+    msg!(
+        "E931",
+        en("{e}"),
+        vi(
+            "{} `{}` không có trong danh mục; cần một trong: {}",
+            crate::load::text::what_vi(e.what),
+            e.found,
+            e.expected
+        )
+    )
+}
+
+/// What an id names, in each language's words.
+#[derive(Clone, Copy)]
+pub(crate) enum What {
+    Metric,
+    Group,
+    Pace,
+    Tier,
+    Eligibility,
+    Pool,
+    Authority,
+}
+
+impl std::fmt::Display for What {
+    /// The English word; `{:#}` the Vietnamese one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (en, vi) = match self {
+            What::Metric => ("metric", "chỉ số"),
+            What::Group => ("group", "nhóm vướng mắc"),
+            What::Pace => ("pace", "nhóm tiến độ"),
+            What::Tier => ("tier", "quy tắc ưu tiên"),
+            What::Eligibility => ("eligibility", "quy tắc điều kiện"),
+            What::Pool => ("pool", "quy tắc nguồn"),
+            What::Authority => ("authority", "thẩm quyền"),
+        };
+        f.write_str(if f.alternate() { vi } else { en })
     }
 }
 

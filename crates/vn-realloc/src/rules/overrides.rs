@@ -33,6 +33,39 @@ pub enum ParamError {
     },
 }
 
+impl ParamError {
+    /// The error in both languages, with its code, for a front end writing in the user's language.
+    pub fn message(&self) -> crate::diag::Msg {
+        match self {
+            ParamError::Unknown { name, rules, known } => crate::msg!(
+                "E943",
+                "unknown parameter `{}`; the rules `{}` know: {}",
+                "không có tham số `{}`; bộ quy tắc `{}` có: {}",
+                name,
+                rules,
+                known.join(", ")
+            ),
+            ParamError::Value { name, value, expected } => {
+                let expected_vi = match *expected {
+                    "expected a finite number" => "cần một số hữu hạn",
+                    "`min_transfer` may not fall below `min_unit`" => {
+                        "`min_transfer` không được nhỏ hơn `min_unit`"
+                    }
+                    "expected a share above 0 and at most 1 (0.3 is 30%)" => {
+                        "cần một tỷ lệ lớn hơn 0 và không quá 1 (0.3 là 30%)"
+                    }
+                    _ => "cần một số tiền (triệu đồng) lớn hơn 0, tối đa 3 chữ số thập phân",
+                };
+                crate::msg!(
+                    "E944",
+                    en("parameter `{name}`: {expected}, found {value}"),
+                    vi("tham số `{name}`: {expected_vi}; đang là {value}")
+                )
+            }
+        }
+    }
+}
+
 /// Settings and constraint parameters, before the `[params]` entries.
 const BUILT_IN: [&str; 5] = ["min_transfer", "min_unit", "locality_cap", "investor_cap", "pool_move_cap"];
 

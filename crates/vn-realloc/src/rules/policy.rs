@@ -14,7 +14,8 @@ use crate::model::{Authority, EligibilityInfo, PoolRule, PoolSplit};
 
 use super::expr::{self, Compiled, Scope, Ty};
 use super::file::{RawAuthority, RawEligibility, RawPoolRule, RawRules};
-use super::{DEFAULT_RULES, DEFAULT_RULES_FILE, Loader};
+use super::{DEFAULT_RULES, DEFAULT_RULES_FILE, Loader, What, unknown_code};
+use crate::msg;
 
 /// Which side of a row an eligibility rule closes or caps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,14 +99,19 @@ pub(crate) fn load_eligibility(
             for e in list {
                 let line = ld.lines.line(e.span().start);
                 let e = e.get_ref();
-                let id = ld.id(&e.id, "eligibility", &mut ids);
+                let id = ld.id(&e.id, What::Eligibility, &mut ids);
                 let side = match side(e.side.get_ref()) {
                     Some(s) => s,
                     None => {
                         ld.err(
                             e.side.span().start,
                             Some(&id),
-                            format!("`side` must be give, receive or both, found `{}`", e.side.get_ref()),
+                            msg!(
+                                "E932",
+                                "`side` must be give, receive or both, found `{}`",
+                                "`side` phải là give, receive hoặc both; đang là `{}`",
+                                e.side.get_ref()
+                            ),
                         );
                         continue;
                     }
@@ -114,7 +120,11 @@ pub(crate) fn load_eligibility(
                     ld.err(
                         line_offset(e),
                         Some(&id),
-                        "an eligibility rule needs exactly one of `when` or `limit`",
+                        msg!(
+                            "E933",
+                            "an eligibility rule needs exactly one of `when` or `limit`",
+                            "quy tắc điều kiện cần đúng một trong hai khóa `when` hoặc `limit`"
+                        ),
                     );
                     continue;
                 }
@@ -143,8 +153,12 @@ pub(crate) fn load_eligibility(
                     (Some(Ok(w)), None) if w.ty == Ty::Bool => (Some(w), None),
                     (None, Some(Ok(l))) if l.ty == Ty::Num => (None, Some(l)),
                     _ => {
-                        ld.warn(format!(
-                            "the built-in eligibility rule `{id}` ({DEFAULT_RULES_FILE}) does not fit this file's names and is left out; add an [[eligibility]] section to choose the rules"
+                        ld.warn(msg!(
+                            "W901",
+                            "the built-in eligibility rule `{}` ({}) does not fit this file's names and is left out; add an [[eligibility]] section to choose the rules",
+                            "quy tắc điều kiện có sẵn `{}` ({}) không khớp các tên của tệp này nên bị bỏ qua; thêm mục [[eligibility]] để tự chọn quy tắc",
+                            id,
+                            DEFAULT_RULES_FILE
                         ));
                         continue;
                     }
@@ -183,7 +197,7 @@ fn sources(ld: &mut Loader, list: &toml::Spanned<Vec<String>>, rule: &str, built
     for code in list.get_ref() {
         match code.parse::<Source>() {
             Ok(s) => out.push(s),
-            Err(e) if !builtin => ld.err(list.span().start, Some(rule), e.to_string()),
+            Err(e) if !builtin => ld.err(list.span().start, Some(rule), unknown_code(&e)),
             Err(_) => {}
         }
     }
@@ -194,7 +208,7 @@ fn sources(ld: &mut Loader, list: &toml::Spanned<Vec<String>>, rule: &str, built
 fn rule_id(
     ld: &mut Loader,
     id: &toml::Spanned<String>,
-    what: &str,
+    what: What,
     seen: &mut Vec<String>,
     builtin: bool,
 ) -> String {
@@ -216,7 +230,7 @@ pub(crate) fn load_pools(
     let mut ids = Vec::new();
     for p in list {
         let p = p.get_ref();
-        let id = rule_id(ld, &p.id, "pool", &mut ids, builtin);
+        let id = rule_id(ld, &p.id, What::Pool, &mut ids, builtin);
         let split = match p.split.get_ref().as_str() {
             "agreement" => PoolSplit::Agreement,
             "locality" => PoolSplit::Locality,
@@ -224,7 +238,12 @@ pub(crate) fn load_pools(
                 ld.err(
                     p.split.span().start,
                     Some(&id),
-                    format!("`split` must be agreement or locality, found `{other}`"),
+                    msg!(
+                        "E934",
+                        "`split` must be agreement or locality, found `{}`",
+                        "`split` phải là agreement hoặc locality; đang là `{}`",
+                        other
+                    ),
                 );
                 continue;
             }
@@ -235,7 +254,12 @@ pub(crate) fn load_pools(
                 ld.err(
                     p.sources.span().start,
                     Some(&id),
-                    format!("source {s} is already split by another pool rule"),
+                    msg!(
+                        "E935",
+                        "source {} is already split by another pool rule",
+                        "nguồn {} đã được một quy tắc nguồn khác chia",
+                        s
+                    ),
                 );
             }
         }
@@ -262,11 +286,13 @@ pub(crate) fn load_authority(
     for a in list {
         let offset = a.span().start;
         let a = a.get_ref();
-        let code = rule_id(ld, &a.code, "authority", &mut ids, builtin);
+        let code = rule_id(ld, &a.code, What::Authority, &mut ids, builtin);
         let srcs = sources(ld, &a.sources, &code, builtin);
         for s in &srcs {
             if out.iter().any(|r| r.sources.contains(s)) {
-                ld.err(offset, Some(&code), format!("source {s} already has an authority"));
+                let m =
+                    msg!("E936", "source {} already has an authority", "nguồn {} đã có cấp thẩm quyền", s);
+                ld.err(offset, Some(&code), m);
             }
         }
         citations.push((format!("authority.{code}"), a.cite.clone()));
@@ -289,7 +315,12 @@ pub(crate) fn load_authority(
                 ld.err(
                     d.span().start,
                     Some(a.get_ref().code.get_ref()),
-                    format!("`delegated` names `{}`, which no [[authority]] entry declares", d.get_ref()),
+                    msg!(
+                        "E937",
+                        "`delegated` names `{}`, which no [[authority]] entry declares",
+                        "`delegated` nêu `{}`, nhưng không mục [[authority]] nào khai báo",
+                        d.get_ref()
+                    ),
                 );
             }
         }
@@ -303,8 +334,10 @@ pub(crate) fn load_authority(
                 ld.err(
                     list[0].span().start,
                     None,
-                    format!(
+                    msg!(
+                        "E938",
                         "[[authority]]: no entry for {}; every capital source needs one",
+                        "[[authority]]: chưa có mục cho {}; nguồn vốn nào cũng cần một mục",
                         missing.join(", ")
                     ),
                 );

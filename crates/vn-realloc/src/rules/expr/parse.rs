@@ -26,6 +26,9 @@
 
 use std::fmt;
 
+use crate::diag::Msg;
+use crate::msg;
+
 /// The longest expression accepted, in characters.
 pub(crate) const MAX_LEN: usize = 10_000;
 
@@ -136,13 +139,13 @@ impl Binary {
 pub(crate) struct SyntaxError {
     /// Byte offset in the text.
     pub(crate) at: usize,
-    /// What is wrong, lowercase, no trailing period.
-    pub(crate) message: String,
+    /// What is wrong, lowercase, no trailing period, in both languages.
+    pub(crate) message: Msg,
 }
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message.en)
     }
 }
 
@@ -154,23 +157,32 @@ pub(crate) fn parse(text: &str) -> Result<Ast, SyntaxError> {
         if chars > MAX_LEN {
             return Err(SyntaxError {
                 at: 0,
-                message: format!("the expression is longer than {MAX_LEN} characters ({chars})"),
+                message: msg!(
+                    "E980",
+                    "the expression is longer than {} characters ({})",
+                    "biểu thức dài quá {} ký tự ({})",
+                    MAX_LEN,
+                    chars
+                ),
             });
         }
     }
     let tokens = lex(text)?;
     let mut p = Parser { tokens, pos: 0, depth: 0, last_end: 0, end: text.len() };
     if p.peek() == &Tok::End {
-        return Err(SyntaxError { at: 0, message: "empty expression".into() });
+        return Err(SyntaxError {
+            at: 0, message: msg!("E981", "empty expression", "biểu thức trống")
+        });
     }
     let ast = p.expr(0, 0)?;
     match p.peek() {
         Tok::End => Ok(ast),
-        Tok::Close => Err(p.error("unmatched `)`")),
-        other => {
-            let found = other.describe();
-            Err(p.error(format!("expected an operator, found {found}")))
-        }
+        Tok::Close => Err(p.error(msg!("E982", "unmatched `)`", "thừa dấu `)`"))),
+        other => Err(p.error(msg!(
+            "E983",
+            en("expected an operator, found {}", other.describe(false)),
+            vi("cần một phép toán, nhưng gặp {}", other.describe(true))
+        ))),
     }
 }
 
@@ -190,8 +202,13 @@ enum Tok {
 }
 
 impl Tok {
-    fn describe(&self) -> String {
+    /// The token in a message, in Vietnamese when `vi`.
+    fn describe(&self, vi: bool) -> String {
         match self {
+            Tok::Num(v) if vi => format!("số {v}"),
+            Tok::Str(s) if vi => format!("chuỗi \"{s}\""),
+            Tok::Name(n) if vi => format!("tên `{n}`"),
+            Tok::End if vi => "hết biểu thức".into(),
             Tok::Num(v) => format!("the number {v}"),
             Tok::Bool(b) => format!("`{b}`"),
             Tok::Str(s) => format!("the string \"{s}\""),
@@ -211,7 +228,7 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize, usize)>, SyntaxError> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    let err = |at: usize, message: String| Err(SyntaxError { at, message });
+    let err = |at: usize, message: Msg| Err(SyntaxError { at, message });
     while let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) {
         let start = i;
         let next = bytes.get(i + 1).copied();
@@ -222,7 +239,15 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize, usize)>, SyntaxError> {
                 continue;
             }
             '+' | '-' | '*' | '/' | '%' | '^' if next == Some(b'=') => {
-                return err(start, format!("`{c}=` is not allowed: rules only read"));
+                return err(
+                    start,
+                    msg!(
+                        "E984",
+                        "`{}=` is not allowed: rules only read",
+                        "không được dùng `{}=`: quy tắc chỉ đọc, không gán",
+                        c
+                    ),
+                );
             }
             '+' => (Tok::Op(Binary::Add), 1),
             '-' => (Tok::Op(Binary::Sub), 1),
@@ -241,7 +266,11 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize, usize)>, SyntaxError> {
             '=' => {
                 return err(
                     start,
-                    "assignment `=` is not allowed: rules only read (compare with `==`)".into(),
+                    msg!(
+                        "E985",
+                        "assignment `=` is not allowed: rules only read (compare with `==`)",
+                        "không được gán bằng `=`: quy tắc chỉ đọc (so sánh bằng `==`)"
+                    ),
                 );
             }
             '!' if next == Some(b'=') => two(Tok::Op(Binary::Ne)),
@@ -249,9 +278,26 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize, usize)>, SyntaxError> {
             '&' if next == Some(b'&') => two(Tok::Op(Binary::And)),
             '|' if next == Some(b'|') => two(Tok::Op(Binary::Or)),
             '&' | '|' => {
-                return err(start, format!("`{c}` alone is not an operator (did you mean `{c}{c}`?)"));
+                return err(
+                    start,
+                    msg!(
+                        "E986",
+                        "`{0}` alone is not an operator (did you mean `{0}{0}`?)",
+                        "`{0}` đứng một mình không phải phép toán (có phải ý là `{0}{0}`?)",
+                        c
+                    ),
+                );
             }
-            ';' => return err(start, "`;` chains are not allowed: write one expression".into()),
+            ';' => {
+                return err(
+                    start,
+                    msg!(
+                        "E987",
+                        "`;` chains are not allowed: write one expression",
+                        "không được nối bằng `;`: chỉ viết một biểu thức"
+                    ),
+                );
+            }
             '"' => string(text, start)?,
             c if c.is_ascii_digit() || c == '.' => number(text, start)?,
             c if c.is_alphanumeric() || c == '_' => {
@@ -266,7 +312,7 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize, usize)>, SyntaxError> {
                 };
                 (tok, len)
             }
-            c => return err(start, format!("unexpected character `{c}`")),
+            c => return err(start, msg!("E988", "unexpected character `{}`", "ký tự không hợp lệ `{}`", c)),
         };
         out.push((tok, start, start + len));
         i = start + len;
@@ -287,7 +333,12 @@ fn string(text: &str, start: usize) -> Result<(Tok, usize), SyntaxError> {
                 Some((_, e)) => {
                     return Err(SyntaxError {
                         at: start + 1 + i,
-                        message: format!("unknown escape `\\{e}` in a string (only `\\\"` and `\\\\`)"),
+                        message: msg!(
+                            "E989",
+                            "unknown escape `\\{}` in a string (only `\\\"` and `\\\\`)",
+                            "chuỗi có ký tự thoát không hợp lệ `\\{}` (chỉ dùng `\\\"` và `\\\\`)",
+                            e
+                        ),
                     });
                 }
                 None => break,
@@ -295,7 +346,10 @@ fn string(text: &str, start: usize) -> Result<(Tok, usize), SyntaxError> {
             c => value.push(c),
         }
     }
-    Err(SyntaxError { at: start, message: "unclosed string: a `\"` is missing".into() })
+    Err(SyntaxError {
+        at: start,
+        message: msg!("E990", "unclosed string: a `\"` is missing", "chuỗi chưa đóng: thiếu dấu `\"`"),
+    })
 }
 
 /// A number starting at `start`: digits, a point, more digits, an exponent (`1e-3`, `2.5E+4`).
@@ -320,7 +374,10 @@ fn number(text: &str, start: usize) -> Result<(Tok, usize), SyntaxError> {
     let word = &text[start..i];
     match word.parse::<f64>() {
         Ok(v) => Ok((Tok::Num(v), i - start)),
-        Err(_) => Err(SyntaxError { at: start, message: format!("`{word}` is not a number") }),
+        Err(_) => Err(SyntaxError {
+            at: start,
+            message: msg!("E991", "`{}` is not a number", "`{}` không phải là số", word),
+        }),
     }
 }
 
@@ -353,15 +410,18 @@ impl Parser {
         (tok, at)
     }
 
-    fn error(&self, message: impl Into<String>) -> SyntaxError {
-        SyntaxError { at: self.offset(), message: message.into() }
+    fn error(&self, message: Msg) -> SyntaxError {
+        SyntaxError { at: self.offset(), message }
     }
 
     fn too_deep(at: usize) -> SyntaxError {
         SyntaxError {
             at,
-            message: format!(
-                "the expression is nested more than {MAX_DEPTH} levels (each operator, call and pair of parentheses is one); split it into metrics"
+            message: msg!(
+                "E992",
+                "the expression is nested more than {} levels (each operator, call and pair of parentheses is one); split it into metrics",
+                "biểu thức lồng quá {} tầng (mỗi phép toán, lời gọi hàm, cặp ngoặc là một tầng); hãy tách thành các chỉ số",
+                MAX_DEPTH
             ),
         }
     }
@@ -436,10 +496,21 @@ impl Parser {
             other => {
                 self.pos -= 1;
                 Err(match other {
-                    Tok::End => self.error("the expression ends where an operand was expected"),
-                    other => self.error(format!(
-                        "expected a number, a name, a string, `(`, `-` or `!`, found {}",
-                        other.describe()
+                    Tok::End => self.error(msg!(
+                        "E993",
+                        "the expression ends where an operand was expected",
+                        "biểu thức kết thúc ở chỗ còn thiếu một toán hạng"
+                    )),
+                    other => self.error(msg!(
+                        "E994",
+                        en(
+                            "expected a number, a name, a string, `(`, `-` or `!`, found {}",
+                            other.describe(false)
+                        ),
+                        vi(
+                            "cần một số, một tên, một chuỗi, `(`, `-` hoặc `!`, nhưng gặp {}",
+                            other.describe(true)
+                        )
                     )),
                 })
             }
@@ -453,11 +524,15 @@ impl Parser {
                 self.bump();
                 Ok(())
             }
-            Tok::End => Err(SyntaxError { at: open, message: "unclosed `(`: a `)` is missing".into() }),
-            other => {
-                let found = other.describe();
-                Err(self.error(format!("expected `,` or `)`, found {found}")))
-            }
+            Tok::End => Err(SyntaxError {
+                at: open,
+                message: msg!("E995", "unclosed `(`: a `)` is missing", "ngoặc `(` chưa đóng: thiếu `)`"),
+            }),
+            other => Err(self.error(msg!(
+                "E996",
+                en("expected `,` or `)`, found {}", other.describe(false)),
+                vi("cần `,` hoặc `)`, nhưng gặp {}", other.describe(true))
+            ))),
         }
     }
 
