@@ -71,7 +71,11 @@ impl PartialEq for Overrides {
             && self.unlock == other.unlock
             && self.set == other.set
             && self.params.len() == other.params.len()
-            && self.params.iter().zip(&other.params).all(|(a, b)| a.0 == b.0 && a.1.to_bits() == b.1.to_bits())
+            && self
+                .params
+                .iter()
+                .zip(&other.params)
+                .all(|(a, b)| a.0 == b.0 && a.1.to_bits() == b.1.to_bits())
     }
 }
 
@@ -220,7 +224,10 @@ impl Overrides {
             return Err(diags);
         }
         let table = table.into_inner();
-        let mut out = Overrides { origin: Origin { file: file.to_owned(), ..Origin::default() }, ..Overrides::default() };
+        let mut out = Overrides {
+            origin: Origin { file: file.to_owned(), ..Origin::default() },
+            ..Overrides::default()
+        };
         for (key, value) in table.iter() {
             let name: &str = key.get_ref();
             let span = value.span();
@@ -278,8 +285,14 @@ impl Overrides {
                         let hint = did_you_mean(name, known.iter().copied());
                         msg!(
                             "E904",
-                            en("unknown key `{name}`; expected [params], [[lock]], [[unlock]] or [[set]]{}", hint.0),
-                            vi("khóa `{name}` không được biết; cần [params], [[lock]], [[unlock]] hoặc [[set]]{}", hint.1)
+                            en(
+                                "unknown key `{name}`; expected [params], [[lock]], [[unlock]] or [[set]]{}",
+                                hint.0
+                            ),
+                            vi(
+                                "khóa `{name}` không được biết; cần [params], [[lock]], [[unlock]] hoặc [[set]]{}",
+                                hint.1
+                            )
                         )
                     } else {
                         msg!(
@@ -384,7 +397,11 @@ fn entry(
                 Err((en, vi)) => diags.error(
                     file,
                     at(vspan),
-                    crate::diag::Msg::new("E907", format!("[[set]] `{name}`: {en}"), format!("[[set]] `{name}`: {vi}")),
+                    crate::diag::Msg::new(
+                        "E907",
+                        format!("[[set]] `{name}`: {en}"),
+                        format!("[[set]] `{name}`: {vi}"),
+                    ),
                 ),
             },
             Some(&name) => match v.get_ref() {
@@ -423,8 +440,14 @@ fn entry(
                 at(span.clone()),
                 msg!(
                     "E910",
-                    en("[[{kind}]] has no `{required}`{}", if required == "reason" { "; every adjustment says why" } else { "" }),
-                    vi("[[{kind}]] thiếu `{required}`{}", if required == "reason" { "; mỗi điều chỉnh phải nêu lý do" } else { "" })
+                    en(
+                        "[[{kind}]] has no `{required}`{}",
+                        if required == "reason" { "; every adjustment says why" } else { "" }
+                    ),
+                    vi(
+                        "[[{kind}]] thiếu `{required}`{}",
+                        if required == "reason" { "; mỗi điều chỉnh phải nêu lý do" } else { "" }
+                    )
                 ),
             ),
         }
@@ -472,7 +495,8 @@ fn entry(
     }
     let get = |k: &str| fields.get(k).map(|x| x.0.clone()).unwrap_or_default();
     let id_at = fields.get("id").map(|x| line_column(text, x.1.start)).unwrap_or((0, 0));
-    let (id, source, reason, at_time) = (get("id"), get("source"), get("reason"), fields.get("at").map(|x| x.0.clone()));
+    let (id, source, reason, at_time) =
+        (get("id"), get("source"), get("reason"), fields.get("at").map(|x| x.0.clone()));
     match kind {
         "lock" => {
             out.lock.push(Lock { id, source, reason, at: at_time });
@@ -534,7 +558,8 @@ pub fn parse_signed_million(s: &str) -> Option<Money> {
     if whole.is_empty() || !whole.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    if body.contains('.') && (frac.is_empty() || frac.len() > 6 || !frac.bytes().all(|c| c.is_ascii_digit())) {
+    if body.contains('.') && (frac.is_empty() || frac.len() > 6 || !frac.bytes().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     let w: i64 = whole.parse().ok()?;
@@ -549,7 +574,9 @@ pub fn parse_signed_million(s: &str) -> Option<Money> {
 /// A TOML number as `f64` (integers in decimal, floats).
 fn number(v: &DeValue<'_>) -> Option<f64> {
     match v {
-        DeValue::Integer(i) if i.radix() == 10 => i.as_str().replace('_', "").parse::<i64>().ok().map(|x| x as f64),
+        DeValue::Integer(i) if i.radix() == 10 => {
+            i.as_str().replace('_', "").parse::<i64>().ok().map(|x| x as f64)
+        }
         DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
         _ => None,
     }
@@ -670,7 +697,10 @@ pub(crate) struct Resolved {
 }
 
 /// The rules with the overrides' parameters, each error at its line and column.
-pub(crate) fn apply_params(o: &Overrides, rules: &crate::rules::Rules) -> Result<crate::rules::Rules, Diagnostics> {
+pub(crate) fn apply_params(
+    o: &Overrides,
+    rules: &crate::rules::Rules,
+) -> Result<crate::rules::Rules, Diagnostics> {
     let mut diags = Diagnostics::new();
     let mut out = rules.clone();
     for (name, &value) in &o.params {
@@ -682,8 +712,18 @@ pub(crate) fn apply_params(o: &Overrides, rules: &crate::rules::Rules) -> Result
                         let hint = did_you_mean(name, known.iter().map(String::as_str));
                         msg!(
                             "E914",
-                            en("[params]: the rules `{}` have no parameter `{name}`{}; they know: {}", rules.name, hint.0, known.join(", ")),
-                            vi("[params]: bộ quy tắc `{}` không có tham số `{name}`{}; các tham số có: {}", rules.name, hint.1, known.join(", "))
+                            en(
+                                "[params]: the rules `{}` have no parameter `{name}`{}; they know: {}",
+                                rules.name,
+                                hint.0,
+                                known.join(", ")
+                            ),
+                            vi(
+                                "[params]: bộ quy tắc `{}` không có tham số `{name}`{}; các tham số có: {}",
+                                rules.name,
+                                hint.1,
+                                known.join(", ")
+                            )
                         )
                     }
                     other => msg!("E915", "[params]: {}", "[params]: {}", other),
@@ -723,8 +763,18 @@ pub(crate) fn apply_locks(
                 at,
                 msg!(
                     "E916",
-                    en("[[{}]] `{id}`: unknown capital source `{source}`{}; expected one of {}", kind.table(), hint.0, Source::expected()),
-                    vi("[[{}]] `{id}`: nguồn vốn `{source}` không được biết{}; cần một trong {}", kind.table(), hint.1, Source::expected())
+                    en(
+                        "[[{}]] `{id}`: unknown capital source `{source}`{}; expected one of {}",
+                        kind.table(),
+                        hint.0,
+                        Source::expected()
+                    ),
+                    vi(
+                        "[[{}]] `{id}`: nguồn vốn `{source}` không được biết{}; cần một trong {}",
+                        kind.table(),
+                        hint.1,
+                        Source::expected()
+                    )
                 ),
             );
             continue;
@@ -736,15 +786,26 @@ pub(crate) fn apply_locks(
             let (also_en, also_vi) = if other.is_empty() {
                 (String::new(), String::new())
             } else {
-                (format!(" (it has rows in {})", other.join(", ")), format!(" (dự án có dòng thuộc nguồn {})", other.join(", ")))
+                (
+                    format!(" (it has rows in {})", other.join(", ")),
+                    format!(" (dự án có dòng thuộc nguồn {})", other.join(", ")),
+                )
             };
             diags.error(
                 o.file(),
                 at,
                 msg!(
                     "E917",
-                    en("[[{}]]: no project `{id}` with source {source} in the scenario{also_en}{}", kind.table(), hint.0),
-                    vi("[[{}]]: kịch bản không có dự án `{id}` thuộc nguồn {source}{also_vi}{}", kind.table(), hint.1)
+                    en(
+                        "[[{}]]: no project `{id}` with source {source} in the scenario{also_en}{}",
+                        kind.table(),
+                        hint.0
+                    ),
+                    vi(
+                        "[[{}]]: kịch bản không có dự án `{id}` thuộc nguồn {source}{also_vi}{}",
+                        kind.table(),
+                        hint.1
+                    )
                 ),
             );
             continue;
@@ -840,7 +901,11 @@ pub(crate) fn apply_sets(
     let settings = assessment.model.settings;
     for (k, &(row, was_locked)) in resolved.unlock.iter().enumerate() {
         let a = &assessment.rows[row];
-        if was_locked && a.bounds.releasable == Money::ZERO && a.bounds.absorbable == Money::ZERO && !a.kept_out.is_empty() {
+        if was_locked
+            && a.bounds.releasable == Money::ZERO
+            && a.bounds.absorbable == Money::ZERO
+            && !a.kept_out.is_empty()
+        {
             let p = &portfolio.rows()[row];
             let ids: Vec<&str> = a.kept_out.iter().map(|x| &**x).collect();
             diags.push(error_at(

@@ -447,7 +447,8 @@ impl<'a> Pipeline<'a> {
         files_read.extend(self.overrides_path.clone());
         let identity = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
         let overrides = self.overrides.as_ref();
-        let bad = |o: &Overrides, diagnostics| PipelineError::Overrides { file: o.file().to_owned(), diagnostics };
+        let bad =
+            |o: &Overrides, diagnostics| PipelineError::Overrides { file: o.file().to_owned(), diagnostics };
         let mut resolved = None;
         if let Some(o) = overrides {
             rules = overrides::apply_params(o, &rules).map_err(|d| bad(o, d))?;

@@ -167,12 +167,8 @@ pub fn propose_scenario_with(
     if let Some(path) = overrides {
         pipe = pipe.overrides_file(path).map_err(pipeline_error)?;
     }
-    let run = pipe
-        .export_lp(export_lp)
-        .risk(request)
-        .risk_progress(&progress)
-        .run_dir(dir)
-        .map_err(pipeline_error);
+    let run =
+        pipe.export_lp(export_lp).risk(request).risk_progress(&progress).run_dir(dir).map_err(pipeline_error);
     if let Some(bar) = bar.get() {
         bar.finish_and_clear();
     }

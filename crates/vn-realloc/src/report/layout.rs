@@ -752,9 +752,14 @@ pub fn adjustments_table(lines: &[super::AdjustmentLine], lang: Lang) -> Table {
     let m = |v: i64| fmt::million(v, lang);
     for (i, x) in lines.iter().enumerate() {
         let (what, amount) = match (x.kind.as_str(), x.change_vnd, x.max_change_vnd) {
-            ("lock", ..) => ((if vi { "Giữ nguyên (khóa)" } else { "Keep as planned (lock)" }).to_owned(), String::new()),
+            ("lock", ..) => {
+                ((if vi { "Giữ nguyên (khóa)" } else { "Keep as planned (lock)" }).to_owned(), String::new())
+            }
             ("unlock", ..) => ((if vi { "Bỏ khóa" } else { "Unlock" }).to_owned(), String::new()),
-            ("set", Some(c), _) => ((if vi { "Ấn định mức điều chỉnh" } else { "Change forced" }).to_owned(), fmt::million_signed(c, lang)),
+            ("set", Some(c), _) => (
+                (if vi { "Ấn định mức điều chỉnh" } else { "Change forced" }).to_owned(),
+                fmt::million_signed(c, lang),
+            ),
             ("set", None, Some(c)) => (
                 (if c < 0 {
                     if vi { "Giảm tối đa" } else { "Release at most" }
@@ -768,7 +773,9 @@ pub fn adjustments_table(lines: &[super::AdjustmentLine], lang: Lang) -> Table {
             ),
             _ => {
                 let name = x.param.clone().unwrap_or_default();
-                let value = x.value.map_or_else(String::new, |v| fmt::float(v, if v.fract() == 0.0 { 0 } else { 3 }, lang));
+                let value = x
+                    .value
+                    .map_or_else(String::new, |v| fmt::float(v, if v.fract() == 0.0 { 0 } else { 3 }, lang));
                 (format!("{} {name} = {value}", if vi { "Tham số" } else { "Parameter" }), String::new())
             }
         };

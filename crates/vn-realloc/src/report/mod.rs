@@ -386,10 +386,15 @@ pub struct AdjustmentLine {
 }
 
 /// The lines of [`ProposalDocument::overrides`] for overrides applied to `portfolio`.
-pub fn adjustment_lines(o: &crate::overrides::Overrides, portfolio: &crate::domain::Portfolio) -> Vec<AdjustmentLine> {
+pub fn adjustment_lines(
+    o: &crate::overrides::Overrides,
+    portfolio: &crate::domain::Portfolio,
+) -> Vec<AdjustmentLine> {
     let row = |id: &str, source: &str| {
         let name = source.parse().ok().and_then(|s| portfolio.get(id, s)).map(|p| p.name.to_string());
-        let code = source.parse::<crate::domain::Source>().map_or_else(|_| source.to_owned(), |s| s.code().to_owned());
+        let code = source
+            .parse::<crate::domain::Source>()
+            .map_or_else(|_| source.to_owned(), |s| s.code().to_owned());
         (Some(id.to_owned()), Some(code), name)
     };
     let blank = |kind: &str| AdjustmentLine {
