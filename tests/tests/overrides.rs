@@ -191,6 +191,31 @@ fn a_locked_donor_releases_nothing_and_totals_balance() {
     let md = run.document.render(realloc::report::DocumentFormat::Markdown, realloc::report::Lang::Vi);
     let md = String::from_utf8(md.expect("renders")).expect("utf-8");
     assert!(md.contains("Điều chỉnh tại phiên họp") && md.contains("Giữ nguyên theo chỉ đạo"));
+    let html = run
+        .document
+        .render(realloc::report::DocumentFormat::Html, realloc::report::Lang::En)
+        .expect("renders");
+    assert!(String::from_utf8_lossy(&html).contains("Adjustments made in the session"));
+    let docx = run
+        .document
+        .render(realloc::report::DocumentFormat::Docx, realloc::report::Lang::Vi)
+        .expect("renders");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a zip");
+    let mut body = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").expect("the body"), &mut body)
+        .expect("utf-8");
+    assert!(body.contains("Điều chỉnh tại phiên họp") && body.contains("Giữ nguyên theo chỉ đạo"));
+    let xlsx = run
+        .document
+        .render(realloc::report::DocumentFormat::Xlsx, realloc::report::Lang::Vi)
+        .expect("renders");
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).expect("a workbook");
+    let sheet = calamine::Reader::worksheet_range(&mut wb, "Điều chỉnh tại phiên họp")
+        .expect("the adjustments sheet");
+    let cells: Vec<String> =
+        sheet.rows().nth(1).expect("one adjustment").iter().map(|c| c.to_string()).collect();
+    assert!(cells.contains(&id) && cells.iter().any(|c| c == "Giữ nguyên theo chỉ đạo"), "{cells:?}");
 }
 
 #[test]
@@ -401,7 +426,7 @@ fn the_cli_reproduces_the_library_and_records_the_digest() {
     assert_eq!(json["overrides"][0]["kind"], "lock");
     let digests = json["manifest"]["inputs_sha256"].as_object().expect("digests");
     let sha = realloc::load::sha256_hex(&std::fs::read(&o).expect("read"));
-    assert!(digests.values().any(|v| v == &serde_json::Value::from(sha.clone())), "{digests:?}");
+    assert_eq!(digests.get("o.toml"), Some(&serde_json::Value::from(sha)), "{digests:?}");
 }
 
 #[test]

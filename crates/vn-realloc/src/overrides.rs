@@ -1052,4 +1052,41 @@ mod tests {
             Some(("E911", Location::Position { line: 5, column: 6 }))
         );
     }
+
+    /// The codes of this module's messages (and of the pipeline's one) are distinct, and distinct from
+    /// the loader's catalogue.
+    #[test]
+    fn message_codes_are_used_once() {
+        let codes = |src: &str, marker: &str| -> Vec<String> {
+            src.split(marker)
+                .skip(1)
+                .map(|c| c.trim_start().trim_start_matches('"').chars().take(4).collect::<String>())
+                .filter(|c| c.starts_with('E') || c.starts_with('W'))
+                .collect()
+        };
+        let ours: Vec<String> = [include_str!("overrides.rs"), include_str!("pipeline.rs")]
+            .iter()
+            .flat_map(|s| codes(s, "msg!(").into_iter().chain(codes(s, "Msg::new(")))
+            .filter(|c| c.as_bytes()[1..].iter().all(u8::is_ascii_digit))
+            .collect();
+        assert!(ours.len() >= 26, "{ours:?}");
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &ours {
+            assert!(seen.insert(c.clone()), "code {c} is used twice");
+        }
+        let loader = [
+            include_str!("load/mod.rs"),
+            include_str!("load/projects.rs"),
+            include_str!("load/scenario_toml.rs"),
+            include_str!("load/text.rs"),
+            include_str!("load/workbook.rs"),
+            include_str!("rules/mod.rs"),
+            include_str!("diag.rs"),
+        ];
+        for src in loader {
+            for c in codes(src, "msg!(") {
+                assert!(!seen.contains(&c) || c == "E999", "code {c} is also used elsewhere");
+            }
+        }
+    }
 }

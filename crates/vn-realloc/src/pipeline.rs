@@ -231,7 +231,7 @@ pub struct Pipeline<'a> {
     progress: Option<&'a (dyn Fn(u64) + Sync)>,
     lang: crate::report::Lang,
     overrides: Option<Overrides>,
-    overrides_sha256: Option<String>,
+    overrides_sha256: Option<(String, String)>,
     overrides_path: Option<PathBuf>,
 }
 
@@ -282,7 +282,8 @@ impl<'a> Pipeline<'a> {
 
     /// Reads the overrides file `path` (a regular file of at most [`crate::overrides::MAX_BYTES`],
     /// UTF-8) and applies it as [`Pipeline::overrides`]; its SHA-256 joins the manifest's input digests
-    /// under the name `path` is shown by.
+    /// under its file name (as the scenario's inputs are named relative to its folder), so that the
+    /// same file read by another path gives the same document; messages name it as `path` shows.
     pub fn overrides_file(self, path: &Path) -> Result<Pipeline<'a>, PipelineError> {
         let bytes = read_bounded(path, crate::overrides::MAX_BYTES, "overrides file")?;
         let name = path.display().to_string();
@@ -293,8 +294,9 @@ impl<'a> Pipeline<'a> {
         let o = Overrides::from_toml(text, &name)
             .map_err(|diagnostics| PipelineError::Overrides { file: name.clone(), diagnostics })?;
         let sha = crate::load::sha256_hex(&bytes);
+        let key = path.file_name().map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
         let mut p = self.overrides(Some(o));
-        p.overrides_sha256 = Some(sha);
+        p.overrides_sha256 = Some((key, sha));
         p.overrides_path = Some(path.to_path_buf());
         Ok(p)
     }
@@ -505,8 +507,8 @@ impl<'a> Pipeline<'a> {
         }
         if let Some(o) = overrides {
             document.overrides = crate::report::adjustment_lines(o, &scenario.portfolio);
-            if let Some(sha) = &self.overrides_sha256 {
-                document.manifest.inputs_sha256.insert(o.file().to_owned(), sha.clone());
+            if let Some((key, sha)) = &self.overrides_sha256 {
+                document.manifest.inputs_sha256.insert(key.clone(), sha.clone());
             }
         }
         if let Some(request) = self.risk {
