@@ -898,10 +898,11 @@ pub(crate) fn apply_sets(
 ) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::new();
     let settings = assessment.model.settings;
-    for (k, &(row, was_locked)) in resolved.unlock.iter().enumerate() {
+    // A row the rules keep out, locked by the input or not, has no bounds an unlock could give back:
+    // said, not invented.
+    for (k, &(row, _)) in resolved.unlock.iter().enumerate() {
         let a = &assessment.rows[row];
-        if was_locked
-            && a.bounds.releasable == Money::ZERO
+        if a.bounds.releasable == Money::ZERO
             && a.bounds.absorbable == Money::ZERO
             && !a.kept_out.is_empty()
         {
