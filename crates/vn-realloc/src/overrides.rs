@@ -902,9 +902,7 @@ pub(crate) fn apply_sets(
     // said, not invented.
     for (k, &(row, _)) in resolved.unlock.iter().enumerate() {
         let a = &assessment.rows[row];
-        if a.bounds.releasable == Money::ZERO
-            && a.bounds.absorbable == Money::ZERO
-            && !a.kept_out.is_empty()
+        if a.bounds.releasable == Money::ZERO && a.bounds.absorbable == Money::ZERO && !a.kept_out.is_empty()
         {
             let p = &portfolio.rows()[row];
             let ids: Vec<&str> = a.kept_out.iter().map(|x| &**x).collect();
