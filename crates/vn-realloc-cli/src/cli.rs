@@ -544,6 +544,10 @@ pub struct ProposeArgs {
     /// `hdnd_tinh`, `trung_uong`), with its appendix; every part by default.
     #[arg(long, value_name = "CODE")]
     pub authority: Option<String>,
+    /// Apply the adjustments of a planning session (TOML: `[[lock]]`, `[[unlock]]`, `[[set]]`,
+    /// `[params]`; README, "Adjustments"); the proposal lists them.
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
 }
 
 /// Arguments of `serve`.

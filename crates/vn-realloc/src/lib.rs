@@ -55,6 +55,7 @@ pub mod model;
 pub mod money;
 pub mod monitor;
 pub mod optimize;
+pub mod overrides;
 pub mod pipeline;
 pub mod report;
 pub mod risk;

@@ -136,6 +136,11 @@ pub struct Model {
     pub pools: Vec<PoolRule>,
     /// Pipeline projects that may receive, after every annual-plan recipient of their pool.
     pub pipeline: Vec<PipelineRow>,
+    /// Portfolio rows whose change is forced (an overrides file's `[[set]] change`), ascending: the
+    /// optimiser moves the row's whole bound (`releasable` or `absorbable`), or refuses
+    /// ([`crate::optimize::OptimizeError::Forced`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forced: Vec<usize>,
 }
 
 /// What splits the pool of a capital source.

@@ -34,6 +34,7 @@ use crate::load::{
 };
 use crate::model::Assessment;
 use crate::optimize::{self, OptimizeError, Proposal};
+use crate::overrides::{self, Overrides};
 use crate::report::{ProposalDocument, RulesIdentity, constraint_costs};
 use crate::risk::{self, RiskError, RiskOptions, RiskReport, Spread};
 use crate::rules::{BacktestError, Rules, RulesError};
@@ -128,6 +129,16 @@ pub enum PipelineError {
         #[source]
         source: OptimizeError,
     },
+    /// The overrides (`--overrides FILE`, a session's adjustments) cannot apply: an unknown row or
+    /// parameter, a change beyond the legal bounds, a forced change the pool cannot balance; each
+    /// problem with the overrides file's line and column.
+    #[error("{}", overrides_message(file, diagnostics))]
+    Overrides {
+        /// The overrides file as named in messages.
+        file: String,
+        /// The problems.
+        diagnostics: Diagnostics,
+    },
     /// The model could not be written in LP format: a failure of the tool.
     #[error("cannot export the model of scenario `{scenario}`")]
     ExportLp {
@@ -146,6 +157,15 @@ fn scenario_message(folder: &str, diagnostics: &Diagnostics) -> String {
     let named = if folder.is_empty() { String::new() } else { format!(" `{folder}`") };
     format!(
         "the scenario{named} cannot be used ({count} problem{}):\n{diagnostics}",
+        if count == 1 { "" } else { "s" }
+    )
+}
+
+/// "the adjustments in `FILE` cannot apply (N problems):" and the problems.
+fn overrides_message(file: &str, diagnostics: &Diagnostics) -> String {
+    let count = diagnostics.error_count();
+    format!(
+        "the adjustments in `{file}` cannot apply ({count} problem{}):\n{diagnostics}",
         if count == 1 { "" } else { "s" }
     )
 }
@@ -210,6 +230,9 @@ pub struct Pipeline<'a> {
     on_warning: Option<&'a mut dyn FnMut(&str)>,
     progress: Option<&'a (dyn Fn(u64) + Sync)>,
     lang: crate::report::Lang,
+    overrides: Option<Overrides>,
+    overrides_sha256: Option<String>,
+    overrides_path: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Pipeline<'_> {
@@ -240,7 +263,40 @@ impl<'a> Pipeline<'a> {
             on_warning: None,
             progress: None,
             lang: crate::report::Lang::En,
+            overrides: None,
+            overrides_sha256: None,
+            overrides_path: None,
         }
+    }
+
+    /// Applies a session's adjustments between the rules' assessment and the optimiser (see
+    /// [`crate::overrides`]); `None` or empty overrides change nothing. The proposal then lists them
+    /// ([`ProposalDocument::overrides`]).
+    #[must_use]
+    pub fn overrides(mut self, overrides: Option<Overrides>) -> Pipeline<'a> {
+        self.overrides = overrides.filter(|o| !o.is_empty());
+        self.overrides_sha256 = None;
+        self.overrides_path = None;
+        self
+    }
+
+    /// Reads the overrides file `path` (a regular file of at most [`crate::overrides::MAX_BYTES`],
+    /// UTF-8) and applies it as [`Pipeline::overrides`]; its SHA-256 joins the manifest's input digests
+    /// under the name `path` is shown by.
+    pub fn overrides_file(self, path: &Path) -> Result<Pipeline<'a>, PipelineError> {
+        let bytes = read_bounded(path, crate::overrides::MAX_BYTES, "overrides file")?;
+        let name = path.display().to_string();
+        let text = std::str::from_utf8(&bytes).map_err(|e| PipelineError::File {
+            file: name.clone(),
+            message: format!("the overrides file is not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+        })?;
+        let o = Overrides::from_toml(text, &name)
+            .map_err(|diagnostics| PipelineError::Overrides { file: name.clone(), diagnostics })?;
+        let sha = crate::load::sha256_hex(&bytes);
+        let mut p = self.overrides(Some(o));
+        p.overrides_sha256 = Some(sha);
+        p.overrides_path = Some(path.to_path_buf());
+        Ok(p)
     }
 
     /// The language of the scenario's warnings handed to [`Pipeline::on_warning`] and kept in
@@ -387,11 +443,51 @@ impl<'a> Pipeline<'a> {
     /// Runs assess → optimise → price constraints → document (→ LP, → risk) on a prepared scenario.
     pub fn run_prepared(&mut self, prepared: Prepared) -> Result<Run, PipelineError> {
         self.check_risk()?;
-        let Prepared { scenario, rules, mut warnings, files_read, name } = prepared;
+        let Prepared { mut scenario, mut rules, mut warnings, mut files_read, name } = prepared;
+        files_read.extend(self.overrides_path.clone());
         let identity = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
-        let assessment = rules.assess_checked(&scenario)?;
-        let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
-            .map_err(|source| PipelineError::Optimize { scenario: name.clone(), source })?;
+        let overrides = self.overrides.as_ref();
+        let bad =
+            |o: &Overrides, diagnostics| PipelineError::Overrides { file: o.file().to_owned(), diagnostics };
+        let mut resolved = None;
+        if let Some(o) = overrides {
+            rules = overrides::apply_params(o, &rules).map_err(|d| bad(o, d))?;
+            let (portfolio, r) = overrides::apply_locks(o, &scenario.portfolio).map_err(|d| bad(o, d))?;
+            if let Some(portfolio) = portfolio {
+                scenario.portfolio = portfolio;
+            }
+            resolved = Some(r);
+        }
+        let mut assessment = rules.assess_checked(&scenario)?;
+        if let (Some(o), Some(r)) = (overrides, &resolved) {
+            overrides::apply_sets(o, r, &scenario.portfolio, &mut assessment).map_err(|d| bad(o, d))?;
+        }
+        let proposal = optimize::propose(&scenario.portfolio, &assessment.model).map_err(|source| {
+            match (&source, overrides, &resolved) {
+                (OptimizeError::Forced { row, pool, asked, placed, .. }, Some(o), Some(r)) => {
+                    let k = r.set.iter().position(|x| x == row).unwrap_or(0);
+                    let p = &scenario.portfolio.rows()[*row];
+                    let mut d = Diagnostics::new();
+                    d.push(overrides::error_at(
+                        o,
+                        overrides::Kind::Set,
+                        k,
+                        crate::msg!(
+                            "E926",
+                            "[[set]] `{}` {}: change = {} cannot be balanced within the pool {}: it can take only {} million VND of it (the room on the other side and the side constraints limit it)",
+                            "[[set]] `{}` {}: change = {} không thể cân đối trong nhóm vốn {}: nhóm chỉ nhận được {} triệu đồng (giới hạn bởi dư địa của các dòng bên kia và các ràng buộc)",
+                            p.id,
+                            p.source.code(),
+                            asked,
+                            pool,
+                            placed
+                        ),
+                    ));
+                    bad(o, d)
+                }
+                _ => PipelineError::Optimize { scenario: name.clone(), source },
+            }
+        })?;
         // Pricing the binding constraints re-solves the model once per constraint; it runs beside the
         // document and the LP export, which do not depend on it.
         let export_lp = self.export_lp;
@@ -406,6 +502,12 @@ impl<'a> Pipeline<'a> {
             lp.transpose().map_err(|source| PipelineError::ExportLp { scenario: name.clone(), source })?;
         for (line, cost) in document.constraints.iter_mut().zip(costs) {
             line.cost = cost;
+        }
+        if let Some(o) = overrides {
+            document.overrides = crate::report::adjustment_lines(o, &scenario.portfolio);
+            if let Some(sha) = &self.overrides_sha256 {
+                document.manifest.inputs_sha256.insert(o.file().to_owned(), sha.clone());
+            }
         }
         if let Some(request) = self.risk {
             let report = self.simulate(&request, &scenario, &rules, &assessment, &proposal, &mut warnings)?;

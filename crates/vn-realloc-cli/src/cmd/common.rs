@@ -92,6 +92,21 @@ pub fn pipeline_error(e: PipelineError) -> anyhow::Error {
                 diagnostics.iter().cloned().collect(),
             )
         }
+        PipelineError::Overrides { file, diagnostics } => {
+            let lang = message_lang();
+            let count = diagnostics.error_count();
+            let head = match lang {
+                Lang::En => format!(
+                    "the adjustments in `{file}` cannot apply ({count} problem{})",
+                    if count == 1 { "" } else { "s" }
+                ),
+                Lang::Vi => format!("không áp dụng được các điều chỉnh trong `{file}` ({count} lỗi)"),
+            };
+            crate::output::bad_diagnostics(
+                format!("{head}:\n{}", diagnostics.render(lang)),
+                diagnostics.iter().cloned().collect(),
+            )
+        }
         PipelineError::Calibrate(e) => bad_input(format!("--calibrate: {e}")),
         e if e.is_bad_input() => bad_input(e.to_string()),
         e => anyhow::Error::new(e),
@@ -128,6 +143,18 @@ pub fn propose_scenario(
     risk: Option<&RiskOptionsArgs>,
     err: &mut dyn Write,
 ) -> anyhow::Result<Proposed> {
+    propose_scenario_with(dir, rules_file, None, export_lp, risk, err)
+}
+
+/// [`propose_scenario`] with a session's adjustments (`propose --overrides FILE`).
+pub fn propose_scenario_with(
+    dir: &Path,
+    rules_file: Option<&Path>,
+    overrides: Option<&Path>,
+    export_lp: bool,
+    risk: Option<&RiskOptionsArgs>,
+    err: &mut dyn Write,
+) -> anyhow::Result<Proposed> {
     let request =
         risk.map(|o| RiskRequest { draws: o.draws, seed: o.seed, target: o.target, calibrate: o.calibrate });
     // The bar appears with the first draws, not while the scenario loads.
@@ -136,12 +163,12 @@ pub fn propose_scenario(
     let mut warn = |w: &str| {
         crate::output::warn_text(err, w);
     };
-    let run = pipeline(rules_file, &mut warn)
-        .export_lp(export_lp)
-        .risk(request)
-        .risk_progress(&progress)
-        .run_dir(dir)
-        .map_err(pipeline_error);
+    let mut pipe = pipeline(rules_file, &mut warn);
+    if let Some(path) = overrides {
+        pipe = pipe.overrides_file(path).map_err(pipeline_error)?;
+    }
+    let run =
+        pipe.export_lp(export_lp).risk(request).risk_progress(&progress).run_dir(dir).map_err(pipeline_error);
     if let Some(bar) = bar.get() {
         bar.finish_and_clear();
     }

@@ -22,9 +22,10 @@ pub fn run(args: &ProposeArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
             .filter_map(|(o, p)| p.map(|p| (o, p)))
             .collect();
     check_outputs(&outputs, &[])?;
-    let proposed = common::propose_scenario(
+    let proposed = common::propose_scenario_with(
         &args.scenario,
         args.rules.file.as_deref(),
+        args.overrides.as_deref(),
         args.export_lp.is_some(),
         args.risk.then_some(&args.risk_options),
         err,

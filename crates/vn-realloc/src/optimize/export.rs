@@ -54,18 +54,33 @@ pub fn export_lp(portfolio: &Portfolio, model: &Model) -> Result<String, Optimiz
         if p.key.agreement.is_some() || p.key.locality.is_some() {
             let _ = writeln!(out, "\\ pool {pool}: {}", p.key.label());
         }
-        for x in &p.recipients {
+        // Forced rows keep their own values; their bounds are `cap <= x <= cap`.
+        let own = p.with_own_values();
+        let forced = |donor: bool, k: usize| p.forced.iter().any(|f| f.donor == donor && f.index == k);
+        for (k, x) in own.recipients.iter().enumerate() {
             let name = format!("a_{pool}_{}", x.row);
-            let _ = writeln!(out, "\\ {name}: {} ({})", id(x.row), pool);
+            let _ = writeln!(
+                out,
+                "\\ {name}: {} ({}){}",
+                id(x.row),
+                pool,
+                if forced(false, k) { ", forced" } else { "" }
+            );
             terms.push((x.value * unit_million, name.clone()));
-            bounds.push((name.clone(), x.cap));
+            bounds.push((name.clone(), x.cap, forced(false, k)));
             names.push(name);
         }
-        for d in &p.donors {
+        for (k, d) in own.donors.iter().enumerate() {
             let name = format!("r_{pool}_{}", d.row);
-            let _ = writeln!(out, "\\ {name}: {} ({})", id(d.row), pool);
+            let _ = writeln!(
+                out,
+                "\\ {name}: {} ({}){}",
+                id(d.row),
+                pool,
+                if forced(true, k) { ", forced" } else { "" }
+            );
             terms.push((-d.value * unit_million, name.clone()));
-            bounds.push((name.clone(), d.cap));
+            bounds.push((name.clone(), d.cap, forced(true, k)));
             names.push(name);
         }
     }
@@ -109,16 +124,26 @@ pub fn export_lp(portfolio: &Portfolio, model: &Model) -> Result<String, Optimiz
     if names.is_empty() {
         out.push_str(" nothing_moves = 0\n");
     }
-    for (name, cap) in &bounds {
-        let low = if min_units > 1 { min_units } else { 0 };
+    for (name, cap, forced) in &bounds {
+        let low = if *forced {
+            *cap
+        } else if min_units > 1 {
+            min_units
+        } else {
+            0
+        };
         let _ = writeln!(out, " {low} <= {name} <= {cap}");
     }
     if !names.is_empty() {
         out.push_str("General\n");
         write_names(&mut out, &names);
         if min_units > 1 {
-            out.push_str("Semi-Continuous\n");
-            write_names(&mut out, &names);
+            // A forced column is fixed at its bound: not semi-continuous (that would allow 0).
+            let semi: Vec<String> = bounds.iter().filter(|b| !b.2).map(|b| b.0.clone()).collect();
+            if !semi.is_empty() {
+                out.push_str("Semi-Continuous\n");
+                write_names(&mut out, &semi);
+            }
         }
     }
     out.push_str("End\n");

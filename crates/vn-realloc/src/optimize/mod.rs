@@ -263,6 +263,23 @@ pub enum OptimizeError {
         /// The pool.
         pool: Source,
     },
+    /// A row whose change is forced ([`Model::forced`]) cannot be moved in full: its pool cannot
+    /// balance it (not enough room on the other side, or a side constraint stops it).
+    #[error(
+        "row {row} (project `{id}`, {pool}): its change is forced to {asked} million VND, but the pool can balance only {placed} million VND of it (room on the other side, side constraints)"
+    )]
+    Forced {
+        /// Portfolio row.
+        row: usize,
+        /// Project id.
+        id: String,
+        /// Its pool.
+        pool: String,
+        /// The forced change.
+        asked: Money,
+        /// What the pool could place (same sign).
+        placed: Money,
+    },
     /// The general LP solver failed.
     #[error("pool {pool}: the LP solver failed")]
     Solver {
@@ -304,6 +321,8 @@ fn solve_whole_pool(
     let (root, how) = solve_pool(p, method)?;
     let (s, dropped, search) = semi_continuous(p, root, method)?;
     debug_assert!(p.is_feasible(&s), "pool {} solution breaks a bound, a cap or the balance", p.source);
+    forced_check(model, p, &s)?;
+    let p = &*p.with_own_values();
     let to_million = unit as f64 / DONG_PER_MILLION as f64;
     let gap = search.as_ref().map_or(0.0, |x| x.gap * to_million);
     let method = match &search {
@@ -341,6 +360,24 @@ fn solve_whole_pool(
             notes: report.notes,
             gap,
         },
+    })
+}
+
+/// Refuses a solution that leaves a forced row short.
+fn forced_check(
+    model: &Model,
+    p: &problem::PoolProblem,
+    s: &problem::PoolSolution,
+) -> Result<(), OptimizeError> {
+    let unit = model.settings.min_unit.dong();
+    let Some(&(row, asked, got)) = p.forced_short(s).first() else { return Ok(()) };
+    let sign = if model.rows[row].releasable > Money::ZERO { -1 } else { 1 };
+    Err(OptimizeError::Forced {
+        row,
+        id: String::new(),
+        pool: p.key.label(),
+        asked: Money::from_dong(sign * asked * unit),
+        placed: Money::from_dong(sign * got * unit),
     })
 }
 

@@ -86,6 +86,21 @@ pub(crate) struct PoolProblem {
     pub small_donors: usize,
     /// Rows with some absorbable room, but less than one `min_transfer`.
     pub small_recipients: usize,
+    /// Rows whose change is forced ([`Model::forced`]): each must move its whole `cap`. They carry a
+    /// value of `∓M` (donor `−M`, recipient `+M`) that makes any exact solver use them in full
+    /// whenever the pool can; their own values are kept here for the pool's objective and notes.
+    pub forced: Vec<Forced>,
+}
+
+/// A forced row of a pool.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Forced {
+    /// True for a donor (a forced release), false for a recipient.
+    pub donor: bool,
+    /// Index into [`PoolProblem::donors`] or [`PoolProblem::recipients`].
+    pub index: usize,
+    /// The row's own value (`value_out` or `value_in`).
+    pub value: f64,
 }
 
 /// A solution of a [`PoolProblem`]: units released per donor and absorbed per recipient.
@@ -110,6 +125,60 @@ impl PoolSolution {
 }
 
 impl PoolProblem {
+    /// Gives the forced rows their value `∓M`, `M = (1 + 2·max |value|)·(rows + 2)`: one more unit
+    /// of a forced row gains more than any chain of exchanges among the other rows can lose, so an
+    /// exact solver uses every forced row in full whenever the pool allows it.
+    fn weigh_forced(&mut self) {
+        if self.forced.is_empty() {
+            return;
+        }
+        let max = self
+            .donors
+            .iter()
+            .map(|d| d.value.abs())
+            .chain(self.recipients.iter().map(|x| x.value.abs()))
+            .fold(0.0f64, f64::max);
+        let big = (1.0 + 2.0 * max) * (self.donors.len() + self.recipients.len() + 2) as f64;
+        for f in &self.forced {
+            if f.donor {
+                self.donors[f.index].value = -big;
+            } else {
+                self.recipients[f.index].value = big;
+            }
+        }
+    }
+
+    /// The pool with the forced rows' own values back (for its objective and its notes).
+    pub fn with_own_values(&self) -> std::borrow::Cow<'_, PoolProblem> {
+        if self.forced.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut q = self.clone();
+        for f in &self.forced {
+            if f.donor {
+                q.donors[f.index].value = f.value;
+            } else {
+                q.recipients[f.index].value = f.value;
+            }
+        }
+        std::borrow::Cow::Owned(q)
+    }
+
+    /// The forced rows not moved in full under `s`: (portfolio row, units asked, units moved).
+    pub fn forced_short(&self, s: &PoolSolution) -> Vec<(usize, i64, i64)> {
+        self.forced
+            .iter()
+            .filter_map(|f| {
+                let (row, cap, got) = if f.donor {
+                    (self.donors[f.index].row, self.donors[f.index].cap, s.r[f.index])
+                } else {
+                    (self.recipients[f.index].row, self.recipients[f.index].cap, s.a[f.index])
+                };
+                (got != cap).then_some((row, cap, got))
+            })
+            .collect()
+    }
+
     /// Units released by the members of cap `c`.
     pub fn cap_use(&self, c: usize, r: &[i64]) -> i64 {
         self.caps[c].members.iter().map(|&d| r[d]).sum()
@@ -162,6 +231,7 @@ impl PoolProblem {
             donors: Vec::new(),
             recipients: Vec::new(),
             caps: Vec::new(),
+            forced: Vec::new(),
             key: self.key.clone(),
             name: self.name.clone(),
             ..*self
@@ -340,6 +410,7 @@ pub(crate) fn build(
             locked: 0,
             small_donors: 0,
             small_recipients: 0,
+            forced: Vec::new(),
         };
         let mut total: [i128; 2] = [0, 0];
         for &row in rows {
@@ -347,14 +418,20 @@ pub(crate) fn build(
             p.locked += usize::from(project.locked);
             let r = units(b.releasable, unit);
             let a = units(b.absorbable, unit);
-            if r >= min_units {
+            let forced = model.forced.binary_search(&row).is_ok();
+            if forced && r > 0 {
+                p.forced.push(Forced { donor: true, index: p.donors.len(), value: b.value_out });
+            } else if forced && a > 0 {
+                p.forced.push(Forced { donor: false, index: p.recipients.len(), value: b.value_in });
+            }
+            if r >= min_units || (forced && r > 0) {
                 donor_of[row] = p.donors.len();
                 p.donors.push(Donor { row, cap: r, value: b.value_out, caps: Vec::new() });
                 total[0] += i128::from(r);
             } else if b.releasable > Money::ZERO {
                 p.small_donors += 1;
             }
-            if a >= min_units {
+            if a >= min_units || (forced && a > 0) {
                 p.recipients.push(Recipient { row, cap: a, value: b.value_in });
                 total[1] += i128::from(a);
             } else if b.absorbable > Money::ZERO {
@@ -375,6 +452,7 @@ pub(crate) fn build(
             return Err(OptimizeError::TooLarge { pool: source });
         }
         add_caps(model, groups, rows, &donor_of, &mut p, unit);
+        p.weigh_forced();
         pools.push(p);
     }
     Ok(pools)

@@ -596,6 +596,10 @@ pub fn layout_with(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Vec<
         }
         b.push(Block::Table(t));
     }
+    if !doc.overrides.is_empty() {
+        b.push(Block::Heading(format!("4. {}", adjustments_title(lang))));
+        b.push(Block::Table(adjustments_table(&doc.overrides, lang)));
+    }
 
     // The risk annex, when asked for (`propose --risk`): numbered after the technical annex, its
     // title in place of the risk section's own heading.
@@ -719,4 +723,72 @@ pub fn fmt_rate(disbursed: i64, plan: i64) -> f64 {
 /// The sum of amounts, saturating instead of overflowing (a JSON proposal can hold any number).
 pub fn total(amounts: impl Iterator<Item = i64>) -> i64 {
     amounts.fold(0, i64::saturating_add)
+}
+
+/// "Adjustments made in the session", in `lang`.
+pub fn adjustments_title(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "Điều chỉnh tại phiên họp",
+        Lang::En => "Adjustments made in the session",
+    }
+}
+
+/// The adjustments of a planning session as a table: number, what, project, adjustment, reason, time.
+pub fn adjustments_table(lines: &[super::AdjustmentLine], lang: Lang) -> Table {
+    let vi = lang == Lang::Vi;
+    let head: Vec<String> = if vi {
+        ["STT", "Điều chỉnh", "Mã dự án", "Nguồn", "Tên dự án", "Mức (triệu đồng)", "Lý do", "Thời điểm"]
+    } else {
+        ["No.", "Adjustment", "Project", "Source", "Name", "Amount (million VND)", "Reason", "Time"]
+    }
+    .map(str::to_owned)
+    .to_vec();
+    let mut t = Table {
+        head,
+        numeric: vec![true, false, false, false, false, true, false, false],
+        wide: vec![4, 6],
+        ..Table::default()
+    };
+    let m = |v: i64| fmt::million(v, lang);
+    for (i, x) in lines.iter().enumerate() {
+        let (what, amount) = match (x.kind.as_str(), x.change_vnd, x.max_change_vnd) {
+            ("lock", ..) => {
+                ((if vi { "Giữ nguyên (khóa)" } else { "Keep as planned (lock)" }).to_owned(), String::new())
+            }
+            ("unlock", ..) => ((if vi { "Bỏ khóa" } else { "Unlock" }).to_owned(), String::new()),
+            ("set", Some(c), _) => (
+                (if vi { "Ấn định mức điều chỉnh" } else { "Change forced" }).to_owned(),
+                fmt::million_signed(c, lang),
+            ),
+            ("set", None, Some(c)) => (
+                (if c < 0 {
+                    if vi { "Giảm tối đa" } else { "Release at most" }
+                } else if vi {
+                    "Tăng tối đa"
+                } else {
+                    "Receive at most"
+                })
+                .to_owned(),
+                m(c.abs()),
+            ),
+            _ => {
+                let name = x.param.clone().unwrap_or_default();
+                let value = x
+                    .value
+                    .map_or_else(String::new, |v| fmt::float(v, if v.fract() == 0.0 { 0 } else { 3 }, lang));
+                (format!("{} {name} = {value}", if vi { "Tham số" } else { "Parameter" }), String::new())
+            }
+        };
+        t.rows.push(vec![
+            (i + 1).to_string(),
+            what,
+            x.id.clone().unwrap_or_default(),
+            x.source.clone().unwrap_or_default(),
+            x.name.clone().unwrap_or_default(),
+            amount,
+            x.reason.clone(),
+            x.at.clone().unwrap_or_default(),
+        ]);
+    }
+    t
 }

@@ -346,6 +346,96 @@ pub struct ProposalDocument {
     /// --risk`); absent unless asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<crate::risk::RiskReport>,
+    /// The adjustments made in the planning session (`propose --overrides FILE`), in the file's
+    /// order: parameters, locks, unlocks, then forced or capped changes; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<AdjustmentLine>,
+}
+
+/// One adjustment made in the planning session, as the proposal lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema, Deserialize)]
+pub struct AdjustmentLine {
+    /// `params`, `lock`, `unlock` or `set`.
+    pub kind: String,
+    /// Project id (not for `params`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Capital source code (not for `params`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Project name (not for `params`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The forced change (`set` with `change`), đồng.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_vnd: Option<i64>,
+    /// The cap on the change (`set` with `max_change`), đồng; the sign gives the side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_change_vnd: Option<i64>,
+    /// The parameter set (`params`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// Its value (`params`; amounts in million VND, shares as fractions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Why (empty for `params`, which the file gives no reason).
+    pub reason: String,
+    /// When, RFC 3339, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+/// The lines of [`ProposalDocument::overrides`] for overrides applied to `portfolio`.
+pub fn adjustment_lines(
+    o: &crate::overrides::Overrides,
+    portfolio: &crate::domain::Portfolio,
+) -> Vec<AdjustmentLine> {
+    let row = |id: &str, source: &str| {
+        let name = source.parse().ok().and_then(|s| portfolio.get(id, s)).map(|p| p.name.to_string());
+        let code = source
+            .parse::<crate::domain::Source>()
+            .map_or_else(|_| source.to_owned(), |s| s.code().to_owned());
+        (Some(id.to_owned()), Some(code), name)
+    };
+    let blank = |kind: &str| AdjustmentLine {
+        kind: kind.to_owned(),
+        id: None,
+        source: None,
+        name: None,
+        change_vnd: None,
+        max_change_vnd: None,
+        param: None,
+        value: None,
+        reason: String::new(),
+        at: None,
+    };
+    let mut out = Vec::with_capacity(o.len());
+    for (name, &value) in &o.params {
+        out.push(AdjustmentLine { param: Some(name.clone()), value: Some(value), ..blank("params") });
+    }
+    for (kind, id, source, reason, at) in o
+        .lock
+        .iter()
+        .map(|x| ("lock", &x.id, &x.source, &x.reason, &x.at))
+        .chain(o.unlock.iter().map(|x| ("unlock", &x.id, &x.source, &x.reason, &x.at)))
+    {
+        let (id, source, name) = row(id, source);
+        out.push(AdjustmentLine { id, source, name, reason: reason.clone(), at: at.clone(), ..blank(kind) });
+    }
+    for x in &o.set {
+        let (id, source, name) = row(&x.id, &x.source);
+        out.push(AdjustmentLine {
+            id,
+            source,
+            name,
+            change_vnd: x.change.map(|m| m.dong()),
+            max_change_vnd: x.max_change.map(|m| m.dong()),
+            reason: x.reason.clone(),
+            at: x.at.clone(),
+            ..blank("set")
+        });
+    }
+    out
 }
 
 /// A document format.
@@ -537,6 +627,7 @@ impl ProposalDocument {
             transfers,
             constraints,
             risk: None,
+            overrides: Vec::new(),
         }
     }
 
@@ -692,6 +783,10 @@ impl ProposalDocument {
         if let Some(risk) = &self.risk {
             key(&mut out, "risk");
             compact(&mut out, risk);
+        }
+        if !self.overrides.is_empty() {
+            key(&mut out, "overrides");
+            lines(&mut out, w, &self.overrides)?;
         }
         out.extend_from_slice(b"\n}\n");
         w.write_all(&out)

@@ -187,6 +187,7 @@ impl Rules {
                 .collect(),
             pools: self.pools.clone(),
             pipeline,
+            forced: Vec::new(),
         };
         let groups = self
             .groups
