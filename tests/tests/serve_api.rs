@@ -517,11 +517,14 @@ fn downloads_are_the_bytes_of_propose_with_the_sessions_overrides() {
     let json_download = get(h.addr, "/api/download/proposal.json");
     assert_eq!(json_download.status, 200);
     assert_eq!(json_download.header("content-disposition"), Some("attachment; filename=\"proposal.json\""));
-    assert_eq!(json_download.body, propose_file(&dir, &overrides, "json", "vi"));
+    assert_eq!(json_download.text(), String::from_utf8_lossy(&propose_file(&dir, &overrides, "json", "vi")));
     let xlsx = get(h.addr, "/api/download/proposal.xlsx?lang=en");
     assert_eq!(xlsx.status, 200);
     assert_eq!(xlsx.header("content-type"), Some(realloc_cli::serve::XLSX_TYPE));
-    assert_eq!(xlsx.body, propose_file(&dir, &overrides, "xlsx", "en"));
+    assert!(
+        xlsx.body == propose_file(&dir, &overrides, "xlsx", "en"),
+        "the workbook is propose's byte for byte"
+    );
     for ext in ["docx", "html", "md"] {
         let r = get(h.addr, &format!("/api/download/proposal.{ext}"));
         assert_eq!(r.status, 200, "{ext}");
@@ -531,7 +534,10 @@ fn downloads_are_the_bytes_of_propose_with_the_sessions_overrides() {
             Some(format!("attachment; filename=\"proposal.{ext}\"").as_str())
         );
     }
-    assert_eq!(get(h.addr, "/api/download/proposal.md").body, propose_file(&dir, &overrides, "md", "vi"));
+    assert_eq!(
+        get(h.addr, "/api/download/proposal.md").text(),
+        String::from_utf8_lossy(&propose_file(&dir, &overrides, "md", "vi"))
+    );
     assert_eq!(get(h.addr, "/api/download/secrets.txt").error(404), "E_NOT_FOUND");
     assert_eq!(get(h.addr, "/api/download/..%2Fscenario.toml").error(404), "E_NOT_FOUND");
 }
@@ -649,4 +655,104 @@ fn a_scenario_that_does_not_load_stops_the_command_with_status_2() {
         run(&["serve", tmp.path().join("missing").to_str().unwrap_or_default(), "--port", "0"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("missing"), "{err}");
+}
+
+/// The first row the input locks: (id, source).
+fn input_locked(proposal: &Value) -> (String, String) {
+    let p = proposal["projects"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["locked"].as_bool().unwrap_or(false)))
+        .expect("the sample locks a row");
+    (p["id"].as_str().unwrap_or_default().to_owned(), p["source"].as_str().unwrap_or_default().to_owned())
+}
+
+#[test]
+fn unlocks_lift_the_sessions_own_lock_or_the_inputs() {
+    let (_tmp, dir) = sample_copy();
+    let h = start(&dir);
+    let plain = get(h.addr, "/api/session").json();
+    let (id, source, _) = first_donor(&plain["proposal"]);
+    let row_body = |kind: &str, id: &str, source: &str| {
+        format!(r#"{{"{kind}": {{"id": "{id}", "source": "{source}", "reason": "lý do {kind}"}}}}"#)
+    };
+    // Nothing to unlock on a row nobody locked.
+    assert_eq!(
+        post(h.addr, "/api/session/change", &row_body("unlock", &id, &source)).error(422),
+        "E_NOT_LOCKED"
+    );
+    // Lock, then unlock: the session's lock is lifted and the file keeps no entry for the row.
+    assert_eq!(post(h.addr, "/api/session/change", &row_body("lock", &id, &source)).status, 200);
+    let r = post(h.addr, "/api/session/change", &row_body("unlock", &id, &source));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let s = r.json();
+    assert_eq!(s["changes"].as_array().map(Vec::len), Some(2), "the history keeps both");
+    assert_eq!(s["proposal"], plain["proposal"], "back to the plain proposal");
+    let file = std::fs::read_to_string(dir.join("overrides.toml")).expect("file");
+    assert!(!file.contains(&id), "{file}");
+    // A row the input locks: unlocked, then its change forced to what the rules would give it.
+    let (lid, lsource) = input_locked(&plain["proposal"]);
+    let r = post(h.addr, "/api/session/change", &row_body("unlock", &lid, &lsource));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(row(&r.json()["proposal"], &lid, &lsource)["locked"], false);
+    let file = std::fs::read_to_string(dir.join("overrides.toml")).expect("file");
+    assert!(file.contains("[[unlock]]") && file.contains(&lid), "{file}");
+    let (code, _, err) = run(&[
+        "propose",
+        dir.to_str().unwrap_or_default(),
+        "--overrides",
+        dir.join("overrides.toml").to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "the file the session wrote is one propose takes: {err}");
+}
+
+#[test]
+fn a_change_the_pipeline_refuses_leaves_the_session_and_its_file() {
+    let (_tmp, dir) = sample_copy();
+    let h = start(&dir);
+    let plain = get(h.addr, "/api/session").json();
+    let (id, source, _) = first_donor(&plain["proposal"]);
+    let lock = format!(r#"{{"lock": {{"id": "{id}", "source": "{source}", "reason": "giữ"}}}}"#);
+    let kept = post(h.addr, "/api/session/change", &lock).json();
+    let file = std::fs::read(dir.join("overrides.toml")).expect("file");
+    // A row the input locks cannot be forced without an unlock; another cannot give more than its plan
+    // less what it disbursed.
+    let (lid, lsource) = input_locked(&plain["proposal"]);
+    let p = row(&plain["proposal"], &lid, &lsource);
+    let bodies = [
+        format!(
+            r#"{{"set": {{"id": "{lid}", "source": "{lsource}", "change_vnd": -1000000000, "reason": "r"}}}}"#
+        ),
+        format!(
+            r#"{{"set": {{"id": "{id}", "source": "{source}", "change_vnd": {}, "reason": "r"}}}}"#,
+            -(p["plan_vnd"].as_i64().unwrap_or(0) * 1000)
+        ),
+        r#"{"params": {"min_transfer": 0.5, "min_unit": 1}, "reason": "r"}"#.to_owned(),
+    ];
+    for body in bodies {
+        let r = post(h.addr, "/api/session/change?lang=en", &body);
+        assert_eq!(r.status, 422, "{body}: {}", r.text());
+        let v = r.json();
+        assert!(v["error"]["code"].as_str().is_some_and(|c| c.starts_with('E')), "{v}");
+        assert_eq!(get(h.addr, "/api/session").json(), kept, "unchanged after {body}");
+        assert_eq!(
+            std::fs::read(dir.join("overrides.toml")).ok(),
+            Some(file.clone()),
+            "file unchanged after {body}"
+        );
+    }
+    // The refusal names the row, with the overrides file's line in its diagnostics.
+    let r = post(
+        h.addr,
+        "/api/session/change?lang=en",
+        &format!(
+            r#"{{"set": {{"id": "{lid}", "source": "{lsource}", "change_vnd": -1000000000, "reason": "r"}}}}"#
+        ),
+    );
+    let v = r.json();
+    let d = &v["error"]["diagnostics"][0];
+    assert_eq!(d["file"], dir.join("overrides.toml").display().to_string(), "{v}");
+    assert!(d["line"].as_u64().is_some(), "{v}");
+    assert!(d["message"].as_str().unwrap_or_default().contains(&lid), "{v}");
 }
