@@ -966,20 +966,17 @@ async fn events(
     let first = futures_util::stream::once(async move { event(version) });
     let rest =
         futures_util::stream::unfold((rx, stopping, app), move |(mut rx, mut stopping, app)| async move {
-            loop {
-                tokio::select! {
-                    v = rx.recv() => match v {
-                        Ok(v) => return Some((event(v), (rx, stopping, app))),
-                        // A screen that fell behind gets the version now.
-                        Err(broadcast::error::RecvError::Lagged(_)) => {
-                            let v = app.snapshot().version;
-                            return Some((event(v), (rx, stopping, app)));
-                        }
-                        Err(broadcast::error::RecvError::Closed) => return None,
-                    },
-                    _ = stopping.changed() => return None,
-                }
-            }
+            let next = tokio::select! {
+                v = rx.recv() => Some(v),
+                _ = stopping.wait_for(|s| *s) => None,
+            };
+            let v = match next? {
+                Ok(v) => v,
+                // A screen that fell behind gets the version now.
+                Err(broadcast::error::RecvError::Lagged(_)) => app.snapshot().version,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((event(v), (rx, stopping, app)))
         });
     use futures_util::StreamExt as _;
     Ok(Sse::new(first.chain(rest)).keep_alive(KeepAlive::default()))

@@ -524,11 +524,14 @@ pub fn no_scenario(lang: Lang) -> Failure {
     )
 }
 
+/// A row's unlock and its lock or set, by index into the changes.
+type RowChanges = (Option<usize>, Option<usize>);
+
 /// The changes folded into the overrides they amount to; see the [module](self) documentation.
 /// `locked` holds the rows the input locks.
 pub fn fold(changes: &[Change], locked: &std::collections::HashSet<(String, Source)>) -> Overrides {
     // Per row: its unlock and its lock or set, by index into `changes`.
-    let mut rows: BTreeMap<(&str, Source), (Option<usize>, Option<usize>)> = BTreeMap::new();
+    let mut rows: BTreeMap<(&str, Source), RowChanges> = BTreeMap::new();
     let mut params = BTreeMap::new();
     for (i, c) in changes.iter().enumerate() {
         match &c.kind {
