@@ -130,6 +130,15 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Work with rules files: `realloc rules export` writes the built-in rules for editing.
     Rules(RulesCommandArgs),
+    /// The planning session: a local web application (and HTTP JSON API) where a meeting locks,
+    /// unlocks, forces or caps rows and changes rules parameters, sees each re-proposal on every
+    /// screen, and takes the documents away.
+    ///
+    /// The adjustments are kept in the overrides file (`overrides.toml` in the scenario folder by
+    /// default), which `realloc propose SCENARIO --overrides FILE` reproduces byte for byte; an
+    /// existing one is read back at start (the meeting resumes). Listens on 127.0.0.1 only unless
+    /// `--bind` says otherwise; then every request needs the token printed at start.
+    Serve(ServeArgs),
     /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
     ///
     /// For bash: `realloc completions bash > ~/.local/share/bash-completion/completions/realloc`.
@@ -539,6 +548,28 @@ pub struct ProposeArgs {
     /// `[params]`; README, "Adjustments"); the proposal lists them.
     #[arg(long, value_name = "FILE")]
     pub overrides: Option<PathBuf>,
+}
+
+/// Arguments of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Scenario folder or workbook; without it the page asks for a workbook to upload (kept in the
+    /// current folder).
+    pub scenario: Option<PathBuf>,
+    /// Port to listen on; 0 takes any free port (the address is printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on; anything but a loopback address makes a token that every request must
+    /// carry.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The overrides file the session keeps and resumes from; `overrides.toml` in the scenario folder
+    /// (`NAME.overrides.toml` beside a workbook) by default.
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
+    /// The rules.
+    #[command(flatten)]
+    pub rules: RulesArg,
 }
 
 /// Arguments of `generate`.

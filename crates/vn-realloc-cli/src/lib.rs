@@ -13,6 +13,7 @@ mod cli;
 mod cmd;
 mod docs;
 mod output;
+pub mod serve;
 mod term;
 
 pub use cli::Cli;

@@ -162,6 +162,18 @@ fn run_command(command: Command, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn W
         Command::Risk(args) => risk::run(&args, ctx, out, err),
         Command::Sweep(args) => sweep::run(&args, ctx, out, err),
         Command::Rules(args) => rules::run(&args, ctx, out, err),
+        Command::Serve(args) => crate::serve::run(
+            crate::serve::Config {
+                scenario: args.scenario,
+                bind: args.bind,
+                port: args.port,
+                overrides: args.overrides,
+                rules: args.rules.file,
+                lang: ctx.lang,
+                load: common::load_options(),
+            },
+            err,
+        ),
         Command::Completions(args) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut cmd, "realloc", out);
