@@ -18,12 +18,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::Stream;
 use realloc::load::LoadOptions;
+use realloc::overrides::{Lock, Overrides, SetChange, Unlock};
 use realloc::report::{DocumentFormat, Lang};
 use serde::Deserialize;
 use tokio::sync::{broadcast, watch};
 
-use super::session::{Base, Change, ChangeKind, Current, Failure, Session, no_scenario, now, say};
-use super::shim::{Lock, Overrides, SetChange, Unlock};
+use super::session::{Base, Change, ChangeKind, Current, Failure, Session, With, no_scenario, now, say};
 
 /// The largest JSON body taken: 1 MiB.
 pub const MAX_JSON_BYTES: usize = 1 << 20;
@@ -449,19 +449,19 @@ macro_rules! attempt {
 /// `GET /api/scenario`.
 async fn scenario(State(app): State<Arc<App>>, uri: axum::http::Uri) -> Response {
     let (_, _, current) = attempt!(current_of(&app, &uri, &[]));
+    let session = app.snapshot();
     let doc = &current.document;
     let meta = &current.scenario.meta;
-    let in_force = current.rules_in_force().unwrap_or_else(|_| current.rules.clone());
-    let params: Vec<serde_json::Value> = current
-        .rules
+    let plain = session.base.as_ref().and_then(|b| b.plain_rules.as_ref()).unwrap_or(&current.rules);
+    let params: Vec<serde_json::Value> = plain
         .param_names()
         .into_iter()
         .map(|name| {
             let (label_vi, label_en) = param_label(&name);
             serde_json::json!({
                 "name": name,
-                "value": in_force.param_value(&name, meta.as_of),
-                "default": current.rules.param_value(&name, meta.as_of),
+                "value": current.rules.param_value(&name, meta.as_of),
+                "default": plain.param_value(&name, meta.as_of),
                 "label_vi": label_vi,
                 "label_en": label_en,
             })
@@ -617,8 +617,19 @@ impl ChangeBody {
         }
         let at = Some(now());
         if let Some(r) = self.lock.or(self.unlock.clone()) {
-            let (_, source) = current.row(&r.id, &r.source, lang)?;
+            let (row, source) = current.row(&r.id, &r.source, lang)?;
             let reason = reason(&r.reason, lang)?;
+            let locked = current.document.projects.get(row).is_some_and(|p| p.locked);
+            if self.unlock.is_some() && !locked {
+                return Err(Failure::unprocessable(
+                    "E_NOT_LOCKED",
+                    say(
+                        lang,
+                        format!("`{}` {source} is not locked: there is nothing to unlock", r.id),
+                        format!("`{}` {source} không bị khóa: không có gì để mở khóa", r.id),
+                    ),
+                ));
+            }
             let kind = if self.unlock.is_some() {
                 ChangeKind::Unlock { id: r.id, source }
             } else {
@@ -749,7 +760,7 @@ async fn propose(
                 at: None,
             });
         }
-        let json = blocking(move || base.propose(&o).map(|c| c.json)).await?;
+        let json = blocking(move || base.propose(With::Memory(&o)).map(|c| c.json)).await?;
         Ok(json_response(StatusCode::OK, json))
     }
     .await;
@@ -768,8 +779,7 @@ async fn explain(State(app): State<Arc<App>>, uri: axum::http::Uri) -> Response 
     };
     let result = blocking(move || {
         let (row, _) = current.row(&id, &source, lang)?;
-        let rules = current.rules_in_force()?;
-        let e = rules.explain(&current.scenario, row).ok_or_else(|| {
+        let e = current.rules.explain(&current.scenario, row).ok_or_else(|| {
             Failure::unprocessable("E_UNKNOWN_ROW", format!("no row {row} in the portfolio"))
         })?;
         Ok(realloc::contract::to_json_pretty(&e).into_bytes())
@@ -835,7 +845,8 @@ async fn download(
 /// `GET /api/overrides.toml`: the session's overrides, as written to its file.
 async fn overrides_file(State(app): State<Arc<App>>, uri: axum::http::Uri) -> Response {
     let (_, _, current) = attempt!(current_of(&app, &uri, &[]));
-    let mut r = current.overrides.to_toml().into_response();
+    let text = current.overrides_text.clone().unwrap_or_else(|| current.overrides.to_toml());
+    let mut r = text.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/toml; charset=utf-8"));
     r
 }
@@ -955,20 +966,17 @@ async fn events(
     let first = futures_util::stream::once(async move { event(version) });
     let rest =
         futures_util::stream::unfold((rx, stopping, app), move |(mut rx, mut stopping, app)| async move {
-            loop {
-                tokio::select! {
-                    v = rx.recv() => match v {
-                        Ok(v) => return Some((event(v), (rx, stopping, app))),
-                        // A screen that fell behind gets the version now.
-                        Err(broadcast::error::RecvError::Lagged(_)) => {
-                            let v = app.snapshot().version;
-                            return Some((event(v), (rx, stopping, app)));
-                        }
-                        Err(broadcast::error::RecvError::Closed) => return None,
-                    },
-                    _ = stopping.changed() => return None,
-                }
-            }
+            let next = tokio::select! {
+                v = rx.recv() => Some(v),
+                _ = stopping.wait_for(|s| *s) => None,
+            };
+            let v = match next? {
+                Ok(v) => v,
+                // A screen that fell behind gets the version now.
+                Err(broadcast::error::RecvError::Lagged(_)) => app.snapshot().version,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((event(v), (rx, stopping, app)))
         });
     use futures_util::StreamExt as _;
     Ok(Sse::new(first.chain(rest)).keep_alive(KeepAlive::default()))

@@ -30,7 +30,6 @@ use tokio::sync::watch;
 
 mod http;
 mod session;
-mod shim;
 
 pub use http::{MAX_JSON_BYTES, MAX_UPLOAD_BYTES, XLSX_TYPE};
 

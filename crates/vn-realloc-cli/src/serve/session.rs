@@ -3,9 +3,10 @@
 //! change, for what moved. Every change re-proposes, then writes the overrides file atomically; a
 //! change the pipeline refuses leaves the session as it was.
 //!
-//! The changes fold into one [`Overrides`]: for each row the last lock, unlock or set wins (an unlock
-//! of a row the input and the rules leave unlocked only cancels the session's own lock or set), and
-//! parameter values merge, the last value of a name winning. The file holds that fold, so `realloc
+//! The changes fold into one [`Overrides`], one adjustment a row as the file wants it: a row's last
+//! lock or set wins; an unlock lifts the session's own lock of the row, and is kept only for a row the
+//! input locks (where a set may come with it); parameter values merge, the last value of a name
+//! winning. The file holds that fold, so `realloc
 //! propose SCENARIO --overrides FILE` reproduces the session; at start an existing file is read back
 //! as the session's changes (the meeting resumes).
 
@@ -13,11 +14,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::shim::{Lock, Overrides, PipelineOverrides as _, SetChange, Unlock};
 use realloc::diag::Diagnostic;
 use realloc::domain::Source;
 use realloc::load::LoadOptions;
 use realloc::money::Money;
+use realloc::overrides::{Lock, Overrides, SetChange, Unlock};
 use realloc::pipeline::{Pipeline, PipelineError, RulesSource, Run};
 use realloc::report::{DocumentFormat, Lang, ProposalDocument, Submission};
 use realloc::rules::Rules;
@@ -63,6 +64,23 @@ impl Failure {
                     Lang::Vi => format!("không dùng được kịch bản `{folder}` ({count} lỗi)"),
                 };
                 let code = diagnostics.iter().find(|d| !d.code.is_empty()).map_or("E000", |d| d.code);
+                Failure {
+                    status: 422,
+                    code: code.to_owned(),
+                    message: format!("{head}:\n{}", diagnostics.render(lang)),
+                    diagnostics: diagnostics.iter().cloned().collect(),
+                }
+            }
+            PipelineError::Overrides { file, diagnostics } => {
+                let count = diagnostics.error_count();
+                let head = match lang {
+                    Lang::En => format!(
+                        "the adjustments in `{file}` cannot apply ({count} problem{})",
+                        if count == 1 { "" } else { "s" }
+                    ),
+                    Lang::Vi => format!("không áp dụng được các điều chỉnh trong `{file}` ({count} lỗi)"),
+                };
+                let code = diagnostics.iter().find(|d| !d.code.is_empty()).map_or("E900", |d| d.code);
                 Failure {
                     status: 422,
                     code: code.to_owned(),
@@ -127,18 +145,6 @@ pub enum ChangeKind {
     },
     /// Rules parameters set.
     Params(BTreeMap<String, f64>),
-}
-
-impl ChangeKind {
-    /// The row a lock, unlock or set is about.
-    fn row(&self) -> Option<(&str, Source)> {
-        match self {
-            ChangeKind::Lock { id, source }
-            | ChangeKind::Unlock { id, source }
-            | ChangeKind::Set { id, source, .. } => Some((id, *source)),
-            ChangeKind::Params(_) => None,
-        }
-    }
 }
 
 /// A change made in the meeting: what, when and why.
@@ -246,8 +252,10 @@ pub struct Base {
     pub load: LoadOptions,
     /// The language of the pipeline's warnings.
     pub lang: Lang,
-    /// The rows locked without any overrides (by the input or the rules).
+    /// The rows the input locks.
     locked: std::collections::HashSet<(String, Source)>,
+    /// The rules without the overrides' parameters (their values are the defaults the page shows).
+    pub plain_rules: Option<Rules>,
 }
 
 /// A proposal of the session: the pipeline's run with the overrides, and what is served of it.
@@ -261,26 +269,17 @@ pub struct Current {
     pub submission: Submission,
     /// The scenario as loaded.
     pub scenario: Scenario,
-    /// The rules applied, before the parameters of the overrides.
+    /// The rules applied, with the parameters of the overrides.
     pub rules: Rules,
     /// The overrides applied.
     pub overrides: Overrides,
+    /// The text of the overrides file they were read from, when the session's file applies.
+    pub overrides_text: Option<String>,
     /// The pipeline's warnings, in the session's language.
     pub warnings: Vec<String>,
 }
 
 impl Current {
-    /// The rules with the overrides' parameters set: those the proposal ran with.
-    pub fn rules_in_force(&self) -> Result<Rules, Failure> {
-        let mut rules = self.rules.clone();
-        for (name, value) in &self.overrides.params {
-            rules = rules
-                .with_param(name, *value)
-                .map_err(|e| Failure::unprocessable("E_PARAM", e.to_string()))?;
-        }
-        Ok(rules)
-    }
-
     /// The document in `format` and `lang`: the bytes `realloc propose -o proposal.EXT` writes.
     pub fn render(&self, format: DocumentFormat, lang: Lang) -> Result<Vec<u8>, Failure> {
         if format == DocumentFormat::Json {
@@ -349,28 +348,58 @@ impl Base {
             load,
             lang,
             locked: Default::default(),
+            plain_rules: None,
         }
     }
 
-    /// Runs the pipeline of `realloc propose PATH [--rules FILE] --overrides FILE` with `overrides`.
-    pub fn propose(&self, overrides: &Overrides) -> Result<Current, Failure> {
+    /// Runs the pipeline of `realloc propose PATH [--rules FILE]` with `overrides`: those of the
+    /// session's file (`--overrides FILE`, the file read as the command line reads it, so that its
+    /// digest and its lines are the same), or others held in memory (the stateless API), or none.
+    pub fn propose(&self, overrides: With<'_>) -> Result<Current, Failure> {
         let source = self.rules_file.clone().map_or(RulesSource::Scenario, RulesSource::File);
         let mut warnings = Vec::new();
         let mut warn = |w: &str| warnings.push(w.to_owned());
-        let given = (!overrides.is_empty()).then(|| overrides.clone());
-        let run = Pipeline::new()
+        let pipeline = Pipeline::new()
             .rules(source)
             .load_options(self.load)
             .message_lang(self.lang)
-            .on_warning(&mut warn)
-            .overrides(given, &self.overrides_file.display().to_string())
-            .run_dir(&self.path)
-            .map_err(|e| Failure::pipeline(e, self.lang))?;
+            .on_warning(&mut warn);
+        let (mut pipeline, kept, text) = match overrides {
+            With::Nothing => (pipeline, Overrides::default(), None),
+            With::Memory(o) => (pipeline.overrides(Some(o.clone())), o.clone(), None),
+            With::File(o, text) => {
+                let p = pipeline
+                    .overrides_file(&self.overrides_file)
+                    .map_err(|e| Failure::pipeline(e, self.lang))?;
+                (p, o.clone(), Some(text.to_owned()))
+            }
+        };
+        let run = pipeline.run_dir(&self.path).map_err(|e| Failure::pipeline(e, self.lang))?;
         let Run { document, scenario, rules, .. } = run;
         let submission = Submission::new(scenario.meta.document.clone(), rules.citations(), &document);
         let json = document.to_json_bytes();
-        Ok(Current { document, json, submission, scenario, rules, overrides: overrides.clone(), warnings })
+        Ok(Current {
+            document,
+            json,
+            submission,
+            scenario,
+            rules,
+            overrides: kept,
+            overrides_text: text,
+            warnings,
+        })
     }
+}
+
+/// The overrides a proposal is made with.
+#[derive(Clone, Copy, Debug)]
+pub enum With<'a> {
+    /// None: the scenario and its rules as they are.
+    Nothing,
+    /// These, held in memory (nothing is written).
+    Memory(&'a Overrides),
+    /// The session's file, just written with these overrides as this text.
+    File(&'a Overrides, &'a str),
 }
 
 /// The session: its scenario, its changes, the proposal they give and what the last one moved.
@@ -394,41 +423,63 @@ impl Session {
         Session { version: 0, base: None, changes: Vec::new(), current: None, moved: Vec::new() }
     }
 
-    /// Opens the scenario of `base`: its proposal without overrides first (which rows the input and
-    /// the rules lock), then the overrides file read back, if there is one (the meeting resumes).
+    /// Opens the scenario of `base`: the rows the input locks first, then the overrides file read
+    /// back, if there is one (the meeting resumes), and the proposal with it.
     pub fn open(mut base: Base) -> Result<Session, Failure> {
-        let plain = base.propose(&Overrides::default())?;
+        let file = read_overrides(&base.overrides_file, base.lang)?;
+        let plain = base.propose(With::Nothing)?;
         base.locked = plain
-            .document
-            .projects
+            .scenario
+            .portfolio
+            .rows()
             .iter()
             .filter(|p| p.locked)
             .map(|p| (p.id.to_string(), p.source))
             .collect();
-        let changes = match read_overrides(&base.overrides_file, base.lang)? {
-            Some(o) => changes_of(&o, base.lang)?,
-            None => Vec::new(),
+        base.plain_rules = Some(plain.rules.clone());
+        let (changes, current) = match file {
+            Some((o, text)) if !o.is_empty() => {
+                (changes_of(&o, base.lang)?, base.propose(With::File(&o, &text))?)
+            }
+            _ => (Vec::new(), plain),
         };
-        let base = Arc::new(base);
-        let current = if changes.is_empty() { plain } else { base.propose(&fold(&changes, &base.locked))? };
         Ok(Session {
             version: 1,
-            base: Some(base),
+            base: Some(Arc::new(base)),
             changes,
             current: Some(Arc::new(current)),
             moved: Vec::new(),
         })
     }
 
-    /// The session with `changes` instead of its own: re-proposed and the overrides file written, or
-    /// the failure, the session unchanged.
+    /// The session with `changes` instead of its own: the overrides file written and the scenario
+    /// re-proposed with it; on a failure the file is put back as it was and the session is unchanged.
     pub fn with_changes(&self, changes: Vec<Change>) -> Result<Session, Failure> {
         let (Some(base), Some(before)) = (&self.base, &self.current) else {
             return Err(no_scenario(Lang::Vi));
         };
         let overrides = fold(&changes, &base.locked);
-        let current = base.propose(&overrides)?;
-        write_overrides(base, &overrides)?;
+        let text = overrides.to_toml();
+        let existed = base.overrides_file.exists();
+        write_overrides(base, &text)?;
+        let current = match base.propose(With::File(&overrides, &text)) {
+            Ok(c) => c,
+            Err(f) => {
+                match (&before.overrides_text, existed) {
+                    (Some(old), _) => {
+                        let _ = write_overrides(base, old);
+                    }
+                    // The file was written empty or not at all before: as it was.
+                    (None, true) => {
+                        let _ = write_overrides(base, &Overrides::default().to_toml());
+                    }
+                    (None, false) => {
+                        let _ = std::fs::remove_file(&base.overrides_file);
+                    }
+                }
+                return Err(f);
+            }
+        };
         Ok(Session {
             version: self.version + 1,
             base: Some(base.clone()),
@@ -473,24 +524,39 @@ pub fn no_scenario(lang: Lang) -> Failure {
     )
 }
 
+/// A row's unlock and its lock or set, by index into the changes.
+type RowChanges = (Option<usize>, Option<usize>);
+
 /// The changes folded into the overrides they amount to; see the [module](self) documentation.
+/// `locked` holds the rows the input locks.
 pub fn fold(changes: &[Change], locked: &std::collections::HashSet<(String, Source)>) -> Overrides {
-    let mut last: BTreeMap<(String, Source), usize> = BTreeMap::new();
+    // Per row: its unlock and its lock or set, by index into `changes`.
+    let mut rows: BTreeMap<(&str, Source), RowChanges> = BTreeMap::new();
     let mut params = BTreeMap::new();
     for (i, c) in changes.iter().enumerate() {
         match &c.kind {
             ChangeKind::Params(p) => params.extend(p.iter().map(|(k, v)| (k.clone(), *v))),
-            kind => {
-                if let Some((id, source)) = kind.row() {
-                    last.insert((id.to_owned(), source), i);
+            ChangeKind::Lock { id, source } => {
+                let e = rows.entry((id, *source)).or_default();
+                // A lock keeps the row as it is: an unlock before it has nothing left to do.
+                *e = (None, Some(i));
+            }
+            ChangeKind::Set { id, source, .. } => rows.entry((id, *source)).or_default().1 = Some(i),
+            ChangeKind::Unlock { id, source } => {
+                let e = rows.entry((id, *source)).or_default();
+                if e.1.is_some_and(|j| matches!(changes[j].kind, ChangeKind::Lock { .. })) {
+                    e.1 = None;
+                }
+                if locked.contains(&(id.clone(), *source)) {
+                    e.0 = Some(i);
                 }
             }
         }
     }
-    let mut rows: Vec<usize> = last.into_values().collect();
-    rows.sort_unstable();
+    let mut kept: Vec<usize> = rows.into_values().flat_map(|(u, a)| u.into_iter().chain(a)).collect();
+    kept.sort_unstable();
     let mut o = Overrides { params, ..Overrides::default() };
-    for i in rows {
+    for i in kept {
         let c = &changes[i];
         let reason = c.reason.clone();
         let at = c.at.clone();
@@ -499,9 +565,7 @@ pub fn fold(changes: &[Change], locked: &std::collections::HashSet<(String, Sour
                 o.lock.push(Lock { id: id.clone(), source: source.code().to_owned(), reason, at });
             }
             ChangeKind::Unlock { id, source } => {
-                if locked.contains(&(id.clone(), *source)) {
-                    o.unlock.push(Unlock { id: id.clone(), source: source.code().to_owned(), reason, at });
-                }
+                o.unlock.push(Unlock { id: id.clone(), source: source.code().to_owned(), reason, at });
             }
             ChangeKind::Set { id, source, change, max_change } => o.set.push(SetChange {
                 id: id.clone(),
@@ -558,30 +622,34 @@ pub fn changes_of(o: &Overrides, lang: Lang) -> Result<Vec<Change>, Failure> {
     Ok(changes)
 }
 
-/// The overrides file at `path`, if it exists; a file that does not parse is a 422 naming its line
-/// and column.
-pub fn read_overrides(path: &Path, lang: Lang) -> Result<Option<Overrides>, Failure> {
+/// The overrides file at `path` and its text, if it exists; a file that does not parse is a 422
+/// naming its line and column.
+pub fn read_overrides(path: &Path, lang: Lang) -> Result<Option<(Overrides, String)>, Failure> {
     if !path.exists() {
         return Ok(None);
     }
-    let bytes = realloc::pipeline::read_bounded(path, realloc::load::MAX_TOML_BYTES, "overrides file")
+    let bytes = realloc::pipeline::read_bounded(path, realloc::overrides::MAX_BYTES, "overrides file")
         .map_err(|e| Failure::pipeline(e, lang))?;
     let shown = path.display().to_string();
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         Failure::unprocessable(
             "E_INPUT",
-            format!("{shown}: the overrides file is not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+            format!(
+                "{shown}: the overrides file is not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })?;
-    Overrides::from_toml(text, &shown).map(Some).map_err(|diagnostics| {
-        Failure::pipeline(PipelineError::Scenario { folder: shown, diagnostics }, lang)
-    })
+    let o = Overrides::from_toml(&text, &shown).map_err(|diagnostics| {
+        Failure::pipeline(PipelineError::Overrides { file: shown, diagnostics }, lang)
+    })?;
+    Ok(Some((o, text)))
 }
 
 /// Writes the overrides file of `base` atomically (never over one of the scenario's inputs).
-fn write_overrides(base: &Base, overrides: &Overrides) -> Result<(), Failure> {
+fn write_overrides(base: &Base, text: &str) -> Result<(), Failure> {
     let inputs = vec![base.path.clone()];
-    let result = crate::output::write_atomic(&base.overrides_file, overrides.to_toml().as_bytes(), &inputs);
+    let result = crate::output::write_atomic(&base.overrides_file, text.as_bytes(), &inputs);
     // The command line's record of files written is not the server's.
     crate::output::take_written();
     result.map_err(|e| Failure::unprocessable("E_WRITE", format!("{e:#}")))

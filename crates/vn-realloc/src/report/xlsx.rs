@@ -6,8 +6,8 @@
 //! ([`sheet_names`]).
 
 use rust_xlsxwriter::{
-    Chart, ChartFormat, ChartLegendPosition, ChartSolidFill, ChartType, Color, Format, FormatAlign,
-    FormatBorder, Workbook, Worksheet, XlsxError,
+    Chart, ChartFormat, ChartLegendPosition, ChartSolidFill, ChartType, Color, DocProperties, ExcelDateTime,
+    Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
 use super::layout::{fmt_rate, pool_notes};
@@ -236,6 +236,13 @@ pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Ve
     // Level 3, as Excel writes: about a third faster to save than the default 6, for a package a
     // few per cent larger.
     wb.set_zip_compression_level(3);
+    // Created on the proposal's date, not when it is written: the same proposal gives the same bytes
+    // (a planning session's download is `realloc propose`'s, byte for byte).
+    use chrono::Datelike;
+    let (y, m, d) = (doc.as_of.year(), doc.as_of.month(), doc.as_of.day());
+    if let Ok(date) = ExcelDateTime::from_ymd(u16::try_from(y).unwrap_or(1900), m as u8, d as u8) {
+        wb.set_properties(&DocProperties::new().set_creation_datetime(&date));
+    }
     wb.push_worksheet(summary(doc, lang, l, &f, names[0])?);
     wb.push_worksheet(groups(doc, lang, l, &f, names[1])?);
     let w = submission::words(lang);
