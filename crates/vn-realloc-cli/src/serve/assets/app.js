@@ -408,6 +408,11 @@
         }
       }
     }
+    if (tag === "input" || tag === "select" || tag === "textarea") {
+      const mark = () => { el.dataset.dirty = "1"; };
+      el.addEventListener("input", mark);
+      el.addEventListener("change", mark);
+    }
     append(el, children);
     return el;
   }
@@ -605,7 +610,9 @@
       state.paramsError = null;
       state.undoError = null;
       setSession(session);
+      forgetTyped = true;
       render();
+      forgetTyped = false;
       return true;
     } catch (e) {
       onError(e);
@@ -781,7 +788,13 @@
 
   function renderMain() {
     const el = $("main");
+    const focused = keepTyped(el);
     el.textContent = "";
+    drawMain(el);
+    restoreTyped(el, focused);
+  }
+
+  function drawMain(el) {
     const p = proposal();
     if (state.tab === "upload" || !p) {
       el.append(viewUpload());
@@ -1107,7 +1120,7 @@
       table(
         [
           sortable("id", t("id")),
-          sortable("name", t("name") + " · " + t("investor") + " · " + t("locality")),
+          sortable("name", t("name")),
           sortable("source", t("source"), "src"),
           sortable("plan", t("plan")),
           sortable("rate", t("disbursed") + " %"),
@@ -1122,6 +1135,7 @@
   }
 
   function select(id, source) {
+    if (!state.selected || state.selected.id !== id || state.selected.source !== source) typed = new Map();
     state.selected = { id, source };
     state.panelError = null;
     if (state.tab !== "projects") state.tab = "projects";
@@ -1131,9 +1145,43 @@
 
   // ---- the side panel: one row, its actions, its explanation
 
+  // What is typed in a form survives a redraw (an explanation arriving, another screen's change);
+  // a change that went through clears it.
+  let typed = new Map();
+  let forgetTyped = false;
+  function keepTyped(el) {
+    if (forgetTyped) {
+      typed = new Map();
+      return null;
+    }
+    for (const input of el.querySelectorAll("[data-testid][data-dirty]")) {
+      if (input.type !== "file") typed.set(input.dataset.testid, input.value);
+    }
+    const f = document.activeElement;
+    return f && el.contains(f) && f.dataset ? f.dataset.testid : null;
+  }
+  function restoreTyped(el, focused) {
+    for (const input of el.querySelectorAll("input[data-testid], select[data-testid]")) {
+      if (typed.has(input.dataset.testid) && input.type !== "file") {
+        input.value = typed.get(input.dataset.testid);
+        input.dataset.dirty = "1";
+      }
+    }
+    if (focused) {
+      const f = el.querySelector('[data-testid="' + focused + '"]');
+      if (f) f.focus();
+    }
+  }
+
   function renderPanel() {
     const el = $("panel");
+    const focused = keepTyped(el);
     el.textContent = "";
+    drawPanel(el);
+    restoreTyped(el, focused);
+  }
+
+  function drawPanel(el) {
     const p = proposal();
     const sel = state.selected;
     const r = p && sel ? projectIndex(p).get(sel.id + "\u0000" + sel.source) : null;
