@@ -170,8 +170,10 @@ impl Cdp {
                 {
                     Some(e["params"]["args"].to_string())
                 }
+                // The refusal the test provokes is logged by Chromium as a failed load.
                 Some("Log.entryAdded")
-                    if matches!(e["params"]["entry"]["level"].as_str(), Some("error" | "warning")) =>
+                    if matches!(e["params"]["entry"]["level"].as_str(), Some("error" | "warning"))
+                        && !e["params"]["entry"]["text"].as_str().unwrap_or("").contains("status of 422") =>
                 {
                     Some(e["params"]["entry"]["text"].to_string())
                 }
@@ -192,8 +194,9 @@ fn serve_copy() -> (tempfile::TempDir, PathBuf, Handle) {
     let dir = tmp.path().join("scenario");
     std::fs::create_dir(&dir).expect("scenario folder");
     copy_dir(Path::new(&sample_dir()), &dir).expect("copy the sample scenario");
-    let handle = realloc_cli::serve::start(Config { scenario: Some(dir.clone()), port: 0, ..Config::default() })
-        .unwrap_or_else(|e| panic!("the server did not start: {e:#}"));
+    let handle =
+        realloc_cli::serve::start(Config { scenario: Some(dir.clone()), port: 0, ..Config::default() })
+            .unwrap_or_else(|e| panic!("the server did not start: {e:#}"));
     (tmp, dir, handle)
 }
 
@@ -269,8 +272,7 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
     // One page, attached in flat mode; downloads go to a folder of the test.
     let target = cdp.send("Target.createTarget", json!({"url": "about:blank"}), true);
     let target_id = target["targetId"].as_str().expect("a target id").to_owned();
-    let attached =
-        cdp.send("Target.attachToTarget", json!({"targetId": target_id, "flatten": true}), true);
+    let attached = cdp.send("Target.attachToTarget", json!({"targetId": target_id, "flatten": true}), true);
     cdp.session = Some(attached["sessionId"].as_str().expect("a session id").to_owned());
     let downloads = tmp.path().join("downloads");
     std::fs::create_dir(&downloads).expect("downloads folder");
@@ -285,12 +287,19 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
     cdp.call("Page.navigate", json!({"url": server.url()}));
 
     // The page shows the proposal, and it balances.
-    let rows = cdp.wait_for("the donors and recipients", "document.querySelectorAll('[data-testid=row]').length");
+    let rows =
+        cdp.wait_for("the donors and recipients", "document.querySelectorAll('[data-testid=row]').length");
     assert!(rows.as_u64().unwrap_or(0) > 10, "too few rows shown: {rows}");
     let (ok, released, absorbed, released_text, absorbed_text) = totals(&mut cdp);
-    assert!(ok && released == absorbed && released > 0, "the first proposal does not balance: {released} ≠ {absorbed}");
+    assert!(
+        ok && released == absorbed && released > 0,
+        "the first proposal does not balance: {released} ≠ {absorbed}"
+    );
     assert_eq!(released_text, absorbed_text);
-    cdp.wait_for("a live connection", "document.querySelector('[data-testid=live]').classList.contains('on')");
+    cdp.wait_for(
+        "a live connection",
+        "document.querySelector('[data-testid=live]').classList.contains('on')",
+    );
 
     // A donor that is not locked; its row is clicked, the reason typed, the lock pressed.
     let donor = cdp.eval(
@@ -300,7 +309,8 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
     );
     let id = donor[0].as_str().expect("a donor row").to_owned();
     let source = donor[1].as_str().expect("its source").to_owned();
-    let row = format!("document.querySelector('[data-testid=row][data-id=\"{id}\"][data-source=\"{source}\"]')");
+    let row =
+        format!("document.querySelector('[data-testid=row][data-id=\"{id}\"][data-source=\"{source}\"]')");
     cdp.eval(&format!("{row}.click()"));
     cdp.wait_for("the row's panel", "document.querySelector('[data-testid=lock-form]') !== null");
     // A lock without a reason is refused beside the form, and nothing changes.
@@ -312,13 +322,17 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
     cdp.eval("document.querySelector('[data-testid=lock]').click()");
 
     // Its change goes to zero, it reads as locked, it is among the rows that moved; the totals balance.
-    cdp.wait_for("the donor locked at zero", &format!("{row} && {row}.dataset.changeVnd === '0' && {row}.dataset.locked === 'true'"));
+    cdp.wait_for(
+        "the donor locked at zero",
+        &format!("{row} && {row}.dataset.changeVnd === '0' && {row}.dataset.locked === 'true'"),
+    );
     assert_eq!(
         cdp.eval("document.querySelector('[data-testid=panel-change]').dataset.changeVnd"),
         json!("0"),
         "the side panel shows the new change"
     );
-    let moved = cdp.eval("[...document.querySelectorAll('[data-testid=moved-item]')].map(a => a.textContent)");
+    let moved =
+        cdp.eval("[...document.querySelectorAll('[data-testid=moved-item]')].map(a => a.textContent)");
     assert!(
         moved.as_array().is_some_and(|m| m.iter().any(|t| t.as_str().unwrap_or("").starts_with(&id))),
         "{id} is not among the rows that moved: {moved}"
@@ -334,16 +348,47 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
         )
         .as_i64()
         .expect("a sum");
-    assert!(page_released <= released2, "the rows shown release more than the total: {page_released} > {released2}");
+    assert!(
+        page_released <= released2,
+        "the rows shown release more than the total: {page_released} > {released2}"
+    );
     let overrides = dir.join("overrides.toml");
     let file = std::fs::read_to_string(&overrides).expect("the session's overrides file");
-    assert!(file.contains("[[lock]]") && file.contains(&id), "the lock is not in the overrides file:\n{file}");
+    assert!(
+        file.contains("[[lock]]") && file.contains(&id),
+        "the lock is not in the overrides file:\n{file}"
+    );
     cdp.eval("document.activeElement.blur(); window.scrollTo(0, 0)");
     screenshot(&mut cdp, "locked.png");
 
+    // A change the server refuses (a forced cut beyond what the row holds) is shown beside the form,
+    // in the page's language, and changes nothing.
+    cdp.eval(&format!("{row}.click()"));
+    cdp.wait_for("the row's panel again", "document.querySelector('[data-testid=set-form]') !== null");
+    cdp.eval("document.querySelector('[data-testid=set-amount]').focus()");
+    cdp.call("Input.insertText", json!({"text": "-99999999"}));
+    cdp.eval("document.querySelector('[data-testid=set-reason]').focus()");
+    cdp.call("Input.insertText", json!({"text": "Thử cắt giảm quá mức"}));
+    cdp.eval("document.querySelector('[data-testid=set]').click()");
+    let refused = cdp.wait_for(
+        "the server's refusal beside the form",
+        "(document.querySelector('[data-testid=panel-error]') || {}).textContent",
+    );
+    assert!(refused.as_str().is_some_and(|t| t.chars().count() > 10), "no message in the refusal: {refused}");
+    assert_eq!(
+        cdp.eval("document.querySelector('[data-testid=set-reason]').value"),
+        json!("Thử cắt giảm quá mức"),
+        "the typed reason is kept for a correction"
+    );
+    let (ok, released3, absorbed3, _, _) = totals(&mut cdp);
+    assert!(ok && (released3, absorbed3) == (released2, absorbed2), "a refused change moved the totals");
+
     // The session's list of changes, then the workbook.
     cdp.eval("document.querySelector('[data-testid=tab-session]').click()");
-    cdp.wait_for("the change in the session's list", "document.querySelectorAll('[data-testid=change]').length === 1");
+    cdp.wait_for(
+        "the change in the session's list",
+        "document.querySelectorAll('[data-testid=change]').length === 1",
+    );
     let listed = cdp.eval("document.querySelector('[data-testid=change]').textContent");
     assert!(listed.as_str().is_some_and(|t| t.contains(&id) && t.contains("Chủ tịch UBND")), "{listed}");
     cdp.eval("document.querySelector('[data-testid=download-xlsx]').click()");
@@ -351,14 +396,17 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         cdp.pump();
-        let done = cdp.events.iter().any(|e| {
-            e["method"] == "Browser.downloadProgress" && e["params"]["state"] == "completed"
-        });
+        let done = cdp
+            .events
+            .iter()
+            .any(|e| e["method"] == "Browser.downloadProgress" && e["params"]["state"] == "completed");
         if done && path.exists() {
             break;
         }
         assert!(
-            !cdp.events.iter().any(|e| e["method"] == "Browser.downloadProgress" && e["params"]["state"] == "canceled"),
+            !cdp.events
+                .iter()
+                .any(|e| e["method"] == "Browser.downloadProgress" && e["params"]["state"] == "canceled"),
             "the download was canceled"
         );
         assert!(Instant::now() < deadline, "no proposal.xlsx in {} within a minute", downloads.display());
@@ -368,7 +416,24 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
     assert!(bytes.starts_with(b"PK\x03\x04"), "the download is not a zip (xlsx)");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("a valid zip");
     assert!(zip.by_name("xl/workbook.xml").is_ok(), "the zip is not a workbook");
-    assert!(bytes == propose_file(&dir, &overrides, "xlsx"), "the download is `propose --overrides`'s workbook byte for byte");
+    assert!(
+        bytes == propose_file(&dir, &overrides, "xlsx"),
+        "the download is `propose --overrides`'s workbook byte for byte"
+    );
+
+    // Every view in both languages, for a person to look at.
+    for lang in ["vi", "en"] {
+        for tab in ["summary", "groups", "transfers", "constraints", "session", "upload", "projects"] {
+            cdp.eval(&format!("document.querySelector('[data-testid=tab-{tab}]').click()"));
+            cdp.wait_for(
+                tab,
+                &format!("document.querySelector('[data-testid=tab-{tab}]').classList.contains('active')"),
+            );
+            screenshot(&mut cdp, &format!("{tab}-{lang}.png"));
+        }
+        cdp.eval("document.querySelector('[data-testid=lang]').click()");
+        cdp.wait_for("the other language", &format!("document.documentElement.lang !== '{lang}'"));
+    }
 
     let problems = {
         cdp.pump();

@@ -1227,23 +1227,29 @@
     return [h("dt", null, label), h("dd", null, value)];
   }
 
-  function errorBox(e, testid) {
+  // The server's refusal in the page's language. Problems in a workbook are listed by sheet, row
+  // and column; a refused change shows what is wrong with it (not where in the overrides file).
+  function errorBox(e, testid, byCell) {
     if (!e) return null;
     const diags = e.diagnostics || [];
-    return h(
-      "div.error",
-      { role: "alert", testid: testid || "error" },
-      h("div.error-message", null, e.message),
-      diags.length
-        ? table(
-            [t("file"), t("sheet"), t("line"), t("column"), t("message")],
-            diags.map((d) =>
-              h("tr", null, td(d.file || ""), td(d.sheet || ""), td(d.line ?? "", "n"), td(d.column ?? ""), td(d.message || d.text || ""))
-            ),
-            { cls: "diags", testid: "diagnostics" }
-          )
-        : null
-    );
+    const box = h("div.error", { role: "alert", testid: testid || "error" });
+    if (byCell && diags.length) {
+      box.append(
+        h("div.error-message", null, e.message),
+        table(
+          [t("sheet") + " / " + t("file"), t("line"), t("column"), t("message")],
+          diags.map((d) =>
+            h("tr", null, td(d.sheet || d.file || ""), td(d.line ?? "", "n"), td(d.column ?? ""), td(d.message || d.text || ""))
+          ),
+          { cls: "diags", testid: "diagnostics" }
+        )
+      );
+    } else if (diags.length) {
+      box.append(h("ul.error-list", null, diags.map((d) => h("li.error-message", null, d.message || d.text || ""))));
+    } else {
+      box.append(h("div.error-message", null, e.message));
+    }
+    return box;
   }
 
   function actions(r) {
@@ -1549,7 +1555,7 @@
     const input = h("input", { type: "file", accept: ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", testid: "upload-file" });
     const status = h("div.upload-status", { testid: "upload-status" });
     const r = state.uploadResult;
-    if (r && r.error) status.append(errorBox(r.error, "upload-error"));
+    if (r && r.error) status.append(errorBox(r.error, "upload-error", true));
     else if (r && r.ok) status.append(h("p.ok", null, r.ok));
     input.addEventListener("change", async () => {
       const file = input.files && input.files[0];
