@@ -421,6 +421,30 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
         "the download is `propose --overrides`'s workbook byte for byte"
     );
 
+    // An unfilled workbook from `realloc template` is refused with its problems listed by sheet, and
+    // the session keeps its scenario.
+    let template = tmp.path().join("empty.xlsx");
+    let (code, _, err) = run(&["template", "-o", template.to_str().unwrap_or_default()]);
+    assert_eq!(code, 0, "{err}");
+    cdp.eval("document.querySelector('[data-testid=tab-upload]').click()");
+    cdp.wait_for("the upload view", "document.querySelector('[data-testid=upload-file]') !== null");
+    let root = cdp.call("DOM.getDocument", json!({}));
+    let input = cdp.call(
+        "DOM.querySelector",
+        json!({"nodeId": root["root"]["nodeId"], "selector": "[data-testid=upload-file]"}),
+    );
+    cdp.call("DOM.setFileInputFiles", json!({"nodeId": input["nodeId"], "files": [template.to_str()]}));
+    let listed = cdp.wait_for(
+        "the workbook's problems",
+        "document.querySelectorAll('[data-testid=upload-error] [data-testid=diagnostics] tbody tr').length",
+    );
+    assert!(listed.as_u64().unwrap_or(0) >= 1, "{listed}");
+    let text = cdp.eval("document.querySelector('[data-testid=upload-error]').textContent");
+    assert!(text.as_str().is_some_and(|t| t.contains("Thiết lập")), "the sheet is not named: {text}");
+    let (ok, released4, _, _, _) = totals(&mut cdp);
+    assert!(ok && released4 == released2, "a refused workbook changed the session");
+    screenshot(&mut cdp, "upload-refused.png");
+
     // Every view in both languages, for a person to look at.
     for lang in ["vi", "en"] {
         for tab in ["summary", "groups", "transfers", "constraints", "session", "upload", "projects"] {

@@ -76,8 +76,8 @@
       binding: "Đang chặn",
       yes: "có",
       no: "không",
-      cost_objective: "Giá trị mất đi",
-      cost_moved: "Vốn không điều chuyển được",
+      cost_objective: "Giá trị mục tiêu giảm do ràng buộc",
+      cost_moved: "Vốn không điều chuyển được do ràng buộc",
       no_binding: "Không ràng buộc nào đang chặn.",
       params: "Tham số của quy tắc",
       param_default: "mặc định",
@@ -216,8 +216,8 @@
       binding: "Binding",
       yes: "yes",
       no: "no",
-      cost_objective: "Value forgone",
-      cost_moved: "Capital it keeps from moving",
+      cost_objective: "Objective lost to the constraint",
+      cost_moved: "Transfers forgone because of it",
       no_binding: "No constraint binds.",
       params: "Rules parameters",
       param_default: "default",
@@ -1169,7 +1169,7 @@
     }
     if (focused) {
       const f = el.querySelector('[data-testid="' + focused + '"]');
-      if (f) f.focus();
+      if (f) f.focus({ preventScroll: true });
     }
   }
 
@@ -1235,11 +1235,13 @@
     const box = h("div.error", { role: "alert", testid: testid || "error" });
     if (byCell && diags.length) {
       box.append(
-        h("div.error-message", null, e.message),
+        // The first line says what failed; the table says where.
+        h("div.error-message", null, String(e.message).split("\n")[0]),
         table(
-          [t("sheet") + " / " + t("file"), t("line"), t("column"), t("message")],
+          [t("sheet"), t("line"), t("column"), t("message")],
+          // Without a cell, the full text names the sheet (or the file) the problem is in.
           diags.map((d) =>
-            h("tr", null, td(d.sheet || d.file || ""), td(d.line ?? "", "n"), td(d.column ?? ""), td(d.message || d.text || ""))
+            h("tr", null, td(d.sheet || ""), td(d.line ?? "", "n"), td(d.column ?? ""), td(d.sheet ? d.message : d.text || d.message || ""))
           ),
           { cls: "diags", testid: "diagnostics" }
         )
@@ -1386,6 +1388,13 @@
       return r ? r.name : t("pipeline");
     };
     const auth = new Map((p.authorities || []).map((a) => [a.code, a[state.lang === "vi" ? "label_vi" : "label_en"]]));
+    const SHORT = {
+      ubnd_tinh: ["UBND tỉnh", "Provincial People's Committee"],
+      hdnd_tinh: ["HĐND tỉnh", "Provincial People's Council"],
+      trung_uong: ["Trung ương", "Central approval"],
+    };
+    const authority = (code) =>
+      h("span", { title: auth.get(code) || code }, SHORT[code] ? SHORT[code][state.lang === "vi" ? 0 : 1] : auth.get(code) || code || "");
     const f = state.filters;
     const list = p.transfers.filter((x) => !f.source || x.source === f.source);
     const rows = list.map((x) =>
@@ -1396,7 +1405,7 @@
         h("td", null, idx.has(x.to + "\u0000" + x.source) ? h("a", { href: "#", on: { click: (ev) => { ev.preventDefault(); select(x.to, x.source); } } }, x.to) : x.to, h("div.meta", null, name(x.to, x.source))),
         td(x.source, "src"),
         td(mil(x.amount_vnd), "n"),
-        td(auth.get(x.authority) || x.authority || "")
+        td(authority(x.authority))
       )
     );
     const sum = list.reduce((a, b) => a + b.amount_vnd, 0);
@@ -1423,7 +1432,7 @@
         { class: c.binding ? "binding" : null },
         td(c.name),
         td(c.binding ? t("yes") : t("no")),
-        td(c.cost ? num(c.cost.objective_loss / 1e6, 2) : "–", "n"),
+        td(c.cost ? num(c.cost.objective_loss, 0) : "–", "n"),
         td(c.cost ? mil(c.cost.moved_forgone_vnd) : "–", "n")
       )
     );
