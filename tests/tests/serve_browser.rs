@@ -118,7 +118,11 @@ impl Cdp {
 
     fn read(&mut self) -> Value {
         loop {
-            match self.ws.read().unwrap_or_else(|e| panic!("DevTools connection: {e}")) {
+            match self
+                .ws
+                .read()
+                .unwrap_or_else(|e| panic!("DevTools connection (no answer within a minute?): {e}"))
+            {
                 Message::Text(t) => {
                     return serde_json::from_str(t.as_str()).unwrap_or_else(|e| panic!("DevTools JSON: {e}"));
                 }
@@ -182,10 +186,31 @@ impl Cdp {
             .collect()
     }
 
+    /// Makes the page of `session` the current one, in front (input goes to the page in front).
+    fn switch_to(&mut self, session: &str) {
+        self.session = Some(session.to_owned());
+        self.call("Page.bringToFront", json!({}));
+    }
+
     /// Reads the events that arrived meanwhile (a no-op command flushes them).
     fn pump(&mut self) {
         let _ = self.eval("1");
     }
+}
+
+/// Opens `url` in a new page, attached in flat mode, with its console and log reported; the page's
+/// session id, which becomes the client's current one.
+fn open_page(cdp: &mut Cdp, url: &str) -> String {
+    let target = cdp.send("Target.createTarget", json!({"url": "about:blank"}), true);
+    let target_id = target["targetId"].as_str().expect("a target id").to_owned();
+    let attached = cdp.send("Target.attachToTarget", json!({"targetId": target_id, "flatten": true}), true);
+    let session = attached["sessionId"].as_str().expect("a session id").to_owned();
+    cdp.session = Some(session.clone());
+    for domain in ["Page.enable", "Runtime.enable", "Log.enable"] {
+        cdp.call(domain, json!({}));
+    }
+    cdp.call("Page.navigate", json!({"url": url}));
+    session
 }
 
 /// The scenario copied into a temp folder, and the server started on it on a free port.
@@ -269,11 +294,8 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
     let (_browser, ws_url) = launch(&tmp.path().join("profile"));
     let mut cdp = Cdp::connect(&ws_url);
 
-    // One page, attached in flat mode; downloads go to a folder of the test.
-    let target = cdp.send("Target.createTarget", json!({"url": "about:blank"}), true);
-    let target_id = target["targetId"].as_str().expect("a target id").to_owned();
-    let attached = cdp.send("Target.attachToTarget", json!({"targetId": target_id, "flatten": true}), true);
-    cdp.session = Some(attached["sessionId"].as_str().expect("a session id").to_owned());
+    // The meeting room's screen; downloads go to a folder of the test.
+    let room = open_page(&mut cdp, &server.url());
     let downloads = tmp.path().join("downloads");
     std::fs::create_dir(&downloads).expect("downloads folder");
     cdp.send(
@@ -281,10 +303,6 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
         json!({"behavior": "allow", "downloadPath": downloads.to_str(), "eventsEnabled": true}),
         true,
     );
-    for domain in ["Page.enable", "Runtime.enable", "Log.enable"] {
-        cdp.call(domain, json!({}));
-    }
-    cdp.call("Page.navigate", json!({"url": server.url()}));
 
     // The page shows the proposal, and it balances.
     let rows =
@@ -300,6 +318,15 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
         "a live connection",
         "document.querySelector('[data-testid=live]').classList.contains('on')",
     );
+
+    // A second screen (a laptop) on the same session.
+    let laptop = open_page(&mut cdp, &server.url());
+    cdp.wait_for("the second screen", "document.querySelectorAll('[data-testid=row]').length");
+    cdp.wait_for(
+        "the second screen live",
+        "document.querySelector('[data-testid=live]').classList.contains('on')",
+    );
+    cdp.switch_to(&room);
 
     // A donor that is not locked; its row is clicked, the reason typed, the lock pressed.
     let donor = cdp.eval(
@@ -360,6 +387,16 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
     );
     cdp.eval("document.activeElement.blur(); window.scrollTo(0, 0)");
     screenshot(&mut cdp, "locked.png");
+
+    // A laptop that opened the session before the lock follows it.
+    cdp.switch_to(&laptop);
+    cdp.wait_for(
+        "the lock on the second screen",
+        &format!("{row} && {row}.dataset.changeVnd === '0' && {row}.dataset.locked === 'true'"),
+    );
+    let (ok, released_laptop, _, _, _) = totals(&mut cdp);
+    assert!(ok && released_laptop == released2, "the second screen's totals differ from the first's");
+    cdp.switch_to(&room);
 
     // A change the server refuses (a forced cut beyond what the row holds) is shown beside the form,
     // in the page's language, and changes nothing.
