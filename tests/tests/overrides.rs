@@ -9,7 +9,7 @@ use realloc::domain::Portfolio;
 use realloc::model::Model;
 use realloc::money::{DONG_PER_MILLION, Money};
 use realloc::optimize::random::{RandomOptions, instance};
-use realloc::optimize::{OptimizeError, propose};
+use realloc::optimize::{Method, OptimizeError, propose, propose_with};
 use realloc::overrides::{Lock, Overrides, SetChange, Unlock};
 use realloc::pipeline::{Pipeline, PipelineError, RulesSource, Run};
 
@@ -522,6 +522,176 @@ fn options() -> impl Strategy<Value = (RandomOptions, Vec<usize>)> {
         })
 }
 
+/// A random instance with the rows `picks` (those that can) forced at half their bound, at least one
+/// `min_transfer`, in whole units.
+fn force_some(opts: &RandomOptions, picks: Vec<usize>) -> (Portfolio, Model, Vec<usize>) {
+    let (portfolio, mut model) = instance(opts);
+    let unit = model.settings.min_unit.dong();
+    let m = ((model.settings.min_transfer.dong() + unit - 1) / unit).max(1);
+    let mut forced: Vec<usize> =
+        picks.into_iter().map(|k| k % portfolio.len()).filter(|&i| !portfolio.rows()[i].locked).collect();
+    forced.sort_unstable();
+    forced.dedup();
+    forced.retain(|&i| {
+        let b = &mut model.rows[i];
+        let bound = b.releasable.max(b.absorbable).dong() / unit;
+        let units = (bound / 2).max(m);
+        if units > bound || bound == 0 {
+            return false;
+        }
+        let amount = Money::from_dong(units * unit);
+        if b.releasable > Money::ZERO {
+            b.releasable = amount;
+        } else {
+            b.absorbable = amount;
+        }
+        true
+    });
+    model.forced = forced.clone();
+    (portfolio, model, forced)
+}
+
+/// The property test below meets both outcomes often: forced rows placed, and refused.
+#[test]
+fn forced_rows_are_exercised_both_ways() {
+    let (mut placed, mut refused) = (0, 0);
+    for seed in 0..200u64 {
+        let mut o = RandomOptions::new(12, seed);
+        o.localities = 2;
+        o.locality_share = Some(0.3);
+        o.min_transfer_million = [0, 50][seed as usize % 2];
+        let (portfolio, model, forced) = force_some(&o, vec![seed as usize, seed as usize * 7 + 3]);
+        if forced.is_empty() {
+            continue;
+        }
+        match propose(&portfolio, &model) {
+            Ok(_) => placed += 1,
+            Err(OptimizeError::Forced { .. }) => refused += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(placed > 20 && refused > 5, "placed {placed}, refused {refused}");
+}
+
+/// The LP export fixes a forced column at its bound and leaves it out of the semi-continuous ones.
+#[test]
+fn the_lp_export_fixes_forced_columns() {
+    let (portfolio, model, forced) = (0..200u64)
+        .map(|k| {
+            let mut o = RandomOptions::new(12, k);
+            o.min_transfer_million = 50;
+            force_some(&o, vec![k as usize])
+        })
+        .find(|x| !x.2.is_empty() && propose(&x.0, &x.1).is_ok())
+        .expect("a placeable instance");
+    let lp = realloc::optimize::export_lp(&portfolio, &model).expect("exports");
+    let unit = model.settings.min_unit.dong();
+    for &i in &forced {
+        let b = &model.rows[i];
+        let (side, bound) =
+            if b.releasable > Money::ZERO { ("r", b.releasable) } else { ("a", b.absorbable) };
+        let units = bound.dong() / unit;
+        let column = lp
+            .lines()
+            .find(|l| {
+                l.trim_start().starts_with(&format!("{units} <= {side}_"))
+                    && l.trim_end().ends_with(&format!("_{i} <= {units}"))
+            })
+            .unwrap_or_else(|| panic!("row {i} not fixed at {units}:\n{lp}"));
+        let name = column.split_whitespace().nth(2).expect("name").to_owned();
+        let semi = lp.split("Semi-Continuous").nth(1).unwrap_or("");
+        assert!(!semi.split_whitespace().any(|w| w == name), "{name} is semi-continuous");
+    }
+}
+
+/// Generated scenarios through the whole pipeline: a locked donor gives nothing, a forced change is
+/// honoured exactly (or refused as unplaceable), a cap holds, and every pool still balances.
+#[test]
+fn each_kind_on_generated_scenarios() {
+    use realloc::generate::{GenerateOptions, generate_scenario};
+    let mut forced_seen = 0;
+    for seed in 1..=4u64 {
+        let scenario = generate_scenario(&GenerateOptions::new(300, seed));
+        let base = Pipeline::new().run_scenario(scenario.clone(), "gen").expect("proposes");
+        let rows = base.scenario.portfolio.rows();
+        let changes = &base.proposal.changes;
+        let Some(donor) = (0..rows.len()).filter(|&i| changes[i] < Money::ZERO).min_by_key(|&i| changes[i])
+        else {
+            continue;
+        };
+        let capped = (0..rows.len())
+            .filter(|&i| i != donor && changes[i] < -Money::from_dong(2 * DONG_PER_MILLION))
+            .max_by_key(|&i| changes[i]);
+        // A forced change of one min_transfer (whole millions), from a row that does not move today.
+        let settings = base.assessment.model.settings;
+        let force = (settings.min_transfer.dong() + DONG_PER_MILLION - 1) / DONG_PER_MILLION;
+        let force = force.max(settings.min_unit.dong() / DONG_PER_MILLION).max(1);
+        let idle = (0..rows.len()).find(|&i| {
+            changes[i].is_zero()
+                && !rows[i].locked
+                && (rows[i].plan - rows[i].disbursed).dong() >= force * DONG_PER_MILLION
+                && settings.min_unit.dong() <= DONG_PER_MILLION
+        });
+        let key = |i: usize| (rows[i].id.to_string(), rows[i].source.code().to_owned());
+        let mut o = Overrides {
+            lock: vec![Lock { id: key(donor).0, source: key(donor).1, reason: "giữ".into(), at: None }],
+            ..Overrides::default()
+        };
+        if let Some(c) = capped {
+            let cap = (-changes[c].dong() / DONG_PER_MILLION) / 2;
+            o.set.push(set(&key(c).0, &key(c).1, None, Some(-cap)));
+        }
+        if let Some(i) = idle {
+            o.set.push(set(&key(i).0, &key(i).1, Some(-force), None));
+        }
+        let run = match Pipeline::new().overrides(Some(o.clone())).run_scenario(scenario, "gen") {
+            Ok(run) => run,
+            Err(e) => {
+                // Refused only as unplaceable, or for a row in no pool.
+                let e = errors(e);
+                assert!(e[0].0 == "E926" || e[0].0 == "E925", "{e:?}");
+                continue;
+            }
+        };
+        assert_eq!(run.proposal.changes[donor], Money::ZERO);
+        assert_eq!(balance(&run), 0);
+        if let Some(c) = capped {
+            let got = run.proposal.changes[c];
+            assert!(got <= Money::ZERO && got.dong() >= o.set[0].max_change.map_or(0, |m| m.dong()), "{got}");
+        }
+        if let Some(i) = idle {
+            assert_eq!(run.proposal.changes[i], Money::from_dong(-force * DONG_PER_MILLION));
+            forced_seen += 1;
+        }
+    }
+    assert!(forced_seen > 0, "no generated scenario had a forced row placed");
+}
+
+/// The same adjustments give the same proposal from a folder and from the same files in memory.
+#[test]
+fn in_memory_runs_apply_overrides_as_folder_runs() {
+    let toml = "name = \"Ví dụ\"\nprovince = \"Lạng Sơn\"\nfiscal_year = 2025\nas_of = \"2025-09-30\"\ndeadline = \"2026-01-31\"\nprojects = \"projects.csv\"\n";
+    let csv = "id,name,investor,locality,sector,source,group,status,key_project,total_investment,allocated_before,plan,disbursed,unpaid_volume,site_clearance_pct,physical_progress_pct,start_year,end_year,obstacles,locked\n\
+A1,Đường chậm,Ban QLDA,Xã A,giao thông,NSTW,B,ongoing,false,50000,10000,20000,1000,0,20,5,2024,2027,land,false\n\
+A2,Cầu chậm,Ban QLDA,Xã A,giao thông,NSTW,B,ongoing,false,50000,10000,20000,1000,0,20,5,2024,2027,land,false\n\
+B2,Trường nhanh,Ban QLDA,Xã B,giáo dục,NSTW,C,ongoing,false,30000,10000,10000,9500,3000,100,90,2024,2025,,false\n";
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("scenario.toml"), toml).expect("write");
+    std::fs::write(dir.path().join("projects.csv"), csv).expect("write");
+    let o = Overrides {
+        lock: vec![Lock { id: "A1".into(), source: "NSTW".into(), reason: "giữ".into(), at: None }],
+        set: vec![set("A2", "NSTW", Some(-700), None)],
+        ..Overrides::default()
+    };
+    let folder = Pipeline::new().overrides(Some(o.clone())).run_dir(dir.path()).expect("runs");
+    let mem =
+        realloc::load::InMemoryScenario::new("upload", toml.as_bytes()).file("projects.csv", csv.as_bytes());
+    let memory = Pipeline::new().overrides(Some(o)).run_in_memory(&mem).expect("runs");
+    assert_eq!(folder.proposal.changes, memory.proposal.changes);
+    let m = |x: i64| Money::from_dong(x * DONG_PER_MILLION);
+    assert_eq!(memory.proposal.changes, vec![Money::ZERO, m(-700), m(700)]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -530,29 +700,7 @@ proptest! {
     /// MIP is infeasible.
     #[test]
     fn forced_rows_match_an_independent_mip((opts, picks) in options()) {
-        let (portfolio, mut model) = instance(&opts);
-        let unit = model.settings.min_unit.dong();
-        let m = ((model.settings.min_transfer.dong() + unit - 1) / unit).max(1);
-        let mut forced: Vec<usize> = picks
-            .into_iter()
-            .map(|k| k % portfolio.len())
-            .filter(|&i| !portfolio.rows()[i].locked)
-            .collect();
-        forced.sort_unstable();
-        forced.dedup();
-        forced.retain(|&i| {
-            let b = &mut model.rows[i];
-            let bound = b.releasable.max(b.absorbable).dong() / unit;
-            // Force half the bound (at least one min_transfer), in whole units.
-            let units = (bound / 2).max(m);
-            if units > bound || bound == 0 {
-                return false;
-            }
-            let amount = Money::from_dong(units * unit);
-            if b.releasable > Money::ZERO { b.releasable = amount } else { b.absorbable = amount }
-            true
-        });
-        model.forced = forced.clone();
+        let (portfolio, model, forced) = force_some(&opts, picks);
         let mip = independent_mip(&portfolio, &model);
         match (propose(&portfolio, &model), mip) {
             (Ok(p), Some(mip)) => {
@@ -566,6 +714,10 @@ proptest! {
                 if p.pools.iter().all(|o| o.gap == 0.0) {
                     let tol = 1e-6 * (1.0 + mip.abs());
                     prop_assert!((p.objective - mip).abs() <= tol, "objective {} vs MIP {}", p.objective, mip);
+                    for method in [Method::Flow, Method::GeneralLp] {
+                        let q = propose_with(&portfolio, &model, method).expect("placeable by every method");
+                        prop_assert!((q.objective - mip).abs() <= tol, "{:?}: {} vs MIP {}", method, q.objective, mip);
+                    }
                 }
             }
             (Err(OptimizeError::Forced { .. }), None) => {}

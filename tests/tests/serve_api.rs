@@ -756,3 +756,26 @@ fn a_change_the_pipeline_refuses_leaves_the_session_and_its_file() {
     assert!(d["line"].as_u64().is_some(), "{v}");
     assert!(d["message"].as_str().unwrap_or_default().contains(&lid), "{v}");
 }
+
+#[test]
+fn shutdown_ends_the_event_streams_and_stops_listening() {
+    let (_tmp, dir) = sample_copy();
+    let h = start(&dir);
+    let addr = h.addr;
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    s.write_all(format!("GET /api/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).expect("write");
+    let mut first = [0u8; 12];
+    s.read_exact(&mut first).expect("the stream's head");
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let started = std::time::Instant::now();
+    h.shutdown();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "a watching screen does not hold the server: {:?}",
+        started.elapsed()
+    );
+    let mut rest = Vec::new();
+    assert!(s.read_to_end(&mut rest).is_ok(), "the stream ends");
+    assert!(TcpStream::connect(addr).is_err(), "no longer listening");
+}

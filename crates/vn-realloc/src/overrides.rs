@@ -750,7 +750,6 @@ pub(crate) fn apply_locks(
         .iter()
         .map(|x| (Kind::Lock, &x.id, &x.source))
         .enumerate()
-        .map(|(k, e)| (k, e))
         .chain(o.unlock.iter().map(|x| (Kind::Unlock, &x.id, &x.source)).enumerate())
         .chain(o.set.iter().map(|x| (Kind::Set, &x.id, &x.source)).enumerate());
     let mut rows_of: Vec<(Kind, usize, usize)> = Vec::new();
@@ -994,4 +993,63 @@ pub(crate) fn apply_sets(
     }
     assessment.model.forced.sort_unstable();
     if diags.has_errors() { Err(diags) } else { Ok(()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_million_amounts_are_exact() {
+        let m = |s: &str| parse_signed_million(s).map(Money::dong);
+        assert_eq!(m("12.5"), Some(12_500_000));
+        assert_eq!(m("-500"), Some(-500_000_000));
+        assert_eq!(m("+0.000001"), Some(1));
+        assert_eq!(m("0.1234567"), None);
+        for bad in ["", "-", "1e3", "nan", "inf", "1.", ".5", "1.2.3", "1000000000.000001", "--1"] {
+            assert_eq!(m(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn typos_get_the_closest_name() {
+        let known = ["min_transfer", "min_unit", "locality_cap"];
+        assert!(did_you_mean("min_transfr", known.iter().copied()).0.contains("`min_transfer`"));
+        assert!(did_you_mean("budget", known.iter().copied()).0.is_empty());
+        assert_eq!(edit_distance("LS-0012", "LS-0021"), 2);
+    }
+
+    #[test]
+    fn texts_and_numbers_are_written_as_toml_reads_them() {
+        assert_eq!(toml_string("a \"b\"\\\n"), r#""a \"b\"\\\n""#);
+        assert_eq!(toml_key("min_transfer"), "min_transfer");
+        assert_eq!(toml_key("tỷ lệ"), "\"tỷ lệ\"");
+        for x in [100.0, 0.3, 1e-7, -0.0, 1e21, f64::MAX] {
+            let t = format!("x = {}", toml_float(x));
+            let v: toml::Table = toml::from_str(&t).expect("valid TOML");
+            assert_eq!(v["x"].as_float().map(f64::to_bits), Some(x.to_bits()), "{t}");
+        }
+    }
+
+    #[test]
+    fn an_entry_without_reason_or_amount_is_refused_at_its_table() {
+        let text = "[[set]]\nid = \"A\"\nsource = \"NSTW\"\n";
+        let d = Overrides::from_toml(text, "o.toml").expect_err("no reason, no amount");
+        let codes: Vec<&str> = d.iter().map(|x| x.code).collect();
+        assert!(codes.contains(&"E910") && codes.contains(&"E913"), "{codes:?}");
+        assert!(
+            d.iter().all(|x| x.location == Location::Position { line: 2, column: 1 }
+                || x.location == Location::Position { line: 1, column: 1 }),
+            "{d}"
+        );
+        let d = Overrides::from_toml(
+            "[[lock]]\nid = \"A\"\nsource = \"NSTW\"\nreason = \"r\"\nat = \"hôm nay\"\n",
+            "o.toml",
+        )
+        .expect_err("bad time");
+        assert_eq!(
+            d.iter().next().map(|x| (x.code, x.location.clone())),
+            Some(("E911", Location::Position { line: 5, column: 6 }))
+        );
+    }
 }

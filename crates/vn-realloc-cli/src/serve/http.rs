@@ -20,7 +20,7 @@ use futures_util::Stream;
 use realloc::load::LoadOptions;
 use realloc::overrides::{Lock, Overrides, SetChange, Unlock};
 use realloc::report::{DocumentFormat, Lang};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 
 use super::session::{Base, Change, ChangeKind, Current, Failure, Session, With, no_scenario, now, say};
@@ -446,40 +446,67 @@ macro_rules! attempt {
     };
 }
 
+/// A rules parameter as `GET /api/scenario` lists it.
+#[derive(Debug, Serialize)]
+struct ParamJson {
+    name: String,
+    value: Option<f64>,
+    default: Option<f64>,
+    label_vi: String,
+    label_en: String,
+}
+
+/// The body of `GET /api/scenario`.
+#[derive(Debug, Serialize)]
+struct ScenarioJson<'a> {
+    schema_version: u32,
+    scenario: &'a str,
+    province: &'a str,
+    fiscal_year: i32,
+    as_of: chrono::NaiveDate,
+    deadline: chrono::NaiveDate,
+    rows: usize,
+    rules: &'a str,
+    sources: &'a [realloc::report::SourceSummary],
+    params: Vec<ParamJson>,
+    warnings: &'a [String],
+}
+
 /// `GET /api/scenario`.
 async fn scenario(State(app): State<Arc<App>>, uri: axum::http::Uri) -> Response {
-    let (_, _, current) = attempt!(current_of(&app, &uri, &[]));
+    let (lang, _) = attempt!(ask(&app, &uri, &[]));
     let session = app.snapshot();
+    let Some(current) = &session.current else { return failure(no_scenario(lang), lang) };
     let doc = &current.document;
-    let meta = &current.scenario.meta;
+    let as_of = current.scenario.meta.as_of;
     let plain = session.base.as_ref().and_then(|b| b.plain_rules.as_ref()).unwrap_or(&current.rules);
-    let params: Vec<serde_json::Value> = plain
+    let params = plain
         .param_names()
         .into_iter()
         .map(|name| {
             let (label_vi, label_en) = param_label(&name);
-            serde_json::json!({
-                "name": name,
-                "value": current.rules.param_value(&name, meta.as_of),
-                "default": plain.param_value(&name, meta.as_of),
-                "label_vi": label_vi,
-                "label_en": label_en,
-            })
+            ParamJson {
+                value: current.rules.param_value(&name, as_of),
+                default: plain.param_value(&name, as_of),
+                name,
+                label_vi,
+                label_en,
+            }
         })
         .collect();
-    let body = serde_json::json!({
-        "schema_version": realloc::contract::SCHEMA_VERSION,
-        "scenario": doc.scenario,
-        "province": doc.province,
-        "fiscal_year": doc.fiscal_year,
-        "as_of": doc.as_of,
-        "deadline": doc.deadline,
-        "rows": current.scenario.portfolio.len(),
-        "rules": doc.manifest.rules,
-        "sources": doc.sources,
-        "params": params,
-        "warnings": current.warnings,
-    });
+    let body = ScenarioJson {
+        schema_version: realloc::contract::SCHEMA_VERSION,
+        scenario: &doc.scenario,
+        province: &doc.province,
+        fiscal_year: doc.fiscal_year,
+        as_of: doc.as_of,
+        deadline: doc.deadline,
+        rows: current.scenario.portfolio.len(),
+        rules: &doc.manifest.rules,
+        sources: &doc.sources,
+        params,
+        warnings: &current.warnings,
+    };
     json_response(StatusCode::OK, serde_json::to_vec(&body).unwrap_or_default())
 }
 

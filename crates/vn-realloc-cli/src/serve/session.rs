@@ -90,20 +90,9 @@ impl Failure {
             }
             e => {
                 let code = if e.is_bad_input() { "E_INPUT" } else { "E_PROPOSE" };
-                Failure::unprocessable(code, anyhow::Error::new(e).to_string_chain())
+                Failure::unprocessable(code, format!("{:#}", anyhow::Error::new(e)))
             }
         }
-    }
-}
-
-/// `{:#}` of an error, as the command line prints it.
-trait Chain {
-    fn to_string_chain(&self) -> String;
-}
-
-impl Chain for anyhow::Error {
-    fn to_string_chain(&self) -> String {
-        format!("{self:#}")
     }
 }
 

@@ -265,7 +265,37 @@ pub fn render(doc: &ProposalDocument, lang: Lang, sub: &Submission) -> Result<Ve
     if let Some(r) = &doc.risk {
         wb.push_worksheet(risk_sheet(r, lang, l, &f, &annex_sheet(lang, parts.len() + 1, risk_name))?);
     }
+    if !doc.overrides.is_empty() {
+        wb.push_worksheet(adjustments(doc, lang, &f)?);
+    }
     Ok(wb.save_to_buffer()?)
+}
+
+/// The adjustments made in the planning session (`propose --overrides`), amounts as numbers.
+fn adjustments(doc: &ProposalDocument, lang: Lang, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let t = super::layout::adjustments_table(&doc.overrides, lang);
+    let widths = [6.0, 24.0, 12.0, 12.0, 46.0, 16.0, 46.0, 26.0];
+    let cols: Vec<(&str, f64)> = t.head.iter().map(String::as_str).zip(widths).collect();
+    let name = match lang {
+        Lang::Vi => "Điều chỉnh tại phiên họp",
+        Lang::En => "Session adjustments",
+    };
+    let mut ws = data_sheet(name, &cols, None, t.rows.len(), f)?;
+    for (i, (cells, line)) in t.rows.iter().zip(&doc.overrides).enumerate() {
+        let r = (i + 1) as u32;
+        ws.write_number(r, 0, (i + 1) as f64)?;
+        for (c, text) in cells.iter().enumerate().skip(1) {
+            match (c, line.change_vnd.or(line.max_change_vnd.map(i64::abs))) {
+                (5, Some(dong)) => amount(&mut ws, r, 5, dong, &f.col.whole, &f.col.amount)?,
+                (5, None) => {}
+                _ => {
+                    ws.write_string_with_format(r, c as u16, text, &f.text)?;
+                }
+            }
+        }
+        fit_row(&mut ws, r, &cols, &[(4, &cells[4]), (6, &cells[6])])?;
+    }
+    Ok(ws)
 }
 
 /// An appendix: the title, then the lines grouped source → sector → status, headings and totals in
