@@ -214,13 +214,14 @@ fn open_page(cdp: &mut Cdp, url: &str) -> String {
 }
 
 /// The scenario copied into a temp folder, and the server started on it on a free port.
-fn serve_copy() -> (tempfile::TempDir, PathBuf, Handle) {
+fn serve_copy(bind: &str) -> (tempfile::TempDir, PathBuf, Handle) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path().join("scenario");
     std::fs::create_dir(&dir).expect("scenario folder");
     copy_dir(Path::new(&sample_dir()), &dir).expect("copy the sample scenario");
+    let bind = bind.parse().expect("an address");
     let handle =
-        realloc_cli::serve::start(Config { scenario: Some(dir.clone()), port: 0, ..Config::default() })
+        realloc_cli::serve::start(Config { scenario: Some(dir.clone()), port: 0, bind, ..Config::default() })
             .unwrap_or_else(|e| panic!("the server did not start: {e:#}"));
     (tmp, dir, handle)
 }
@@ -293,7 +294,7 @@ fn decode_base64(text: &str) -> Vec<u8> {
 
 #[test]
 fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
-    let (tmp, dir, server) = serve_copy();
+    let (tmp, dir, server) = serve_copy("127.0.0.1");
     let (_browser, ws_url) = launch(&tmp.path().join("profile"));
     let mut cdp = Cdp::connect(&ws_url);
 
@@ -503,6 +504,36 @@ fn a_meeting_locks_a_donor_and_takes_the_workbook_away() {
         cdp.pump();
         cdp.problems()
     };
+    assert!(problems.is_empty(), "the page reported problems:\n{}", problems.join("\n"));
+    drop(cdp);
+    server.shutdown();
+}
+
+/// Bound beyond this computer, the session needs its token: the page opened at the printed address
+/// (`?token=`) loads, sends the token with every request, follows the events, and offers downloads
+/// that carry it.
+#[test]
+fn the_page_works_with_the_token_it_was_opened_with() {
+    let (tmp, _dir, server) = serve_copy("0.0.0.0");
+    let token = server.token.clone().expect("a token beyond loopback");
+    let (_browser, ws_url) = launch(&tmp.path().join("profile"));
+    let mut cdp = Cdp::connect(&ws_url);
+    open_page(&mut cdp, &server.url().replace("localhost", "127.0.0.1"));
+    let rows = cdp.wait_for("the proposal", "document.querySelectorAll('[data-testid=row]').length");
+    assert!(rows.as_u64().unwrap_or(0) > 10, "{rows}");
+    cdp.wait_for(
+        "a live connection",
+        "document.querySelector('[data-testid=live]').classList.contains('on')",
+    );
+    cdp.eval("document.querySelector('[data-testid=tab-session]').click()");
+    let href =
+        cdp.wait_for("the downloads", "(document.querySelector('[data-testid=download-xlsx]') || {}).href");
+    assert!(href.as_str().is_some_and(|h| h.contains(&format!("token={token}"))), "{href}");
+    // The same page without the token is refused by the server, and says so.
+    open_page(&mut cdp, &format!("http://127.0.0.1:{}/assets/app.js", server.addr.port()));
+    cdp.wait_for("the script served", "document.body && document.body.textContent.includes('realloc serve')");
+    cdp.pump();
+    let problems = cdp.problems();
     assert!(problems.is_empty(), "the page reported problems:\n{}", problems.join("\n"));
     drop(cdp);
     server.shutdown();
