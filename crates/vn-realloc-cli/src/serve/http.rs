@@ -101,14 +101,21 @@ impl App {
     fn replace(&self, session: Session) -> Arc<Session> {
         let version = session.version;
         let session = Arc::new(session);
-        match self.session.write() {
-            Ok(mut s) => *s = session.clone(),
-            Err(poisoned) => *poisoned.into_inner() = session.clone(),
-        }
+        let old = match self.session.write() {
+            Ok(mut s) => std::mem::replace(&mut *s, session.clone()),
+            Err(poisoned) => std::mem::replace(&mut *poisoned.into_inner(), session.clone()),
+        };
         // No screen watching is no error.
         let _ = self.events.send(version);
+        later(old);
         session
     }
+}
+
+/// Drops `value` on a thread of its own: a national proposal is millions of small allocations, whose
+/// freeing nobody needs to wait for (as `propose` does).
+fn later<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
 }
 
 /// The router of the API and the page.
@@ -790,7 +797,14 @@ async fn propose(
                 at: None,
             });
         }
-        let json = blocking(move || base.propose(With::Memory(&o)).map(|c| c.json)).await?;
+        let json = blocking(move || {
+            base.propose(With::Memory(&o)).map(|mut c| {
+                let json = std::mem::take(&mut c.json);
+                later(c);
+                json
+            })
+        })
+        .await?;
         Ok(json_response(StatusCode::OK, json))
     }
     .await;
