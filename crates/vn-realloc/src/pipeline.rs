@@ -210,6 +210,7 @@ pub struct Pipeline<'a> {
     on_warning: Option<&'a mut dyn FnMut(&str)>,
     progress: Option<&'a (dyn Fn(u64) + Sync)>,
     lang: crate::report::Lang,
+    method: optimize::Method,
 }
 
 impl std::fmt::Debug for Pipeline<'_> {
@@ -240,6 +241,7 @@ impl<'a> Pipeline<'a> {
             on_warning: None,
             progress: None,
             lang: crate::report::Lang::En,
+            method: optimize::Method::Auto,
         }
     }
 
@@ -263,6 +265,15 @@ impl<'a> Pipeline<'a> {
     #[must_use]
     pub fn export_lp(mut self, yes: bool) -> Pipeline<'a> {
         self.export_lp = yes;
+        self
+    }
+
+    /// How the proposal is solved (default [`optimize::Method::Auto`], the built-in exact solver);
+    /// [`optimize::Method::Highs`] needs the `highs` feature. The binding constraints are priced with
+    /// the built-in solver whatever the choice.
+    #[must_use]
+    pub fn solver(mut self, method: optimize::Method) -> Pipeline<'a> {
+        self.method = method;
         self
     }
 
@@ -390,7 +401,7 @@ impl<'a> Pipeline<'a> {
         let Prepared { scenario, rules, mut warnings, files_read, name } = prepared;
         let identity = RulesIdentity { name: rules.name.clone(), sha256: rules.sha256().to_owned() };
         let assessment = rules.assess_checked(&scenario)?;
-        let proposal = optimize::propose(&scenario.portfolio, &assessment.model)
+        let proposal = optimize::propose_with(&scenario.portfolio, &assessment.model, self.method)
             .map_err(|source| PipelineError::Optimize { scenario: name.clone(), source })?;
         // Pricing the binding constraints re-solves the model once per constraint; it runs beside the
         // document and the LP export, which do not depend on it.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use realloc::load::{LoadOptions, Loaded, load_scenario_with};
+use realloc::optimize::Method;
 use realloc::pipeline::{Pipeline, PipelineError, RiskRequest, RulesSource, Run};
 use realloc::report::Lang;
 use realloc::scenario::Scenario;
@@ -21,6 +22,16 @@ thread_local! {
     /// The language of the bad-input messages of the command running on this thread, when a caller
     /// set it ([`with_message_lang`]); otherwise the command line's `--lang` ([`crate::output::lang`]).
     static MESSAGE_LANG: Cell<Option<Lang>> = const { Cell::new(None) };
+    /// The solver of the command running on this thread (`propose --solver`).
+    static SOLVER: Cell<Method> = const { Cell::new(Method::Auto) };
+}
+
+/// Runs `f` with `method` solving every proposal it makes on this thread.
+pub fn with_solver<T>(method: Method, f: impl FnOnce() -> T) -> T {
+    let before = SOLVER.replace(method);
+    let result = f();
+    SOLVER.set(before);
+    result
 }
 
 /// Runs `f` with bad-input messages in `lang` on this thread.
@@ -103,7 +114,12 @@ pub fn pipeline_error(e: PipelineError) -> anyhow::Error {
 /// write it to standard error as `warning: …`).
 pub fn pipeline<'a>(rules: Option<&Path>, warn: &'a mut dyn FnMut(&str)) -> Pipeline<'a> {
     let source = rules.map_or(RulesSource::Scenario, |p| RulesSource::File(p.to_path_buf()));
-    Pipeline::new().rules(source).load_options(load_options()).message_lang(message_lang()).on_warning(warn)
+    Pipeline::new()
+        .rules(source)
+        .load_options(load_options())
+        .message_lang(message_lang())
+        .solver(SOLVER.get())
+        .on_warning(warn)
 }
 
 /// The files a run over the scenario folder `dir` read: `scenario.toml`, the projects, the history
