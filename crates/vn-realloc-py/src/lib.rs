@@ -267,7 +267,9 @@ fn document<'py>(
     Ok(PyBytes::new(py, &bytes))
 }
 
-/// Runs `propose` and returns what it wrote on standard output.
+/// Runs `propose` and returns the document: what it wrote on standard output, or for the Word and
+/// Excel formats (which the command line writes only to a file) what it wrote to `-o` in a private
+/// temporary folder, removed afterwards.
 fn render(
     py: Python<'_>,
     path: PathBuf,
@@ -276,13 +278,54 @@ fn render(
     rules: Option<PathBuf>,
     solver: &str,
 ) -> PyResult<Vec<u8>> {
-    let ran = run(py, lang, propose_args(path, format, rules, solver)?)?;
+    let mut args = propose_args(path, format, rules, solver)?;
+    let folder = matches!(format, "docx" | "xlsx").then(private_folder).transpose()?;
+    let file = folder.as_ref().map(|f| f.0.join(format!("proposal.{format}")));
+    if let Some(file) = &file {
+        args.extend(["-o".into(), file.into()]);
+    }
+    let ran = run(py, lang, args)?;
     let found = diagnostics(&ran.err);
     if ran.status != realloc_cli::EXIT_OK {
         return Err(failure(py, &ran, &found));
     }
     warn(py, &found)?;
-    Ok(ran.out)
+    match file {
+        Some(file) => std::fs::read(&file).map_err(|e| {
+            ReallocError::new_err(format!("cannot read the document back from {}: {e}", file.display()))
+        }),
+        None => Ok(ran.out),
+    }
+}
+
+/// A new folder of this process in the temporary folder, removed when dropped.
+struct PrivateFolder(PathBuf);
+
+impl Drop for PrivateFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Creates a [`PrivateFolder`] (`create_dir` refuses a name that exists, so no other process's).
+fn private_folder() -> PyResult<PrivateFolder> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut last = None;
+    for _ in 0..100 {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = std::env::temp_dir().join(format!("realloc-py-{}-{n}-{nanos}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(PrivateFolder(dir)),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(ReallocError::new_err(format!(
+        "cannot create a temporary folder: {}",
+        last.map(|e| e.to_string()).unwrap_or_default()
+    )))
 }
 
 /// The Python module.
