@@ -548,6 +548,9 @@ pub struct ProposeArgs {
     /// `[params]`; README, "Adjustments"); the proposal lists them.
     #[arg(long, value_name = "FILE")]
     pub overrides: Option<PathBuf>,
+    /// The solver.
+    #[command(flatten)]
+    pub solver: SolverArg,
 }
 
 /// Arguments of `serve`.
@@ -602,4 +605,41 @@ pub struct GenerateArgs {
     /// Output folder; created if missing, refused if it already holds a scenario.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
+}
+
+/// `--solver`: which solver optimises.
+#[derive(Debug, Args)]
+pub struct SolverArg {
+    /// The solver: `builtin` (the exact per-pool solver, pure Rust) or `highs` (each pool's whole
+    /// model solved by HiGHS, an independent exact check; only in a build with the `highs` feature:
+    /// `cargo install vn-realloc-cli --features highs`, which needs cmake, a C++ compiler and
+    /// libclang). The binding constraints are priced with the built-in solver either way.
+    #[arg(long, value_enum, default_value_t = Solver::Builtin)]
+    pub solver: Solver,
+}
+
+/// The solvers of `--solver`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Solver {
+    /// The exact per-pool solver (greedy, min-cost flow, branch and bound for `min_transfer`).
+    #[default]
+    Builtin,
+    /// HiGHS, when built with the `highs` feature.
+    Highs,
+}
+
+impl Solver {
+    /// The library's method, or a bad-input error when this build lacks the solver.
+    pub fn method(self) -> anyhow::Result<realloc::optimize::Method> {
+        let method = match self {
+            Solver::Builtin => realloc::optimize::Method::Auto,
+            Solver::Highs => realloc::optimize::Method::Highs,
+        };
+        if !method.is_available() {
+            return Err(crate::output::bad_input(
+                "--solver highs: this realloc was built without HiGHS; install one that has it with `cargo install vn-realloc-cli --features highs` (building HiGHS needs cmake, a C++ compiler and libclang: `apt-get install cmake g++ libclang-dev`)",
+            ));
+        }
+        Ok(method)
+    }
 }

@@ -275,6 +275,7 @@ pub struct Pipeline<'a> {
     overrides: Option<Overrides>,
     overrides_sha256: Option<(String, String)>,
     overrides_path: Option<PathBuf>,
+    method: optimize::Method,
 }
 
 impl std::fmt::Debug for Pipeline<'_> {
@@ -308,6 +309,7 @@ impl<'a> Pipeline<'a> {
             overrides: None,
             overrides_sha256: None,
             overrides_path: None,
+            method: optimize::Method::Auto,
         }
     }
 
@@ -368,6 +370,15 @@ impl<'a> Pipeline<'a> {
     #[must_use]
     pub fn export_lp(mut self, yes: bool) -> Pipeline<'a> {
         self.export_lp = yes;
+        self
+    }
+
+    /// How the proposal is solved (default [`optimize::Method::Auto`], the built-in exact solver);
+    /// [`optimize::Method::Highs`] needs the `highs` feature. The binding constraints are priced with
+    /// the built-in solver whatever the choice.
+    #[must_use]
+    pub fn solver(mut self, method: optimize::Method) -> Pipeline<'a> {
+        self.method = method;
         self
     }
 
@@ -534,7 +545,7 @@ impl<'a> Pipeline<'a> {
         if let (Some(o), Some(r)) = (overrides, &resolved) {
             overrides::apply_sets(o, r, &scenario.portfolio, &mut assessment).map_err(|d| bad(o, d))?;
         }
-        let proposal = optimize::propose(&scenario.portfolio, &assessment.model).map_err(|source| {
+        let proposal = optimize::propose_with(&scenario.portfolio, &assessment.model, self.method).map_err(|source| {
             match (&source, overrides, &resolved) {
                 (OptimizeError::Forced { row, pool, asked, placed, .. }, Some(o), Some(r)) => {
                     let k = r.set.iter().position(|x| x == row).unwrap_or(0);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use realloc::load::{LoadOptions, Loaded, load_scenario_with};
+use realloc::optimize::Method;
 use realloc::pipeline::{Pipeline, PipelineError, RiskRequest, RulesSource, Run};
 use realloc::report::Lang;
 use realloc::scenario::Scenario;
@@ -23,6 +24,8 @@ thread_local! {
     static MESSAGE_LANG: Cell<Option<Lang>> = const { Cell::new(None) };
     /// The stages the library's pipeline timed since the command's last `Ctx::stage`.
     static STAGES: std::cell::RefCell<realloc::pipeline::Timings> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The solver of the command running on this thread (`propose --solver`).
+    static SOLVER: Cell<Method> = const { Cell::new(Method::Auto) };
 }
 
 /// Keeps the stages a pipeline run timed, for `-v` (see [`take_stages`]).
@@ -42,6 +45,14 @@ pub fn error_word(lang: Lang) -> &'static str {
         Lang::Vi => "lỗi",
         Lang::En => "error",
     }
+}
+
+/// Runs `f` with `method` solving every proposal it makes on this thread.
+pub fn with_solver<T>(method: Method, f: impl FnOnce() -> T) -> T {
+    let before = SOLVER.replace(method);
+    let result = f();
+    SOLVER.set(before);
+    result
 }
 
 /// Runs `f` with bad-input messages in `lang` on this thread.
@@ -175,7 +186,12 @@ fn code_suffix(code: &str) -> String {
 /// write it to standard error as `warning: …`).
 pub fn pipeline<'a>(rules: Option<&Path>, warn: &'a mut dyn FnMut(&str)) -> Pipeline<'a> {
     let source = rules.map_or(RulesSource::Scenario, |p| RulesSource::File(p.to_path_buf()));
-    Pipeline::new().rules(source).load_options(load_options()).message_lang(message_lang()).on_warning(warn)
+    Pipeline::new()
+        .rules(source)
+        .load_options(load_options())
+        .message_lang(message_lang())
+        .solver(SOLVER.get())
+        .on_warning(warn)
 }
 
 /// The files a run over the scenario folder `dir` read: `scenario.toml`, the projects, the history

@@ -22,14 +22,17 @@ pub fn run(args: &ProposeArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
             .filter_map(|(o, p)| p.map(|p| (o, p)))
             .collect();
     check_outputs(&outputs, &[])?;
-    let proposed = common::propose_scenario_with(
-        &args.scenario,
-        args.rules.file.as_deref(),
-        args.overrides.as_deref(),
-        args.export_lp.is_some(),
-        args.risk.then_some(&args.risk_options),
-        err,
-    )?;
+    let method = args.solver.solver.method()?;
+    let proposed = common::with_solver(method, || {
+        common::propose_scenario_with(
+            &args.scenario,
+            args.rules.file.as_deref(),
+            args.overrides.as_deref(),
+            args.export_lp.is_some(),
+            args.risk.then_some(&args.risk_options),
+            err,
+        )
+    })?;
     ctx.stage(if args.risk { "load, rules, optimise, risk" } else { "load, rules, optimise" });
     let format = match format {
         Format::Md => DocumentFormat::Markdown,

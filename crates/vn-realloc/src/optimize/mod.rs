@@ -16,6 +16,8 @@
 //! - `transfers` splits the changes into transfers of at least `min_transfer` whenever it finds such a
 //!   split (the others carry a [`BelowMinReason`]); `sensitivity` explains each pool;
 //! - [`export_lp`] writes the model in CPLEX LP format for audit in any solver.
+//! - `highs` (optional, the `highs` feature) hands each pool's whole model to HiGHS instead
+//!   ([`Method::Highs`]), as an independent exact check.
 //!
 //! ```
 //! use realloc::optimize::{export_lp, propose, random};
@@ -33,6 +35,7 @@ mod exact;
 mod export;
 mod fast;
 mod flow;
+mod highs;
 mod lp;
 mod problem;
 pub mod random;
@@ -155,6 +158,16 @@ pub enum Method {
     Flow,
     /// The general LP for every pool (slow; for checks).
     GeneralLp,
+    /// Each pool's whole minimum-transfer model solved by HiGHS (`highs` feature; without it
+    /// [`OptimizeError::NotBuilt`]): an independent exact check of the built-in solver.
+    Highs,
+}
+
+impl Method {
+    /// False only for [`Method::Highs`] in a build without the `highs` feature.
+    pub fn is_available(self) -> bool {
+        self != Method::Highs || highs::AVAILABLE
+    }
 }
 
 /// Why no proposal could be made.
@@ -279,6 +292,14 @@ pub enum OptimizeError {
         asked: Money,
         /// What the pool could place (same sign).
         placed: Money,
+    },
+    /// The solver asked for is not in this build.
+    #[error(
+        "the solver `{solver}` is not in this build of realloc; build it with `cargo install vn-realloc-cli --features {solver}` (HiGHS needs cmake, a C++ compiler and libclang)"
+    )]
+    NotBuilt {
+        /// The solver's name (`highs`).
+        solver: &'static str,
     },
     /// The general LP solver failed.
     #[error("pool {pool}: the LP solver failed")]
@@ -424,6 +445,9 @@ fn place(changes: &mut [Money], pipeline: &mut [Money], pool: Vec<(usize, Money)
 /// [`propose`] with a choice of method.
 pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Result<Proposal, OptimizeError> {
     validate(portfolio, model)?;
+    if !method.is_available() {
+        return Err(OptimizeError::NotBuilt { solver: "highs" });
+    }
     let groups = problem::Groups::new(portfolio, &model.pipeline);
     let pools = problem::build(portfolio, model, &groups)?;
     // Pools share nothing: they are solved in parallel and merged in pool order, so the result does
@@ -472,6 +496,9 @@ pub fn propose_with(portfolio: &Portfolio, model: &Model, method: Method) -> Res
         (false, true) => lp::NAME.to_owned(),
         (true, true) => format!("{exact} + {}", lp::NAME),
     };
+    if method == Method::Highs {
+        solver = highs::NAME.to_owned();
+    }
     // "Exact" only when every pool is proven: otherwise say which pools stopped and by how much.
     let open: Vec<&PoolOutcome> = outcomes.iter().filter(|o| o.gap > 0.0).collect();
     if !open.is_empty() {
@@ -509,6 +536,7 @@ fn solve_pool(
         },
         Method::Flow => flow::solve(p).map(|s| (s, "flow")),
         Method::GeneralLp => None,
+        Method::Highs => return Ok((highs::solve(p)?, "highs")),
     };
     match solved {
         Some(x) => Ok(x),
