@@ -322,12 +322,17 @@ impl Overrides {
             }
         }
         let head = |s: &mut String, table: &str, id: &str, source: &str| {
-            let _ = write!(s, "\n[[{table}]]\nid = {}\nsource = {}\n", toml_string(id), toml_string(source));
+            let _ = write!(
+                s,
+                "\n[[{table}]]\nid = {}\nsource = {}\n",
+                crate::write::toml_string(id),
+                crate::write::toml_string(source)
+            );
         };
         let tail = |s: &mut String, reason: &str, at: &Option<String>| {
-            let _ = writeln!(s, "reason = {}", toml_string(reason));
+            let _ = writeln!(s, "reason = {}", crate::write::toml_string(reason));
             if let Some(at) = at {
-                let _ = writeln!(s, "at = {}", toml_string(at));
+                let _ = writeln!(s, "at = {}", crate::write::toml_string(at));
             }
         };
         for l in &self.lock {
@@ -612,22 +617,6 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, before[start..].chars().count() + 1)
 }
 
-/// The Levenshtein distance between two short strings, in characters.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let up = row[j + 1];
-            row[j + 1] = (diag + usize::from(ca != *cb)).min(row[j] + 1).min(up + 1);
-            diag = up;
-        }
-    }
-    row[b.len()]
-}
-
 /// The closest of `known` to `word` when near enough to be a typo (one edit in four characters),
 /// as `("; did you mean `x`?", "; có phải là `x`?")`, else empty texts.
 pub(crate) fn did_you_mean<'k>(word: &str, known: impl Iterator<Item = &'k str>) -> (String, String) {
@@ -636,7 +625,7 @@ pub(crate) fn did_you_mean<'k>(word: &str, known: impl Iterator<Item = &'k str>)
     }
     let w = word.to_lowercase();
     let best = known
-        .map(|k| (edit_distance(&w, &k.to_lowercase()), k))
+        .map(|k| (crate::load::headers::edit_distance(&w, &k.to_lowercase()), k))
         .filter(|(d, k)| *d <= 1 + k.chars().count().max(w.chars().count()) / 4)
         .min_by_key(|x| x.0);
     match best {
@@ -645,33 +634,12 @@ pub(crate) fn did_you_mean<'k>(word: &str, known: impl Iterator<Item = &'k str>)
     }
 }
 
-/// A TOML basic string.
-fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// A TOML key: bare when it can be, else quoted.
 fn toml_key(k: &str) -> String {
     if !k.is_empty() && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
         k.to_owned()
     } else {
-        toml_string(k)
+        crate::write::toml_string(k)
     }
 }
 
@@ -1015,12 +983,12 @@ mod tests {
         let known = ["min_transfer", "min_unit", "locality_cap"];
         assert!(did_you_mean("min_transfr", known.iter().copied()).0.contains("`min_transfer`"));
         assert!(did_you_mean("budget", known.iter().copied()).0.is_empty());
-        assert_eq!(edit_distance("LS-0012", "LS-0021"), 2);
+        assert_eq!(crate::load::headers::edit_distance("LS-0012", "LS-0021"), 2);
     }
 
     #[test]
     fn texts_and_numbers_are_written_as_toml_reads_them() {
-        assert_eq!(toml_string("a \"b\"\\\n"), r#""a \"b\"\\\n""#);
+        assert_eq!(crate::write::toml_string("a \"b\"\\\n"), r#""a \"b\"\\\n""#);
         assert_eq!(toml_key("min_transfer"), "min_transfer");
         assert_eq!(toml_key("tỷ lệ"), "\"tỷ lệ\"");
         for x in [100.0, 0.3, 1e-7, -0.0, 1e21, f64::MAX] {

@@ -246,8 +246,8 @@ fn percent(pct: f64) -> String {
     format!("{pct}")
 }
 
-/// A TOML basic string with the escapes TOML requires.
-fn toml_string(s: &str) -> String {
+/// A TOML basic string with the escapes TOML requires (one writer for every TOML the library makes).
+pub(crate) fn toml_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -155,7 +155,7 @@ pub(crate) fn suggest<'t>(
 }
 
 /// The Levenshtein distance between two short strings, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

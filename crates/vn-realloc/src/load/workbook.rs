@@ -221,12 +221,12 @@ pub(crate) fn read_settings(
     };
     let (toml, lines, value_column) = to_toml(&rows, file, &sheet, &mut diags);
     let mut toml = toml;
-    let mut extra = vec![format!("projects = {}", quoted(file_name))];
+    let mut extra = vec![format!("projects = {}", crate::write::toml_string(file_name))];
     if sheets.history {
-        extra.push(format!("disbursements = {}", quoted(file_name)));
+        extra.push(format!("disbursements = {}", crate::write::toml_string(file_name)));
     }
     if sheets.pipeline {
-        extra.push(format!("pipeline = {}", quoted(file_name)));
+        extra.push(format!("pipeline = {}", crate::write::toml_string(file_name)));
     }
     // The file keys go first, before any `[document]` table; they stand for no row.
     let shift = extra.len();
@@ -299,25 +299,6 @@ fn has_data(rows: &[(usize, Vec<Cell>)], table: &[(&str, &[&str])]) -> bool {
     };
     let at = rows.iter().take(xlsx::HEADER_SEARCH).position(|(_, cells)| named(cells) >= 2).unwrap_or(0);
     rows.len() > at + 1
-}
-
-/// A TOML basic string.
-fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The setting a row sets: its key cell, else its label in either language.
@@ -429,7 +410,7 @@ fn to_toml(
 fn value_toml(cell: Option<&Cell>, kind: SettingKind) -> Option<String> {
     let data = match cell.map(|c| &c.value) {
         None => return None,
-        Some(Value::Uncalculated) => return Some(quoted("=?")),
+        Some(Value::Uncalculated) => return Some(crate::write::toml_string("=?")),
         Some(Value::Data(d, _)) => d,
     };
     if let Data::String(s) = data
@@ -446,14 +427,14 @@ fn value_toml(cell: Option<&Cell>, kind: SettingKind) -> Option<String> {
         other => xlsx::cell_text(other, false).unwrap_or_else(|e| e.en),
     };
     Some(match kind {
-        SettingKind::Text | SettingKind::Date => quoted(as_text().trim()),
+        SettingKind::Text | SettingKind::Date => crate::write::toml_string(as_text().trim()),
         SettingKind::Year => {
             let t = as_text();
             let t = t.trim();
             if !t.is_empty() && t.len() <= 6 && t.bytes().all(|b| b.is_ascii_digit()) {
                 t.to_owned()
             } else {
-                quoted(t)
+                crate::write::toml_string(t)
             }
         }
         SettingKind::Bool => match data {
@@ -463,13 +444,14 @@ fn value_toml(cell: Option<&Cell>, kind: SettingKind) -> Option<String> {
                 match crate::domain::fold_label(t.trim()).as_str() {
                     "true" | "co" => "true".to_owned(),
                     "false" | "khong" => "false".to_owned(),
-                    _ => quoted(t.trim()),
+                    _ => crate::write::toml_string(t.trim()),
                 }
             }
         },
         SettingKind::List => {
             let t = as_text();
-            let items: Vec<String> = t.lines().map(str::trim).filter(|l| !l.is_empty()).map(quoted).collect();
+            let items: Vec<String> =
+                t.lines().map(str::trim).filter(|l| !l.is_empty()).map(crate::write::toml_string).collect();
             format!("[{}]", items.join(", "))
         }
     })
@@ -481,7 +463,7 @@ mod tests {
 
     #[test]
     fn strings_are_quoted_for_toml() {
-        assert_eq!(quoted("a \"b\"\\\n"), "\"a \\\"b\\\"\\\\\\n\"");
+        assert_eq!(crate::write::toml_string("a \"b\"\\\n"), "\"a \\\"b\\\"\\\\\\n\"");
     }
 
     #[test]
