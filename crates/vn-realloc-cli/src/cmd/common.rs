@@ -111,14 +111,7 @@ pub fn pipeline_error(e: PipelineError) -> anyhow::Error {
         // one JSON object each under `--message-format json`).
         PipelineError::Scenario { folder, diagnostics } => {
             let lang = message_lang();
-            let count = diagnostics.error_count();
-            let head = match lang {
-                Lang::En => format!(
-                    "the scenario `{folder}` cannot be used ({count} problem{})",
-                    if count == 1 { "" } else { "s" }
-                ),
-                Lang::Vi => format!("không dùng được kịch bản `{folder}` ({count} lỗi)"),
-            };
+            let head = scenario_head(&folder, diagnostics.error_count(), lang);
             crate::output::bad_diagnostics(
                 format!("{head}:\n{}", diagnostics.render(lang)),
                 diagnostics.iter().cloned().collect(),
@@ -150,14 +143,7 @@ pub fn pipeline_error(e: PipelineError) -> anyhow::Error {
         }
         PipelineError::Overrides { file, diagnostics } => {
             let lang = message_lang();
-            let count = diagnostics.error_count();
-            let head = match lang {
-                Lang::En => format!(
-                    "the adjustments in `{file}` cannot apply ({count} problem{})",
-                    if count == 1 { "" } else { "s" }
-                ),
-                Lang::Vi => format!("không áp dụng được các điều chỉnh trong `{file}` ({count} lỗi)"),
-            };
+            let head = overrides_head(&file, diagnostics.error_count(), lang);
             crate::output::bad_diagnostics(
                 format!("{head}:\n{}", diagnostics.render(lang)),
                 diagnostics.iter().cloned().collect(),
@@ -166,6 +152,27 @@ pub fn pipeline_error(e: PipelineError) -> anyhow::Error {
         e if e.is_bad_input() => bad_input(e.to_string()),
         e => anyhow::Error::new(e),
     }
+}
+
+/// "the scenario `FOLDER` cannot be used (N problems)" in `lang` (the command line and the server).
+pub fn scenario_head(folder: &str, count: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("the scenario `{folder}` cannot be used ({count} problem{})", plural(count)),
+        Lang::Vi => format!("không dùng được kịch bản `{folder}` ({count} lỗi)"),
+    }
+}
+
+/// "the adjustments in `FILE` cannot apply (N problems)" in `lang` (the command line and the server).
+pub fn overrides_head(file: &str, count: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("the adjustments in `{file}` cannot apply ({count} problem{})", plural(count)),
+        Lang::Vi => format!("không áp dụng được các điều chỉnh trong `{file}` ({count} lỗi)"),
+    }
+}
+
+/// The English plural ending for `count` things.
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
 }
 
 /// "FILE: N problem(s) in the rules:" in `lang`.

@@ -55,14 +55,7 @@ impl Failure {
     pub fn pipeline(e: PipelineError, lang: Lang) -> Failure {
         match e {
             PipelineError::Scenario { folder, diagnostics } => {
-                let count = diagnostics.error_count();
-                let head = match lang {
-                    Lang::En => format!(
-                        "the scenario `{folder}` cannot be used ({count} problem{})",
-                        if count == 1 { "" } else { "s" }
-                    ),
-                    Lang::Vi => format!("không dùng được kịch bản `{folder}` ({count} lỗi)"),
-                };
+                let head = crate::cmd::common::scenario_head(&folder, diagnostics.error_count(), lang);
                 let code = diagnostics.iter().find(|d| !d.code.is_empty()).map_or("E000", |d| d.code);
                 Failure {
                     status: 422,
@@ -72,14 +65,7 @@ impl Failure {
                 }
             }
             PipelineError::Overrides { file, diagnostics } => {
-                let count = diagnostics.error_count();
-                let head = match lang {
-                    Lang::En => format!(
-                        "the adjustments in `{file}` cannot apply ({count} problem{})",
-                        if count == 1 { "" } else { "s" }
-                    ),
-                    Lang::Vi => format!("không áp dụng được các điều chỉnh trong `{file}` ({count} lỗi)"),
-                };
+                let head = crate::cmd::common::overrides_head(&file, diagnostics.error_count(), lang);
                 let code = diagnostics.iter().find(|d| !d.code.is_empty()).map_or("E900", |d| d.code);
                 Failure {
                     status: 422,
