@@ -126,6 +126,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/index.html", get(page))
         .route("/assets/app.js", get(|| async { asset(APP_JS, "text/javascript; charset=utf-8") }))
         .route("/assets/app.css", get(|| async { asset(APP_CSS, "text/css; charset=utf-8") }))
+        // A browser asks for an icon for any address without one (the page names its own): no content.
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .route("/api/scenario", get(scenario))
         .route("/api/session", get(session))
         .route("/api/session/change", post(change).layer(json_limit))
@@ -340,8 +342,10 @@ fn check(
         ));
     }
     // The page's script and style hold no data, and the page cannot add the token to their addresses
-    // (its address carries it; its policy allows no inline script), so they are served without it.
-    let asset = method == Method::GET && matches!(uri.path(), "/assets/app.js" | "/assets/app.css");
+    // (its address carries it; its policy allows no inline script), so they are served without it;
+    // so is the browser's own request for an icon, which is answered with nothing.
+    let asset =
+        method == Method::GET && matches!(uri.path(), "/assets/app.js" | "/assets/app.css" | "/favicon.ico");
     if let (Some(token), false) = (&app.token, asset) {
         let bearer = headers
             .get(header::AUTHORIZATION)
