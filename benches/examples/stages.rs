@@ -13,14 +13,19 @@ use realloc::report::{ProposalDocument, RulesIdentity, constraint_costs};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Minor page faults and peak resident memory so far (Linux; zeros elsewhere).
-fn mem() -> (u64, u64) {
-    let faults = std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            s.rsplit(')').next().and_then(|t| t.split_whitespace().nth(7)).and_then(|f| f.parse().ok())
-        })
-        .unwrap_or(0);
+/// Minor page faults, peak resident memory (MB) and CPU time (user + system, ms) so far (Linux; zeros
+/// elsewhere).
+fn mem() -> (u64, u64, u64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let field = |n: usize| -> u64 {
+        stat.rsplit(')')
+            .next()
+            .and_then(|t| t.split_whitespace().nth(n))
+            .and_then(|f| f.parse().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are in clock ticks, 100 a second on Linux.
+    let (faults, cpu_ms) = (field(7), (field(11) + field(12)) * 10);
     let hwm = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -30,7 +35,7 @@ fn mem() -> (u64, u64) {
                 .and_then(|k| k.parse().ok())
         })
         .unwrap_or(0);
-    (faults, hwm / 1024)
+    (faults, hwm / 1024, cpu_ms)
 }
 
 fn main() {
@@ -72,7 +77,7 @@ fn main() {
         let t_json = t.elapsed();
         let m_json = mem();
         println!(
-            "minor faults / peak MB after: load {m_load:?} assess {m_assess:?} propose {m_propose:?} costs {m_costs:?} build {m_build:?} json {m_json:?}"
+            "minor faults / peak MB / CPU ms after: load {m_load:?} assess {m_assess:?} propose {m_propose:?} costs {m_costs:?} build {m_build:?} json {m_json:?}"
         );
         drop((doc, proposal, assessment, prepared));
         let t_whole = Instant::now();

@@ -549,8 +549,9 @@ impl Default for Portfolio {
     }
 }
 
-/// The hash of a project id in the index.
-fn id_hash(id: &str) -> u64 {
+/// The hash of a project id in the index (computed beside the parsing of each part of a large file,
+/// see [`Portfolio::insert_hashed`]).
+pub(crate) fn id_hash(id: &str) -> u64 {
     FxBuildHasher.hash_one(id)
 }
 
@@ -572,11 +573,25 @@ impl Portfolio {
         self.rows.reserve(additional);
     }
 
+    /// Makes room in the index for `rows[s]` more rows of source `s` (in the order of [`Source::ALL`]),
+    /// so that it does not grow (and rehash) as they come.
+    pub(crate) fn reserve_by_source(&mut self, rows: &[usize]) {
+        for (table, &n) in self.index.iter_mut().zip(rows) {
+            table.reserve(n, |&(h, _)| h);
+        }
+    }
+
     /// Adds a row and returns its index, or refuses a key already present.
     pub fn insert(&mut self, project: Project) -> Result<usize, DuplicateKey> {
+        let hash = id_hash(&project.id);
+        self.insert_hashed(project, hash)
+    }
+
+    /// [`Portfolio::insert`] of a row whose id hashes to `hash` ([`id_hash`]).
+    pub(crate) fn insert_hashed(&mut self, project: Project, hash: u64) -> Result<usize, DuplicateKey> {
+        debug_assert_eq!(hash, id_hash(&project.id));
         let row = self.rows.len();
         let rows = &self.rows;
-        let hash = id_hash(&project.id);
         let entry = self.index[project.source.index()].entry(
             hash,
             |&(h, r)| h == hash && rows[r].id == project.id,

@@ -414,45 +414,55 @@ fn load_files(
         (table, history, digests)
     } else {
         let meta = &meta;
-        let ((projects, projects_digest), history) = rayon::join(
+        // First the two files' rows, checked in parts on every thread; then the sequential joining
+        // of the parts and the matching of the history with the projects, while the files are
+        // hashed beside it.
+        let (pending, scanned) = rayon::join(
             || {
-                rayon::join(
-                    || parse_projects_table(projects_text, &projects_shown, meta.amount_format),
-                    || digest(&meta.projects, &projects_bytes),
+                projects::read_projects_in_parts(
+                    projects_text,
+                    &projects_shown,
+                    meta.amount_format,
+                    records::PART_BYTES,
                 )
             },
             || {
-                hist_bytes.as_ref().map(|(name, shown, bytes)| {
-                    rayon::join(
-                        || {
-                            let mut d = Diagnostics::new();
-                            let bytes = hist_commas.as_deref().unwrap_or(bytes);
-                            let scanned = history::decode_history(bytes, shown, &mut d)
-                                .map(|text| history::scan_disbursements(text, shown, meta));
-                            (scanned, d)
-                        },
-                        || digest(name, bytes),
-                    )
+                hist_bytes.as_ref().map(|(_, shown, bytes)| {
+                    let mut d = Diagnostics::new();
+                    let bytes = hist_commas.as_deref().unwrap_or(bytes);
+                    let scanned = history::decode_history(bytes, shown, &mut d)
+                        .map(|text| history::scan_disbursements(text, shown, meta));
+                    (scanned, d)
                 })
             },
         );
-        let (mut table, d) = projects;
-        // Projects that could not be read at all (a bad header) leave every history row without its
-        // project: one root cause, reported once.
-        let projects_failed = table.portfolio.is_empty() && d.has_errors();
-        diags.extend(d);
-        merge_names(&mut table, &mut diags);
-        let mut digests = vec![projects_digest];
-        let mut matched = None;
-        if let (Some(((scanned, d), history_digest)), Some((_, shown, _))) = (history, &hist_bytes) {
-            diags.extend(d);
-            digests.push(history_digest);
-            if let Some(scanned) = scanned.filter(|_| !projects_failed) {
-                let (h, d) = history::finish_disbursements(scanned, shown, &table, meta);
+        let ((table, matched), digests) = rayon::join(
+            || {
+                let (mut table, d) = pending.finish();
+                // Projects that could not be read at all (a bad header) leave every history row
+                // without its project: one root cause, reported once.
+                let projects_failed = table.portfolio.is_empty() && d.has_errors();
                 diags.extend(d);
-                matched = h;
-            }
-        }
+                merge_names(&mut table, &mut diags);
+                let mut matched = None;
+                if let (Some((scanned, d)), Some((_, shown, _))) = (scanned, &hist_bytes) {
+                    diags.extend(d);
+                    if let Some(scanned) = scanned.filter(|_| !projects_failed) {
+                        let (h, d) = history::finish_disbursements(scanned, shown, &table, meta);
+                        diags.extend(d);
+                        matched = h;
+                    }
+                }
+                (table, matched)
+            },
+            || {
+                let (p, h) = rayon::join(
+                    || digest(&meta.projects, &projects_bytes),
+                    || hist_bytes.as_ref().map(|(name, _, bytes)| digest(name, bytes)),
+                );
+                std::iter::once(p).chain(h).collect::<Vec<_>>()
+            },
+        );
         (table, matched, digests)
     };
     inputs.extend(digests);

@@ -557,8 +557,14 @@ impl ProjectsBuilder {
 
     /// Adds a checked row starting at `line`, refusing a key already present.
     fn keep(&mut self, project: Project, line: usize, diags: &mut Diagnostics) {
+        let hash = crate::domain::id_hash(&project.id);
+        self.keep_hashed(project, hash, line, diags);
+    }
+
+    /// [`ProjectsBuilder::keep`] of a row whose id hashes to `hash`.
+    fn keep_hashed(&mut self, project: Project, hash: u64, line: usize, diags: &mut Diagnostics) {
         let file = self.table.file.as_str();
-        match self.table.portfolio.insert(project) {
+        match self.table.portfolio.insert_hashed(project, hash) {
             Ok(_) => self.table.lines.push(line),
             Err(dup) => {
                 let first = self.table.lines.get(dup.first_row).copied().unwrap_or(0);
@@ -650,8 +656,37 @@ pub(crate) fn parse_projects_in_parts(
     format: Option<AmountFormat>,
     part_bytes: usize,
 ) -> (ProjectsTable, Diagnostics) {
+    read_projects_in_parts(bytes, file, format, part_bytes).finish()
+}
+
+/// A projects file checked in parts, before its rows are joined into one table: the joining is
+/// sequential, and the loader runs it beside other work (hashing the files).
+#[derive(Debug)]
+pub(crate) struct PendingProjects {
+    /// `None` when no row could be read (no header, not text).
+    builder: Option<ProjectsBuilder>,
+    parts: Vec<(Part, usize)>,
+    records: usize,
+    diags: Diagnostics,
+    file: String,
+}
+
+/// Checks the rows of `bytes` (see [`parse_projects_table`]) in parts of about `part_bytes`, in
+/// parallel.
+pub(crate) fn read_projects_in_parts(
+    bytes: &[u8],
+    file: &str,
+    format: Option<AmountFormat>,
+    part_bytes: usize,
+) -> PendingProjects {
     let mut diags = Diagnostics::new();
-    let empty = || ProjectsTable { file: file.to_owned(), ..ProjectsTable::default() };
+    let empty = |diags| PendingProjects {
+        builder: None,
+        parts: Vec::new(),
+        records: 0,
+        diags,
+        file: file.to_owned(),
+    };
     let Some(text) = text::decode(
         bytes,
         file,
@@ -661,57 +696,92 @@ pub(crate) fn parse_projects_in_parts(
         ),
         &mut diags,
     ) else {
-        return (empty(), diags);
+        return empty(diags);
     };
     let mut records = Records::new(text);
     let mut fields = Vec::with_capacity(ALL_COLUMNS);
     let Some(header_line) = records.header(&mut fields, file, &mut diags) else {
-        return (empty(), diags);
+        return empty(diags);
     };
-    let Some(mut builder) = ProjectsBuilder::new(&fields, header_line, file, format, &mut diags) else {
-        return (empty(), diags);
+    let Some(builder) = ProjectsBuilder::new(&fields, header_line, file, format, &mut diags) else {
+        return empty(diags);
     };
     let (body, lines_before) = records.rest();
-
     let parts = read_in_parts(body, lines_before, part_bytes, &mut diags, |part| builder.check_part(part));
+    PendingProjects {
+        builder: Some(builder),
+        parts: parts.parts,
+        records: parts.records,
+        diags,
+        file: file.to_owned(),
+    }
+}
 
-    builder.reserve(parts.parts.iter().map(|(p, _)| p.rows.len()).sum());
-    for (part, offset) in parts.parts {
-        builder.table.rejected_ids.extend(part.state.rejected);
-        for (project, line) in part.rows {
-            builder.keep(project, line + offset, &mut diags);
+impl PendingProjects {
+    /// Joins the parts into one table, in file order, refusing repeated keys.
+    pub(crate) fn finish(self) -> (ProjectsTable, Diagnostics) {
+        let PendingProjects { builder, parts, records, mut diags, file } = self;
+        let Some(mut builder) = builder else {
+            return (ProjectsTable { file, ..ProjectsTable::default() }, diags);
+        };
+        let mut by_source = vec![0usize; Source::ALL.len()];
+        for (part, _) in &parts {
+            for (i, n) in part.by_source.iter().enumerate() {
+                by_source[i] += n;
+            }
         }
+        builder.reserve(by_source.iter().sum());
+        builder.table.portfolio.reserve_by_source(&by_source);
+        for (part, offset) in parts {
+            builder.table.rejected_ids.extend(part.state.rejected);
+            for row in part.rows {
+                builder.keep_hashed(row.project, row.hash, row.line + offset, &mut diags);
+            }
+        }
+        if records == 0 {
+            diags.error(
+                &file,
+                Location::Line { line: 1 },
+                msg!(
+                    "E415",
+                    "the file has only a header line and no project rows",
+                    "tệp chỉ có dòng tiêu đề, không có dòng dự án nào"
+                ),
+            );
+        }
+        (builder.finish(), diags)
     }
-    if parts.records == 0 {
-        diags.error(
-            file,
-            Location::Line { line: 1 },
-            msg!(
-                "E415",
-                "the file has only a header line and no project rows",
-                "tệp chỉ có dòng tiêu đề, không có dòng dự án nào"
-            ),
-        );
-    }
-    (builder.finish(), diags)
 }
 
 /// The rows of one part of a projects file, with lines counted from the part's start.
 #[derive(Debug, Default)]
 struct Part {
-    rows: Vec<(Project, usize)>,
+    rows: Vec<PartRow>,
+    /// Rows of each source, in the order of [`Source::ALL`].
+    by_source: Vec<usize>,
     state: PartState,
+}
+
+/// A checked row of a part, with the hash of its id ([`crate::domain::id_hash`], computed in
+/// parallel) and its line counted from the part's start.
+#[derive(Debug)]
+struct PartRow {
+    project: Project,
+    hash: u64,
+    line: usize,
 }
 
 impl ProjectsBuilder {
     /// Checks every record of `text`, a run of whole lines of the file after the header.
     fn check_part(&self, text: &str) -> (Part, PartRead) {
-        let mut part = Part::default();
+        let mut part = Part { by_source: vec![0; Source::ALL.len()], ..Part::default() };
         // A project row is about 250 bytes.
         part.rows.reserve(text.len() / 200);
         let read = read_part(text, &self.table.file, self.width, |fields, line, diags| {
             if let Some(project) = self.check(fields, line, diags, &mut part.state) {
-                part.rows.push((project, line));
+                part.by_source[project.source.index()] += 1;
+                let hash = crate::domain::id_hash(&project.id);
+                part.rows.push(PartRow { project, hash, line });
             }
         });
         (part, read)

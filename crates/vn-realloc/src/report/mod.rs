@@ -9,6 +9,7 @@ mod csv;
 mod docx;
 pub mod fmt;
 pub(crate) mod html;
+mod json;
 pub(crate) mod layout;
 pub(crate) mod markdown;
 mod pools;
@@ -793,10 +794,16 @@ impl ProposalDocument {
     }
 }
 
-/// Appends a value as compact JSON. Serialising these plain structs of strings, integers and floats
-/// cannot fail (serde_json writes a NaN as `null`); `null` stands in should it ever.
+/// Appends a value as compact JSON, the bytes `serde_json::to_writer` writes (by [`json::write`], or
+/// by serde_json itself for a value that one leaves to it). Serialising these plain structs of
+/// strings, integers and floats cannot fail (serde_json writes a NaN as `null`); `null` stands in
+/// should it ever.
 fn compact<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     let start = out.len();
+    if json::write(out, value).is_ok() {
+        return;
+    }
+    out.truncate(start);
     if serde_json::to_writer(&mut *out, value).is_err() {
         out.truncate(start);
         out.extend_from_slice(b"null");
