@@ -3,6 +3,7 @@
 //!
 //! Everything here counts *units* of `min_unit` in `i64`; đồng only come back in [`super::propose`].
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::domain::{Portfolio, Source};
@@ -377,7 +378,6 @@ pub(crate) fn build(
         + i64::from(model.settings.min_transfer.dong().rem_euclid(unit) != 0);
     let min_units = min_units.max(1);
     let (keys, index) = pools_of(portfolio, model);
-    let n = portfolio.len();
     let mut pool_rows: Vec<Vec<usize>> = vec![Vec::new(); keys.len()];
     for (row, k) in index.iter().enumerate() {
         if let Some(k) = *k {
@@ -386,80 +386,106 @@ pub(crate) fn build(
     }
     // A pool's name in the LP export: the source code, with a number when the source is split.
     let mut seen_of_source = [0usize; Source::ALL.len()];
-    let mut donor_of = vec![usize::MAX; n];
-    let mut pools = Vec::new();
-    for (key, all_rows) in keys.into_iter().zip(&pool_rows) {
-        let source = key.source;
-        let name = if key.agreement.is_none() && key.locality.is_none() {
-            source.code().to_owned()
-        } else {
-            seen_of_source[source.index()] += 1;
-            format!("{}_{}", source.code(), seen_of_source[source.index()])
-        };
-        let split = all_rows.partition_point(|&r| r < n);
-        let (rows, pipeline_rows) = all_rows.split_at(split);
-        let mut p = PoolProblem {
-            source,
-            key,
-            name,
-            donors: Vec::new(),
-            recipients: Vec::new(),
-            caps: Vec::new(),
-            min_units,
-            rows: rows.len(),
-            locked: 0,
-            small_donors: 0,
-            small_recipients: 0,
-            forced: Vec::new(),
-        };
-        let mut total: [i128; 2] = [0, 0];
-        for &row in rows {
-            let (project, b) = (&portfolio.rows()[row], &model.rows[row]);
-            p.locked += usize::from(project.locked);
-            let r = units(b.releasable, unit);
-            let a = units(b.absorbable, unit);
-            let forced = model.forced.binary_search(&row).is_ok();
-            if forced && r > 0 {
-                p.forced.push(Forced { donor: true, index: p.donors.len(), value: b.value_out });
-            } else if forced && a > 0 {
-                p.forced.push(Forced { donor: false, index: p.recipients.len(), value: b.value_in });
-            }
-            if r >= min_units || (forced && r > 0) {
-                donor_of[row] = p.donors.len();
-                p.donors.push(Donor { row, cap: r, value: b.value_out, caps: Vec::new() });
-                total[0] += i128::from(r);
-            } else if b.releasable > Money::ZERO {
-                p.small_donors += 1;
-            }
-            if a >= min_units || (forced && a > 0) {
-                p.recipients.push(Recipient { row, cap: a, value: b.value_in });
-                total[1] += i128::from(a);
-            } else if b.absorbable > Money::ZERO {
-                p.small_recipients += 1;
-            }
-        }
-        // Pipeline projects: recipients after the portfolio's rows.
-        for &row in pipeline_rows {
-            let x = &model.pipeline[row - n];
-            let a = units(x.absorbable, unit);
-            if a >= min_units {
-                p.recipients.push(Recipient { row, cap: a, value: x.value_in });
-                total[1] += i128::from(a);
-            }
-        }
-        // Sums of units must stay far from overflow in the solvers' running totals.
-        if total.iter().any(|&t| t > i128::from(i64::MAX / 4)) {
-            return Err(OptimizeError::TooLarge { pool: source });
-        }
-        add_caps(model, groups, rows, &donor_of, &mut p, unit);
-        p.weigh_forced();
-        pools.push(p);
-    }
-    Ok(pools)
+    let named: Vec<(PoolKey, String, &Vec<usize>)> = keys
+        .into_iter()
+        .zip(&pool_rows)
+        .map(|(key, rows)| {
+            let name = if key.agreement.is_none() && key.locality.is_none() {
+                key.source.code().to_owned()
+            } else {
+                seen_of_source[key.source.index()] += 1;
+                format!("{}_{}", key.source.code(), seen_of_source[key.source.index()])
+            };
+            (key, name, rows)
+        })
+        .collect();
+    // Pools share no row: they are built in parallel, in pool order (the first pool that fails, in
+    // that order, is the one reported).
+    let built: Vec<Result<PoolProblem, OptimizeError>> = named
+        .into_par_iter()
+        .map(|(key, name, all_rows)| pool_problem(portfolio, model, groups, key, name, all_rows, min_units))
+        .collect();
+    built.into_iter().collect()
 }
 
-/// Adds the caps of the declared side constraints to pool `p` (whose rows are `rows`), leaving out
-/// those that cannot bind.
+/// The problem of one pool, whose rows are `all_rows` (ascending; pipeline rows from
+/// `portfolio.len()` on).
+fn pool_problem(
+    portfolio: &Portfolio,
+    model: &Model,
+    groups: &Groups,
+    key: PoolKey,
+    name: String,
+    all_rows: &[usize],
+    min_units: i64,
+) -> Result<PoolProblem, OptimizeError> {
+    let unit = model.settings.min_unit.dong();
+    let n = portfolio.len();
+    let source = key.source;
+    let split = all_rows.partition_point(|&r| r < n);
+    let (rows, pipeline_rows) = all_rows.split_at(split);
+    let mut p = PoolProblem {
+        source,
+        key,
+        name,
+        donors: Vec::new(),
+        recipients: Vec::new(),
+        caps: Vec::new(),
+        min_units,
+        rows: rows.len(),
+        locked: 0,
+        small_donors: 0,
+        small_recipients: 0,
+        forced: Vec::new(),
+    };
+    // The donor index of each of `rows`, `usize::MAX` for a row that gives nothing.
+    let mut donor_of = vec![usize::MAX; rows.len()];
+    let mut total: [i128; 2] = [0, 0];
+    for (at, &row) in rows.iter().enumerate() {
+        let (project, b) = (&portfolio.rows()[row], &model.rows[row]);
+        p.locked += usize::from(project.locked);
+        let r = units(b.releasable, unit);
+        let a = units(b.absorbable, unit);
+        let forced = model.forced.binary_search(&row).is_ok();
+        if forced && r > 0 {
+            p.forced.push(Forced { donor: true, index: p.donors.len(), value: b.value_out });
+        } else if forced && a > 0 {
+            p.forced.push(Forced { donor: false, index: p.recipients.len(), value: b.value_in });
+        }
+        if r >= min_units || (forced && r > 0) {
+            donor_of[at] = p.donors.len();
+            p.donors.push(Donor { row, cap: r, value: b.value_out, caps: Vec::new() });
+            total[0] += i128::from(r);
+        } else if b.releasable > Money::ZERO {
+            p.small_donors += 1;
+        }
+        if a >= min_units || (forced && a > 0) {
+            p.recipients.push(Recipient { row, cap: a, value: b.value_in });
+            total[1] += i128::from(a);
+        } else if b.absorbable > Money::ZERO {
+            p.small_recipients += 1;
+        }
+    }
+    // Pipeline projects: recipients after the portfolio's rows.
+    for &row in pipeline_rows {
+        let x = &model.pipeline[row - n];
+        let a = units(x.absorbable, unit);
+        if a >= min_units {
+            p.recipients.push(Recipient { row, cap: a, value: x.value_in });
+            total[1] += i128::from(a);
+        }
+    }
+    // Sums of units must stay far from overflow in the solvers' running totals.
+    if total.iter().any(|&t| t > i128::from(i64::MAX / 4)) {
+        return Err(OptimizeError::TooLarge { pool: source });
+    }
+    add_caps(model, groups, rows, &donor_of, &mut p, unit);
+    p.weigh_forced();
+    Ok(p)
+}
+
+/// Adds the caps of the side constraints to a pool's problem; `donor_of[i]` is the donor index of
+/// `rows[i]` (`usize::MAX`: not a donor).
 fn add_caps(
     model: &Model,
     groups: &Groups,
@@ -490,22 +516,23 @@ fn add_caps(
             CapKind::Locality => (&groups.locality, &groups.locality_names),
             _ => (&groups.investor, &groups.investor_names),
         };
-        let mut keyed: Vec<(u32, usize)> = rows.iter().map(|&row| (ids[row], row)).collect();
+        // (group id, position in `rows`)
+        let mut keyed: Vec<(u32, usize)> = rows.iter().enumerate().map(|(at, &row)| (ids[row], at)).collect();
         keyed.sort_unstable();
         for group in keyed.chunk_by(|x, y| x.0 == y.0) {
             let members: Vec<usize> =
-                group.iter().map(|&(_, row)| donor_of[row]).filter(|&d| d != usize::MAX).collect();
+                group.iter().map(|&(_, at)| donor_of[at]).filter(|&d| d != usize::MAX).collect();
             if members.is_empty() {
                 continue;
             }
-            let plan: i128 = group.iter().map(|&(_, row)| i128::from(groups.plan[row])).sum();
+            let plan: i128 = group.iter().map(|&(_, at)| i128::from(groups.plan[rows[at]])).sum();
             // The members' own offers come on top of the share: a loss-share cap protects a locality
             // or an investor from cuts it did not ask for, not from capital its investors offered back.
             let offered: i64 = group
                 .iter()
-                .filter(|&&(_, row)| donor_of[row] != usize::MAX)
-                .map(|&(_, row)| {
-                    units(Money::from_dong(groups.offer[row]), unit).min(p.donors[donor_of[row]].cap)
+                .filter(|&&(_, at)| donor_of[at] != usize::MAX)
+                .map(|&(_, at)| {
+                    units(Money::from_dong(groups.offer[rows[at]]), unit).min(p.donors[donor_of[at]].cap)
                 })
                 .sum();
             let limit = share_cap_units(share, plan, unit).saturating_add(offered);
