@@ -405,6 +405,40 @@ impl<'a> OutputSet<'a> {
     /// share, if any): the files go to temporary files first, standard output next, and only when
     /// all of that succeeded are the files renamed into place. On any failure no file is written.
     pub fn commit(self, inputs: &[PathBuf], stdout: Option<(&mut dyn Write, &[u8])>) -> anyhow::Result<()> {
+        match stdout {
+            Some((out, bytes)) => self.commit_with(inputs, Some(&mut || write_stdout(out, bytes))),
+            None => self.commit_with(inputs, None),
+        }
+    }
+
+    /// [`OutputSet::commit`] with standard output written by `write` as it is made (a national JSON
+    /// proposal is hundreds of megabytes: it is never held whole).
+    pub fn commit_streaming(
+        self,
+        inputs: &[PathBuf],
+        out: &mut dyn Write,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut write = Some(write);
+        self.commit_with(
+            inputs,
+            Some(&mut || {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut *out);
+                let written = match write.take() {
+                    Some(write) => write(&mut w),
+                    None => Ok(()),
+                };
+                written.and_then(|()| w.flush()).context("cannot write to standard output")
+            }),
+        )
+    }
+
+    /// Writes the files, then standard output (`stdout`), all or nothing as [`OutputSet::commit`] says.
+    fn commit_with(
+        self,
+        inputs: &[PathBuf],
+        stdout: Option<&mut dyn FnMut() -> anyhow::Result<()>>,
+    ) -> anyhow::Result<()> {
         let named: Vec<(&str, &Path)> =
             self.files.iter().map(|(o, p, _)| (o.as_str(), p.as_path())).collect();
         check_outputs(&named, inputs)?;
@@ -421,8 +455,8 @@ impl<'a> OutputSet<'a> {
                 let content = std::mem::replace(content, Content::Bytes(Vec::new()));
                 write_temp(&tmp, content)?;
             }
-            if let Some((out, bytes)) = stdout {
-                write_stdout(out, bytes)?;
+            if let Some(write) = stdout {
+                write()?;
             }
             Ok(())
         })();

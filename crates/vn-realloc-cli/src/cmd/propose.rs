@@ -96,6 +96,10 @@ pub fn run(args: &ProposeArgs, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Wri
             ctx.stage("document");
             set.commit(&inputs, Some((out, text.as_bytes())))?;
         }
+        // The same on standard output (`--format json > FILE`).
+        (None, DocumentFormat::Json) => {
+            set.commit_streaming(&inputs, out, |w| document.write_json(w))?;
+        }
         (None, _) => {
             let bytes = render()?;
             ctx.stage("document");
