@@ -280,51 +280,30 @@ impl<'a, 'b> Serializer for &'b mut Json<'a> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.comma();
-        value.serialize(&mut *self.json)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.close(b']');
-        Ok(())
-    }
+/// The four kinds of list (a sequence, a tuple, a tuple struct, a tuple variant) are written alike.
+macro_rules! list {
+    ($($kind:ident :: $add:ident),*) => {$(
+        impl ser::$kind for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
+            fn $add<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.comma();
+                value.serialize(&mut *self.json)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.close(b']');
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        ser::SerializeSeq::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        ser::SerializeSeq::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        ser::SerializeSeq::end(self)
-    }
-}
+list!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -370,6 +349,15 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
     }
 }
 
+/// Keys of these kinds are left to serde_json.
+macro_rules! refuse_keys {
+    ($($method:ident($t:ty)),*) => {$(
+        fn $method(self, _: $t) -> Result<(), Error> {
+            Err(not_here("key"))
+        }
+    )*};
+}
+
 /// A map key: a string (or a newtype around one) is written here; any other key is left to
 /// serde_json, which quotes numbers and refuses the rest.
 struct KeyStr<'a> {
@@ -405,42 +393,21 @@ impl Serializer for KeyStr<'_> {
         string(self.out, v.encode_utf8(&mut [0; 4]));
         Ok(())
     }
-    fn serialize_bool(self, _: bool) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_i8(self, _: i8) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_i16(self, _: i16) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_i32(self, _: i32) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_i64(self, _: i64) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_u8(self, _: u8) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_u16(self, _: u16) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_u32(self, _: u32) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_u64(self, _: u64) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_f32(self, _: f32) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_f64(self, _: f64) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
+    refuse_keys!(
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_bytes(&[u8]),
+        serialize_unit_struct(&'static str)
+    );
     fn serialize_none(self) -> Result<(), Error> {
         Err(not_here("key"))
     }
@@ -448,9 +415,6 @@ impl Serializer for KeyStr<'_> {
         Err(not_here("key"))
     }
     fn serialize_unit(self) -> Result<(), Error> {
-        Err(not_here("key"))
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
         Err(not_here("key"))
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
