@@ -405,10 +405,10 @@ impl<'a> OutputSet<'a> {
     /// share, if any): the files go to temporary files first, standard output next, and only when
     /// all of that succeeded are the files renamed into place. On any failure no file is written.
     pub fn commit(self, inputs: &[PathBuf], stdout: Option<(&mut dyn Write, &[u8])>) -> anyhow::Result<()> {
-        match stdout {
-            Some((out, bytes)) => self.commit_with(inputs, Some(&mut || write_stdout(out, bytes))),
-            None => self.commit_with(inputs, None),
-        }
+        self.commit_with(
+            inputs,
+            stdout.map(|(out, bytes)| -> StdoutWrite<'_> { Box::new(move || write_stdout(out, bytes)) }),
+        )
     }
 
     /// [`OutputSet::commit`] with standard output written by `write` as it is made (a national JSON
@@ -419,26 +419,17 @@ impl<'a> OutputSet<'a> {
         out: &mut dyn Write,
         write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> anyhow::Result<()> {
-        let mut write = Some(write);
         self.commit_with(
             inputs,
-            Some(&mut || {
-                let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut *out);
-                let written = match write.take() {
-                    Some(write) => write(&mut w),
-                    None => Ok(()),
-                };
-                written.and_then(|()| w.flush()).context("cannot write to standard output")
-            }),
+            Some(Box::new(move || {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, out);
+                write(&mut w).and_then(|()| w.flush()).context("cannot write to standard output")
+            })),
         )
     }
 
     /// Writes the files, then standard output (`stdout`), all or nothing as [`OutputSet::commit`] says.
-    fn commit_with(
-        self,
-        inputs: &[PathBuf],
-        stdout: Option<&mut dyn FnMut() -> anyhow::Result<()>>,
-    ) -> anyhow::Result<()> {
+    fn commit_with(self, inputs: &[PathBuf], stdout: Option<StdoutWrite<'_>>) -> anyhow::Result<()> {
         let named: Vec<(&str, &Path)> =
             self.files.iter().map(|(o, p, _)| (o.as_str(), p.as_path())).collect();
         check_outputs(&named, inputs)?;
@@ -482,6 +473,9 @@ impl<'a> OutputSet<'a> {
         result
     }
 }
+
+/// What writes standard output's share of an [`OutputSet`].
+type StdoutWrite<'w> = Box<dyn FnOnce() -> anyhow::Result<()> + 'w>;
 
 /// The temporary file beside `path` that becomes it.
 fn temp_path(path: &Path) -> PathBuf {

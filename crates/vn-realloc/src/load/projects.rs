@@ -724,10 +724,10 @@ impl PendingProjects {
         let Some(mut builder) = builder else {
             return (ProjectsTable { file, ..ProjectsTable::default() }, diags);
         };
-        let mut by_source = vec![0usize; Source::ALL.len()];
+        let mut by_source = [0usize; Source::ALL.len()];
         for (part, _) in &parts {
-            for (i, n) in part.by_source.iter().enumerate() {
-                by_source[i] += n;
+            for (total, n) in by_source.iter_mut().zip(part.by_source) {
+                *total += n;
             }
         }
         builder.reserve(by_source.iter().sum());
@@ -758,7 +758,7 @@ impl PendingProjects {
 struct Part {
     rows: Vec<PartRow>,
     /// Rows of each source, in the order of [`Source::ALL`].
-    by_source: Vec<usize>,
+    by_source: [usize; Source::ALL.len()],
     state: PartState,
 }
 
@@ -774,7 +774,7 @@ struct PartRow {
 impl ProjectsBuilder {
     /// Checks every record of `text`, a run of whole lines of the file after the header.
     fn check_part(&self, text: &str) -> (Part, PartRead) {
-        let mut part = Part { by_source: vec![0; Source::ALL.len()], ..Part::default() };
+        let mut part = Part::default();
         // A project row is about 250 bytes.
         part.rows.reserve(text.len() / 200);
         let read = read_part(text, &self.table.file, self.width, |fields, line, diags| {
