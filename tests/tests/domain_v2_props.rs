@@ -333,14 +333,21 @@ proptest! {
 /// rows): in the pool CTMTQG_NTM of Xã Hội Hoan, `7001121` offered 457.649 million and gives 410
 /// while `7001934`, which offered nothing, gives 50, so that the recipient gets 460 instead of 457.
 /// The fix belongs in the optimiser (offers first as a constraint of each pool's problem, in the
-/// exported model too, so that the independent MIP checks still compare like with like).
+/// exported model too, so that the independent MIP checks still compare like with like). This test
+/// pins the defect as it stands, so that it stays in sight: once fixed, both scenarios pass `check`,
+/// this test fails, and it becomes `check(rows, seed)` passing (and the seed above goes back to random).
 #[test]
-#[ignore = "known defect: offers first is a weight, not a constraint, when min_transfer binds"]
-fn offers_first_holds_when_the_minimum_transfer_binds() {
-    for (rows, seed) in [(733, 460_466), (438, 414_163)] {
-        if let Err(e) = check(rows, seed) {
-            panic!("{e}");
-        }
+fn offers_first_breaks_when_the_minimum_transfer_binds_known_defect() {
+    for (rows, seed, violation) in [
+        (
+            733,
+            460_466,
+            r#""7001121" ("CTMTQG_NTM"): offered 457649000, gave 410000000 while rows that offered nothing gave"#,
+        ),
+        (438, 414_163, "while rows that offered nothing gave"),
+    ] {
+        let err = check(rows, seed).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains(violation), "seed {seed}, {rows} rows: {err:?}");
     }
 }
 
